@@ -1,0 +1,77 @@
+# Paris Méd' assistant — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APP_VENV  := .venv-app
+RASA_VENV := .venv-rasa
+APP_PY    := $(APP_VENV)/bin/python
+RASA      := $(RASA_VENV)/bin/rasa
+VAR       := var
+PIP_CACHE ?= $(HOME)/.cache/pip
+
+# Keeps Rasa/TensorFlow quiet and self-contained (real errors still show).
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
+export LOG_LEVEL_LIBRARIES := ERROR
+export MPLCONFIGDIR := $(CURDIR)/$(VAR)/mpl
+export KERAS_HOME := $(CURDIR)/$(VAR)/keras
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+RASA_DATA := $(shell find assistant/data -name '*.yml' 2>/dev/null) domain.yml config.yml
+
+.PHONY: help run test eval bench venvs index train validate system-deps clean
+
+help:
+	@echo "make run    — installe ce qui manque, entraîne si besoin, démarre l'assistant (http://127.0.0.1:8000)"
+	@echo "make test   — tous les tests (unitaires, bout en bout avec Rasa, navigateur)"
+	@echo "make eval   — qualité (recherche, NLU, dialogues, règles) → reports/eval.json"
+	@echo "make bench  — vitesse et mémoire → reports/bench.json"
+
+# --- environments (idempotent: a stamp records the lock file that was installed) -------------
+venvs: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
+
+$(APP_VENV)/.stamp: requirements/app.lock pyproject.toml
+	@py=$$(scripts/find-python.sh 3.11) && { [ -x $(APP_PY) ] || $$py -m venv $(APP_VENV); }
+	$(APP_VENV)/bin/pip install -q --cache-dir $(PIP_CACHE) -r requirements/app.lock
+	$(APP_VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(RASA_VENV)/.stamp: requirements/rasa.lock
+	@py=$$(scripts/find-python.sh 3.10) && { [ -x $(RASA_VENV)/bin/python ] || $$py -m venv $(RASA_VENV); }
+	$(RASA_VENV)/bin/pip install -q --cache-dir $(PIP_CACHE) -r requirements/rasa.lock
+	@touch $@
+
+system-deps:
+	@scripts/system-deps.sh
+
+# --- data builds (each only when its inputs changed) -----------------------------------------
+index: $(APP_VENV)/.stamp
+	$(APP_VENV)/bin/parismed kb build
+
+train: $(RASA_VENV)/.stamp
+	@mkdir -p $(VAR)/mpl $(VAR)/keras
+	$(RASA) train --data assistant/data --out models --quiet
+
+validate: $(RASA_VENV)/.stamp
+	$(RASA) data validate --data assistant/data --fail-on-warnings
+
+# --- the two commands ------------------------------------------------------------------------
+run: venvs index train
+	$(APP_VENV)/bin/parismed run
+
+test: venvs system-deps index train
+	@mkdir -p reports test-artifacts
+	$(APP_PY) -m pytest -q -p no:cacheprovider tests
+
+eval: venvs index train
+	$(APP_PY) -m benchmarks.eval
+
+bench: venvs index train
+	$(APP_PY) -m benchmarks.bench
+
+clean:
+	rm -rf $(VAR) models reports test-artifacts results

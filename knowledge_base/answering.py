@@ -1,0 +1,86 @@
+"""Turns the best sections into a quoted, cited answer — or an honest decline with the hand-off offer."""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from .guide import Section
+from .retriever import Ranking, confidence
+from .text import fold
+
+DECLINE = ("Le guide B.A.-BA réglementaire ne couvre pas cette question, et je préfère ne pas vous répondre "
+           "au hasard. Je peux la transmettre à l'équipe Paris Méd', qui vous répondra directement.")
+MAX_SENTENCES = 3
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀÂÉÈÊÎÔÛÇ«*-])")
+_CAVEAT = re.compile(r"^\*?À confirmer", re.I)
+
+
+class Source(BaseModel):
+    title: str = Field(description="Titre du thème du guide.")
+    section: str = Field(description="Question (section) du guide citée.")
+    url: str = Field(description="Source publique de la section (peut être vide pour un document interne).")
+    file: str = ""
+    checked: str = Field("", description="Date de vérification des faits.")
+    section_id: str = ""
+
+    @classmethod
+    def of(cls, s: Section) -> "Source":
+        return cls(title=s.theme_title, section=s.title, url=s.url, file=s.file, checked=s.verifie_le,
+                   section_id=s.id)
+
+
+class Answer(BaseModel):
+    answer: str
+    answered: bool
+    sources: list[Source] = Field(default_factory=list)
+    score: float
+
+    def to_contract(self) -> dict:
+        return {
+            "answer": self.answer, "answered": self.answered, "score": round(self.score, 4),
+            "sources": [{"title": s.title, "section": s.section, "url": s.url} for s in self.sources],
+        }
+
+
+def _sentences(body: str) -> list[str]:
+    lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
+    out = []
+    for ln in lines:
+        out.extend(p.strip() for p in _SENTENCE.split(ln) if p.strip())
+    return out
+
+
+def extract(section: Section, query_terms: set[str], analyzer) -> str:
+    """The first sentence (sections answer first) plus the sentences that share most terms with the question,
+    kept in the guide's order; a flagged caveat («À confirmer…») is always kept."""
+    sentences = _sentences(section.body)
+    if not sentences:
+        return section.body
+    caveats = [i for i, s in enumerate(sentences) if _CAVEAT.match(s)]
+    scored = []
+    for i, s in enumerate(sentences[1:], start=1):
+        if i in caveats:
+            continue
+        overlap = len(query_terms & set(analyzer.terms(s))) if query_terms else 0
+        scored.append((overlap, -i, i))
+    chosen = {0} | {i for overlap, _, i in sorted(scored, reverse=True)[: MAX_SENTENCES - 1] if overlap > 0}
+    chosen |= set(caveats)
+    return "\n".join(sentences[i] for i in sorted(chosen))
+
+
+def build_answer(sections: list[Section], ranking: Ranking, query: str, analyzer, threshold: float) -> Answer:
+    best = int(ranking.order[0])
+    score = confidence(ranking, best)
+    if score < threshold:
+        return Answer(answer=DECLINE, answered=False, sources=[], score=score)
+    terms = set(analyzer.terms(query, repair=True))
+    top = sections[best]
+    text = extract(top, terms, analyzer)
+    sources = [Source.of(top)]
+    # A second section is cited when it is nearly as relevant (questions often span two sections).
+    if len(ranking.order) > 1:
+        second = int(ranking.order[1])
+        if confidence(ranking, second) >= max(threshold, score - 0.05) and fold(sections[second].id) != fold(top.id):
+            sources.append(Source.of(sections[second]))
+    return Answer(answer=text, answered=True, sources=sources, score=score)

@@ -1,0 +1,1 @@
+"""Composition root of the Paris Méd' assistant: settings, CLI, HTTP application, launcher."""

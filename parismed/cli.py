@@ -1,0 +1,143 @@
+"""`parismed` command line: the same public APIs as the chat and the HTTP API, for scripts and staff."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Optional
+
+import typer
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+app = typer.Typer(help="Assistant Paris Méd' : guide réglementaire, estimation de l'aide, orientation.",
+                  no_args_is_help=True, add_completion=False)
+kb_app = typer.Typer(help="Base de connaissances (guide B.A.-BA réglementaire).", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"Erreur : {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _print_json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False))
+
+
+@kb_app.command("build")
+def kb_build(force: bool = typer.Option(False, "--force", help="Reconstruit même si le guide n'a pas changé.")):
+    """Construit l'index (BM25 + FAISS) du guide, seulement si le guide a changé."""
+    from knowledge_base import KnowledgeBaseError, build_index
+
+    try:
+        result = build_index(force=force, progress=True)
+    except KnowledgeBaseError as exc:
+        _fail(str(exc))
+    state = "reconstruit" if result["rebuilt"] else "à jour"
+    typer.echo(f"Index du guide {state} : {result['sections']} sections ({result['dir']}).")
+
+
+@app.command()
+def ask(
+    question: Optional[str] = typer.Argument(None, help="La question, en français."),
+    as_json: bool = typer.Option(False, "--json", help="Réponse JSON (answer, answered, sources, score)."),
+    jsonl: bool = typer.Option(False, "--jsonl", help="Lit une question par ligne sur l'entrée standard."),
+):
+    """Répond à une question à partir du guide, avec ses sources."""
+    from knowledge_base import KnowledgeBaseError, answer, get_service
+
+    if jsonl:
+        get_service()  # models loaded once for the whole batch
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                _print_json(answer(line).to_contract())
+            except KnowledgeBaseError as exc:
+                _print_json({"answer": str(exc), "answered": False, "sources": [], "score": 0.0,
+                             "erreur": str(exc)})
+        return
+    if question is None:
+        _fail("indiquez une question, ou --jsonl pour lire les questions sur l'entrée standard.")
+    try:
+        result = answer(question)
+    except KnowledgeBaseError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(result.to_contract())
+        return
+    typer.echo(result.answer)
+    for s in result.sources:
+        typer.echo(f"  Source : {s.title} — {s.section} {s.url}".rstrip())
+
+
+@app.command()
+def estimate(
+    profile: str = typer.Option(..., "--json", help="Profil du projet, en JSON."),
+):
+    """Estime l'éligibilité à Paris Méd' et l'aide plancher (simulation indicative)."""
+    from rules_bridge import ProfileError, estimate as run_estimate
+
+    try:
+        data = json.loads(profile)
+    except json.JSONDecodeError as exc:
+        _fail(f"le profil n'est pas un JSON valide ({exc.msg}, colonne {exc.colno}).")
+    try:
+        result = run_estimate(data)
+    except ProfileError as exc:
+        _fail(str(exc))
+    _print_json(result.to_contract())
+
+
+@app.command()
+def orient(
+    besoin: str = typer.Argument(..., help="Le besoin, en quelques mots."),
+    as_json: bool = typer.Option(False, "--json", help="Réponse JSON."),
+):
+    """Indique les partenaires à contacter pour un besoin."""
+    from rules_bridge import ProfileError, orient as run_orient
+
+    if not besoin.strip():
+        _fail("décrivez votre besoin en quelques mots.")
+    try:
+        result = run_orient(besoin)
+    except ProfileError as exc:
+        _fail(str(exc))
+    data = result.to_contract()
+    if as_json:
+        _print_json(data)
+        return
+    for p in data["partenaires"]:
+        typer.echo(f"- {p['nom']} : {p['raison']} {p['url']}".rstrip())
+
+
+@app.command()
+def run(
+    no_rasa: bool = typer.Option(False, "--sans-rasa", help="Démarre seulement l'application (API, pages)."),
+):
+    """Démarre Rasa et l'application, attend qu'ils répondent, puis affiche l'adresse."""
+    from parismed.launcher import run_all
+
+    raise typer.Exit(run_all(with_rasa=not no_rasa))
+
+
+def _add_optional_subcommands() -> None:
+    """Channel commands (staff, triage, webinar) live with their channel."""
+    try:
+        from channels.staff import staff_app, triage_app
+
+        app.add_typer(staff_app, name="staff")
+        app.add_typer(triage_app, name="triage")
+    except ImportError:
+        pass
+    try:
+        from channels.webinar import webinar_app
+
+        app.add_typer(webinar_app, name="webinar")
+    except ImportError:
+        pass
+
+
+_add_optional_subcommands()

@@ -1,0 +1,213 @@
+"""Fixtures of the web channel tests.
+
+- `web_app`: a throwaway FastAPI app = channels.web.router + a scripted fake of
+  POST /api/v1/chat and POST /api/v1/contact. Used ONLY by the layout/rendering tests;
+  the real conversation tests use the lead's `live_stack` fixture (tests/conftest.py).
+- `fake_server`: that app served by uvicorn in a thread (for the browser).
+- `browser` / `page`: Chromium driven by Playwright; a screenshot of the page is saved to
+  test-artifacts/ when a browser test fails.
+"""
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from channels.web import router
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+XSS = "<img src=x onerror=alert(1)>"
+
+
+# --------------------------------------------------------------------------- fake app
+def fake_bot_reply(message: str) -> list[dict[str, Any]]:
+    """Scripted replies exercising every kind of Rasa REST message the widget renders."""
+    if message == "/saluer":
+        return [
+            {"text": "Bonjour ! Je suis l'assistant **Paris Méd'**. Que souhaitez-vous faire ?",
+             "buttons": [
+                 {"title": "Estimer mon aide", "payload": "/estimer_aide"},
+                 {"title": "Question réglementaire", "payload": "/question_reglementaire"},
+             ]},
+        ]
+    if message == "/estimer_aide":
+        return [{"text": "Combien de professionnels de santé compte votre équipe ?"}]
+    if message == "markdown":
+        return [{"text": "Voici **trois points** :\n- premier\n- second avec [un lien](https://www.paris.fr/)\n"
+                         "- troisième avec [un piège](javascript:alert(1))\n\nSuite ligne 1\nligne 2 https://example.org/page."}]
+    if message == "sources":
+        return [
+            {"text": "Un cabinet qui reçoit des patients est un ERP."},
+            {"custom": {"sources": [
+                {"title": "Qualification ERP", "section": "Définition", "url": "https://www.service-public.fr/x"},
+                {"title": "Lien piégé", "section": "S", "url": "javascript:alert(1)"},
+            ]}},
+        ]
+    if message == "quick":
+        return [{"text": "Choisissez :", "quick_replies": [{"title": "Oui", "payload": "/affirmer"}]}]
+    if "<" in message or ">" in message:
+        return [
+            {"text": f"Vous avez écrit : {message}", "buttons": [{"title": message, "payload": message}]},
+            {"custom": {"sources": [{"title": message, "section": message, "url": "https://example.org/"}]}},
+        ]
+    return [{"text": f"Réponse à : {message}"}]
+
+
+def build_fake_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    app.state.chat_calls = []
+    app.state.contact_calls = []
+
+    @app.post("/api/v1/chat")
+    async def chat(request: Request):
+        body = await request.json()
+        message = str(body.get("message", ""))
+        app.state.chat_calls.append(body)
+        if message == "boom":
+            return JSONResponse({"detail": "erreur"}, status_code=500)
+        if message == "lent":
+            await asyncio.sleep(1.0)
+        if message == "degrade":
+            return {"messages": [{"text": "L'assistant est momentanément indisponible."}], "degraded": True}
+        return {"messages": fake_bot_reply(message), "degraded": False}
+
+    @app.post("/api/v1/contact")
+    async def contact(request: Request):
+        body = await request.json()
+        app.state.contact_calls.append(body)
+        if body.get("nom") == "Panne":
+            return JSONResponse({"detail": "erreur"}, status_code=503)
+        return JSONResponse({"id": 42}, status_code=201)
+
+    return app
+
+
+@pytest.fixture()
+def web_app() -> FastAPI:
+    return build_fake_app()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def fake_server():
+    """The fake app served on a free port; yields (base_url, app)."""
+    import uvicorn
+
+    app = build_fake_app()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("fake web server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", app
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+# --------------------------------------------------------------------------- browser
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def _new_page(browser, request, **context_args):
+    context = browser.new_context(locale="fr-FR", **context_args)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    page.js_errors = errors  # type: ignore[attr-defined]
+    return context, page
+
+
+def _save_failure_screenshot(request, page) -> None:
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = request.node.nodeid.replace("/", "_").replace("::", "__").replace("[", "_").replace("]", "")
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"FAILED_{name}.png"), full_page=False)
+        except Exception:  # the page may be gone; the test report already says why
+            pass
+
+
+@pytest.fixture()
+def page(browser, request):
+    context, page = _new_page(browser, request, viewport={"width": 1280, "height": 900})
+    yield page
+    _save_failure_screenshot(request, page)
+    context.close()
+
+
+@pytest.fixture()
+def phone_page(browser, request):
+    context, page = _new_page(
+        browser, request, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        device_scale_factor=2,
+    )
+    yield page
+    _save_failure_screenshot(request, page)
+    context.close()
+
+
+def save_screenshot(page, name: str) -> Path:
+    """A normal screenshot kept for the report (test-artifacts/<name>.png)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+# --------------------------------------------------------------------------- real stack
+@pytest.fixture(scope="session")
+def live_app_url(request) -> str:
+    """URL of the real application (lead's `live_stack` fixture: real Rasa + app)."""
+    try:
+        stack = request.getfixturevalue("live_stack")
+    except pytest.FixtureLookupError:
+        pytest.skip("fixture live_stack absente (tests/conftest.py) : pile réelle non disponible")
+    return str(stack.app_url).rstrip("/")

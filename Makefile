@@ -65,7 +65,8 @@ run: venvs index train
 
 test: venvs system-deps index train
 	@mkdir -p reports test-artifacts
-	$(APP_PY) -m pytest -q -p no:cacheprovider tests
+	@$(APP_PY) -m pytest -q -p no:cacheprovider tests; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "Aucun test collecté." >&2; fi; exit $$rc
 
 eval: venvs index train
 	$(APP_PY) -m benchmarks.eval

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = Field("", description="Token protecting Rasa's HTTP API; empty means generated and kept in var_dir.")
 
+    warm_up: bool = Field(True, description="Load the models at start-up rather than at the first question.")
+
     # Knowledge base
     guide_dir: Path = PROJECT_ROOT / "knowledge_base" / "guide"
     embedding_model: str = Field(

@@ -1,0 +1,68 @@
+"""Request and response bodies of the public API (documented in OpenAPI at /docs)."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., description="La question, en français.", examples=["Mon cabinet est-il un ERP ?"])
+
+
+class SourceOut(BaseModel):
+    title: str
+    section: str
+    url: str
+
+
+class AskResponse(BaseModel):
+    answer: str
+    answered: bool
+    sources: list[SourceOut]
+    score: float
+
+
+class OrientRequest(BaseModel):
+    besoin: str = Field(..., description="Le besoin, en quelques mots.",
+                        examples=["Je cherche un local pour un cabinet de kinés dans le 19e"])
+
+
+class PartnerOut(BaseModel):
+    nom: str
+    raison: str
+    url: str
+
+
+class OrientResponse(BaseModel):
+    partenaires: list[PartnerOut]
+
+
+class DetailLine(BaseModel):
+    model_config = {"extra": "allow"}
+    ligne: str
+    montant_eur: float
+
+
+class EstimateResponse(BaseModel):
+    eligible: bool
+    motifs: list[str]
+    aide_plancher_eur: float
+    detail: list[DetailLine]
+    partenaires: list[PartnerOut]
+    version_grille: str
+    hypotheses: list[str]
+
+
+class ChatRequest(BaseModel):
+    sender: str = Field(..., min_length=1, max_length=128, description="Identifiant de conversation (persistant).")
+    message: str = Field(..., min_length=1, max_length=2000, description="Message de l'utilisateur ou payload.")
+
+
+class ChatResponse(BaseModel):
+    messages: list[dict[str, Any]]
+    degraded: bool = False
+
+
+class ErrorResponse(BaseModel):
+    detail: str

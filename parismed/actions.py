@@ -1,0 +1,45 @@
+"""The Rasa action server, mounted in the application: rasa-sdk's executor behind `POST /webhook`."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["rasa"])
+_executor = ActionExecutor()
+_executor.register_package("assistant.actions")
+
+
+def _run(action_call: dict[str, Any]):
+    # Actions call CPU-bound retrieval synchronously: run them off the event loop, in a worker thread.
+    return asyncio.run(_executor.run(action_call))
+
+
+@router.post("/webhook", include_in_schema=False)
+async def webhook(request: Request) -> JSONResponse:
+    try:
+        action_call = await request.json()
+    except ValueError:
+        return JSONResponse({"error": "Invalid body request"}, status_code=400)
+    try:
+        result = await run_in_threadpool(_run, action_call)
+    except ActionExecutionRejection as e:
+        return JSONResponse({"error": e.message, "action_name": e.action_name}, status_code=400)
+    except ActionNotFoundException as e:
+        log.error(e)
+        return JSONResponse({"error": e.message, "action_name": e.action_name}, status_code=404)
+    except ActionMissingDomainException as e:
+        return JSONResponse({"error": e.message, "action_name": e.action_name}, status_code=449)
+    return JSONResponse(result.model_dump() if result else None)
+
+
+@router.get("/actions", include_in_schema=False)
+async def actions() -> list[dict[str, str]]:
+    return [{"name": name} for name in _executor.actions]

@@ -1,0 +1,192 @@
+"""Starts the two processes (Rasa server, application), waits until both answer, stops both on Ctrl-C.
+
+Used by `make run` and by the end-to-end tests (same code, other ports)."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from parismed.config import PROJECT_ROOT, get_settings
+
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+APP_PYTHON = Path(sys.executable)
+QUIET_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false",
+    "LOG_LEVEL_LIBRARIES": "ERROR", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+class LaunchError(RuntimeError):
+    """Start-up failed; the message is French and tells what to do."""
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    app_port: int
+    rasa_port: int
+    var_dir: Path
+    host: str = "127.0.0.1"
+    echo: bool = False
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def app_url(self) -> str:
+        return f"http://{self.host}:{self.app_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    def _env(self) -> dict[str, str]:
+        settings = get_settings()
+        env = {**os.environ, **QUIET_ENV, **self.extra_env}
+        env.update({
+            "PARISMED_VAR_DIR": str(self.var_dir), "PARISMED_APP_PORT": str(self.app_port),
+            "PARISMED_RASA_URL": self.rasa_url, "ACTION_ENDPOINT_URL": f"{self.app_url}/webhook",
+            "MPLCONFIGDIR": str(self.var_dir / "mpl"), "KERAS_HOME": str(self.var_dir / "keras"),
+            "PARISMED_RASA_TOKEN": self.token,
+        })
+        env.setdefault("PARISMED_GUIDE_DIR", str(settings.guide_dir))
+        return env
+
+    @property
+    def token(self) -> str:
+        settings = get_settings()
+        return settings.rasa_token or settings.persistent_secret("rasa_token")
+
+    def start(self, timeout: float = 240, with_rasa: bool = True) -> "Stack":
+        ports = [("l'application", self.app_port)] + ([("Rasa", self.rasa_port)] if with_rasa else [])
+        for name, port in ports:
+            if not port_is_free(self.host, port):
+                raise LaunchError(f"Le port {port} ({name}) est déjà utilisé : arrêtez l'autre programme "
+                                  f"(« lsof -i :{port} ») ou choisissez un autre port (PARISMED_APP_PORT, "
+                                  f"PARISMED_RASA_URL).")
+        models = PROJECT_ROOT / "models"
+        if with_rasa and not RASA_BIN.exists():
+            raise LaunchError("L'environnement Rasa est absent : lancez « make run » (il l'installe).")
+        if with_rasa and not any(models.glob("*.tar.gz")):
+            raise LaunchError("Aucun modèle Rasa entraîné : lancez « make train » ou « make run ».")
+        (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
+        env = self._env()
+        self._spawn("app", [str(APP_PYTHON), "-m", "uvicorn", "parismed.app:app", "--host", self.host,
+                            "--port", str(self.app_port), "--log-level", "warning"], env)
+        if with_rasa:
+            self._spawn("rasa", [str(RASA_BIN), "run", "--enable-api", "--auth-token", self.token,
+                                 "-i", self.host, "-p", str(self.rasa_port), "--model", str(models),
+                                 "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+                                 "--endpoints", str(PROJECT_ROOT / "endpoints.yml")], env)
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
+        log = open(self.var_dir / "logs" / f"{name}.log", "ab")
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.processes[name] = proc
+        threading.Thread(target=self._pump, args=(name, proc, log), daemon=True).start()
+
+    def _pump(self, name: str, proc: subprocess.Popen, log) -> None:
+        """Copies a child's output to its log file (and to the terminal with a prefix when echo is on)."""
+        for line in iter(proc.stdout.readline, b""):
+            log.write(line)
+            log.flush()
+            if self.echo:
+                sys.stdout.write(f"{name:<4} | {line.decode(errors='replace')}")
+                sys.stdout.flush()
+        log.close()
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        checks = {"app": f"{self.app_url}/health", "rasa": f"{self.rasa_url}/status?token={self.token}"}
+        checks = {name: url for name, url in checks.items() if name in self.processes}
+        ready: set[str] = set()
+        while len(ready) < len(checks):
+            for name, url in checks.items():
+                proc = self.processes[name]
+                if proc.poll() is not None:
+                    raise LaunchError(f"Le processus {name} s'est arrêté au démarrage (code {proc.returncode}) ; "
+                                      f"voir {self.var_dir / 'logs' / (name + '.log')}.")
+                if name in ready:
+                    continue
+                try:
+                    if httpx.get(url, timeout=2).status_code == 200:
+                        ready.add(name)
+                except httpx.HTTPError:
+                    pass
+            if time.monotonic() > deadline:
+                raise LaunchError(f"Démarrage trop long (> {timeout:.0f} s) ; voir les journaux dans "
+                                  f"{self.var_dir / 'logs'}.")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for proc in self.processes.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.processes.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def run_all(with_rasa: bool = True) -> int:
+    settings = get_settings()
+    rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1].split("/")[0])
+    stack = Stack(app_port=settings.app_port, rasa_port=rasa_port, var_dir=settings.var_dir, echo=True)
+    started = time.monotonic()
+    print("Démarrage de l'assistant Paris Méd' (Rasa met environ 45 s à charger son modèle)…", flush=True)
+    try:
+        stack.start(with_rasa=with_rasa)
+    except LaunchError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        stack.stop()
+        return 130
+    print(f"\nPrêt en {time.monotonic() - started:.0f} s. Ouvrez {settings.base_url} "
+          f"(console de l'équipe : {settings.base_url}/staff/, API : {settings.base_url}/docs). "
+          "Ctrl-C pour arrêter.\n", flush=True)
+    try:
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        dead = [n for n, p in stack.processes.items() if p.poll() is not None]
+        print(f"Erreur : le processus {', '.join(dead)} s'est arrêté ; voir {stack.var_dir / 'logs'}.",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nArrêt de l'assistant…", flush=True)
+        return 0
+    finally:
+        stack.stop()

@@ -1,0 +1,48 @@
+"""Shared fixtures. `live_stack` starts the real Rasa server and the real application on free ports."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from parismed.config import PROJECT_ROOT, get_settings
+from parismed.launcher import RASA_BIN, QUIET_ENV, Stack, free_port
+
+
+def _ensure_rasa_model() -> None:
+    """`make test` trains first; when pytest runs alone, train now (Rasa skips it if nothing changed)."""
+    if any((PROJECT_ROOT / "models").glob("*.tar.gz")):
+        return
+    subprocess.run([str(RASA_BIN), "train", "--data", "assistant/data", "--out", "models", "--quiet"],
+                   cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV}, check=True)
+
+
+@pytest.fixture(scope="session")
+def live_stack(tmp_path_factory):
+    """Real servers with a private var folder (fresh SQLite store); the built index and models are reused."""
+    var_dir = tmp_path_factory.mktemp("var")
+    settings = get_settings()
+    from knowledge_base import build_index
+
+    build_index()  # no-op when the guide did not change
+    for name in ("index", "models"):
+        if (settings.var_dir / name).exists():
+            shutil.copytree(settings.var_dir / name, var_dir / name)
+    _ensure_rasa_model()
+    stack = Stack(app_port=free_port(), rasa_port=free_port(), var_dir=var_dir,
+                  extra_env={"PARISMED_COOKIE_SECURE": "false"})
+    stack.start(timeout=300)
+    yield stack
+    stack.stop()
+
+
+def chat(stack, sender: str, message: str) -> list[dict]:
+    """Sends one message to Rasa's REST channel and returns the bot's messages."""
+    import httpx
+
+    reply = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                       timeout=60)
+    reply.raise_for_status()
+    return reply.json()

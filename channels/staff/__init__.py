@@ -1,0 +1,20 @@
+"""Staff triage console of the Paris Méd' team.
+
+Public API:
+    create_request(source, texte, contact=None, transcript=None, sender_id=None) -> int
+    classify(texte) -> dict            contract of `parismed triage classify --json`
+    router                             FastAPI router, mounted by the application under /staff
+    init_storage()                     creates the tables (idempotent), called at start-up
+    staff_app, triage_app              typer apps: `parismed staff ...`, `parismed triage ...`
+    StaffError                         expected failures, with a French message
+"""
+from __future__ import annotations
+
+from .classify import classify
+from .cli import staff_app, triage_app
+from .security import StaffError
+from .service import create_request
+from .storage import init_storage
+from .web import router
+
+__all__ = ["StaffError", "classify", "create_request", "init_storage", "router", "staff_app", "triage_app"]

@@ -1,0 +1,169 @@
+"""Triage of a request: theme, professions, arrondissement, ARS zone, priority, partners, draft answer.
+
+`classify(texte)` returns the stable contract of `parismed triage classify --json`:
+
+    {"theme": "locaux"|"equipe"|"financement"|"reglementaire"|"orientation"|"autre",
+     "professions": [str], "arrondissement": int 1-20 | None, "zone_ars": str | None,
+     "priorite": {"niveau": "haute"|"normale"|"basse", "raison": str},
+     "partenaires": [{"nom", "raison", "url"}], "brouillon": str}
+
+The theme comes from keyword rules kept as data (data/themes.yaml) — transparent, editable by the team
+and measured on a labelled set (eval/); professions and arrondissement come from `rules_bridge.extract`,
+partners from `rules_bridge.orient`, the draft from `knowledge_base.answer` (see draft.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import integrations
+from .draft import build_draft
+from .matching import KeywordSet, tokens_of
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+THEMES = ("locaux", "equipe", "financement", "reglementaire", "orientation", "autre")
+
+
+@dataclass
+class ThemeRules:
+    min_score: int
+    order: list[str]
+    labels: dict[str, str]
+    weighted: dict[str, list[tuple[int, KeywordSet]]]
+
+    def scores(self, texte: str) -> tuple[dict[str, int], dict[str, list[str]]]:
+        tokens = list(tokens_of(texte))
+        scores: dict[str, int] = {}
+        matched: dict[str, list[str]] = {}
+        for theme in self.order:
+            total = 0
+            for weight, kws in self.weighted.get(theme, []):
+                found = kws.find(tokens)
+                total += weight * len(found)
+                matched.setdefault(theme, []).extend(found)
+            scores[theme] = total
+        return scores, matched
+
+    def theme(self, texte: str) -> str:
+        scores, _ = self.scores(texte)
+        best = max(self.order, key=lambda t: (scores[t], -self.order.index(t)))
+        return best if scores[best] >= self.min_score else "autre"
+
+
+@lru_cache
+def theme_rules() -> ThemeRules:
+    data = yaml.safe_load((DATA_DIR / "themes.yaml").read_text(encoding="utf-8"))
+    order = list(data["themes"].keys())
+    unknown = set(order) - set(THEMES)
+    if unknown:
+        raise ValueError(f"Unknown themes in themes.yaml: {sorted(unknown)}")
+    weighted = {
+        theme: [(int(w), KeywordSet(list(kws))) for w, kws in sorted(levels.items(), key=lambda x: -int(x[0]))]
+        for theme, levels in data["themes"].items()
+    }
+    return ThemeRules(min_score=int(data.get("min_score", 1)), order=order, labels=data["labels"], weighted=weighted)
+
+
+@lru_cache
+def priority_rules() -> dict[str, Any]:
+    data = yaml.safe_load((DATA_DIR / "priorite.yaml").read_text(encoding="utf-8"))
+    for sig in data["signals"]:
+        sig["_kws"] = KeywordSet(sig.get("keywords") or [])
+    return data
+
+
+def classify_theme(texte: str) -> str:
+    return theme_rules().theme(texte)
+
+
+def theme_label(theme: str | None) -> str:
+    return theme_rules().labels.get(theme or "", theme or "—")
+
+
+def assess_priority(texte: str, theme: str, zone_ars: str | None, source: str | None) -> dict[str, str]:
+    rules = priority_rules()
+    tokens = list(tokens_of(texte))
+    points = 0
+    reasons: list[str] = []
+    for sig in rules["signals"]:
+        hit = False
+        if sig.get("keywords"):
+            found = sig["_kws"].find(tokens)
+            if found:
+                hit = True
+        if sig.get("zones") and zone_ars in sig["zones"]:
+            hit = True
+        if sig.get("sources") and source in sig["sources"]:
+            hit = True
+        if sig.get("themes") and theme in sig["themes"]:
+            hit = True
+        if hit:
+            points += int(sig["points"])
+            reasons.append(sig["raison"])
+    if points >= rules["haute_from"]:
+        niveau = "haute"
+    elif points <= rules["basse_upto"]:
+        niveau = "basse"
+    else:
+        niveau = "normale"
+    raison = " ; ".join(reasons) if reasons else rules["default_raison"]
+    return {"niveau": niveau, "raison": raison[0].upper() + raison[1:] + "."}
+
+
+def zone_for(arrondissement: int | None, estimate: dict[str, Any] | None) -> str | None:
+    """ARS zone of the arrondissement, as given by rules_bridge's estimate (None when unknown)."""
+    if estimate:
+        for key in ("zone_ars", "zone"):
+            if estimate.get(key):
+                return str(estimate[key])
+    return integrations.zone_ars(arrondissement)
+
+
+def classify_full(texte: str, *, source: str | None = None, with_draft: bool = True) -> dict[str, Any]:
+    """The contract of `classify` plus internal fields: estimate, explanation, theme scores, warnings."""
+    warnings: list[str] = []
+    rules = theme_rules()
+    scores, matched = rules.scores(texte)
+    theme = rules.theme(texte)
+    x = integrations.extract(texte, warnings)
+    estimate, explanation = (None, None)
+    profile = integrations.profile_from(x)
+    if profile is not None:
+        estimate, explanation = integrations.estimate(profile, warnings)
+        if estimate is not None:
+            estimate["_profil"] = profile
+    zone = zone_for(x.arrondissement, estimate)
+    priorite = assess_priority(texte, theme, zone, source)
+    partenaires = integrations.orient(texte, warnings)
+    kb = integrations.kb_answer(texte, warnings) if with_draft else None
+    brouillon = (
+        build_draft(theme=theme, kb=kb, partenaires=partenaires, estimate=estimate, extracted=x) if with_draft else ""
+    )
+    return {
+        "theme": theme,
+        "professions": x.professions,
+        "arrondissement": x.arrondissement,
+        "zone_ars": zone,
+        "priorite": priorite,
+        "partenaires": partenaires,
+        "brouillon": brouillon,
+        "_estimate": estimate,
+        "_explication": explanation,
+        "_scores": scores,
+        "_mots_cles": {t: m for t, m in matched.items() if m},
+        "_guide": kb,
+        "_avertissements": warnings,
+    }
+
+
+CONTRACT_KEYS = ("theme", "professions", "arrondissement", "zone_ars", "priorite", "partenaires", "brouillon")
+
+
+def classify(texte: str, *, source: str | None = None) -> dict[str, Any]:
+    """Triage of one request (stable contract, see module docstring)."""
+    full = classify_full(texte, source=source)
+    return {k: full[k] for k in CONTRACT_KEYS}

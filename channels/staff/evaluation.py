@@ -1,0 +1,136 @@
+"""Measures the triage on a labelled set (theme, professions, arrondissement)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import integrations
+from .classify import THEMES, theme_rules
+
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+DEFAULT_SET = EVAL_DIR / "demandes_etiquetees.yaml"
+DEV_SET = EVAL_DIR / "demandes_dev.yaml"
+
+
+@dataclass
+class ItemResult:
+    id: str
+    texte: str
+    theme: str
+    acceptable: list[str]
+    predicted_theme: str
+    professions: list[str]
+    predicted_professions: list[str]
+    arrondissement: int | None
+    predicted_arrondissement: int | None
+
+
+@dataclass
+class EvalResult:
+    path: Path
+    items: list[ItemResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def _rate(self, ok: int) -> float:
+        return ok / len(self.items) if self.items else 0.0
+
+    @property
+    def theme_accuracy(self) -> float:
+        return self._rate(sum(i.predicted_theme == i.theme for i in self.items))
+
+    @property
+    def theme_accuracy_lenient(self) -> float:
+        return self._rate(sum(i.predicted_theme in [i.theme, *i.acceptable] for i in self.items))
+
+    @property
+    def arrondissement_accuracy(self) -> float:
+        return self._rate(sum(i.predicted_arrondissement == i.arrondissement for i in self.items))
+
+    @property
+    def professions_accuracy(self) -> float:
+        """Exact match of the set of professions."""
+        return self._rate(sum(set(i.predicted_professions) == set(i.professions) for i in self.items))
+
+    def professions_prf(self) -> tuple[float, float]:
+        tp = sum(len(set(i.predicted_professions) & set(i.professions)) for i in self.items)
+        pred = sum(len(set(i.predicted_professions)) for i in self.items)
+        gold = sum(len(set(i.professions)) for i in self.items)
+        return (tp / pred if pred else 1.0, tp / gold if gold else 1.0)
+
+    def confusion(self) -> dict[str, Counter]:
+        table: dict[str, Counter] = {t: Counter() for t in THEMES}
+        for i in self.items:
+            table[i.theme][i.predicted_theme] += 1
+        return table
+
+    def summary(self) -> dict[str, Any]:
+        precision, recall = self.professions_prf()
+        return {
+            "jeu": self.path.name,
+            "demandes": len(self.items),
+            "theme_exact": round(self.theme_accuracy, 3),
+            "theme_souple": round(self.theme_accuracy_lenient, 3),
+            "arrondissement": round(self.arrondissement_accuracy, 3),
+            "professions_exactes": round(self.professions_accuracy, 3),
+            "professions_precision": round(precision, 3),
+            "professions_rappel": round(recall, 3),
+            "avertissements": sorted(set(self.warnings)),
+        }
+
+
+def load_set(path: Path | None = None) -> list[dict[str, Any]]:
+    path = path or DEFAULT_SET
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    items = data["demandes"]
+    for it in items:
+        if it["theme"] not in THEMES:
+            raise ValueError(f"{it['id']}: unknown theme {it['theme']!r}")
+    return items
+
+
+def evaluate(path: Path | None = None) -> EvalResult:
+    path = Path(path or DEFAULT_SET)
+    result = EvalResult(path=path)
+    rules = theme_rules()
+    for it in load_set(path):
+        x = integrations.extract(it["texte"], result.warnings)
+        result.items.append(ItemResult(
+            id=str(it["id"]), texte=it["texte"].strip(), theme=it["theme"],
+            acceptable=list(it.get("themes_acceptables") or []), predicted_theme=rules.theme(it["texte"]),
+            professions=list(it.get("professions") or []), predicted_professions=x.professions,
+            arrondissement=it.get("arrondissement"), predicted_arrondissement=x.arrondissement,
+        ))
+    return result
+
+
+def print_report(result: EvalResult, console, show_errors: bool = False) -> None:
+    from rich.table import Table
+
+    s = result.summary()
+    console.print(f"[bold]Jeu :[/bold] {s['jeu']} — {s['demandes']} demandes")
+    console.print(f"Thème (exact)             : {s['theme_exact']:.1%}")
+    console.print(f"Thème (souple, multi-thème): {s['theme_souple']:.1%}")
+    console.print(f"Arrondissement            : {s['arrondissement']:.1%}")
+    console.print(f"Professions (ensemble exact): {s['professions_exactes']:.1%} "
+                  f"(précision {s['professions_precision']:.1%}, rappel {s['professions_rappel']:.1%})")
+    for w in s["avertissements"]:
+        console.print(f"[yellow]{w}[/yellow]")
+    table = Table("attendu \\ prédit", *THEMES, title="Matrice de confusion des thèmes")
+    for theme, row in result.confusion().items():
+        table.add_row(theme, *[str(row.get(t, 0) or "") for t in THEMES])
+    console.print(table)
+    if show_errors:
+        for i in result.items:
+            problems = []
+            if i.predicted_theme not in [i.theme, *i.acceptable]:
+                problems.append(f"thème {i.predicted_theme} ≠ {i.theme}")
+            if set(i.predicted_professions) != set(i.professions):
+                problems.append(f"professions {i.predicted_professions} ≠ {i.professions}")
+            if i.predicted_arrondissement != i.arrondissement:
+                problems.append(f"arrondissement {i.predicted_arrondissement} ≠ {i.arrondissement}")
+            if problems:
+                console.print(f"[red]{i.id}[/red] {' ; '.join(problems)}\n    {i.texte[:160]}")

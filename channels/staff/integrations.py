@@ -1,0 +1,147 @@
+"""Calls to the public APIs of `knowledge_base` and `rules_bridge` (never their private modules).
+
+Every call degrades gracefully: a failure is logged and reported in ``warnings`` so that a request is
+always stored and triaged, even when the guide index or the grid is unavailable.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Extracted:
+    professions: list[str] = field(default_factory=list)
+    arrondissement: int | None = None
+    code_postal: str | None = None
+    nombre_professionnels: int | None = None
+    besoins: list[str] = field(default_factory=list)
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if obj is None:
+        return {}
+    if isinstance(obj, dict):
+        return obj
+    if hasattr(obj, "to_contract"):
+        return obj.to_contract()
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump()
+    return dict(vars(obj))
+
+
+def extract(texte: str, warnings: list[str]) -> Extracted:
+    try:
+        from rules_bridge import extract as rb_extract
+
+        x = _as_dict(rb_extract(texte))
+    except Exception as exc:  # noqa: BLE001 - any failure of the other package must not lose the request
+        log.warning("rules_bridge.extract failed: %s", exc)
+        warnings.append(f"Extraction indisponible ({type(exc).__name__}).")
+        return Extracted()
+    arr = x.get("arrondissement")
+    try:
+        arr = int(arr) if arr is not None else None
+    except (TypeError, ValueError):
+        arr = None
+    if arr is not None and not 1 <= arr <= 20:
+        arr = None
+    professions = [str(p) for p in (x.get("professions") or [])]
+    return Extracted(
+        professions=list(dict.fromkeys(professions)),
+        arrondissement=arr,
+        code_postal=x.get("code_postal"),
+        nombre_professionnels=x.get("nombre_professionnels"),
+        besoins=list(x.get("besoins") or []),
+    )
+
+
+def orient(texte: str, warnings: list[str]) -> list[dict[str, Any]]:
+    try:
+        from rules_bridge import orient as rb_orient
+
+        data = _as_dict(rb_orient(texte))
+    except Exception as exc:  # noqa: BLE001
+        log.warning("rules_bridge.orient failed: %s", exc)
+        warnings.append(f"Orientation indisponible ({type(exc).__name__}).")
+        return []
+    out = []
+    for p in data.get("partenaires") or []:
+        p = _as_dict(p)
+        out.append({"nom": p.get("nom", ""), "raison": p.get("raison", ""), "url": p.get("url")})
+    return out
+
+
+def estimate(profile: dict[str, Any], warnings: list[str]) -> tuple[dict[str, Any] | None, str | None]:
+    """(contract dict, explanation markdown) or (None, None) when the profile is incomplete."""
+    try:
+        from rules_bridge import ProfileError, estimate as rb_estimate, explain_markdown
+    except Exception as exc:  # noqa: BLE001
+        log.warning("rules_bridge unavailable: %s", exc)
+        warnings.append(f"Estimation indisponible ({type(exc).__name__}).")
+        return None, None
+    try:
+        e = rb_estimate(profile)
+    except ProfileError:
+        return None, None
+    except Exception as exc:  # noqa: BLE001
+        log.warning("rules_bridge.estimate failed: %s", exc)
+        warnings.append(f"Estimation indisponible ({type(exc).__name__}).")
+        return None, None
+    try:
+        explanation = explain_markdown(e)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("rules_bridge.explain_markdown failed: %s", exc)
+        explanation = None
+    return _as_dict(e), explanation
+
+
+def explain(estimate_contract: dict[str, Any]) -> str | None:
+    """Explanation of a stored estimate: recomputed from its profile when possible."""
+    profile = (estimate_contract or {}).get("_profil")
+    if not profile:
+        return None
+    _, explanation = estimate(profile, [])
+    return explanation
+
+
+def kb_answer(texte: str, warnings: list[str]) -> dict[str, Any] | None:
+    """Contract of `knowledge_base.answer(texte).to_contract()` or None if unavailable."""
+    try:
+        from knowledge_base import answer
+
+        return _as_dict(answer(texte))
+    except Exception as exc:  # noqa: BLE001
+        log.warning("knowledge_base.answer failed: %s", exc)
+        warnings.append(f"Guide indisponible ({type(exc).__name__}).")
+        return None
+
+
+def profile_from(x: Extracted) -> dict[str, Any] | None:
+    """A rules_bridge profile built from the extraction, or None when it is too incomplete to estimate."""
+    if not x.professions or x.arrondissement is None:
+        return None
+    profile: dict[str, Any] = {"professions": list(x.professions), "arrondissement": x.arrondissement}
+    if x.nombre_professionnels:
+        profile["nombre_professionnels"] = x.nombre_professionnels
+    return profile
+
+
+def zone_ars(arrondissement: int | None) -> str | None:
+    """ARS zone of an arrondissement through rules_bridge's public API, None when unknown."""
+    if arrondissement is None:
+        return None
+    try:
+        import rules_bridge
+
+        lookup = getattr(rules_bridge, "zone_ars", None)
+        if lookup is None:
+            return None
+        zone = lookup(arrondissement)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("rules_bridge.zone_ars failed: %s", exc)
+        return None
+    return str(zone) if zone else None

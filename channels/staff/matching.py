@@ -1,0 +1,89 @@
+"""Keyword matching on folded French text (rules written as data, see data/themes.yaml)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_NON_WORD = re.compile(r"[^a-z0-9+]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, punctuation and apostrophes turned into spaces, œ → oe."""
+    text = (text or "").lower().replace("œ", "oe").replace("æ", "ae").replace("€", " euros ")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """True if a and b differ by at most one insertion, deletion, substitution or transposition."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    if la > lb:
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+@dataclass(frozen=True)
+class Keyword:
+    raw: str
+    words: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, raw: str) -> "Keyword":
+        words = []
+        for w in raw.split():
+            star = w.endswith("*")
+            core = fold(w.rstrip("*")).replace(" ", "")
+            words.append(core + ("*" if star else ""))
+        return cls(raw=raw, words=tuple(words))
+
+
+def _word_matches(pattern: str, token: str) -> bool:
+    if pattern.endswith("*"):
+        stem = pattern[:-1]
+        if token.startswith(stem):
+            return True
+        # one typo allowed in long stems ("accesibilit*" for "accessibilit*")
+        return len(stem) >= 6 and len(token) >= len(stem) - 1 and (
+            _within_one_edit(stem, token[: len(stem)]) or _within_one_edit(stem, token[: len(stem) - 1])
+            or _within_one_edit(stem, token[: len(stem) + 1])
+        )
+    if token == pattern:
+        return True
+    return len(pattern) >= 6 and _within_one_edit(pattern, token)
+
+
+class KeywordSet:
+    """A list of keywords matched against a folded token sequence."""
+
+    def __init__(self, keywords: list[str]):
+        self.keywords = [Keyword.parse(k) for k in keywords]
+
+    def find(self, tokens: list[str]) -> list[str]:
+        found = []
+        for kw in self.keywords:
+            n = len(kw.words)
+            for i in range(len(tokens) - n + 1):
+                if all(_word_matches(kw.words[j], tokens[i + j]) for j in range(n)):
+                    found.append(kw.raw)
+                    break
+        return found
+
+
+@lru_cache(maxsize=512)
+def tokens_of(text: str) -> tuple[str, ...]:
+    return tuple(fold(text).split())

@@ -1,0 +1,187 @@
+"""Passwords (argon2), signed session tokens, CSRF tokens and login lock-out."""
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from parismed.config import get_settings
+
+from .storage import LoginThrottle, StaffUser, ensure_storage, session, utcnow
+
+SESSION_COOKIE = "parismed_staff"
+LOGIN_CSRF_COOKIE = "parismed_staff_login"
+SESSION_MAX_AGE = 8 * 3600  # one working day
+MIN_PASSWORD_LENGTH = 10
+
+_hasher = PasswordHasher()
+# A fixed hash used to spend the same time when the e-mail is unknown (no user enumeration by timing).
+_DUMMY_HASH = _hasher.hash("paris-med-dummy-password")
+
+
+class StaffError(Exception):
+    """Expected failure of the staff console; ``message`` is French and shown to the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _secret() -> str:
+    settings = get_settings()
+    return settings.secret_key or settings.persistent_secret("staff_secret")
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(_secret(), salt=salt)
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+def add_user(email: str, password: str, name: str = "") -> StaffUser:
+    """Create a staff account, or reset the password of an existing one."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise StaffError("Adresse e-mail invalide.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.")
+    ensure_storage()
+    with session() as db:
+        user = db.scalar(select(StaffUser).where(StaffUser.email == email))
+        if user is None:
+            user = StaffUser(email=email, name=name.strip(), password_hash=hash_password(password))
+            db.add(user)
+        else:
+            user.password_hash = hash_password(password)
+            user.active = True
+            if name:
+                user.name = name.strip()
+        db.commit()
+        db.refresh(user)
+        return user
+
+
+def list_users() -> list[StaffUser]:
+    ensure_storage()
+    with session() as db:
+        return list(db.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
+@dataclass
+class LoginResult:
+    user: StaffUser | None
+    error: str | None = None
+
+
+def authenticate(email: str, password: str) -> LoginResult:
+    """Check credentials with lock-out after ``login_max_failures`` failures."""
+    settings = get_settings()
+    email = normalise_email(email)
+    now = utcnow()
+    with session() as db:
+        throttle = db.get(LoginThrottle, email) if email else None
+        if throttle and throttle.locked_until and throttle.locked_until > now:
+            minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
+            return LoginResult(
+                None,
+                f"Trop de tentatives infructueuses : ce compte est bloqué. Réessayez dans {minutes} minute(s).",
+            )
+        user = db.scalar(select(StaffUser).where(StaffUser.email == email)) if email else None
+        ok = False
+        try:
+            ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+        if ok and user is not None and user.active:
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            if throttle:
+                db.delete(throttle)
+            db.commit()
+            db.refresh(user)
+            return LoginResult(user)
+        if email:
+            if throttle is None:
+                throttle = LoginThrottle(email=email, failures=0)
+                db.add(throttle)
+            if throttle.locked_until and throttle.locked_until <= now:
+                throttle.failures = 0
+                throttle.locked_until = None
+            throttle.failures += 1
+            throttle.last_failure_at = now
+            if throttle.failures >= settings.login_max_failures:
+                throttle.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+            db.commit()
+            if throttle.locked_until:
+                return LoginResult(
+                    None,
+                    "Trop de tentatives infructueuses : ce compte est bloqué pendant "
+                    f"{settings.login_lockout_minutes} minutes.",
+                )
+        return LoginResult(None, "Adresse e-mail ou mot de passe incorrect.")
+
+
+# --- sessions and CSRF ------------------------------------------------------------------------
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def make_session_token(user: StaffUser) -> str:
+    return _serializer("staff-session").dumps({"uid": user.id, "csrf": new_csrf_token()})
+
+
+@dataclass
+class StaffSession:
+    user: StaffUser
+    csrf: str
+
+
+def read_session_token(token: str | None) -> StaffSession | None:
+    if not token:
+        return None
+    try:
+        data = _serializer("staff-session").loads(token, max_age=SESSION_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or "uid" not in data or "csrf" not in data:
+        return None
+    with session() as db:
+        user = db.get(StaffUser, data["uid"])
+        if user is None or not user.active:
+            return None
+        return StaffSession(user=user, csrf=str(data["csrf"]))
+
+
+def make_login_csrf() -> tuple[str, str]:
+    """(token for the form, signed value for the cookie) of the anonymous login form."""
+    token = new_csrf_token()
+    return token, _serializer("staff-login-csrf").dumps(token)
+
+
+def check_login_csrf(cookie_value: str | None, form_token: str | None) -> bool:
+    if not cookie_value or not form_token:
+        return False
+    try:
+        token = _serializer("staff-login-csrf").loads(cookie_value, max_age=3600)
+    except (BadSignature, SignatureExpired):
+        return False
+    return hmac.compare_digest(str(token), str(form_token))
+
+
+def csrf_matches(expected: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(expected, str(given))

@@ -141,3 +141,7 @@ def _add_optional_subcommands() -> None:
 
 
 _add_optional_subcommands()
+
+
+if __name__ == "__main__":
+    app()

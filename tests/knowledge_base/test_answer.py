@@ -1,0 +1,72 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from knowledge_base import KnowledgeBaseError
+from knowledge_base.answering import DECLINE
+
+
+def test_in_scope_question_is_answered_with_guide_sentences_and_citations(kb):
+    result = kb.answer("mon cabinet medical est il un erp ?")
+    assert result.answered
+    assert result.sources and result.sources[0].section.endswith("?")
+    assert any(s.url.startswith("http") for s in result.sources)
+    guide_text = " ".join(s.body for s in kb.index.sections)
+    for line in result.answer.splitlines():  # never invent: every sentence comes from the guide
+        assert line in guide_text
+
+
+@pytest.mark.parametrize("question", [
+    "Quelle est la recette de la blanquette de veau ?",
+    "Qui a gagné la coupe du monde de football 1998 ?",
+])
+def test_out_of_scope_question_is_declined_with_hand_off(kb, question):
+    result = kb.answer(question)
+    assert not result.answered
+    assert result.answer == DECLINE and "équipe Paris Méd'" in result.answer
+    assert result.sources == []
+
+
+def test_threshold_decides_answered(kb):
+    from knowledge_base.service import KnowledgeBase
+
+    question = "registre public d'accessibilité"
+    assert kb.answer(question).answered
+    strict = KnowledgeBase.__new__(KnowledgeBase)
+    strict.__dict__.update(kb.__dict__)
+    strict.threshold = 1.01
+    assert not strict.answer(question).answered
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("", "vide"), ("   ", "vide"), ("<p></p>", "vide"), ("x" * 10_000, "trop longue"),
+])
+def test_bad_input_gets_a_french_error(kb, bad, message):
+    with pytest.raises(KnowledgeBaseError, match=message):
+        kb.answer(bad)
+
+
+def test_html_question_is_answered_as_text(kb):
+    assert kb.answer("<b>registre public d'accessibilité</b> <script>x()</script>").answered
+
+
+def test_search_returns_ranked_hits(kb):
+    hits = kb.search("autorisation de travaux cerfa 13824", k=3)
+    assert len(hits) == 3 and hits[0].score >= hits[1].score >= hits[2].score
+    assert "13824" in hits[0].text or "autorisation" in hits[0].section.lower()
+
+
+def test_cli_ask_json_and_jsonl_contracts():
+    cli = [sys.executable, "-m", "parismed.cli"]
+    out = subprocess.run(cli + ["ask", "registre d'accessibilité", "--json"], capture_output=True, text=True,
+                         check=True).stdout
+    data = json.loads(out)
+    assert set(data) == {"answer", "answered", "sources", "score"}
+    assert set(data["sources"][0]) == {"title", "section", "url"}
+    lines = subprocess.run(cli + ["ask", "--jsonl"], input="c'est quoi une CPTS\n\nrecette des crêpes\n",
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    assert [json.loads(x)["answered"] for x in lines] == [True, False]
+    bad = subprocess.run(cli + ["ask", ""], capture_output=True, text=True)
+    assert bad.returncode == 2 and "vide" in bad.stderr

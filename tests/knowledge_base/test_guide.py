@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.guide import load_sections, parse_file
+from parismed.config import get_settings
+
+SAMPLE = """---
+theme: essai
+title: Thème d'essai
+---
+
+## Première question ?
+<!--
+id: essai-premiere
+sources:
+  - url: https://example.org/a
+    titre: Source A
+    date: 2025
+verifie_le: 2025
+a_confirmer: true
+mots_cles: [ERP, 13824]
+-->
+Réponse directe. Deuxième phrase.
+
+## Seconde question ?
+<!--
+id: essai-seconde
+sources: []
+-->
+Autre réponse.
+"""
+
+
+def test_sections_are_chunked_with_title_path_and_metadata(tmp_path: Path):
+    path = tmp_path / "01-essai.md"
+    path.write_text(SAMPLE, encoding="utf-8")
+    first, second = parse_file(path)
+    assert first.id == "essai-premiere" and second.id == "essai-seconde"
+    assert first.title_path == "Thème d'essai › Première question ?"
+    assert first.passage().startswith("Thème d'essai › Première question ?\nRéponse directe.")
+    assert first.url == "https://example.org/a" and first.verifie_le == "2025"
+    assert first.a_confirmer and first.mots_cles == ["ERP", "13824"]
+    assert second.url == "" and second.body == "Autre réponse."
+
+
+def test_section_without_metadata_is_a_clear_error(tmp_path: Path):
+    path = tmp_path / "x.md"
+    path.write_text("---\ntheme: t\ntitle: T\n---\n\n## Sans métadonnées ?\nTexte.\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match="métadonnées"):
+        parse_file(path)
+
+
+def test_real_guide_is_complete_and_well_formed():
+    sections = load_sections(get_settings().guide_dir)
+    assert len(sections) >= 60
+    themes = {s.theme for s in sections}
+    assert len(themes) >= 8
+    for s in sections:
+        assert s.body and s.title.endswith("?") or s.theme.startswith("glossaire"), s.id
+        assert s.sources, f"{s.id} n'a pas de source"
+        if s.a_confirmer:
+            assert "à confirmer" in s.body.lower(), f"{s.id} : drapeau « à confirmer » sans explication"

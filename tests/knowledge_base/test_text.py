@@ -1,0 +1,31 @@
+from knowledge_base.text import Analyzer, clean_user_text, expand, fold
+
+
+def test_fold_removes_accents_case_and_ligatures():
+    assert fold("Établissement Recevant du PUBLIC, œuvre") == "etablissement recevant du public, oeuvre"
+
+
+def test_abbreviations_are_expanded_not_replaced():
+    assert expand("Mon cab est un ERP ?").startswith("Mon cab est un ERP ?")
+    assert "établissement recevant du public" in expand("Mon cab est un ERP ?")
+    assert "permis construire" in expand("faut-il un PC")
+
+
+def test_terms_are_accent_insensitive_lemmas_without_stop_words():
+    a = Analyzer()
+    with_accents = a.terms("Les établissements recevant du public")
+    without = a.terms("les etablissements recevant du public")
+    assert with_accents == without
+    assert "le" not in with_accents and "du" not in with_accents
+    assert "etablissement" in with_accents
+
+
+def test_typos_are_repaired_against_the_index_vocabulary():
+    a = Analyzer()
+    a.set_vocabulary(["accessibilite", "autorisation", "copropriete"])
+    assert a.terms("acessibilite coproprieté", repair=True) == ["accessibilite", "copropriete"]
+    assert a.terms("acessibilite", repair=False) == ["acessibilite"]
+
+
+def test_html_is_stripped_from_user_text():
+    assert clean_user_text("<script>alert(1)</script> Mon <b>cabinet</b>&nbsp;?") == "alert(1) Mon cabinet ?"

@@ -41,8 +41,9 @@ class ThemeRules:
         matched: dict[str, list[str]] = {}
         for theme in self.order:
             total = 0
+            covered: set[int] = set()
             for weight, kws in self.weighted.get(theme, []):
-                found = kws.find(tokens)
+                found = kws.find(tokens, covered)
                 total += weight * len(found)
                 matched.setdefault(theme, []).extend(found)
             scores[theme] = total

@@ -73,13 +73,20 @@ class KeywordSet:
     def __init__(self, keywords: list[str]):
         self.keywords = [Keyword.parse(k) for k in keywords]
 
-    def find(self, tokens: list[str]) -> list[str]:
+    def find(self, tokens: list[str], covered: set[int] | None = None) -> list[str]:
+        """Keywords found, each once; a token already used by an earlier keyword (``covered``) is not reused,
+        so that "quelles demarches" and "demarches" do not count twice for the same words."""
+        covered = covered if covered is not None else set()
         found = []
-        for kw in self.keywords:
+        for kw in sorted(self.keywords, key=lambda k: -len(k.words)):
             n = len(kw.words)
             for i in range(len(tokens) - n + 1):
+                span = range(i, i + n)
+                if any(p in covered for p in span):
+                    continue
                 if all(_word_matches(kw.words[j], tokens[i + j]) for j in range(n)):
                     found.append(kw.raw)
+                    covered.update(span)
                     break
         return found
 

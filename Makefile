@@ -65,8 +65,10 @@ run: venvs index train
 
 test: venvs system-deps index train
 	@mkdir -p reports test-artifacts
-	@$(APP_PY) -m pytest -q -p no:cacheprovider tests; rc=$$?; \
-	  if [ $$rc -eq 5 ]; then echo "Aucun test collecté." >&2; fi; exit $$rc
+	@start=$$(date +%s); $(APP_PY) -m pytest -q -p no:cacheprovider tests; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "Aucun test collecté." >&2; fi; \
+	  echo "{\"secondes\": $$(( $$(date +%s) - start )), \"code\": $$rc}" > reports/make-test-duration.json; \
+	  exit $$rc
 
 eval: venvs index train
 	$(APP_PY) -m benchmarks.eval

@@ -1,0 +1,305 @@
+"""`make bench`: speed and memory on this machine (2 cores). Prints a table, writes reports/bench.json and a
+PNG of latency vs concurrency. Benchmarks, not tests: nothing here fails on a timing.
+
+All traffic goes to servers started here on 127.0.0.1, with bounded request counts."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+from parismed.config import PROJECT_ROOT, get_settings
+from parismed.launcher import QUIET_ENV, RASA_BIN, Stack, free_port
+
+REPORTS = PROJECT_ROOT / "reports"
+CONCURRENCY = (1, 8, 32)
+REQUESTS_PER_LEVEL = {1: 30, 8: 80, 32: 160}
+console = Console()
+RASA_ENV = {**os.environ, **QUIET_ENV}
+
+
+def percentiles(samples: list[float]) -> dict:
+    if not samples:
+        return {}
+    s = sorted(samples)
+    pick = lambda q: s[min(len(s) - 1, int(round(q * (len(s) - 1))))]  # noqa: E731
+    return {"n": len(s), "p50_ms": round(pick(0.5), 1), "p95_ms": round(pick(0.95), 1),
+            "p99_ms": round(pick(0.99), 1), "moyenne_ms": round(statistics.fmean(s), 1)}
+
+
+def rss_mb(pid: int) -> float:
+    proc = psutil.Process(pid)
+    total = proc.memory_info().rss
+    for child in proc.children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return round(total / 2**20, 1)
+
+
+# --- retrieval alone -------------------------------------------------------------------------------------------
+def bench_retrieval() -> dict:
+    from knowledge_base import index as index_mod
+    from knowledge_base.evaluation import load_questions
+    from knowledge_base.service import KnowledgeBase
+
+    settings = get_settings()
+    cold = subprocess.run([str(PROJECT_ROOT / ".venv-app/bin/python"), "-c",
+                           "import time; t=time.perf_counter(); from knowledge_base import get_service; "
+                           "get_service().answer('ERP ?'); print(time.perf_counter()-t)"],
+                          capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        index_mod.build(settings.guide_dir, Path(tmp) / "index", settings.var_dir / "models",
+                        settings.embedding_model)
+        build_s = time.perf_counter() - start
+    size = sum(f.stat().st_size for f in settings.index_dir.rglob("*") if f.is_file())
+    kb = KnowledgeBase()
+    inside, outside = load_questions()
+    questions = [q["question"] for q in inside + outside]
+    for q in questions[:5]:
+        kb.answer(q)
+    samples = []
+    for _ in range(3):
+        for q in questions:
+            t = time.perf_counter()
+            kb.answer(q)
+            samples.append((time.perf_counter() - t) * 1000)
+    return {"chargement_a_froid_s": round(float(cold.stdout.strip().splitlines()[-1]), 2),
+            "construction_index_s": round(build_s, 2), "taille_index_ko": round(size / 1024, 1),
+            "sections": len(kb.index.sections), "ask_chaud": percentiles(samples)}
+
+
+# --- chat turns through the real servers -----------------------------------------------------------------------
+async def _turns(url: str, kind: str, users: int, total: int) -> list[float]:
+    """`users` simulated users send `total` turns of one kind in all; returns latencies (ms)."""
+    per_user = max(1, total // users)
+    latencies: list[float] = []
+
+    async def post(client, sender, text):
+        t = time.perf_counter()
+        r = await client.post(url, json={"sender": sender, "message": text})
+        r.raise_for_status()
+        return (time.perf_counter() - t) * 1000
+
+    async def user(client):
+        for _ in range(per_user):
+            sender = f"bench-{uuid.uuid4().hex[:10]}"
+            if kind == "salutation":
+                latencies.append(await post(client, sender, "bonjour"))
+            elif kind == "question_reglementaire":
+                latencies.append(await post(client, sender, "Mon cabinet est-il un ERP ?"))
+            else:  # one step of the eligibility form (the form is opened first, not timed)
+                await post(client, sender, "Je voudrais savoir si je suis éligible à Paris Méd'")
+                latencies.append(await post(client, sender, "infirmier"))
+
+    async with httpx.AsyncClient(timeout=120) as client:
+        await asyncio.gather(*(user(client) for _ in range(users)))
+    return latencies
+
+
+def _sample_rss_during(stack_pids: dict[str, int], coro) -> tuple[list[float], dict]:
+    peaks = {name: 0.0 for name in stack_pids}
+
+    async def sampler(done: asyncio.Event):
+        while not done.is_set():
+            for name, pid in stack_pids.items():
+                peaks[name] = max(peaks[name], rss_mb(pid))
+            await asyncio.sleep(0.5)
+
+    async def main():
+        done = asyncio.Event()
+        task = asyncio.create_task(sampler(done))
+        result = await coro
+        done.set()
+        await task
+        return result
+
+    return asyncio.run(main()), peaks
+
+
+def bench_chat(var_dir: Path) -> dict:
+    settings = get_settings()
+    for name in ("index", "models"):
+        if (settings.var_dir / name).exists():
+            shutil.copytree(settings.var_dir / name, var_dir / name, dirs_exist_ok=True)
+    stack = Stack(app_port=free_port(), rasa_port=free_port(), var_dir=var_dir)
+    bare_models = _train_bare_bot(var_dir)
+    bare_port = free_port()
+    bare = subprocess.Popen([str(RASA_BIN), "run", "-i", "127.0.0.1", "-p", str(bare_port), "--model",
+                             str(bare_models)], cwd=PROJECT_ROOT / "benchmarks" / "bare_bot", env=RASA_ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    result: dict = {"tours": {}, "rss_mo": {}}
+    try:
+        stack.start(timeout=300)
+        _wait(f"http://127.0.0.1:{bare_port}/status", 300)
+        pids = {"rasa": stack.processes["rasa"].pid, "application": stack.processes["app"].pid}
+        result["rss_mo"]["repos"] = {name: rss_mb(pid) for name, pid in pids.items()}
+        result["rss_mo"]["repos"]["rasa_nu"] = rss_mb(bare.pid)
+        peaks_all = {name: 0.0 for name in pids}
+        targets = {"rasa_nu:salutation": f"http://127.0.0.1:{bare_port}/webhooks/rest/webhook"}
+        ours = f"{stack.rasa_url}/webhooks/rest/webhook"
+        for kind in ("salutation", "question_reglementaire", "etape_formulaire"):
+            targets[kind] = ours
+        for label, url in targets.items():
+            kind = label.split(":")[-1]
+            result["tours"][label] = {}
+            asyncio.run(_turns(url, kind, 1, 3))  # warm-up
+            for users in CONCURRENCY:
+                lat, peaks = _sample_rss_during(pids, _turns(url, kind, users, REQUESTS_PER_LEVEL[users]))
+                result["tours"][label][str(users)] = percentiles(lat)
+                for k, v in peaks.items():
+                    peaks_all[k] = max(peaks_all[k], v)
+                console.print(f"  {label:<24} {users:>2} utilisateurs : {percentiles(lat)}")
+        result["rss_mo"]["pic_en_charge"] = peaks_all
+        bare_p95 = result["tours"]["rasa_nu:salutation"]["8"]["p95_ms"]
+        ours_p95 = result["tours"]["question_reglementaire"]["8"]["p95_ms"]
+        result["ratio_question_vs_rasa_nu_p95_8"] = round(ours_p95 / bare_p95, 2) if bare_p95 else None
+    finally:
+        stack.stop()
+        os.killpg(bare.pid, signal.SIGTERM)
+        bare.wait(timeout=30)
+    return result
+
+
+def _wait(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} ne répond pas")
+
+
+def _train_bare_bot(var_dir: Path) -> Path:
+    out = var_dir / "bare-models"
+    subprocess.run([str(RASA_BIN), "train", "--out", str(out), "--quiet"], cwd=PROJECT_ROOT / "benchmarks" / "bare_bot",
+                   env=RASA_ENV, check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def bench_training() -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        subprocess.run([str(RASA_BIN), "train", "--data", "assistant/data", "--out", tmp, "--force", "--quiet"],
+                       cwd=PROJECT_ROOT, env=RASA_ENV, check=True, stdout=subprocess.DEVNULL)
+        return {"entrainement_rasa_s": round(time.perf_counter() - t, 1)}
+
+
+def bench_make_run() -> dict:
+    """Second `make run` (nothing to install or train) until the first chat answer."""
+    app_port, rasa_port = free_port(), free_port()
+    env = {**os.environ, "PARISMED_APP_PORT": str(app_port), "PARISMED_RASA_URL": f"http://127.0.0.1:{rasa_port}"}
+    t = time.perf_counter()
+    proc = subprocess.Popen(["make", "run"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    first = None
+    try:
+        while time.perf_counter() - t < 300 and proc.poll() is None:
+            try:
+                r = httpx.post(f"http://127.0.0.1:{app_port}/api/v1/chat",
+                               json={"sender": "bench-start", "message": "bonjour"}, timeout=5)
+                if r.status_code == 200 and not r.json().get("degraded") and r.json()["messages"]:
+                    first = time.perf_counter() - t
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    return {"make_run_jusqu_a_la_premiere_reponse_s": round(first, 1) if first else None}
+
+
+def plot(chat: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for label, levels in chat["tours"].items():
+        xs = [int(u) for u in levels]
+        ax.plot(xs, [levels[str(u)]["p95_ms"] for u in xs], marker="o", label=f"{label} (p95)")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(list(CONCURRENCY), [str(c) for c in CONCURRENCY])
+    ax.set_xlabel("utilisateurs simultanés")
+    ax.set_ylabel("latence p95 (ms)")
+    ax.set_title("Tours de chat : latence selon la concurrence (2 cœurs)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    REPORTS.mkdir(exist_ok=True)
+    report: dict = {"machine": {"coeurs": os.cpu_count(), "memoire_go": round(psutil.virtual_memory().total / 2**30)}}
+    console.print("[bold]Recherche seule[/bold]")
+    report["recherche"] = bench_retrieval()
+    console.print(report["recherche"])
+    console.print("[bold]Entraînement Rasa[/bold]")
+    report["entrainement"] = bench_training()
+    console.print("[bold]Tours de chat (vrais serveurs)[/bold]")
+    with tempfile.TemporaryDirectory() as tmp:
+        report["chat"] = bench_chat(Path(tmp))
+    console.print("[bold]Second « make run »[/bold]")
+    report["demarrage"] = bench_make_run()
+    duration = REPORTS / "make-test-duration.json"
+    if duration.exists():
+        report["make_test"] = json.loads(duration.read_text())
+    (REPORTS / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    plot(report["chat"], REPORTS / "latence-concurrence.png")
+    _summary(report)
+
+
+def _summary(report: dict) -> None:
+    table = Table(title="Paris Méd' — mesures (make bench)")
+    table.add_column("mesure")
+    table.add_column("valeur", justify="right")
+    table.add_column("cible", justify="right")
+    r = report["recherche"]
+    rows = [
+        ("ask à chaud p50 / p95 / p99", f"{r['ask_chaud']['p50_ms']} / {r['ask_chaud']['p95_ms']} / {r['ask_chaud']['p99_ms']} ms", "p95 ≤ 30 ms"),
+        ("chargement à froid", f"{r['chargement_a_froid_s']} s", ""),
+        ("construction de l'index", f"{r['construction_index_s']} s ({r['sections']} sections, {r['taille_index_ko']} Ko)", ""),
+        ("entraînement Rasa", f"{report['entrainement']['entrainement_rasa_s']} s", ""),
+    ]
+    chat = report["chat"]["tours"]
+    for label, levels in chat.items():
+        rows.append((f"{label} p50/p95 à 1 · 8 · 32", " · ".join(f"{levels[str(u)]['p50_ms']}/{levels[str(u)]['p95_ms']}" for u in CONCURRENCY) + " ms", ""))
+    rows.append(("question p95 (1 utilisateur)", f"{chat['question_reglementaire']['1']['p95_ms']} ms", "≤ 100 ms"))
+    rows.append(("ratio question / Rasa nu (p95, 8 utilisateurs)", str(report["chat"]["ratio_question_vs_rasa_nu_p95_8"]), "≤ 1,3"))
+    rss = report["chat"]["rss_mo"]
+    rows.append(("RSS application repos / pic", f"{rss['repos']['application']} / {rss['pic_en_charge']['application']} Mo", "≤ 1024 Mo"))
+    rows.append(("RSS Rasa repos / pic", f"{rss['repos']['rasa']} / {rss['pic_en_charge']['rasa']} Mo", "≤ 1536 Mo"))
+    rows.append(("second make run → 1re réponse", f"{report['demarrage']['make_run_jusqu_a_la_premiere_reponse_s']} s", "≤ 60 s"))
+    if "make_test" in report:
+        rows.append(("durée de make test", f"{report['make_test'].get('secondes')} s", ""))
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -105,7 +105,7 @@
   }
 
   // **bold**, [label](http…) and bare http(s) URLs; everything else is plain text.
-  var INLINE = /\*\*([^*\n]+?)\*\*|\[([^\]\n]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)'»])/g;
+  var INLINE = /\*\*([^*\n]+?)\*\*|\[([^\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)'»])/g;
 
   function appendInline(parent, text) {
     var last = 0;

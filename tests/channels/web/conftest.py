@@ -13,7 +13,6 @@ import asyncio
 import socket
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +21,8 @@ from fastapi.responses import JSONResponse
 
 from channels.web import router
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = REPO_ROOT / "test-artifacts"
+from webchat import ARTIFACTS
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -35,7 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-XSS = "<img src=x onerror=alert(1)>"
 
 
 # --------------------------------------------------------------------------- fake app
@@ -192,14 +190,6 @@ def phone_page(browser, request):
     yield page
     _save_failure_screenshot(request, page)
     context.close()
-
-
-def save_screenshot(page, name: str) -> Path:
-    """A normal screenshot kept for the report (test-artifacts/<name>.png)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path
 
 
 # --------------------------------------------------------------------------- real stack

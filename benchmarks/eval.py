@@ -1,0 +1,135 @@
+"""`make eval`: quality figures, the same way every time. Prints a table, writes reports/eval.json and
+reports/eval.md. Reports figures; it fails only if a step cannot run at all."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from parismed.config import PROJECT_ROOT
+from parismed.launcher import QUIET_ENV, RASA_BIN
+
+REPORTS = PROJECT_ROOT / "reports"
+console = Console()
+
+
+def eval_knowledge_base() -> dict:
+    from knowledge_base import get_service
+    from knowledge_base.evaluation import evaluate
+
+    kb = get_service()
+    return {split: evaluate(kb, split) for split in ("dev", "test")}
+
+
+def eval_nlu() -> dict:
+    test_file = PROJECT_ROOT / "tests" / "rasa" / "nlu_test.yml"
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([str(RASA_BIN), "test", "nlu", "--nlu", str(test_file), "--out", out,
+                        "--model", "models"], cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV}, check=True,
+                       stdout=subprocess.DEVNULL)
+        intents = json.loads((Path(out) / "intent_report.json").read_text())
+        entity_file = Path(out) / "DIETClassifier_report.json"
+        entities = json.loads(entity_file.read_text()) if entity_file.exists() else {}
+        errors = json.loads((Path(out) / "intent_errors.json").read_text()) \
+            if (Path(out) / "intent_errors.json").exists() else []
+    pairs: dict[str, int] = {}
+    for e in errors:
+        key = f"{e['intent']} → {e['intent_prediction']['name']}"
+        pairs[key] = pairs.get(key, 0) + 1
+    return {"intent_macro_f1": round(intents["macro avg"]["f1-score"], 3),
+            "intent_exactitude": round(intents.get("accuracy", 0), 3),
+            "entite_macro_f1": round(entities.get("macro avg", {}).get("f1-score", 0), 3) if entities else None,
+            "entite_micro_f1": round(entities.get("micro avg", {}).get("f1-score", 0), 3) if entities else None,
+            "confusions": sorted(pairs.items(), key=lambda kv: -kv[1])[:8]}
+
+
+def eval_core() -> dict:
+    stories = PROJECT_ROOT / "tests" / "rasa" / "test_stories.yml"
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([str(RASA_BIN), "test", "core", "--stories", str(stories), "--out", out, "--model", "models"],
+                       cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV}, stdout=subprocess.DEVNULL)
+        failed = Path(out) / "failed_test_stories.yml"
+        failed_count = 0
+        if failed.exists():
+            data = yaml.safe_load(failed.read_text()) or {}
+            failed_count = len(data.get("stories", []) or [])
+    total = len((yaml.safe_load(stories.read_text()) or {}).get("stories", []))
+    return {"conversations": total, "reussies": total - failed_count,
+            "taux": round((total - failed_count) / total, 3) if total else None}
+
+
+def _pytest_counts(path: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path],
+                         cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
+    counts = {k: int(v) for v, k in re.findall(r"(\d+) (passed|failed|skipped)", out.splitlines()[-1] if out else "")}
+    return counts
+
+
+def eval_rules() -> dict:
+    from hypothesis import settings as hsettings  # noqa: F401  (ensures hypothesis is installed)
+
+    return _pytest_counts("tests/rules_bridge")
+
+
+def eval_triage() -> dict | None:
+    try:
+        from channels.staff import evaluate_classification
+    except ImportError:
+        return None
+    return evaluate_classification()
+
+
+def main() -> None:
+    REPORTS.mkdir(exist_ok=True)
+    report = {"recherche": eval_knowledge_base(), "nlu": eval_nlu(), "dialogues": eval_core(),
+              "regles": eval_rules(), "tri": eval_triage()}
+    (REPORTS / "eval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    md = _markdown(report)
+    (REPORTS / "eval.md").write_text(md)
+    table = Table(title="Paris Méd' — qualité (make eval)")
+    for col in ("mesure", "valeur"):
+        table.add_column(col)
+    for line in md.splitlines():
+        if line.startswith("| ") and not line.startswith("| mesure") and not line.startswith("|---"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            table.add_row(*cells[:2])
+    console.print(table)
+
+
+def _markdown(report: dict) -> str:
+    rows = []
+    for split, r in report["recherche"].items():
+        for mode, m in r["modes"].items():
+            rows.append((f"recherche {split} ({m['n']} q.) {mode} : R@1 / R@3 / R@5 / MRR",
+                         f"{m['recall@1']:.3f} / {m['recall@3']:.3f} / {m['recall@5']:.3f} / {m['mrr']:.3f}"))
+        d = r["decision"]
+        rows.append((f"recherche {split} : répondues dans le champ / déclinées hors champ (seuil {d['seuil']})",
+                     f"{d['repondues_dans_le_champ']:.3f} / {d['declinees_hors_champ']:.3f}"))
+    n = report["nlu"]
+    rows.append(("NLU intention macro-F1 / exactitude", f"{n['intent_macro_f1']} / {n['intent_exactitude']}"))
+    rows.append(("NLU entités macro-F1 / micro-F1", f"{n['entite_macro_f1']} / {n['entite_micro_f1']}"))
+    rows.append(("NLU confusions principales", ", ".join(f"{k} ({v})" for k, v in n["confusions"][:4]) or "aucune"))
+    c = report["dialogues"]
+    rows.append(("dialogues : conversations de test réussies", f"{c['reussies']} / {c['conversations']}"))
+    rows.append(("règles : tests (propriétés comprises)", json.dumps(report["regles"])))
+    if report.get("tri"):
+        rows.append(("tri des demandes", json.dumps(report["tri"], ensure_ascii=False)))
+    lines = ["# Mesures de qualité", "", "| mesure | valeur |", "|---|---|"]
+    lines += [f"| {a} | {b} |" for a, b in rows]
+    worst = report["recherche"]["test"]["modes"]["hybrid"]["misses"][:10]
+    lines += ["", "## Pires ratés (hybride, questions de test)", ""]
+    lines += [f"- « {m['question']} » → attendu {', '.join(m['attendu'])}, trouvé {m['trouve']} (rang {m['rang']})"
+              for m in worst]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,377 @@
+"""The estimate of the floor aid (« aide plancher »): pure and deterministic, explained line by line.
+
+Everything legal or numeric comes from the grid and the reference data; this module only applies them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from rules_bridge._text import format_eur
+from rules_bridge.grid import Grid, Valeur, load_grid
+from rules_bridge.partners import Partner, rank_partners
+from rules_bridge.profile import Profile, Professionnel, coerce_profile
+from rules_bridge.reference import Arrondissement, Sourced, load_reference
+
+
+class DetailLine(BaseModel):
+    """One line of the computation. ``montant_eur`` is negative for a cap; lines sum to the total."""
+
+    ligne: str
+    montant_eur: int
+    regle: str
+    source: str | None = None
+    hypothese: bool = False
+    note: str | None = None
+
+
+class Estimate(BaseModel):
+    eligible: bool
+    aide_investissement: bool
+    motifs: list[str]
+    aide_plancher_eur: int
+    detail: list[DetailLine]
+    version_grille: str
+    hypotheses: list[str]
+    a_preciser: list[str]
+    partenaires: list[Partner]
+    avertissement: str
+    profil: Profile
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "eligible": self.eligible,
+            "motifs": list(self.motifs),
+            "aide_plancher_eur": self.aide_plancher_eur,
+            "detail": [line.model_dump() for line in self.detail],
+            "partenaires": [p.to_contract() for p in self.partenaires],
+            "version_grille": self.version_grille,
+            "hypotheses": list(self.hypotheses),
+        }
+
+
+def _line(label: str, amount: int, rule: str, value: Sourced | None = None) -> DetailLine:
+    if value is None:
+        return DetailLine(ligne=label, montant_eur=amount, regle=rule)
+    return DetailLine(
+        ligne=label,
+        montant_eur=amount,
+        regle=rule,
+        source=", ".join(value.sources) or None,
+        hypothese=value.hypothese,
+        note=value.note,
+    )
+
+
+def _count_label(grid: Grid, profession: str, count: int) -> str:
+    return f"{count} {grid.professions[profession].label(count)}"
+
+
+@dataclass
+class _Team:
+    retained: list[tuple[str, int]]  # (profession, count) counted in the aid
+    motifs: list[str]
+    hypotheses: list[str]
+
+    @property
+    def count(self) -> int:
+        return sum(n for _, n in self.retained)
+
+
+def _merge(professionnels: list[Professionnel]) -> list[Professionnel]:
+    """Merge lines with the same profession and sector (keeps the first-seen order)."""
+    merged: dict[tuple[str, str | None], int] = {}
+    for p in professionnels:
+        merged[(p.profession, p.secteur)] = merged.get((p.profession, p.secteur), 0) + p.nombre
+    return [Professionnel(profession=k[0], secteur=k[1], nombre=n) for k, n in merged.items()]
+
+
+def _team(grid: Grid, profile: Profile) -> _Team:
+    cond = grid.conditions
+    retained: dict[str, int] = {}
+    motifs: list[str] = []
+    hypotheses: list[str] = []
+    assumed_sector: list[str] = []
+    assumed_convention: list[str] = []
+    for p in _merge(profile.professionnels):
+        rule = grid.professions[p.profession]
+        who = _count_label(grid, p.profession, p.nombre)
+        if not rule.est_retenue:
+            note = rule.retenu.note if rule.retenu else ""
+            motifs.append(f"{who} : profession sans prise en compte dans l'aide plancher. {note}".strip())
+            continue
+        if rule.famille == "medecin":
+            sector = p.secteur
+            if sector is None:
+                sector = grid.defauts.secteur_medecin
+                assumed_sector.append(rule.libelle_pluriel)
+            if sector in cond.secteurs_medecins_retenus.valeur:
+                retained[p.profession] = retained.get(p.profession, 0) + p.nombre
+            elif sector in cond.secteurs_medecins_a_confirmer.valeur:
+                motifs.append(
+                    f"{who} en secteur 2 adhérant à l'OPTAM : pas de prise en compte dans l'aide plancher, "
+                    "le dispositif visant le secteur 1 ; situation à étudier avec l'équipe Paris Méd'."
+                )
+                hypotheses.append(cond.secteurs_medecins_a_confirmer.note or "")
+            else:
+                label = "hors convention" if sector == "non_conventionne" else f"en secteur {sector}"
+                motifs.append(f"{who} {label} : pas de prise en compte, le dispositif visant les médecins de secteur 1.")
+            continue
+        if rule.conventionnement_requis:
+            if p.secteur == "non_conventionne":
+                motifs.append(f"{who} sans conventionnement : pas de prise en compte, le dispositif visant les professionnels conventionnés.")
+                continue
+            if p.secteur is None:
+                assumed_convention.append(rule.libelle_pluriel)
+        retained[p.profession] = retained.get(p.profession, 0) + p.nombre
+    if assumed_sector:
+        hypotheses.append(
+            f"Secteur non précisé ({', '.join(assumed_sector)}) : nous retenons le secteur "
+            f"{grid.defauts.secteur_medecin}, condition du dispositif."
+        )
+    if assumed_convention:
+        hypotheses.append(
+            f"Conventionnement non précisé ({', '.join(assumed_convention)}) : nous supposons un exercice "
+            "conventionné avec l'Assurance maladie."
+        )
+    return _Team(list(retained.items()), motifs, hypotheses)
+
+
+def _zone(profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: list[str]) -> str:
+    ref = load_reference()
+    labels = ref.zonage.libelles
+    if profile.zone_ars:
+        hypotheses.append(
+            f"Zone ARS déclarée : {labels[profile.zone_ars]} ; à vérifier sur la carte du zonage de l'ARS Île-de-France."
+        )
+        return profile.zone_ars
+    info = arr.zone_ars
+    if info.mixte:
+        possible = " ou ".join(labels[z] for z in info.valeurs)
+        chosen = info.prudente
+        hypotheses.append(
+            f"Le {arr.court} compte plusieurs zones ARS possibles : {possible}. Faute d'adresse, nous retenons "
+            f"la plus prudente, {labels[chosen]}. Précisez l'adresse ou le quartier du local pour affiner l'estimation."
+        )
+        to_ask.append("l'adresse ou le quartier du local, pour connaître sa zone ARS")
+        return chosen
+    chosen = info.valeurs[0]
+    hypotheses.append(f"Zonage ARS du {arr.court} : {labels[chosen]}. {info.note or ''}".strip())
+    return chosen
+
+
+def _qpv(profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: list[str], default: bool) -> bool:
+    if profile.qpv is not None:
+        if profile.qpv and arr.qpv.valeur == "non":
+            hypotheses.append(
+                f"Local déclaré en QPV ou à moins de 500 m alors qu'aucun QPV n'est connu dans le {arr.court} : à vérifier."
+            )
+        return profile.qpv
+    if arr.qpv.valeur == "non":
+        hypotheses.append(f"Local supposé hors QPV : aucun quartier prioritaire connu dans le {arr.court} (à vérifier).")
+    else:
+        present = "compte des quartiers prioritaires" if arr.qpv.valeur == "oui" else "compte peut-être des quartiers prioritaires"
+        hypotheses.append(
+            f"Le {arr.court} {present} (QPV) : faute d'adresse, la majoration QPV n'est pas retenue. "
+            "Si votre local est en QPV ou à moins de 500 m, indiquez-le."
+        )
+        to_ask.append("si le local est situé en QPV ou à moins de 500 m d'un QPV")
+    return default
+
+
+def _pct_line(base: int, pct: Valeur[int], label: str, rule: str) -> DetailLine:
+    return _line(f"{label} : +{pct.valeur} % de la base", base * pct.valeur // 100, rule, pct)
+
+
+def estimate(profile: Profile | dict[str, Any], grid: str | None = None) -> Estimate:
+    """Eligibility, explained floor-aid estimate and partners for a project profile.
+
+    ``profile`` is a Profile or a dict (validated; ProfileError on a bad field). ``grid`` selects a grid
+    version (default: setting ``grid_version``, then the newest grid).
+    """
+    p = coerce_profile(profile)
+    g = load_grid(grid)
+    ref = load_reference()
+    cond = g.conditions
+    arr = ref.arrondissement(p.arrondissement_num)
+    hypotheses: list[str] = []
+    motifs: list[str] = []
+    to_ask: list[str] = []
+
+    # --- Defaults -----------------------------------------------------------------------------
+    project_id = p.projet or g.defauts.projet
+    if p.projet is None:
+        hypotheses.append(f"Projet non précisé : nous retenons « {g.projets[project_id].libelle} ».")
+    structure_id = p.structure
+    if structure_id is None:
+        several = p.nombre_total >= cond.min_professionnels.valeur or project_id == "agrandissement"
+        structure_id = g.defauts.structure_plusieurs if several else g.defauts.structure_seul
+        reason = (
+            f"{p.nombre_total} professionnels"
+            if p.nombre_total >= cond.min_professionnels.valeur
+            else ("agrandissement d'une structure existante" if several else "un seul professionnel")
+        )
+        hypotheses.append(f"Structure non précisée ({reason}) : nous retenons « {g.structures[structure_id].libelle} ».")
+    project = g.projets[project_id]
+    structure = g.structures[structure_id]
+
+    team = _team(g, p)
+    hypotheses.extend(team.hypotheses)
+
+    # --- Eligibility --------------------------------------------------------------------------
+    if cond.territoire_tout_paris.valeur:
+        motifs.append(f"Projet situé dans le {arr.libelle} : tout Paris est éligible depuis juillet 2023.")
+    if p.primo_installation is False and not cond.primo_installation_exigee.valeur:
+        motifs.append("La primo-installation n'est plus exigée : un professionnel déjà installé peut être aidé.")
+
+    labels = {k: v.libelle_pluriel for k, v in g.professions.items()}
+    professions = [x.profession for x in p.professionnels]
+    needs = [
+        *ref.needs_from_profile.get("projets", {}).get(project_id, []),
+        *ref.needs_from_profile.get("structures", {}).get(structure_id, []),
+    ]
+    if p.zone_ars == "zip" or (p.zone_ars is None and arr.zone_ars.valeurs == ["zip"]):
+        needs.append("zonage")
+    partners = rank_partners(needs, professions, arr.numero, limit=5, profession_labels=labels)
+
+    common = dict(
+        version_grille=g.version,
+        avertissement=g.avertissement,
+        partenaires=partners,
+        profil=p,
+    )
+
+    if not project.aide_investissement.valeur:
+        motifs.extend(team.motifs)
+        explanation = project.explication.valeur if project.explication else project.aide_investissement.note
+        motifs.append(str(explanation))
+        line = _line(f"{project.libelle.capitalize()} : accompagnement sans subvention", 0,
+                     f"projets.{project_id}", project.aide_investissement)
+        return Estimate(eligible=True, aide_investissement=False, motifs=motifs, aide_plancher_eur=0,
+                        detail=[line], hypotheses=_dedupe(hypotheses), a_preciser=to_ask, **common)
+
+    reasons_no: list[str] = []
+    if not structure.aide_investissement.valeur:
+        reasons_no.append(
+            f"{structure.libelle.capitalize()} : l'aide en investissement est réservée à l'exercice groupé "
+            f"(au moins {cond.min_professionnels.valeur} professionnels). Si vous rejoignez ou créez un groupe, "
+            "votre projet peut devenir éligible ; l'équipe Paris Méd' peut déjà vous accompagner (locaux, orientation)."
+        )
+    joining = project_id == "agrandissement" and structure.exercice_groupe
+    if team.count < cond.min_professionnels.valeur and not (joining and team.count >= 1):
+        reasons_no.append(
+            f"{_plural(team.count, 'professionnel retenu', 'professionnels retenus')} : il en faut au moins "
+            f"{cond.min_professionnels.valeur} "
+            "en exercice groupé (les équipes uniquement paramédicales sont admises)."
+        )
+    motifs.extend(team.motifs)
+    if reasons_no:
+        motifs.extend(reasons_no)
+        line = _line("Aide en investissement : projet non éligible en l'état", 0, "eligibilite")
+        return Estimate(eligible=False, aide_investissement=False, motifs=motifs, aide_plancher_eur=0,
+                        detail=[line], hypotheses=_dedupe(hypotheses), a_preciser=to_ask, **common)
+
+    motifs.append(
+        f"Exercice groupé en {structure.libelle} avec {_plural(team.count, 'professionnel retenu', 'professionnels retenus')} : "
+        f"condition d'au moins {cond.min_professionnels.valeur} professionnels remplie."
+        if not joining or team.count >= cond.min_professionnels.valeur
+        else f"Agrandissement d'une structure d'exercice groupé ({structure.libelle}) : "
+        "les professionnels qui la rejoignent peuvent être aidés."
+    )
+    if all(g.professions[prof].famille != "medecin" for prof, _ in team.retained) and cond.paramedicaux_seuls_admis.valeur:
+        motifs.append("Équipe sans médecin : les équipes uniquement paramédicales sont admises depuis 2023.")
+    depenses = ", ".join(g.investissement.depenses_eligibles.valeur)
+    motifs.append(f"Projet de type « {project.libelle} » éligible à l'aide en investissement ({depenses}).")
+    if project.aide_investissement.hypothese and project.aide_investissement.note:
+        hypotheses.append(project.aide_investissement.note)
+    if structure.aide_investissement.hypothese and structure.aide_investissement.note:
+        hypotheses.append(structure.aide_investissement.note)
+    if project.consigne:
+        hypotheses.append(project.consigne.valeur)
+
+    # --- Amount -------------------------------------------------------------------------------
+    detail: list[DetailLine] = []
+    base_total = 0
+    for prof, count in team.retained:
+        rule = g.professions[prof]
+        amount = count * rule.base_eur.valeur
+        base_total += amount
+        detail.append(_line(
+            f"Base : {_count_label(g, prof, count)} × {format_eur(rule.base_eur.valeur)}",
+            amount, f"professions.{prof}.base_eur", rule.base_eur,
+        ))
+
+    w = g.ponderations
+    zone = _zone(p, arr, hypotheses, to_ask)
+    zone_pct = w.zone_ars.valeurs[zone]  # type: ignore[index]
+    zone_label = ref.zonage.libelles[zone]  # type: ignore[index]
+    detail.append(_pct_line(base_total, zone_pct, f"Zonage ARS – {zone_label}", f"ponderations.zone_ars.{zone}"))
+
+    qpv = _qpv(p, arr, hypotheses, to_ask, g.defauts.qpv)
+    if qpv:
+        detail.append(_pct_line(base_total, w.qpv.majoration_pct, "Local en QPV ou à moins de 500 m", "ponderations.qpv"))
+    else:
+        detail.append(_line("Local en QPV ou à moins de 500 m : non retenu", 0, "ponderations.qpv", w.qpv.majoration_pct))
+    pct_total = zone_pct.valeur + (w.qpv.majoration_pct.valeur if qpv else 0)
+
+    if structure.majoration_pct.valeur:
+        detail.append(_pct_line(base_total, structure.majoration_pct, f"Structure – {structure.libelle}",
+                                f"structures.{structure_id}.majoration_pct"))
+        pct_total += structure.majoration_pct.valeur
+
+    projet_sante = p.projet_sante if p.projet_sante is not None else g.defauts.projet_sante
+    if p.projet_sante is None:
+        hypotheses.append("Projet de santé non précisé : la majoration correspondante n'est pas retenue.")
+    if projet_sante:
+        detail.append(_pct_line(base_total, w.projet_sante.majoration_pct, "Projet de santé formalisé", "ponderations.projet_sante"))
+        pct_total += w.projet_sante.majoration_pct.valeur
+
+    if len(team.retained) >= 2:
+        detail.append(_pct_line(base_total, w.pluriprofessionnel.majoration_pct,
+                                f"Équipe pluriprofessionnelle ({len(team.retained)} professions)", "ponderations.pluriprofessionnel"))
+        pct_total += w.pluriprofessionnel.majoration_pct.valeur
+
+    subtotal = sum(line.montant_eur for line in detail)
+    cap_pro = g.plafonds.par_professionnel_eur
+    excess = sum(
+        count * max(0, g.professions[prof].base_eur.valeur * (100 + pct_total) // 100 - cap_pro.valeur)
+        for prof, count in team.retained
+    )
+    if excess > 0:
+        cut = min(excess, subtotal)
+        detail.append(_line(f"Plafond de {format_eur(cap_pro.valeur)} par professionnel", -cut,
+                            "plafonds.par_professionnel_eur", cap_pro))
+        subtotal -= cut
+    cap_structure = structure.plafond_eur
+    if subtotal > cap_structure.valeur:
+        detail.append(_line(f"Plafond par structure ({structure.libelle}) : {format_eur(cap_structure.valeur)}",
+                            cap_structure.valeur - subtotal, f"structures.{structure_id}.plafond_eur", cap_structure))
+        subtotal = cap_structure.valeur
+    if p.depenses_investissement_eur is not None:
+        cap_exp = g.plafonds.depenses_pct
+        limit = p.depenses_investissement_eur * cap_exp.valeur // 100
+        if subtotal > limit:
+            detail.append(_line(f"Plafond : {cap_exp.valeur} % des dépenses d'investissement déclarées "
+                                f"({format_eur(p.depenses_investissement_eur)})", limit - subtotal,
+                                "plafonds.depenses_pct", cap_exp))
+            subtotal = limit
+    else:
+        to_ask.append("le montant prévu des travaux et de l'équipement (l'aide ne peut pas le dépasser)")
+
+    hypotheses.append(
+        "Montants de base, pondérations et plafonds : reconstitution indicative à confirmer par la Ville "
+        "(la grille officielle de Paris Méd' 2 n'est pas publiée)."
+    )
+    total = sum(line.montant_eur for line in detail)
+    return Estimate(eligible=True, aide_investissement=True, motifs=motifs, aide_plancher_eur=total,
+                    detail=detail, hypotheses=_dedupe(hypotheses), a_preciser=to_ask, **common)
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count <= 1 else plural}"
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return [i for i in dict.fromkeys(x for x in items if x)]

@@ -1,0 +1,175 @@
+"""Partner directory and ranking (shared by ``estimate`` and ``orient``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from rules_bridge.reference import Need, PartnerEntry, Reference, load_reference
+
+# Scores: the first partner of the main need scores 100, each next position 10 less; a partner also
+# relevant to other needs gets a small bonus; location and profession add their own partners last.
+_TOP = 100
+_STEP = 10
+_OTHER_NEED_BONUS = 5
+_SECONDARY_NEED_WEIGHT = 0.9
+_CPTS_WHEN_LOCATED = 35
+_PROFESSION_PARTNERS = 30
+
+
+class Partner(BaseModel):
+    """A partner to contact, with why (``raison``) and how (``url``, ``contact``)."""
+
+    id: str
+    nom: str
+    raison: str
+    url: str | None = None
+    url_verifiee: bool = False
+    contact: str | None = None
+    sources: list[str] = []
+
+    def to_contract(self) -> dict[str, str | None]:
+        return {"nom": self.nom, "raison": self.raison, "url": self.url}
+
+
+def _from_entry(entry: PartnerEntry, reason: str) -> Partner:
+    return Partner(
+        id=entry.id,
+        nom=entry.nom,
+        raison=reason,
+        url=entry.url,
+        url_verifiee=entry.url_verifiee,
+        contact=entry.contact,
+        sources=entry.sources,
+    )
+
+
+class PartnerDirectory:
+    """Typed access to ``data/partenaires.yaml`` plus the profile-dependent entries (CPTS, URPS, Ordres)."""
+
+    def __init__(self, reference: Reference | None = None) -> None:
+        self.ref = reference or load_reference()
+
+    def all(self) -> list[PartnerEntry]:
+        return list(self.ref.partners.values())
+
+    def get(self, partner_id: str, need_id: str = "defaut") -> Partner:
+        entry = self.ref.partners[partner_id]
+        return _from_entry(entry, entry.raisons.get(need_id, entry.raisons["defaut"]))
+
+    def cpts(self, arrondissement: int | None) -> Partner:
+        t = self.ref.templates
+        if arrondissement is None:
+            tpl = t["cpts_sans_arrondissement"]
+            return Partner(id="cpts", nom=tpl.nom or "", raison=tpl.raison, url=tpl.url,
+                           url_verifiee=tpl.url_verifiee, sources=tpl.sources)
+        arr = self.ref.arrondissement(arrondissement)
+        if arr.cpts is None:
+            tpl = t["cpts_inconnue"]
+            return Partner(
+                id=f"cpts-{arrondissement}",
+                nom=(tpl.nom or "").format(arrondissement=arr.court),
+                raison=tpl.raison.format(arrondissement=arr.court),
+                url=tpl.url,
+                url_verifiee=tpl.url_verifiee,
+                sources=tpl.sources,
+            )
+        tpl = t["cpts_verifiee"]
+        return Partner(
+            id=f"cpts-{arrondissement}",
+            nom=arr.cpts.nom,
+            raison=tpl.raison.format(arrondissement=arr.court),
+            url=arr.cpts.url or tpl.url_si_absente,
+            url_verifiee=arr.cpts.url is not None,
+            contact=arr.cpts.note,
+            sources=arr.cpts.sources,
+        )
+
+    def urps(self, profession: str, grid_labels: dict[str, str], need_id: str) -> Partner | None:
+        for entry in self.ref.partners.values():
+            if not entry.ordre and profession in entry.professions:
+                return _from_entry(entry, entry.raisons.get(need_id, entry.raisons["defaut"]))
+        tpl = self.ref.templates["urps_profession"]
+        if profession not in tpl.professions:
+            return None
+        return Partner(
+            id=f"urps-{profession}",
+            nom=(tpl.nom or "").format(profession_pluriel=grid_labels.get(profession, profession)),
+            raison=tpl.raison,
+            url=tpl.url,
+            url_verifiee=tpl.url_verifiee,
+            contact=tpl.contact,
+            sources=tpl.sources,
+        )
+
+    def ordre(self, profession: str, need_id: str) -> Partner:
+        for entry in self.ref.partners.values():
+            if entry.ordre and profession in entry.professions:
+                return _from_entry(entry, entry.raisons.get(need_id, entry.raisons["defaut"]))
+        tpl = self.ref.templates["ordre_absent"]
+        base = self.get(tpl.partenaire or "ars_idf")
+        return base.model_copy(update={"raison": tpl.raison})
+
+
+@dataclass
+class _Scored:
+    partner: Partner
+    best: float
+    order: int
+    needs: set[str] = field(default_factory=set)
+
+    @property
+    def score(self) -> float:
+        return self.best + _OTHER_NEED_BONUS * (len(self.needs) - 1)
+
+
+def rank_partners(
+    needs: list[str],
+    professions: list[str],
+    arrondissement: int | None,
+    limit: int = 5,
+    profession_labels: dict[str, str] | None = None,
+) -> list[Partner]:
+    """Partners for these needs (in order of importance), professions and arrondissement, best first."""
+    directory = PartnerDirectory()
+    ref = directory.ref
+    labels = profession_labels or {}
+    chosen: list[Need] = [ref.needs[n] for n in dict.fromkeys(needs) if n in ref.needs] or [ref.default_need]
+    scored: dict[str, _Scored] = {}
+
+    def add(partner: Partner, score: float, need_id: str) -> None:
+        current = scored.get(partner.id)
+        if current is None:
+            scored[partner.id] = _Scored(partner, score, len(scored), {need_id})
+            return
+        current.needs.add(need_id)
+        if score > current.best:
+            current.best = score
+            current.partner = partner
+
+    def resolve(token: str, need_id: str) -> list[Partner]:
+        if token == "@cpts":
+            return [directory.cpts(arrondissement)]
+        if token == "@urps":
+            return [p for p in (directory.urps(prof, labels, need_id) for prof in professions) if p]
+        if token == "@ordre":
+            return [directory.ordre(prof, need_id) for prof in professions]
+        return [directory.get(token, need_id)]
+
+    for rank, need in enumerate(chosen):
+        weight = 1.0 if rank == 0 else _SECONDARY_NEED_WEIGHT
+        for position, token in enumerate(need.partenaires):
+            for partner in resolve(token, need.id):
+                add(partner, weight * (_TOP - _STEP * position), need.id)
+
+    if arrondissement is not None:
+        cpts = directory.cpts(arrondissement)
+        if cpts.id not in scored:
+            add(cpts, _CPTS_WHEN_LOCATED, "localisation")
+    for prof in professions:
+        for partner in (directory.urps(prof, labels, "defaut"), directory.ordre(prof, "defaut")):
+            if partner is not None and partner.id not in scored:
+                add(partner, _PROFESSION_PARTNERS, "profession")
+
+    ranked = sorted(scored.values(), key=lambda s: (-s.score, s.order))
+    return [s.partner for s in ranked[: max(0, limit)]]

@@ -49,6 +49,7 @@ class Lexicon:
     secteurs: Mapping[str, str]
     numbers: Mapping[str, int]
     arrondissement_words: Mapping[str, int]
+    sector_professions: frozenset
     raw: Mapping[str, Any]
 
 
@@ -76,6 +77,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         secteurs=_alias_table(raw["secteurs"]),
         numbers={fold(k): int(v) for k, v in raw["nombres"].items()},
         arrondissement_words=arrondissement_words,
+        sector_professions=frozenset(raw.get("secteur_demande_pour") or []),
         raw=raw,
     )
 
@@ -92,6 +94,39 @@ def _lookup(table: Mapping[str, str], value: Any) -> Optional[str]:
 def normalize_profession(value: Any) -> Optional[str]:
     """'kinés' -> 'masseur_kinesitherapeute'; unknown -> None."""
     return _lookup(load_lexicon().professions, value)
+
+
+def profession_label(identifier: str, count: int = 1) -> str:
+    """French name of a profession id (first alias in the lexicon), plural when count > 1."""
+    aliases = load_lexicon().raw["professions"].get(identifier) or [identifier.replace("_", " ")]
+    return _plural(aliases[0]) if count > 1 else aliases[0]
+
+
+def find_professions(text: str) -> List[str]:
+    """Professions named anywhere in a free text, in reading order (longest aliases first)."""
+    folded = fold(text or "")
+    if not folded:
+        return []
+    table = load_lexicon().professions
+    taken: List[range] = []
+    found: List[tuple] = []
+    for alias in sorted(table, key=len, reverse=True):
+        for match in re.finditer(rf"\b{re.escape(alias)}s?\b", folded):
+            span = range(match.start(), match.end())
+            if any(span.start < other.stop and other.start < span.stop for other in taken):
+                continue
+            taken.append(span)
+            found.append((match.start(), table[alias]))
+    ordered: List[str] = []
+    for _, identifier in sorted(found):
+        if identifier not in ordered:
+            ordered.append(identifier)
+    return ordered
+
+
+def needs_sector(professions: List[str]) -> bool:
+    """True when one of the professions is a doctor (the form then asks the sector)."""
+    return any(p in load_lexicon().sector_professions for p in professions or [])
 
 
 def normalize_structure(value: Any) -> Optional[str]:
@@ -119,20 +154,23 @@ def normalize_secteur(value: Any) -> Optional[str]:
 
 
 def parse_count(value: Any) -> Optional[int]:
-    """'3', 3.0, 'trois', 'seul' -> int; anything else -> None (no range check here)."""
+    """'3', 3.0, 'trois', 'seul', 'nous sommes 3' -> int; nothing or ambiguous -> None.
+
+    No range check here: 0 is returned as 0 so that the caller can explain why it is refused.
+    """
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         return int(value) if float(value).is_integer() else None
     folded = fold(str(value))
-    match = re.fullmatch(r"(\d+)(?: [a-z]+)*", folded)
-    if match:
-        return int(match.group(1))
+    digits = re.findall(r"\b\d+\b", folded)
+    if digits:
+        return int(digits[0]) if len(digits) == 1 else None
     numbers = load_lexicon().numbers
-    for word in folded.split():
-        if word in numbers:
-            return numbers[word]
-    return None
+    found = [(word, numbers[word]) for word in folded.split() if word in numbers]
+    if len(found) > 1:  # « un cabinet de trois » : the article does not count
+        found = [(word, n) for word, n in found if word not in ("un", "une")]
+    return found[0][1] if len(found) == 1 else None
 
 
 @dataclass(frozen=True)

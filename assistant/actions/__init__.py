@@ -1,0 +1,21 @@
+"""Custom actions of the Paris Méd' Rasa assistant (served by rasa-sdk's ActionExecutor).
+
+One module per concern: knowledge (guide answers), eligibility (form + estimate), orientation,
+handoff (team requests, misunderstandings). The APIs of knowledge_base, rules_bridge and
+channels.staff are imported lazily inside the actions, so this package always imports.
+"""
+from .eligibility import ActionEstimerAide, ValidateFormulaireEligibilite
+from .handoff import ActionClorOffre, ActionIncompris, ActionTransmettreEquipe, ValidateFormulaireContact
+from .knowledge import ActionRepondreGuide
+from .orientation import ActionOrienter
+
+__all__ = [
+    "ActionClorOffre",
+    "ActionEstimerAide",
+    "ActionIncompris",
+    "ActionOrienter",
+    "ActionRepondreGuide",
+    "ActionTransmettreEquipe",
+    "ValidateFormulaireContact",
+    "ValidateFormulaireEligibilite",
+]

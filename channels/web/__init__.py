@@ -5,14 +5,17 @@ Public API:
                     GET /                  the page (content from channels/web/content/site.yaml)
                     GET /static/web/<file> the widget's JS/CSS and images
     render_page() the page's HTML (used by tests and by anyone who needs a static copy)
+    mount_static(app)  no-op, see below
 
-Static files are served by a route of `router` (not by a StaticFiles mount), so
-`app.include_router(router)` is all the application needs — no `mount_static` call.
+Static files are served by a route of `router` (not by a StaticFiles mount, which
+`include_router` would not carry), so `app.include_router(router)` is all the application
+needs; `mount_static(app)` exists only so that calling it is harmless.
 
 The page's scripts call two endpoints served elsewhere:
-    POST /api/v1/chat     {"sender", "message"} -> {"messages": [...], "degraded": bool}
-    POST /api/v1/contact  {"nom", "email", "profession", "arrondissement", "message"}
+    POST /api/v1/chat           {"sender", "message"} -> {"messages": [...], "degraded": bool}   (channels.api)
+    POST /staff/api/contact     {"nom", "email", "profession", "arrondissement", "message"}      (channels.staff)
+        -> 201 {"id", "message"} | 422 {"detail": [{"champ", "message"}]} | 429 {"detail": "..."}
 """
-from .routes import CHAT_ENDPOINT, CONTACT_ENDPOINT, render_page, router
+from .routes import CHAT_ENDPOINT, CONTACT_ENDPOINT, mount_static, render_page, router
 
-__all__ = ["router", "render_page", "CHAT_ENDPOINT", "CONTACT_ENDPOINT"]
+__all__ = ["router", "render_page", "mount_static", "CHAT_ENDPOINT", "CONTACT_ENDPOINT"]

@@ -19,7 +19,7 @@ STATIC_PREFIX = "/static/web"
 
 # Endpoints the page's scripts call (served by channels.api / the application).
 CHAT_ENDPOINT = "/api/v1/chat"
-CONTACT_ENDPOINT = "/api/v1/contact"
+CONTACT_ENDPOINT = "/staff/api/contact"  # channels.staff public contact endpoint (router mounted at /staff)
 GREETING_PAYLOAD = "/saluer"
 
 # Everything the page needs comes from this origin: no CDN, no inline script or style.
@@ -83,6 +83,14 @@ def render_page() -> str:
         contact_endpoint=CONTACT_ENDPOINT,
         greeting_payload=GREETING_PAYLOAD,
     )
+
+
+def mount_static(app) -> None:
+    """Nothing to mount: `router` already serves /static/web/ through a route.
+
+    Kept so that `app.include_router(router); mount_static(app)` works either way.
+    """
+    return None
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -1,18 +1,19 @@
 /* Contact form of the Paris Méd' page: checks the fields, then POSTs JSON
- * {"nom", "email", "profession", "arrondissement", "message"} to <form data-endpoint>.
+ * {"nom", "email", "profession", "arrondissement", "message"} to <form data-endpoint>
+ * (channels.staff: 201 {"id"} | 422 {"detail": [{"champ", "message"}]} | 429).
  * All messages are inserted with textContent.
  */
 (function () {
   "use strict";
 
   var FIELDS = ["nom", "email", "profession", "arrondissement", "message"];
+  var OPTIONAL = ["arrondissement"];
   var EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
   var TEXT = {
     required: {
       nom: "Indiquez votre nom.",
       email: "Indiquez votre adresse e-mail.",
       profession: "Choisissez votre profession.",
-      arrondissement: "Choisissez l'arrondissement du projet (ou « Pas encore défini »).",
       message: "Décrivez votre projet en quelques mots."
     },
     badEmail: "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
@@ -60,7 +61,7 @@
     function validate(values) {
       var errors = {};
       FIELDS.forEach(function (name) {
-        if (!values[name]) { errors[name] = TEXT.required[name]; }
+        if (!values[name] && OPTIONAL.indexOf(name) < 0) { errors[name] = TEXT.required[name]; }
       });
       if (values.email && !EMAIL.test(values.email)) { errors.email = TEXT.badEmail; }
       if (values.message && values.message.length < 10) { errors.message = TEXT.tooShort; }
@@ -104,9 +105,13 @@
         } else if (reply.status === 422 && Array.isArray(reply.data.detail)) {
           var marked = false;
           reply.data.detail.forEach(function (problem) {
-            var loc = problem && Array.isArray(problem.loc) ? problem.loc[problem.loc.length - 1] : null;
-            if (FIELDS.indexOf(loc) >= 0) {
-              setError(loc, loc === "email" ? TEXT.badEmail : TEXT.required[loc]);
+            if (!problem || typeof problem !== "object") { return; }
+            var name = problem.champ;
+            if (!name && Array.isArray(problem.loc)) { name = problem.loc[problem.loc.length - 1]; }
+            if (FIELDS.indexOf(name) >= 0) {
+              var text = typeof problem.message === "string" && problem.message ? problem.message
+                : (TEXT.required[name] || TEXT.invalid);
+              setError(name, text);
               marked = true;
             }
           });

@@ -1,7 +1,7 @@
 """Fixtures of the web channel tests.
 
 - `web_app`: a throwaway FastAPI app = channels.web.router + a scripted fake of
-  POST /api/v1/chat and POST /api/v1/contact. Used ONLY by the layout/rendering tests;
+  POST /api/v1/chat and of the staff contact endpoint. Used ONLY by the layout/rendering tests;
   the real conversation tests use the lead's `live_stack` fixture (tests/conftest.py).
 - `fake_server`: that app served by uvicorn in a thread (for the browser).
 - `browser` / `page`: Chromium driven by Playwright; a screenshot of the page is saved to
@@ -19,7 +19,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from channels.web import router
+from channels.web import CONTACT_ENDPOINT, router
 
 from webchat import ARTIFACTS
 
@@ -89,13 +89,16 @@ def build_fake_app() -> FastAPI:
             return {"messages": [{"text": "L'assistant est momentanément indisponible."}], "degraded": True}
         return {"messages": fake_bot_reply(message), "degraded": False}
 
-    @app.post("/api/v1/contact")
+    @app.post(CONTACT_ENDPOINT)  # shaped like channels.staff's public contact endpoint
     async def contact(request: Request):
         body = await request.json()
         app.state.contact_calls.append(body)
         if body.get("nom") == "Panne":
             return JSONResponse({"detail": "erreur"}, status_code=503)
-        return JSONResponse({"id": 42}, status_code=201)
+        if body.get("nom") == "Refus":
+            return JSONResponse({"detail": [{"champ": "email", "message": "Domaine de messagerie refusé."}]},
+                                status_code=422)
+        return JSONResponse({"id": 42, "message": "Merci."}, status_code=201)
 
     return app
 

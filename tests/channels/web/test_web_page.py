@@ -101,6 +101,17 @@ def test_asset_urls_change_with_content(page):
     assert re.fullmatch(r"/static/web/chat\.js\?v=[0-9a-f]{12}", script)
 
 
+def test_mount_static_is_harmless_and_static_served_by_the_router():
+    from fastapi import FastAPI
+
+    from channels.web import mount_static, router
+
+    app = FastAPI()
+    app.include_router(router)
+    mount_static(app)
+    assert TestClient(app).get("/static/web/chat.css").status_code == 200
+
+
 @pytest.mark.parametrize(
     "path", ["/static/web/missing.js", "/static/web/../routes.py", "/static/web/%2e%2e/content.py",
              "/static/web/..%2f__init__.py", "/static/web/"]
@@ -138,7 +149,7 @@ def test_widget_is_configured_with_the_api_endpoints(page):
     assert root["data-endpoint"] == CHAT_ENDPOINT == "/api/v1/chat"
     assert root["data-greeting"] == "/saluer"
     _, form = page.by_id("contact-form")
-    assert form["data-endpoint"] == CONTACT_ENDPOINT == "/api/v1/contact"
+    assert form["data-endpoint"] == CONTACT_ENDPOINT == "/staff/api/contact"
 
 
 def test_every_form_field_has_a_label(page):

@@ -301,16 +301,29 @@ def test_contact_form_validation_and_confirmation(site):
     assert page.locator("#contact-nom").get_attribute("aria-invalid") is None
 
 
-def test_contact_form_server_failure_in_french(site):
-    page = site
-    page.fill("#contact-nom", "Panne")
+def fill_contact(page, nom: str) -> None:
+    page.fill("#contact-nom", nom)
     page.fill("#contact-email", "a@b.fr")
     page.select_option("#contact-profession", "Sage-femme")
-    page.select_option("#contact-arrondissement", "Non défini")
-    page.fill("#contact-message", "Un message assez long pour passer.")
+    page.fill("#contact-message", "Un message assez long pour passer.")  # arrondissement left "Pas encore défini"
+
+
+def test_contact_form_server_failure_in_french(site):
+    page = site
+    fill_contact(page, "Panne")
     page.locator("#contact-form button[type=submit]").click()
     expect(page.locator("#contact-result")).to_contain_text("n'a pas pu être envoyée")
     assert page.locator("#contact-nom").input_value() == "Panne", "the form keeps what was typed"
+    assert page.app.state.contact_calls[-1]["arrondissement"] == ""
+
+
+def test_contact_form_shows_server_field_errors(site):
+    page = site
+    fill_contact(page, "Refus")
+    page.locator("#contact-form button[type=submit]").click()
+    expect(page.locator("#contact-email-erreur")).to_have_text("Domaine de messagerie refusé.")
+    assert page.locator("#contact-email").get_attribute("aria-invalid") == "true"
+    expect(page.locator("#contact-result")).to_have_text("Certains champs sont à corriger.")
 
 
 def test_privacy_link_in_widget_closes_panel_and_shows_section(site):

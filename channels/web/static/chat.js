@@ -499,7 +499,10 @@
 
   function start() {
     var root = document.getElementById("pm-chat");
-    if (root && !root.pmChat) { root.pmChat = new ChatWidget(root); }
+    if (root && !root.pmChat) {
+      root.pmChat = new ChatWidget(root);
+      root.hidden = false; // the widget is hidden in the HTML: without JavaScript there is nothing to show
+    }
   }
 
   if (document.readyState === "loading") {

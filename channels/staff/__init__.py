@@ -6,15 +6,17 @@ Public API:
     router                             FastAPI router, mounted by the application under /staff
     init_storage()                     creates the tables (idempotent), called at start-up
     staff_app, triage_app              typer apps: `parismed staff ...`, `parismed triage ...`
+    evaluate_classification() -> dict  triage accuracy on the labelled set (used by `make eval`)
     StaffError                         expected failures, with a French message
 """
 from __future__ import annotations
 
 from .classify import classify
+from .evaluation import evaluate_classification
 from .cli import staff_app, triage_app
 from .security import StaffError
 from .service import create_request
 from .storage import init_storage
 from .web import router
 
-__all__ = ["StaffError", "classify", "create_request", "init_storage", "router", "staff_app", "triage_app"]
+__all__ = ["StaffError", "classify", "create_request", "evaluate_classification", "init_storage", "router", "staff_app", "triage_app"]

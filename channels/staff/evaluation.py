@@ -134,3 +134,8 @@ def print_report(result: EvalResult, console, show_errors: bool = False) -> None
                 problems.append(f"arrondissement {i.predicted_arrondissement} ≠ {i.arrondissement}")
             if problems:
                 console.print(f"[red]{i.id}[/red] {' ; '.join(problems)}\n    {i.texte[:160]}")
+
+
+def evaluate_classification(path: Path | None = None) -> dict[str, Any]:
+    """Summary figures of the triage on the labelled set (theme, arrondissement, professions)."""
+    return evaluate(path).summary()

@@ -121,13 +121,15 @@ def kb_answer(texte: str, warnings: list[str]) -> dict[str, Any] | None:
 
 
 def profile_from(x: Extracted) -> dict[str, Any] | None:
-    """A rules_bridge profile built from the extraction, or None when it is too incomplete to estimate."""
+    """A rules_bridge profile built from the extraction, or None when it is too incomplete to estimate.
+
+    The count of professionals is only known in total: it goes to the profession when there is one,
+    otherwise each profession counts once (the estimate lists this as an assumption to check)."""
     if not x.professions or x.arrondissement is None:
         return None
-    profile: dict[str, Any] = {"professions": list(x.professions), "arrondissement": x.arrondissement}
-    if x.nombre_professionnels:
-        profile["nombre_professionnels"] = x.nombre_professionnels
-    return profile
+    single = len(x.professions) == 1 and x.nombre_professionnels
+    team = [{"profession": p, "nombre": int(x.nombre_professionnels) if single else 1} for p in x.professions]
+    return {"professionnels": team, "arrondissement": x.arrondissement}
 
 
 def zone_ars(arrondissement: int | None) -> str | None:
@@ -144,4 +146,8 @@ def zone_ars(arrondissement: int | None) -> str | None:
     except Exception as exc:  # noqa: BLE001
         log.warning("rules_bridge.zone_ars failed: %s", exc)
         return None
-    return str(zone) if zone else None
+    if not zone:
+        return None
+    if isinstance(zone, (list, tuple)):
+        return " ou ".join(str(z) for z in zone)
+    return str(getattr(zone, "value", zone))

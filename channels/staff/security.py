@@ -21,8 +21,15 @@ SESSION_MAX_AGE = 8 * 3600  # one working day
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
-# A fixed hash used to spend the same time when the e-mail is unknown (no user enumeration by timing).
-_DUMMY_HASH = _hasher.hash("paris-med-dummy-password")
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    """A hash verified when the e-mail is unknown, so that timing does not reveal which accounts exist."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hash
 
 
 class StaffError(Exception):
@@ -103,7 +110,7 @@ def authenticate(email: str, password: str) -> LoginResult:
         user = db.scalar(select(StaffUser).where(StaffUser.email == email)) if email else None
         ok = False
         try:
-            ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+            ok = _hasher.verify(user.password_hash if user else _dummy(), password or "")
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         if ok and user is not None and user.active:

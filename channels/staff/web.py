@@ -7,6 +7,7 @@ signed double-submit cookie); the JSON API expects the same token in the X-CSRF-
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 import time
@@ -403,6 +404,7 @@ async def api_classify(request: Request, sess: StaffSession = Depends(require_cs
 CONTACT_MAX_BODY = 16_384
 CONTACT_LIMITS = {"nom": 200, "email": 254, "profession": 120, "arrondissement": 20, "message": 5000}
 CONTACT_MIN_MESSAGE = 10
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class SlidingWindowLimiter:
@@ -454,38 +456,47 @@ def _parse_arrondissement(value: Any) -> tuple[int | None, str | None]:
     return None, "L'arrondissement doit être un nombre entre 1 et 20 (ou un code postal parisien)."
 
 
-def validate_contact(body: Any) -> tuple[dict[str, Any], list[dict[str, str]]]:
-    errors: list[dict[str, str]] = []
+def _problem(field: str, message: str) -> dict[str, Any]:
+    # "champ"/"message" in French; "loc"/"msg" mirror FastAPI's shape for clients that expect it.
+    return {"champ": field, "message": message, "loc": ["body", field], "msg": message}
+
+
+UNDEFINED_ARRONDISSEMENT = {"non defini", "non défini", "pas encore defini", "pas encore défini", "inconnu", "?"}
+
+
+def validate_contact(body: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    errors: list[dict[str, Any]] = []
     if not isinstance(body, dict):
-        return {}, [{"champ": "corps", "message": "Le corps de la requête doit être un objet JSON."}]
+        return {}, [_problem("corps", "Le corps de la requête doit être un objet JSON.")]
     clean: dict[str, Any] = {}
     for key, maxlen in CONTACT_LIMITS.items():
         value = body.get(key)
-        if value is not None and not isinstance(value, (str, int)):
-            errors.append({"champ": key, "message": "Valeur invalide."})
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+            errors.append(_problem(key, "Valeur invalide."))
+            clean[key] = ""
             continue
         text = "" if value is None else str(value).strip()
         if len(text) > maxlen:
-            errors.append({"champ": key, "message": f"Ce champ est limité à {maxlen} caractères."})
+            errors.append(_problem(key, f"Ce champ est limité à {maxlen} caractères."))
         clean[key] = text
     if not clean.get("nom"):
-        errors.append({"champ": "nom", "message": "Veuillez indiquer votre nom."})
+        errors.append(_problem("nom", "Veuillez indiquer votre nom."))
     mail = clean.get("email", "")
     if not mail:
-        errors.append({"champ": "email", "message": "Veuillez indiquer votre adresse e-mail."})
-    elif "@" not in mail or "." not in mail.split("@")[-1] or " " in mail:
-        errors.append({"champ": "email", "message": "L'adresse e-mail n'est pas valide."})
+        errors.append(_problem("email", "Veuillez indiquer votre adresse e-mail."))
+    elif not EMAIL_RE.match(mail):
+        errors.append(_problem("email", "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."))
     msg = clean.get("message", "")
     if len(msg) < CONTACT_MIN_MESSAGE:
-        errors.append({"champ": "message",
-                       "message": f"Veuillez décrire votre demande (au moins {CONTACT_MIN_MESSAGE} caractères)."})
-    arr, arr_error = _parse_arrondissement(body.get("arrondissement"))
+        errors.append(_problem("message",
+                               f"Veuillez décrire votre demande (au moins {CONTACT_MIN_MESSAGE} caractères)."))
+    arr_raw = clean.get("arrondissement", "")
+    arr, arr_error = (None, None) if arr_raw.lower() in UNDEFINED_ARRONDISSEMENT else _parse_arrondissement(arr_raw)
     if arr_error:
-        errors.append({"champ": "arrondissement", "message": arr_error})
+        errors.append(_problem("arrondissement", arr_error))
     clean["arrondissement"] = arr
-    unknown = set(body) - set(CONTACT_LIMITS)
-    if unknown:
-        errors.append({"champ": ", ".join(sorted(unknown)), "message": "Champ non prévu par le formulaire."})
+    for unknown in sorted(set(body) - set(CONTACT_LIMITS)):
+        errors.append(_problem(str(unknown)[:50], "Champ non prévu par le formulaire."))
     return clean, errors
 
 
@@ -509,7 +520,7 @@ async def contact(request: Request, background: BackgroundTasks) -> JSONResponse
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return JSONResponse({"detail": [{"champ": "corps", "message": "Le contenu envoyé n'est pas du JSON valide."}]},
+        return JSONResponse({"detail": [_problem("corps", "Le contenu envoyé n'est pas du JSON valide.")]},
                             status_code=422)
     clean, errors = validate_contact(body)
     if errors:

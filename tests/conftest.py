@@ -38,11 +38,15 @@ def live_stack(tmp_path_factory):
     stack.stop()
 
 
-def chat(stack, sender: str, message: str) -> list[dict]:
-    """Sends one message to Rasa's REST channel and returns the bot's messages."""
+@pytest.fixture
+def say(live_stack):
+    """say(sender, message) -> the bot's messages, through Rasa's REST channel of the live stack."""
     import httpx
 
-    reply = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                       timeout=60)
-    reply.raise_for_status()
-    return reply.json()
+    def send(sender: str, message: str) -> list[dict]:
+        reply = httpx.post(f"{live_stack.rasa_url}/webhooks/rest/webhook",
+                           json={"sender": sender, "message": message}, timeout=60)
+        reply.raise_for_status()
+        return reply.json()
+
+    return send

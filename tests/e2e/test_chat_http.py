@@ -1,0 +1,63 @@
+"""End to end through HTTP with the real servers: Rasa (trained model) → action server → knowledge base /
+rules bridge / staff store."""
+import re
+import uuid
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def test_application_health_and_openapi(live_stack):
+    assert httpx.get(f"{live_stack.app_url}/health").json() == {"status": "ok"}
+    paths = httpx.get(f"{live_stack.app_url}/openapi.json").json()["paths"]
+    for path in ("/api/v1/ask", "/api/v1/eligibility", "/api/v1/orient", "/api/v1/chat"):
+        assert "post" in paths[path]
+
+
+def test_rasa_api_needs_the_token(live_stack):
+    assert httpx.get(f"{live_stack.rasa_url}/status").status_code == 401
+    assert httpx.get(f"{live_stack.rasa_url}/status", params={"token": live_stack.token}).status_code == 200
+
+
+def test_greeting_capabilities_and_goodbye_in_french(say):
+    sender = new_sender()
+    assert "Bonjour" in texts(say(sender, "bonjour"))
+    capabilities = say(sender, "que sais-tu faire ?")
+    assert "estimer l'aide plancher" in texts(capabilities)
+    assert any(b["payload"] == "/estimer_aide" for m in capabilities for b in m.get("buttons", []))
+    assert re.search(r"Au revoir|à bientôt", texts(say(sender, "merci, au revoir")))
+
+
+def test_regulatory_question_is_answered_by_the_action_server_with_sources(say):
+    messages = say(new_sender(), "Mon cabinet est-il un établissement recevant du public ?")
+    assert "ERP" in texts(messages) or "établissement recevant du public" in texts(messages)
+    sources = [s for m in messages for s in (m.get("custom") or {}).get("sources", [])]
+    assert sources and all({"title", "section", "url"} <= set(s) for s in sources)
+
+
+def test_question_outside_the_guide_is_declined_with_hand_off_offer(say):
+    messages = say(new_sender(), "Quelle est la réglementation des food trucks sur les quais de Seine ?")
+    assert "équipe Paris Méd'" in texts(messages)
+    assert not [s for m in messages for s in (m.get("custom") or {}).get("sources", [])]
+
+
+def test_gibberish_gets_a_french_fallback(say):
+    reply = texts(say(new_sender(), "zxqv plorg wubba"))
+    assert re.search(r"pas (sûr d'avoir )?compris|reformuler|ne peux pas vous aider|Je n'arrive pas", reply)
+
+
+def test_chat_proxy_of_the_application(live_stack):
+    r = httpx.post(f"{live_stack.app_url}/api/v1/chat", json={"sender": new_sender(), "message": "bonjour"},
+                   timeout=60)
+    assert r.status_code == 200 and not r.json()["degraded"]
+    assert "Bonjour" in texts(r.json()["messages"])

@@ -85,10 +85,16 @@ class ZoneWeighting(_Strict):
         return self
 
 
+class Criterion(_Strict):
+    libelle: str
+    critere_sources: list[str]
+
+
 class Weightings(_Strict):
     zone_ars: ZoneWeighting
     qpv: Weighting
     projet_sante: Weighting
+    type_structure: Criterion
     pluriprofessionnel: Weighting
 
 
@@ -175,7 +181,7 @@ class Grid(_Strict):
         for _, value in self.iter_values():
             keys.extend(value.sources)
         w = self.ponderations
-        for weighting in (w.zone_ars, w.qpv, w.projet_sante, w.pluriprofessionnel):
+        for weighting in (w.zone_ars, w.qpv, w.projet_sante, w.type_structure, w.pluriprofessionnel):
             keys.extend(weighting.critere_sources)
         for landmark in self.reperes:
             keys.extend(landmark.sources)

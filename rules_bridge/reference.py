@@ -148,6 +148,7 @@ class Need(_Strict):
     libelle: str
     mots: list[str] = []
     partenaires: list[str]
+    priorite: int = 1
 
 
 class Vocabulary(_Strict):

@@ -1,0 +1,43 @@
+"""Rules bridge: the Paris Méd' grid (versioned YAML), the explained floor-aid estimate and partner orientation.
+
+Public API (see docs/contracts.md)::
+
+    from rules_bridge import estimate, orient, extract, explain_markdown, Profile, Estimate, ProfileError
+    e = estimate({"professionnels": [{"profession": "kiné", "nombre": 3}], "arrondissement": 19})
+    e.to_contract()
+    orient("je cherche un local dans le 19e").to_contract()
+    extract("Nous sommes 3 kinés dans le 19e")
+"""
+from rules_bridge.engine import DetailLine, Estimate, estimate
+from rules_bridge.errors import GridError, ProfileError, RulesBridgeError, profile_error_from_validation
+from rules_bridge.explain import explain_html, explain_markdown
+from rules_bridge.grid import Grid, GridInfo, list_grids, load_grid
+from rules_bridge.nlp import Extraction, extract
+from rules_bridge.orientation import Orientation, orient
+from rules_bridge.partners import Partner, PartnerDirectory
+from rules_bridge.profile import Professionnel, Profile, coerce_profile
+
+__all__ = [
+    "DetailLine",
+    "Estimate",
+    "Extraction",
+    "Grid",
+    "GridError",
+    "GridInfo",
+    "Orientation",
+    "Partner",
+    "PartnerDirectory",
+    "Professionnel",
+    "Profile",
+    "ProfileError",
+    "RulesBridgeError",
+    "coerce_profile",
+    "estimate",
+    "explain_html",
+    "explain_markdown",
+    "extract",
+    "list_grids",
+    "load_grid",
+    "orient",
+    "profile_error_from_validation",
+]

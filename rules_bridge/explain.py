@@ -1,0 +1,86 @@
+"""French explanations of an estimate (Markdown for the chat and the CLI, HTML for the staff console)."""
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+
+from rules_bridge._text import format_eur
+from rules_bridge.engine import Estimate
+from rules_bridge.grid import load_grid
+from rules_bridge.reference import load_reference
+
+
+def _md_escape_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _source_text(sources: str | None, hypothese: bool) -> str:
+    if hypothese and sources:
+        return f"hypothèse (s'appuie sur {sources})"
+    if hypothese:
+        return "hypothèse à confirmer"
+    return sources or "—"
+
+
+def explain_markdown(estimate: Estimate, *, with_sources: bool = True) -> str:
+    """The estimate in plain French: result, reasons, line-by-line computation, assumptions, partners, caveat."""
+    e = estimate
+    ref = load_reference()
+    out: list[str] = ["## Estimation indicative de l'aide plancher Paris Méd'", ""]
+
+    if e.eligible and e.aide_investissement:
+        out.append(f"**Votre projet semble éligible. Aide plancher estimée : {format_eur(e.aide_plancher_eur)}.**")
+    elif e.eligible:
+        out.append("**Votre demande relève de l'accompagnement Paris Méd', sans aide en investissement à ce stade (0 €).**")
+    else:
+        out.append("**En l'état, votre projet ne semble pas éligible à l'aide en investissement (0 €).**")
+    out += ["", "### Pourquoi", ""]
+    out += [f"- {m}" for m in e.motifs]
+
+    out += ["", f"### Détail du calcul (grille {e.version_grille})", ""]
+    if with_sources:
+        out += ["| Ligne | Montant | Fondement |", "|---|---:|---|"]
+        for line in e.detail:
+            out.append(
+                f"| {_md_escape_cell(line.ligne)} | {format_eur(line.montant_eur)} | "
+                f"{_md_escape_cell(_source_text(line.source, line.hypothese))} |"
+            )
+        out.append(f"| **Aide plancher estimée** | **{format_eur(e.aide_plancher_eur)}** | |")
+    else:
+        out += [f"- {line.ligne} : {format_eur(line.montant_eur)}" for line in e.detail]
+        out.append(f"- **Aide plancher estimée : {format_eur(e.aide_plancher_eur)}**")
+
+    if e.hypotheses:
+        out += ["", "### Hypothèses retenues", ""]
+        out += [f"- {h}" for h in e.hypotheses]
+    if e.a_preciser:
+        out += ["", "### Pour affiner l'estimation, précisez", ""]
+        out += [f"- {q}" for q in e.a_preciser]
+    if e.partenaires:
+        out += ["", "### Qui contacter", ""]
+        for p in e.partenaires:
+            link = f" — {p.url}" if p.url else ""
+            unverified = " (adresse à vérifier)" if p.url and not p.url_verifiee else ""
+            contact = f" Contact : {p.contact}." if p.contact and not p.url else ""
+            out.append(f"- **{p.nom}** : {p.raison}{contact}{link}{unverified}")
+
+    if with_sources:
+        cond = load_grid(e.version_grille).conditions
+        cited = sorted(
+            {k for line in e.detail for k in (line.source or "").split(", ") if k}
+            | set(cond.territoire_tout_paris.sources)
+            | set(cond.min_professionnels.sources)
+        )
+        if cited:
+            out += ["", "### Sources", ""]
+            out += [f"- [{k}] {ref.sources[k].citation()}" for k in cited if k in ref.sources]
+
+    out += ["", f"> **Avertissement** : {e.avertissement}", ""]
+    return "\n".join(out)
+
+
+_md = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def explain_html(estimate: Estimate, *, with_sources: bool = True) -> str:
+    """The same explanation rendered as HTML (raw HTML in the text is escaped)."""
+    return _md.render(explain_markdown(estimate, with_sources=with_sources))

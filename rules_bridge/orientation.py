@@ -1,0 +1,50 @@
+"""Orientation: which partners to contact, from a free-text need or from a profile."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from rules_bridge.grid import load_grid
+from rules_bridge.nlp import Extraction, extract
+from rules_bridge.partners import Partner, rank_partners
+from rules_bridge.profile import Profile, coerce_profile
+from rules_bridge.reference import load_reference
+
+
+class Orientation(BaseModel):
+    """Ranked partners (best first), with the needs and the extraction they were derived from."""
+
+    partenaires: list[Partner]
+    besoins: list[str] = []
+    extraction: Extraction | None = None
+
+    def to_contract(self) -> dict[str, Any]:
+        return {"partenaires": [p.to_contract() for p in self.partenaires]}
+
+
+def _needs_from_profile(profile: Profile) -> list[str]:
+    ref = load_reference()
+    grid = load_grid()
+    project = profile.projet or grid.defauts.projet
+    needs = list(ref.needs_from_profile.get("projets", {}).get(project, []))
+    if profile.structure:
+        needs.extend(ref.needs_from_profile.get("structures", {}).get(profile.structure, []))
+    return needs
+
+
+def orient(need: str | Profile | dict[str, Any], limit: int = 5) -> Orientation:
+    """Partners for a free-text request (« je cherche un local dans le 19e ») or a profile, best first.
+
+    A dict is validated as a Profile (ProfileError if invalid).
+    """
+    labels = {k: v.libelle_pluriel for k, v in load_grid().professions.items()}
+    if isinstance(need, str):
+        x = extract(need)
+        partners = rank_partners(x.besoins, x.professions, x.arrondissement, limit=limit, profession_labels=labels)
+        return Orientation(partenaires=partners, besoins=x.besoins, extraction=x)
+    profile = coerce_profile(need)
+    needs = _needs_from_profile(profile)
+    professions = list(dict.fromkeys(p.profession for p in profile.professionnels))
+    partners = rank_partners(needs, professions, profile.arrondissement, limit=limit, profession_labels=labels)
+    return Orientation(partenaires=partners, besoins=needs)

@@ -13,6 +13,7 @@ partners from `rules_bridge.orient`, the draft from `knowledge_base.answer` (see
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -74,6 +75,7 @@ def priority_rules() -> dict[str, Any]:
     data = yaml.safe_load((DATA_DIR / "priorite.yaml").read_text(encoding="utf-8"))
     for sig in data["signals"]:
         sig["_kws"] = KeywordSet(sig.get("keywords") or [])
+        sig["_sauf"] = KeywordSet(sig.get("sauf") or [])
     return data
 
 
@@ -92,10 +94,8 @@ def assess_priority(texte: str, theme: str, zone_ars: str | None, source: str | 
     reasons: list[str] = []
     for sig in rules["signals"]:
         hit = False
-        if sig.get("keywords"):
-            found = sig["_kws"].find(tokens)
-            if found:
-                hit = True
+        if sig.get("keywords") and sig["_kws"].find(tokens) and not sig["_sauf"].find(tokens):
+            hit = True
         if sig.get("zones") and zone_ars in sig["zones"]:
             hit = True
         if sig.get("sources") and source in sig["sources"]:
@@ -121,7 +121,45 @@ def zone_for(arrondissement: int | None, estimate: dict[str, Any] | None) -> str
         for key in ("zone_ars", "zone"):
             if estimate.get(key):
                 return str(estimate[key])
+        for line in estimate.get("detail") or []:  # e.g. regle "ponderations.zone_ars.zip"
+            rule = str(line.get("regle") or "")
+            if rule.startswith("ponderations.zone_ars."):
+                return rule.rsplit(".", 1)[-1]
     return integrations.zone_ars(arrondissement)
+
+
+MAX_GUIDE_QUERY = 1000  # knowledge_base refuses longer questions
+MAX_GUIDE_ANSWERS = 2
+_SENTENCE_END = re.compile(r"(?<=[?!.])\s+|\n+")
+
+
+def question_sentences(texte: str) -> list[str]:
+    """The sentences of a request that are questions (a request often asks several things)."""
+    out = []
+    for sentence in _SENTENCE_END.split(texte):
+        sentence = sentence.strip()
+        if sentence.endswith("?") and len(sentence) >= 15:
+            out.append(sentence[:MAX_GUIDE_QUERY])
+    return out
+
+
+def guide_answers(texte: str, warnings: list[str]) -> list[dict[str, Any]]:
+    """Cited answers of the guide to the request and to each question it contains (best first, deduplicated)."""
+    queries = [texte.strip()[:MAX_GUIDE_QUERY]]
+    queries += [q for q in question_sentences(texte) if q != queries[0]][:4]
+    answers: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for q in queries:
+        a = integrations.kb_answer(q, warnings)
+        if not a or not a.get("answered") or not a.get("answer"):
+            continue
+        key = a["answer"].strip()
+        if key in seen:
+            continue
+        seen.add(key)
+        answers.append(a)
+    answers.sort(key=lambda a: -float(a.get("score") or 0))
+    return answers[:MAX_GUIDE_ANSWERS]
 
 
 def classify_full(texte: str, *, source: str | None = None, with_draft: bool = True) -> dict[str, Any]:
@@ -140,9 +178,10 @@ def classify_full(texte: str, *, source: str | None = None, with_draft: bool = T
     zone = zone_for(x.arrondissement, estimate)
     priorite = assess_priority(texte, theme, zone, source)
     partenaires = integrations.orient(texte, warnings)
-    kb = integrations.kb_answer(texte, warnings) if with_draft else None
+    guide = guide_answers(texte, warnings) if with_draft else []
     brouillon = (
-        build_draft(theme=theme, kb=kb, partenaires=partenaires, estimate=estimate, extracted=x) if with_draft else ""
+        build_draft(theme=theme, guide=guide, partenaires=partenaires, estimate=estimate, extracted=x)
+        if with_draft else ""
     )
     return {
         "theme": theme,
@@ -156,7 +195,7 @@ def classify_full(texte: str, *, source: str | None = None, with_draft: bool = T
         "_explication": explanation,
         "_scores": scores,
         "_mots_cles": {t: m for t, m in matched.items() if m},
-        "_guide": kb,
+        "_guide": guide,
         "_avertissements": warnings,
     }
 

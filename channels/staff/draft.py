@@ -42,18 +42,20 @@ def format_sources(sources: list[dict[str, Any]]) -> list[str]:
 def build_draft(
     *,
     theme: str,
-    kb: dict[str, Any] | None,
+    guide: list[dict[str, Any]],
     partenaires: list[dict[str, Any]],
     estimate: dict[str, Any] | None,
     extracted: Any,
 ) -> str:
     w = wording()
     parts: list[str] = [w["salutation"], "", w["remerciement"], w["intro_theme"].get(theme, "")]
-    if kb and kb.get("answered") and kb.get("answer"):
-        parts += ["", w["guide_intro"], "", kb["answer"].strip()]
-        sources = format_sources(kb.get("sources") or [])
-        if sources:
-            parts += ["", w["sources_titre"], *sources]
+    if guide:
+        parts += ["", w["guide_intro"]]
+        for a in guide:
+            parts += ["", a["answer"].strip()]
+            sources = format_sources(a.get("sources") or [])
+            if sources:
+                parts += ["", w["sources_titre"], *sources]
     elif theme != "autre":
         parts += ["", w["guide_absent"]]
     if estimate and estimate.get("aide_plancher_eur") is not None:

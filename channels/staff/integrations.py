@@ -19,6 +19,7 @@ class Extracted:
     code_postal: str | None = None
     nombre_professionnels: int | None = None
     besoins: list[str] = field(default_factory=list)
+    profil_partiel: dict[str, Any] | None = None
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:
@@ -37,7 +38,9 @@ def extract(texte: str, warnings: list[str]) -> Extracted:
     try:
         from rules_bridge import extract as rb_extract
 
-        x = _as_dict(rb_extract(texte))
+        raw = rb_extract(texte)
+        x = _as_dict(raw)
+        partial = raw.profil_partiel() if hasattr(raw, "profil_partiel") else None
     except Exception as exc:  # noqa: BLE001 - any failure of the other package must not lose the request
         log.warning("rules_bridge.extract failed: %s", exc)
         warnings.append(f"Extraction indisponible ({type(exc).__name__}).")
@@ -56,6 +59,7 @@ def extract(texte: str, warnings: list[str]) -> Extracted:
         code_postal=x.get("code_postal"),
         nombre_professionnels=x.get("nombre_professionnels"),
         besoins=list(x.get("besoins") or []),
+        profil_partiel=partial,
     )
 
 
@@ -127,6 +131,8 @@ def profile_from(x: Extracted) -> dict[str, Any] | None:
     otherwise each profession counts once (the estimate lists this as an assumption to check)."""
     if not x.professions or x.arrondissement is None:
         return None
+    if x.profil_partiel and x.profil_partiel.get("professionnels"):
+        return dict(x.profil_partiel)
     single = len(x.professions) == 1 and x.nombre_professionnels
     team = [{"profession": p, "nombre": int(x.nombre_professionnels) if single else 1} for p in x.professions]
     return {"professionnels": team, "arrondissement": x.arrondissement}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'", "‘": "'", "ʼ": "'"})
 _WORD = re.compile(r"[a-z0-9]+")
@@ -19,6 +20,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+@lru_cache(maxsize=8192)
 def key(text: str) -> str:
     """Canonical lookup key: folded words joined by single spaces."""
     return " ".join(words(text))

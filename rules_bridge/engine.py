@@ -85,7 +85,7 @@ def _merge(professionnels: list[Professionnel]) -> list[Professionnel]:
     merged: dict[tuple[str, str | None], int] = {}
     for p in professionnels:
         merged[(p.profession, p.secteur)] = merged.get((p.profession, p.secteur), 0) + p.nombre
-    return [Professionnel(profession=k[0], secteur=k[1], nombre=n) for k, n in merged.items()]
+    return [Professionnel.model_construct(profession=k[0], secteur=k[1], nombre=n) for k, n in merged.items()]
 
 
 def _team(grid: Grid, profile: Profile) -> _Team:
@@ -185,14 +185,14 @@ def _pct_line(base: int, pct: Valeur[int], label: str, rule: str) -> DetailLine:
     return _line(f"{label} : +{pct.valeur} % de la base", base * pct.valeur // 100, rule, pct)
 
 
-def estimate(profile: Profile | dict[str, Any], grid: str | None = None) -> Estimate:
+def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) -> Estimate:
     """Eligibility, explained floor-aid estimate and partners for a project profile.
 
-    ``profile`` is a Profile or a dict (validated; ProfileError on a bad field). ``grid`` selects a grid
-    version (default: setting ``grid_version``, then the newest grid).
+    ``profile`` is a Profile or a dict (validated; ProfileError on a bad field). ``grid`` is a grid version
+    (default: setting ``grid_version``, then the newest grid) or a Grid object (simulations, tests).
     """
     p = coerce_profile(profile)
-    g = load_grid(grid)
+    g = grid if isinstance(grid, Grid) else load_grid(grid)
     ref = load_reference()
     cond = g.conditions
     arr = ref.arrondissement(p.arrondissement_num)

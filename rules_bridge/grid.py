@@ -221,10 +221,6 @@ class GridInfo(BaseModel):
     fichier: str
 
 
-def _grid_files() -> list[Path]:
-    return sorted(GRIDS_DIR.glob("*.yaml"))
-
-
 @lru_cache(maxsize=8)
 def _load_file(path: str) -> Grid:
     try:
@@ -242,13 +238,19 @@ def _load_file(path: str) -> Grid:
     return grid
 
 
-def list_grids() -> list[GridInfo]:
-    """Available grid versions, newest first."""
+@lru_cache(maxsize=8)
+def _grid_index(directory: str) -> tuple[GridInfo, ...]:
+    """Grids of ``directory``, newest first (read once per directory)."""
     infos = []
-    for path in _grid_files():
+    for path in sorted(Path(directory).glob("*.yaml")):
         grid = _load_file(str(path))
         infos.append(GridInfo(version=grid.version, titre=grid.titre, date_effet=grid.date_effet, fichier=path.name))
-    return sorted(infos, key=lambda i: (i.date_effet, i.version), reverse=True)
+    return tuple(sorted(infos, key=lambda i: (i.date_effet, i.version), reverse=True))
+
+
+def list_grids() -> list[GridInfo]:
+    """Available grid versions, newest first."""
+    return list(_grid_index(str(GRIDS_DIR)))
 
 
 def _configured_version() -> str:
@@ -261,14 +263,17 @@ def _configured_version() -> str:
 
 def load_grid(version: str | None = None) -> Grid:
     """The grid ``version`` (file name without extension); default: the setting, then the newest grid."""
-    wanted = version or _configured_version()
-    grids = list_grids()
+    return _resolve(version or _configured_version(), str(GRIDS_DIR))
+
+
+@lru_cache(maxsize=32)
+def _resolve(wanted: str, directory: str) -> Grid:
+    grids = _grid_index(directory)
     if not grids:
-        raise GridError(f"Aucune grille dans {GRIDS_DIR}.")
-    if not wanted:
-        wanted = grids[0].version
+        raise GridError(f"Aucune grille dans {directory}.")
+    wanted = wanted or grids[0].version
     for info in grids:
         if info.version == wanted:
-            return _load_file(str(GRIDS_DIR / info.fichier))
+            return _load_file(str(Path(directory) / info.fichier))
     known = ", ".join(i.version for i in grids)
     raise GridError(f"Grille « {wanted} » introuvable (versions disponibles : {known}).")

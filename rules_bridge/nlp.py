@@ -96,6 +96,8 @@ class _Tok:
     is_number: bool
 
     def matches(self, word: str) -> bool:
+        if word.endswith("*"):  # prefix (« déménag* »), for verb forms the tagger may miss
+            return self.surface.startswith(word[:-1]) or self.lemma.startswith(word[:-1])
         return word in (self.surface, self.lemma, singular(self.surface), singular(self.lemma))
 
 
@@ -132,6 +134,8 @@ class _Tables:
         for canonical, synonyms in table.items():
             for text in [canonical.replace("_", " "), *synonyms]:
                 k = phrase_key(text)
+                if text.rstrip().endswith("*") and k:
+                    k = (*k[:-1], words(text)[-1] + "*")
                 if k and not (len(k) == 1 and k[0].isdigit()):  # a bare « 1 » or « 2 » means nothing alone
                     phrases.setdefault(k, canonical)
         return sorted(phrases.items(), key=lambda item: (-len(item[0]), item[0]))

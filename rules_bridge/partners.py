@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from rules_bridge.reference import Need, PartnerEntry, Reference, load_reference
 
@@ -18,7 +19,9 @@ _PROFESSION_PARTNERS = 30
 
 
 class Partner(BaseModel):
-    """A partner to contact, with why (``raison``) and how (``url``, ``contact``)."""
+    """A partner to contact, with why (``raison``) and how (``url``, ``contact``). Immutable (results are cached)."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     nom: str
@@ -131,9 +134,21 @@ def rank_partners(
     profession_labels: dict[str, str] | None = None,
 ) -> list[Partner]:
     """Partners for these needs (in order of importance), professions and arrondissement, best first."""
+    labels = tuple(sorted((profession_labels or {}).items()))
+    return list(_rank(tuple(needs), tuple(dict.fromkeys(professions)), arrondissement, limit, labels))
+
+
+@lru_cache(maxsize=2048)
+def _rank(
+    needs: tuple[str, ...],
+    professions: tuple[str, ...],
+    arrondissement: int | None,
+    limit: int,
+    profession_labels: tuple[tuple[str, str], ...],
+) -> tuple[Partner, ...]:
     directory = PartnerDirectory()
     ref = directory.ref
-    labels = profession_labels or {}
+    labels = dict(profession_labels)
     chosen: list[Need] = [ref.needs[n] for n in dict.fromkeys(needs) if n in ref.needs] or [ref.default_need]
     scored: dict[str, _Scored] = {}
 
@@ -172,4 +187,4 @@ def rank_partners(
                 add(partner, _PROFESSION_PARTNERS, "profession")
 
     ranked = sorted(scored.values(), key=lambda s: (-s.score, s.order))
-    return [s.partner for s in ranked[: max(0, limit)]]
+    return tuple(s.partner for s in ranked[: max(0, limit)])

@@ -1,0 +1,99 @@
+"""Extraction from free text (spaCy fr_core_news_md + vocabulary tables)."""
+from __future__ import annotations
+
+import pytest
+
+from rules_bridge import estimate, extract
+
+
+def test_contract_example():
+    x = extract("Nous sommes 3 kinés dans le 19e")
+    assert x.professions == ["masseur_kinesitherapeute"]
+    assert x.arrondissement == 19
+    assert x.nombre_professionnels == 3
+    assert x.effectifs == {"masseur_kinesitherapeute": 3}
+
+
+@pytest.mark.parametrize(
+    ("text", "arrondissement", "code_postal"),
+    [("je cherche un local dans le 19e", 19, None), ("cabinet au 75019", 19, "75019"), ("dans le dix-neuvième", 19, None),
+     ("installation dans le 19ème", 19, None), ("installation dans le 19eme arrondissement", 19, None),
+     ("un local dans le XIXe", 19, None), ("à Paris 19", 19, None), ("Paris 13e, près de la BnF", 13, None),
+     ("dans le 1er", 1, None), ("local rue de Passy, 75116", 16, "75116"), ("MSP dans le vingtième", 20, None),
+     ("Départ à la retraite de notre confrère, dix-huitième", 18, None),
+     ("dans le 12e arrondissement, 2e étage", 12, None)],
+)
+def test_arrondissement_forms(text, arrondissement, code_postal):
+    x = extract(text)
+    assert x.arrondissement == arrondissement
+    assert x.code_postal == code_postal
+
+
+@pytest.mark.parametrize("text", ["Le cabinet est au 3e étage", "Je suis en 2e année d'internat", "Le premier rendez-vous",
+                                  "Nous sommes à Bobigny, 93000", "le second médecin arrive"])
+def test_no_false_arrondissement(text):
+    assert extract(text).arrondissement is None
+
+
+@pytest.mark.parametrize(
+    ("text", "professions"),
+    [("Je suis MG", ["medecin_generaliste"]), ("deux IDE et une SF", ["infirmier", "sage_femme"]),
+     ("un dentiste et deux podologues", ["chirurgien_dentiste", "pedicure_podologue"]),
+     ("deux médecins pédiatres", ["medecin_specialiste"]), ("infirmières libérales", ["infirmier"]),
+     ("orthophoniste et psychomotricienne", ["orthophoniste", "psychomotricien"]),
+     ("masseurs-kinésithérapeutes", ["masseur_kinesitherapeute"]), ("sages-femmes", ["sage_femme"])],
+)
+def test_professions_and_synonyms(text, professions):
+    assert extract(text).professions == professions
+
+
+def test_counts():
+    x = extract("Nous sommes 3 kinés et deux infirmières dans le dix-neuvième, on veut créer une MSP")
+    assert x.effectifs == {"masseur_kinesitherapeute": 3, "infirmier": 2}
+    assert x.nombre_professionnels == 5
+    assert x.structure == "msp" and x.projet == "installation" and "msp" in x.besoins
+    assert extract("nous serons 4 : 2 MG et 2 IDE, Paris 10e").nombre_professionnels == 4
+    assert extract("un cabinet de groupe de 6 praticiens").nombre_professionnels == 6
+    assert extract("je suis kiné").nombre_professionnels == 1
+    assert extract("des kinés cherchent un local").nombre_professionnels is None
+    assert extract("deux médecins pédiatres").effectifs == {"medecin_specialiste": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "need"),
+    [("je cherche un local", "local"), ("quel financement pour nos travaux ?", "financement"),
+     ("comment se conventionner avec la CPAM", "conventionnement"), ("on veut faire de l'exercice coordonné", "exercice_coordonne"),
+     ("notre adresse est-elle en ZIP ?", "zonage"), ("nous voulons recruter un associé", "recrutement"),
+     ("financer un assistant médical", "assistant_medical"), ("je veux m'installer", "installation"),
+     ("créer une maison de santé", "msp"), ("accessibilité PMR du cabinet", "accessibilite"),
+     ("inscription à l'Ordre", "ordre"), ("je pars à la retraite", "retraite_maintien"),
+     ("ouvrir un centre de santé", "centre_sante")],
+)
+def test_needs(text, need):
+    assert need in extract(text).besoins
+
+
+def test_most_specific_need_first():
+    assert extract("je veux recruter un assistant médical").besoins[0] == "assistant_medical"
+
+
+def test_sector_and_project():
+    x = extract("3 médecins généralistes en secteur 2 OPTAM qui déménagent dans le 5e")
+    assert x.secteur == "optam" and x.projet == "demenagement"
+    assert extract("nous serons 2 MG").secteur is None  # a bare number is not a sector
+
+
+def test_partial_profile_feeds_the_estimate():
+    x = extract("Nous sommes 3 kinés et deux infirmières dans le 19e, on veut créer une MSP")
+    assert x.champs_manquants() == []
+    e = estimate(x.profil_partiel())
+    assert e.eligible and e.aide_plancher_eur > 0
+    assert sum(p.nombre for p in e.profil.professionnels) == 5
+    incomplete = extract("je cherche un local")
+    assert set(incomplete.champs_manquants()) == {"professionnels", "code_postal"}
+
+
+def test_empty_or_unrelated_text():
+    for text in ("", "   ", "bonjour"):
+        x = extract(text)
+        assert x.professions == [] and x.arrondissement is None and x.besoins == []

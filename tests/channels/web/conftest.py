@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 
 from channels.web import CONTACT_ENDPOINT, router
 
-from webchat import ARTIFACTS
+from tests.channels.web.webchat import ARTIFACTS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from webchat import (
+from tests.channels.web.webchat import (
     BOT, HISTORY_KEY, SENDER_KEY, USER, XSS, log_text, open_widget, save_screenshot, send, storage,
     wait_for_bot_count,
 )

@@ -9,7 +9,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from webchat import (
+from tests.channels.web.webchat import (
     BOT, CONTRAST_JS, HISTORY_KEY, SENDER_KEY, USER, XSS, log_text, open_widget, save_screenshot, send, storage,
     wait_for_bot_count,
 )

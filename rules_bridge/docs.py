@@ -117,10 +117,11 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
 
     out += ["", "## 4. Types de structure", "",
             "| Structure | Aide en investissement | Fondement | Majoration | Plafond par structure | Fondement du plafond |",
-            "|---|---|---|---:|---:|---|"]
+            "|---|---|---|---|---:|---|"]
     for st in g.structures.values():
         out.append(f"| {_cell(st.libelle)} | {_yes(st.aide_investissement.valeur)} | {_cell(h.ref(st.aide_investissement))} | "
-                   f"+{st.majoration_pct.valeur} % | {format_eur(st.plafond_eur.valeur)} | {_cell(h.ref(st.plafond_eur))} |")
+                   f"+{st.majoration_pct.valeur} % ({_cell(h.ref(st.majoration_pct))}) | {format_eur(st.plafond_eur.valeur)} | "
+                   f"{_cell(h.ref(st.plafond_eur))} |")
 
     out += ["", "## 5. Types de projet", "", "| Projet | Aide en investissement | Fondement | Précision |", "|---|---|---|---|"]
     for pr in g.projets.values():

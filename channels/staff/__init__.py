@@ -3,6 +3,7 @@
 Public API:
     create_request(source, texte, contact=None, transcript=None, sender_id=None) -> int
     classify(texte) -> dict            contract of `parismed triage classify --json`
+    record_assistant_answer(id, reponse, sources)  marks a request answered by the assistant (webinar FAQ)
     router                             FastAPI router, mounted by the application under /staff
     init_storage()                     creates the tables (idempotent), called at start-up
     staff_app, triage_app              typer apps: `parismed staff ...`, `parismed triage ...`
@@ -15,8 +16,8 @@ from .classify import classify
 from .evaluation import evaluate_classification
 from .cli import staff_app, triage_app
 from .security import StaffError
-from .service import create_request
+from .service import create_request, record_assistant_answer
 from .storage import init_storage
 from .web import router
 
-__all__ = ["StaffError", "classify", "create_request", "evaluate_classification", "init_storage", "router", "staff_app", "triage_app"]
+__all__ = ["StaffError", "classify", "create_request", "evaluate_classification", "init_storage", "record_assistant_answer", "router", "staff_app", "triage_app"]

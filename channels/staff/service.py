@@ -314,3 +314,17 @@ def export_csv(requests: Iterable[StaffRequest] | None = None) -> str:
             r.closed_at.strftime("%Y-%m-%d %H:%M") if r.closed_at else "",
         ])
     return "\ufeff" + buf.getvalue()  # BOM so that spreadsheet software reads UTF-8 accents correctly
+
+
+def record_assistant_answer(request_id: int, reponse: str, sources: list[dict[str, Any]] | None = None) -> None:
+    """Record an answer given by the assistant from the guide (e.g. webinar FAQ): status « repondue »."""
+    from .classify import classify_theme
+    from .draft import format_sources, wording
+
+    text = reponse.strip()
+    lines = format_sources(sources or [])
+    if lines:
+        text += "\n\n" + wording()["sources_titre"] + "\n" + "\n".join(lines)
+    req = get_request(request_id)
+    update_request(request_id, SYSTEM_ACTOR, theme=classify_theme(req.texte), brouillon=text, reponse=text,
+                   reponse_par="assistant", status="repondue")

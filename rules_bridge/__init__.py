@@ -17,6 +17,13 @@ from rules_bridge.orientation import Orientation, orient
 from rules_bridge.partners import Partner, PartnerDirectory
 from rules_bridge.profile import Professionnel, Profile, coerce_profile
 
+
+def warm_up(nlp: bool = True) -> None:
+    """Load the grid, the reference data and (if ``nlp``) the spaCy model now, e.g. at application start-up."""
+    load_grid()
+    if nlp:
+        extract("Deux kinés dans le 19e cherchent un local")
+
 __all__ = [
     "DetailLine",
     "Estimate",
@@ -40,4 +47,5 @@ __all__ = [
     "load_grid",
     "orient",
     "profile_error_from_validation",
+    "warm_up",
 ]

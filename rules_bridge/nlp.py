@@ -94,11 +94,17 @@ class _Tok:
     pos: str
     plural: bool
     is_number: bool
+    forms: frozenset[str] = frozenset()
+
+    @classmethod
+    def make(cls, surface: str, lemma: str, pos: str, plural: bool, is_number: bool) -> "_Tok":
+        forms = frozenset({surface, lemma, singular(surface), singular(lemma)})
+        return cls(surface, lemma, pos, plural, is_number, forms)
 
     def matches(self, word: str) -> bool:
         if word.endswith("*"):  # prefix (« déménag* »), for verb forms the tagger may miss
             return self.surface.startswith(word[:-1]) or self.lemma.startswith(word[:-1])
-        return word in (self.surface, self.lemma, singular(self.surface), singular(self.lemma))
+        return word in self.forms
 
 
 @dataclass(frozen=True)
@@ -129,8 +135,8 @@ class _Tables:
         self.postal = ref.postal_index
 
     @staticmethod
-    def _compile(table: dict[str, list[str]]) -> list[tuple[tuple[str, ...], str]]:
-        phrases = {}
+    def _compile(table: dict[str, list[str]]) -> "_PhraseTable":
+        phrases: dict[tuple[str, ...], str] = {}
         for canonical, synonyms in table.items():
             for text in [canonical.replace("_", " "), *synonyms]:
                 k = phrase_key(text)
@@ -138,7 +144,27 @@ class _Tables:
                     k = (*k[:-1], words(text)[-1] + "*")
                 if k and not (len(k) == 1 and k[0].isdigit()):  # a bare « 1 » or « 2 » means nothing alone
                     phrases.setdefault(k, canonical)
-        return sorted(phrases.items(), key=lambda item: (-len(item[0]), item[0]))
+        return _PhraseTable(phrases)
+
+
+class _PhraseTable:
+    """Phrases indexed by their first word (prefix phrases apart), ranked longest first."""
+
+    def __init__(self, phrases: dict[tuple[str, ...], str]) -> None:
+        ordered = sorted(phrases.items(), key=lambda item: (-len(item[0]), item[0]))
+        self.rank = {phrase: r for r, (phrase, _) in enumerate(ordered)}
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self.prefixed: list[tuple[tuple[str, ...], str]] = []
+        for phrase, value in ordered:
+            if phrase[0].endswith("*"):
+                self.prefixed.append((phrase, value))
+            else:
+                self.by_first.setdefault(phrase[0], []).append((phrase, value))
+
+    def candidates(self, tok: _Tok) -> list[tuple[tuple[str, ...], str]]:
+        found = [item for form in tok.forms for item in self.by_first.get(form, ())]
+        found += [item for item in self.prefixed if tok.matches(item[0][0])]
+        return found
 
 
 @lru_cache(maxsize=1)
@@ -154,23 +180,26 @@ def _tokens(text: str) -> list[_Tok]:
         lemma = fold(token.lemma_)
         plural = "Plur" in token.morph.get("Number")
         for sub in subwords:
-            out.append(_Tok(sub, lemma if len(subwords) == 1 else sub, token.pos_, plural, sub.isdigit() or token.like_num))
+            out.append(_Tok.make(sub, lemma if len(subwords) == 1 else sub, token.pos_, plural, sub.isdigit() or token.like_num))
     return out
 
 
-def _find(tokens: list[_Tok], table: list[tuple[tuple[str, ...], str]]) -> list[_Match]:
+def _find(tokens: list[_Tok], table: _PhraseTable) -> list[_Match]:
     """Longest non-overlapping phrase matches, in text order."""
+    candidates: list[_Match] = []
+    for i, tok in enumerate(tokens):
+        for phrase, value in table.candidates(tok):
+            n = len(phrase)
+            if i + n <= len(tokens) and all(tokens[i + j].matches(phrase[j]) for j in range(1, n)):
+                candidates.append(_Match(i, i + n, value, phrase))
+    candidates.sort(key=lambda m: (table.rank[m.phrase], m.start))
     taken = [False] * len(tokens)
     found: list[_Match] = []
-    for phrase, value in table:
-        n = len(phrase)
-        for i in range(len(tokens) - n + 1):
-            if any(taken[i:i + n]):
-                continue
-            if all(tokens[i + j].matches(phrase[j]) for j in range(n)):
-                found.append(_Match(i, i + n, value, phrase))
-                for j in range(i, i + n):
-                    taken[j] = True
+    for m in candidates:
+        if not any(taken[m.start:m.end]):
+            found.append(m)
+            for j in range(m.start, m.end):
+                taken[j] = True
     return sorted(found, key=lambda m: m.start)
 
 

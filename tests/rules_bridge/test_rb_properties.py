@@ -9,7 +9,7 @@ from rules_bridge import estimate, load_grid
 G = load_grid()
 DOCTORS = [p for p, r in G.professions.items() if r.famille == "medecin"]
 OTHERS = [p for p, r in G.professions.items() if r.famille != "medecin"]
-FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -69,7 +69,7 @@ def test_ineligible_means_zero_and_a_reason(p):
     e = estimate(p)
     if not e.eligible:
         assert e.aide_plancher_eur == 0
-        assert e.motifs
+        assert [m for m in e.motifs if "tout Paris" not in m and "primo-installation" not in m]
     if not e.aide_investissement:
         assert e.aide_plancher_eur == 0
 

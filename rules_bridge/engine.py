@@ -90,6 +90,7 @@ def _merge(professionnels: list[Professionnel]) -> list[Professionnel]:
 
 def _team(grid: Grid, profile: Profile) -> _Team:
     cond = grid.conditions
+    sectors = " ou ".join(f"secteur {x}" for x in cond.secteurs_medecins_retenus.valeur)
     retained: dict[str, int] = {}
     motifs: list[str] = []
     hypotheses: list[str] = []
@@ -112,12 +113,12 @@ def _team(grid: Grid, profile: Profile) -> _Team:
             elif sector in cond.secteurs_medecins_a_confirmer.valeur:
                 motifs.append(
                     f"{who} en secteur 2 adhérant à l'OPTAM : pas de prise en compte dans l'aide plancher, "
-                    "le dispositif visant le secteur 1 ; situation à étudier avec l'équipe Paris Méd'."
+                    f"le dispositif visant le {sectors} ; situation à étudier avec l'équipe Paris Méd'."
                 )
                 hypotheses.append(cond.secteurs_medecins_a_confirmer.note or "")
             else:
                 label = "hors convention" if sector == "non_conventionne" else f"en secteur {sector}"
-                motifs.append(f"{who} {label} : pas de prise en compte, le dispositif visant les médecins de secteur 1.")
+                motifs.append(f"{who} {label} : pas de prise en compte, le dispositif visant les médecins du {sectors}.")
             continue
         if rule.conventionnement_requis:
             if p.secteur == "non_conventionne":
@@ -162,11 +163,12 @@ def _zone(profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: 
     return chosen
 
 
-def _qpv(profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: list[str], default: bool) -> bool:
+def _qpv(profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: list[str], default: bool,
+         label: str) -> bool:
     if profile.qpv is not None:
         if profile.qpv and arr.qpv.valeur == "non":
             hypotheses.append(
-                f"Local déclaré en QPV ou à moins de 500 m alors qu'aucun QPV n'est connu dans le {arr.court} : à vérifier."
+                f"Déclaré : {label} ; or aucun QPV n'est connu dans le {arr.court} : à vérifier."
             )
         return profile.qpv
     if arr.qpv.valeur == "non":
@@ -175,9 +177,9 @@ def _qpv(profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: l
         present = "compte des quartiers prioritaires" if arr.qpv.valeur == "oui" else "compte peut-être des quartiers prioritaires"
         hypotheses.append(
             f"Le {arr.court} {present} (QPV) : faute d'adresse, la majoration QPV n'est pas retenue. "
-            "Si votre local est en QPV ou à moins de 500 m, indiquez-le."
+            f"Précisez si votre projet remplit ce critère : {label}."
         )
-        to_ask.append("si le local est situé en QPV ou à moins de 500 m d'un QPV")
+        to_ask.append(f"si le projet remplit ce critère : {label}")
     return default
 
 
@@ -222,9 +224,9 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
 
     # --- Eligibility --------------------------------------------------------------------------
     if cond.territoire_tout_paris.valeur:
-        motifs.append(f"Projet situé dans le {arr.libelle} : tout Paris est éligible depuis juillet 2023.")
+        motifs.append(f"Projet situé dans le {arr.libelle}. {cond.territoire_tout_paris.note or ''}".strip())
     if p.primo_installation is False and not cond.primo_installation_exigee.valeur:
-        motifs.append("La primo-installation n'est plus exigée : un professionnel déjà installé peut être aidé.")
+        motifs.append(cond.primo_installation_exigee.note or "La primo-installation n'est pas exigée.")
 
     labels = {k: v.libelle_pluriel for k, v in g.professions.items()}
     professions = [x.profession for x in p.professionnels]
@@ -255,16 +257,15 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     reasons_no: list[str] = []
     if not structure.aide_investissement.valeur:
         reasons_no.append(
-            f"{structure.libelle.capitalize()} : l'aide en investissement est réservée à l'exercice groupé "
-            f"(au moins {cond.min_professionnels.valeur} professionnels). Si vous rejoignez ou créez un groupe, "
-            "votre projet peut devenir éligible ; l'équipe Paris Méd' peut déjà vous accompagner (locaux, orientation)."
+            f"{structure.libelle.capitalize()} : pas d'aide en investissement. {structure.aide_investissement.note or ''} "
+            f"Avec au moins {cond.min_professionnels.valeur} professionnels en exercice groupé, votre projet peut "
+            "devenir éligible ; l'équipe Paris Méd' peut déjà vous accompagner (locaux, orientation)."
         )
     joining = project_id == "agrandissement" and structure.exercice_groupe
     if team.count < cond.min_professionnels.valeur and not (joining and team.count >= 1):
         reasons_no.append(
             f"{_plural(team.count, 'professionnel retenu', 'professionnels retenus')} : il en faut au moins "
-            f"{cond.min_professionnels.valeur} "
-            "en exercice groupé (les équipes uniquement paramédicales sont admises)."
+            f"{cond.min_professionnels.valeur} en exercice groupé (équipes uniquement paramédicales admises)."
         )
     motifs.extend(team.motifs)
     if reasons_no:
@@ -281,7 +282,7 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         "les professionnels qui la rejoignent peuvent être aidés."
     )
     if all(g.professions[prof].famille != "medecin" for prof, _ in team.retained) and cond.paramedicaux_seuls_admis.valeur:
-        motifs.append("Équipe sans médecin : les équipes uniquement paramédicales sont admises depuis 2023.")
+        motifs.append(f"Équipe sans médecin. {cond.paramedicaux_seuls_admis.note or ''}".strip())
     depenses = ", ".join(g.investissement.depenses_eligibles.valeur)
     motifs.append(f"Projet de type « {project.libelle} » éligible à l'aide en investissement ({depenses}).")
     if project.aide_investissement.hypothese and project.aide_investissement.note:
@@ -309,11 +310,12 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     zone_label = ref.zonage.libelles[zone]  # type: ignore[index]
     detail.append(_pct_line(base_total, zone_pct, f"Zonage ARS – {zone_label}", f"ponderations.zone_ars.{zone}"))
 
-    qpv = _qpv(p, arr, hypotheses, to_ask, g.defauts.qpv)
+    qpv_label = w.qpv.court
+    qpv = _qpv(p, arr, hypotheses, to_ask, g.defauts.qpv, qpv_label)
     if qpv:
-        detail.append(_pct_line(base_total, w.qpv.majoration_pct, "Local en QPV ou à moins de 500 m", "ponderations.qpv"))
+        detail.append(_pct_line(base_total, w.qpv.majoration_pct, qpv_label.capitalize(), "ponderations.qpv"))
     else:
-        detail.append(_line("Local en QPV ou à moins de 500 m : non retenu", 0, "ponderations.qpv", w.qpv.majoration_pct))
+        detail.append(_line(f"{qpv_label.capitalize()} : non retenu", 0, "ponderations.qpv", w.qpv.majoration_pct))
     pct_total = zone_pct.valeur + (w.qpv.majoration_pct.valeur if qpv else 0)
 
     if structure.majoration_pct.valeur:

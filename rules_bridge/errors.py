@@ -78,6 +78,9 @@ def _message(err: dict[str, Any], field: str) -> str:
     if kind in {"greater_than_equal", "greater_than"}:
         limit = ctx.get("ge", ctx.get("gt"))
         return f"Le champ {champ} doit être supérieur ou égal à {limit} : « {_show(value)} » ne l'est pas."
+    if kind in {"less_than_equal", "less_than"}:
+        limit = ctx.get("le", ctx.get("lt"))
+        return f"Le champ {champ} doit être inférieur ou égal à {limit} : « {_show(value)} » ne l'est pas."
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
         where = f"Le champ {champ}" if field else "Le profil"
         return f"{where} doit être un objet (dictionnaire de champs)."

@@ -65,7 +65,12 @@ class ProjectRule(_Strict):
 
 class Weighting(_Strict):
     libelle: str
+    libelle_court: str | None = None
     critere_sources: list[str]
+
+    @property
+    def court(self) -> str:
+        return self.libelle_court or self.libelle
     majoration_pct: Valeur[int]
 
 

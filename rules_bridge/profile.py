@@ -46,7 +46,7 @@ class Professionnel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     profession: str
-    nombre: int = 1
+    nombre: int = Field(1, le=500)
     secteur: str | None = None
 
     @field_validator("profession", mode="before")

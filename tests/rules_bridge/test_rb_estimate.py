@@ -54,7 +54,7 @@ def test_whole_paris_is_eligible():
     for n in (1, 7, 8, 16, 20):
         e = estimate(profile(("infirmier", 2), arrondissement=n, zone_ars="hors_zone"))
         assert e.eligible and e.aide_plancher_eur > 0
-        assert any("tout Paris" in m for m in e.motifs)
+        assert any("territoire parisien" in m for m in e.motifs)
 
 
 def test_at_least_two_professionals():
@@ -68,7 +68,7 @@ def test_at_least_two_professionals():
 def test_paramedical_only_team_is_eligible():
     e = estimate(profile(("infirmier", 1), ("orthophoniste", 1)))
     assert e.eligible and e.aide_plancher_eur > 0
-    assert any("paramédicales" in m for m in e.motifs)
+    assert any("paramédicaux" in m for m in e.motifs)
 
 
 def test_no_first_installation_condition():
@@ -113,7 +113,7 @@ def test_solo_practice_is_not_eligible_to_investment_aid_but_accompanied():
     e = estimate(profile(("infirmier", 1)))
     assert not e.eligible and e.aide_plancher_eur == 0
     assert any("Structure non précisée" in h and "exercice seul" in h for h in e.hypotheses)
-    assert any("accompagner" in m for m in e.motifs)
+    assert any("accompagner" in m and "exercice groupé" in m for m in e.motifs)
     explicit = estimate(profile(("infirmier", 3), structure="exercice_seul"))
     assert not explicit.eligible
 

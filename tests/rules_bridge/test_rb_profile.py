@@ -67,6 +67,7 @@ BAD = [
     ({"professionnels": [{"profession": "kiné", "nombre": "trois"}], "arrondissement": 19}, "professionnels[0].nombre", "nombre entier"),
     ({"professionnels": [{"profession": "kiné", "nombre": 2.5}], "arrondissement": 19}, "professionnels[0].nombre", "nombre entier"),
     ({"professionnels": [{"profession": "kiné", "nombre": True}], "arrondissement": 19}, "professionnels[0].nombre", "nombre entier"),
+    ({"professionnels": [{"profession": "kiné", "nombre": 100000}], "arrondissement": 19}, "professionnels[0].nombre", "inférieur ou égal à 500"),
     ({"professionnels": [{"profession": "kiné", "secteur": "2"}], "arrondissement": 19}, "professionnels[0].secteur", "médecin"),
     ({"professionnels": [{"profession": "MG", "secteur": "3b"}], "arrondissement": 19}, "professionnels[0].secteur", "secteur connu"),
     ({"professionnels": [{"profession": "kiné", "age": 40}], "arrondissement": 19}, "professionnels[0].age", "pas reconnu"),

@@ -69,7 +69,7 @@ def test_ineligible_means_zero_and_a_reason(p):
     e = estimate(p)
     if not e.eligible:
         assert e.aide_plancher_eur == 0
-        assert [m for m in e.motifs if "tout Paris" not in m and "primo-installation" not in m]
+        assert [m for m in e.motifs if "territoire parisien" not in m and "primo-installation" not in m]
     if not e.aide_investissement:
         assert e.aide_plancher_eur == 0
 

@@ -22,7 +22,7 @@ APP_PYTHON = Path(sys.executable)
 QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false",
     "LOG_LEVEL_LIBRARIES": "ERROR", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-    "PYTHONUNBUFFERED": "1",
+    "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::FutureWarning,ignore::UserWarning",
 }
 
 

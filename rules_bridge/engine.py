@@ -262,7 +262,7 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
             "devenir éligible ; l'équipe Paris Méd' peut déjà vous accompagner (locaux, orientation)."
         )
     joining = project_id == "agrandissement" and structure.exercice_groupe
-    if team.count < cond.min_professionnels.valeur and not (joining and team.count >= 1):
+    if structure.exercice_groupe and team.count < cond.min_professionnels.valeur and not (joining and team.count >= 1):
         reasons_no.append(
             f"{_plural(team.count, 'professionnel retenu', 'professionnels retenus')} : il en faut au moins "
             f"{cond.min_professionnels.valeur} en exercice groupé (équipes uniquement paramédicales admises)."

@@ -78,12 +78,15 @@ class PartnerDirectory:
                 sources=tpl.sources,
             )
         tpl = t["cpts_verifiee"]
+        reason = tpl.raison.format(arrondissement=arr.court)
+        if arr.cpts.url is None and tpl.raison_sans_site:
+            reason = f"{reason} {tpl.raison_sans_site}"
         return Partner(
             id=f"cpts-{arrondissement}",
             nom=arr.cpts.nom,
-            raison=tpl.raison.format(arrondissement=arr.court),
+            raison=reason,
             url=arr.cpts.url or tpl.url_si_absente,
-            url_verifiee=arr.cpts.url is not None,
+            url_verifiee=True,  # the CPTS site, or the ARS directory (both checked)
             contact=arr.cpts.note,
             sources=arr.cpts.sources,
         )

@@ -134,6 +134,7 @@ class PartnerEntry(_Strict):
 class PartnerTemplate(_Strict):
     nom: str | None = None
     raison: str
+    raison_sans_site: str | None = None
     url: str | None = None
     url_si_absente: str | None = None
     url_verifiee: bool = False

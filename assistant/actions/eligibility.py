@@ -129,9 +129,18 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         if latest_intent(tracker) in NON_PROFILE_INTENTS:
             return {}
         found = find_professions(latest_user_text(tracker))
+        if found:
+            return {SLOT_PROFESSIONS: found}
+        extraction = rules_bridge_extraction(tracker)
+        found = _extracted_professions(extraction)
         if not found:
-            found = _extracted_professions(rules_bridge_extraction(tracker))
-        return {SLOT_PROFESSIONS: found} if found else {}
+            return {}
+        counts = {
+            normalize_profession(p): int(n)
+            for p, n in (getattr(extraction, "effectifs", None) or {}).items()
+            if normalize_profession(p) and n
+        }
+        return {SLOT_PROFESSIONS: found, SLOT_SPLIT: counts or None}
 
     async def extract_arrondissement(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -339,8 +348,10 @@ class ActionEstimerAide(Action):
 
         first_line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
         if "€" not in first_line:
+            # The amount always comes first, in one line.
+            response = "utter_montant_estime" if contract.get("eligible") else "utter_montant_non_eligible"
             dispatcher.utter_message(
-                response="utter_montant_estime", montant=format_euros(contract.get("aide_plancher_eur", 0))
+                response=response, montant=format_euros(contract.get("aide_plancher_eur") or 0)
             )
         if text and text.strip():
             dispatcher.utter_message(text=text.strip())

@@ -78,6 +78,12 @@ def _texte(sujet: str, message: str) -> str:
     return sujet or message
 
 
+def detect_delimiter(text: str) -> str:
+    """The most frequent of « ; », « , » and tab in the header line (spreadsheets export either)."""
+    header = text.splitlines()[0] if text else ""
+    return max(";,\t", key=header.count) if any(d in header for d in ";,\t") else ","
+
+
 def _read_text(path: Path) -> str:
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "cp1252"):
@@ -123,10 +129,8 @@ def _store(report: ImportReport, where: str, texte: str, contact: str | None, cr
 def import_csv(path: Path, *, classify_now: bool = True, progress: Callable[[], None] | None = None) -> ImportReport:
     report = ImportReport()
     text = _read_text(path)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = csv.excel()
+    dialect.delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     rows: list[tuple[int, list[str]]] = []
     try:

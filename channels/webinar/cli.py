@@ -16,6 +16,11 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+@webinar_app.callback()
+def _group() -> None:
+    """Suivi des webinaires : réponses groupées aux questions des participants."""
+
+
 @webinar_app.command("answer")
 def answer_cmd(
     questions: Path = typer.Argument(..., help="CSV (colonnes question[,auteur,email]) ou texte, une question par ligne."),

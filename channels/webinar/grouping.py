@@ -13,8 +13,9 @@ similarity of a pair gets a bonus when both questions lead to the same guide sec
         | cosine + OVERLAP_BONUS    (a section shared in the top 2)
         | cosine                    (otherwise)
 
-and pairs with sim >= threshold are merged (connected components). Identical questions (same words,
-ignoring case, accents and punctuation) are merged first.
+and a question joins the group whose leader is the most similar one if sim >= threshold (leader
+clustering, see `group_indices`). Identical questions (same words, ignoring case, accents and
+punctuation) always share a group.
 """
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ from channels.staff.matching import fold
 DEFAULT_THRESHOLD = 0.75
 SAME_TOP_BONUS = 0.15
 OVERLAP_BONUS = 0.08
-BLOCK = 1024
 
 
 def embed_questions(texts: Sequence[str]) -> np.ndarray:
@@ -61,59 +61,57 @@ def retrieve(texts: Sequence[str], progress: Callable[[], None] | None = None) -
     return out
 
 
-class _UnionFind:
-    def __init__(self, n: int):
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-def pair_similarity(vectors: np.ndarray, retrievals: Sequence[Retrieval], rows: slice) -> np.ndarray:
-    """Similarity of questions ``rows`` against all questions (cosine + section bonus)."""
-    sim = vectors[rows] @ vectors.T
-    ids: dict[str, int] = {}
-    top = np.array([ids.setdefault(r.sections[0], len(ids)) if r.sections else -1 for r in retrievals])
-    second = np.array([ids.setdefault(r.sections[1], len(ids)) if len(r.sections) > 1 else -2 for r in retrievals])
-    t_rows, s_rows = top[rows][:, None], second[rows][:, None]
-    same_top = (t_rows == top[None, :]) & (t_rows >= 0)
-    overlap = ((t_rows == second[None, :]) & (t_rows >= 0)) | ((s_rows == top[None, :]) & (s_rows >= 0)) | (
-        (s_rows == second[None, :]) & (s_rows >= 0))
-    return sim + np.where(same_top, SAME_TOP_BONUS, np.where(overlap, OVERLAP_BONUS, 0.0))
-
-
 def group_indices(
     texts: Sequence[str], vectors: np.ndarray, retrievals: Sequence[Retrieval], threshold: float = DEFAULT_THRESHOLD
 ) -> list[list[int]]:
-    """Groups of question indices, largest first (then in order of first appearance)."""
+    """Groups of question indices, largest first (then in order of first appearance).
+
+    Leader clustering: each question joins the most similar existing group if its similarity to the
+    group's first question (the leader) reaches the threshold, otherwise it starts a new group. Unlike
+    merging every similar pair, this never chains distinct questions together through intermediate
+    variants (« Bonjour, … Merci » added to many different questions)."""
     n = len(texts)
-    uf = _UnionFind(n)
-    seen: dict[str, int] = {}
+    groups: list[list[int]] = []
+    leader_of_key: dict[str, int] = {}
+    leaders: list[int] = []
     for i, t in enumerate(texts):
         key = fold(t)
-        if key in seen:
-            uf.union(seen[key], i)
+        if key in leader_of_key:  # same words: same group, no computation
+            groups[leader_of_key[key]].append(i)
+            continue
+        best = -1
+        if leaders:
+            sim = pair_similarity_to(vectors, retrievals, i, leaders)
+            j = int(np.argmax(sim))
+            if sim[j] >= threshold:
+                best = j
+        if best < 0:
+            leaders.append(i)
+            groups.append([i])
+            best = len(groups) - 1
         else:
-            seen[key] = i
-    for start in range(0, n, BLOCK):
-        rows = slice(start, min(n, start + BLOCK))
-        sim = pair_similarity(vectors, retrievals, rows)
-        ii, jj = np.nonzero(sim >= threshold)
-        for i, j in zip(ii + start, jj):
-            if i < j:
-                uf.union(int(i), int(j))
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(uf.find(i), []).append(i)
-    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+            groups[best].append(i)
+        leader_of_key[key] = best
+    assert sum(len(g) for g in groups) == n
+    return sorted(groups, key=lambda g: (-len(g), g[0]))
+
+
+def pair_similarity_to(vectors: np.ndarray, retrievals: Sequence[Retrieval], i: int, others: list[int]) -> np.ndarray:
+    """Similarity of question ``i`` to each of ``others`` (cosine + section bonus)."""
+    sim = vectors[others] @ vectors[i]
+    mine = retrievals[i].sections
+    if not mine:
+        return sim
+    bonus = np.zeros(len(others), dtype=np.float32)
+    for k, j in enumerate(others):
+        theirs = retrievals[j].sections
+        if not theirs:
+            continue
+        if theirs[0] == mine[0]:
+            bonus[k] = SAME_TOP_BONUS
+        elif set(theirs) & set(mine):
+            bonus[k] = OVERLAP_BONUS
+    return sim + bonus
 
 
 def central_order(group: list[int], vectors: np.ndarray) -> list[int]:

@@ -29,6 +29,12 @@ class ReadResult:
     rejects: list[str] = field(default_factory=list)
 
 
+def detect_delimiter(text: str) -> str:
+    """The most frequent of « ; », « , » and tab in the header line (spreadsheets export either)."""
+    header = text.splitlines()[0] if text else ""
+    return max(";,\t", key=header.count) if any(d in header for d in ";,\t") else ","
+
+
 def _decode(raw: bytes) -> str:
     for enc in ("utf-8-sig", "cp1252"):
         try:
@@ -75,10 +81,8 @@ def read_questions(path: Path) -> ReadResult:
             if line.strip():
                 _check(result, f"{path.name}, ligne {lineno}", lineno, line)
         return result
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = csv.excel()
+    dialect.delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = [h.strip().lower() for h in next(reader)]

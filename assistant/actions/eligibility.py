@@ -120,6 +120,17 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             return list(domain_slots)
         return [slot for slot in domain_slots if slot != SLOT_SECTOR]
 
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        # The split is a helper slot, not a required one: the base class would drop it.
+        split = tracker.get_slot(SLOT_SPLIT)
+        events = [event for event in events if event.get("name") != SLOT_SPLIT]
+        if split != slot_before_latest_message(tracker, SLOT_SPLIT):
+            events.append(SlotSet(SLOT_SPLIT, split))
+        return events
+
     # ---- recovery of values the NLU missed (only for the question just asked) ----------------
     async def extract_professions(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -201,8 +212,10 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         result: Dict[Text, Any] = {SLOT_PROFESSIONS: known}
         if latest_entities(tracker, "profession"):
             # The professions come from this message: its headcounts (if any) replace the old ones.
-            counts = counts_said_per_profession(tracker)
-            result[SLOT_SPLIT] = counts or None
+            result[SLOT_SPLIT] = counts_said_per_profession(tracker) or None
+        else:
+            # Keep the split found by extract_professions (only required slots are returned otherwise).
+            result[SLOT_SPLIT] = tracker.get_slot(SLOT_SPLIT)
         return result
 
     def validate_arrondissement(

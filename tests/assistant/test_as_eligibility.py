@@ -1,0 +1,255 @@
+"""Eligibility form validation (invalid values, corrections, short answers) and action_estimer_aide."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from assistant.actions.eligibility import (
+    ActionEstimerAide,
+    ValidateFormulaireEligibilite,
+    build_profile,
+    format_euros,
+    split_team,
+)
+from tests.assistant.as_helpers import (
+    action_event,
+    entity,
+    has_module,
+    make_tracker,
+    responses,
+    run_action,
+    slot_event,
+    slots_set,
+    tracker_from_json,
+)
+
+FORM = "formulaire_eligibilite"
+
+
+def form_turn(text, intent, entities=(), candidates=None, slots=None, requested=None, history=()):
+    """The tracker Rasa sends to validate_formulaire_eligibilite after a user message."""
+    candidates = candidates or {}
+    all_slots = {**(slots or {}), **candidates, "requested_slot": requested}
+    after = [slot_event("requested_slot", requested), action_event(FORM)]
+    after += [slot_event(name, value) for name, value in candidates.items()]
+    return make_tracker(text, intent, entities, slots=all_slots, history=history, after=after, active_loop=FORM)
+
+
+def test_postcode_outside_paris_is_refused_politely(domain):
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker_from_json("form_postcode_outside_paris.json"),
+                                  domain)
+    assert responses(messages) == ["utter_code_postal_hors_paris"]
+    assert messages[0]["valeur"] == "93100"
+    assert slots_set(events) == {"arrondissement": None, "requested_slot": "arrondissement"}
+    assert "n'est pas à Paris" in domain["responses"]["utter_code_postal_hors_paris"][0]["text"]
+
+
+def test_postcode_in_paris_becomes_the_arrondissement(domain):
+    text = "75019"
+    tracker = form_turn(text, "informer", [entity(text, "75019", "code_postal")], {"arrondissement": "75019"},
+                        slots={"professions": ["infirmier"]}, requested="arrondissement")
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert messages == []
+    assert slots_set(events) == {"arrondissement": "19", "requested_slot": "nombre_professionnels"}
+
+
+def test_zero_professionals_is_refused(domain):
+    text = "nous sommes 0"
+    tracker = form_turn(text, "informer", [entity(text, "0", "nombre_professionnels")],
+                        {"nombre_professionnels": "0"}, slots={"professions": ["infirmier"], "arrondissement": "11"},
+                        requested="nombre_professionnels")
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert responses(messages) == ["utter_nombre_invalide"]
+    assert slots_set(events)["nombre_professionnels"] is None
+
+
+def test_correction_of_the_headcount(domain):
+    text = "non, nous sommes 3"
+    tracker = form_turn(text, "informer", [entity(text, "3", "nombre_professionnels")],
+                        {"nombre_professionnels": "3"},
+                        slots={"professions": ["masseur_kinesitherapeute"], "arrondissement": "19"})
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert messages == []
+    assert slots_set(events) == {"nombre_professionnels": 3.0, "requested_slot": None}
+
+
+def test_team_with_two_professions_gives_split_and_total(domain):
+    text = "nous sommes 2 kinés et 1 infirmière dans le 19e"
+    ents = [entity(text, "2", "nombre_professionnels"), entity(text, "kinés", "profession"),
+            entity(text, "1", "nombre_professionnels"), entity(text, "infirmière", "profession", "infirmier"),
+            entity(text, "19e", "arrondissement", "19")]
+    tracker = form_turn(text, "informer", ents, {"professions": ["kinés", "infirmier"], "arrondissement": "19",
+                                                 "nombre_professionnels": "1"})
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert messages == []
+    assert slots_set(events) == {
+        "professions": ["masseur_kinesitherapeute", "infirmier"],
+        "repartition": {"masseur_kinesitherapeute": 2, "infirmier": 1},
+        "arrondissement": "19",
+        "nombre_professionnels": 3.0,
+        "requested_slot": None,
+    }
+
+
+def test_sector_is_asked_for_doctors_only(domain):
+    doctors = form_turn("je suis généraliste", "informer",
+                        candidates={"professions": ["medecin_generaliste"]},
+                        slots={"arrondissement": "18", "nombre_professionnels": 2.0})
+    _, events = run_action(ValidateFormulaireEligibilite(), doctors, domain)
+    # Rasa's own form asks the next slot (secteur) since nothing is removed from the domain list
+    assert "requested_slot" not in slots_set(events)
+
+    nurses = form_turn("je suis infirmière", "informer", candidates={"professions": ["infirmier"]},
+                       slots={"arrondissement": "18", "nombre_professionnels": 2.0})
+    _, events = run_action(ValidateFormulaireEligibilite(), nurses, domain)
+    assert slots_set(events)["requested_slot"] is None  # complete without the sector
+
+
+def test_unknown_profession_is_asked_again(domain):
+    text = "je suis plombier"
+    tracker = form_turn(text, "informer", [entity(text, "plombier", "profession")], {"professions": ["plombier"]},
+                        requested="professions")
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert responses(messages) == ["utter_profession_inconnue"]
+    assert messages[0]["valeur"] == "plombier"
+    assert slots_set(events)["professions"] is None
+
+
+def test_bare_number_answers_the_location_question(domain):
+    # The NLU read « 19 » as a headcount; the question asked was the arrondissement.
+    text = "19"
+    tracker = form_turn(text, "informer", [entity(text, "19", "nombre_professionnels")],
+                        {"nombre_professionnels": "19"}, slots={"professions": ["infirmier"]},
+                        requested="arrondissement")
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert messages == []
+    assert slots_set(events) == {"nombre_professionnels": None, "arrondissement": "19",
+                                 "requested_slot": "nombre_professionnels"}
+
+
+def test_bare_number_answers_the_headcount_question(domain):
+    text = "5"
+    history = [slot_event("arrondissement", "20")]
+    tracker = form_turn(text, "informer", [entity(text, "5", "arrondissement")], {"arrondissement": "5"},
+                        slots={"professions": ["infirmier"]}, requested="nombre_professionnels", history=history)
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert messages == []
+    assert slots_set(events) == {"arrondissement": "20", "nombre_professionnels": 5.0, "requested_slot": None}
+
+
+def test_missed_profession_is_recovered_from_the_text(domain):
+    tracker = form_turn("on est deux orthophonistes", "informer", requested="professions")
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["professions"] == ["orthophoniste"]
+
+
+def test_missed_profession_is_recovered_by_rules_bridge(fake_module, domain):
+    extraction = SimpleNamespace(professions=["pedicure_podologue"], effectifs={"pedicure_podologue": 2},
+                                 arrondissement=None, code_postal=None, nombre_professionnels=2)
+    fake_module("rules_bridge", extract=lambda text: extraction)
+    tracker = form_turn("je soigne les pieds", "informer", requested="professions")
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["professions"] == ["pedicure_podologue"]
+    assert slots_set(events)["repartition"] == {"pedicure_podologue": 2}
+
+
+def test_regulatory_question_mid_form_is_not_an_answer(domain):
+    tracker = form_turn("faut-il une autorisation de travaux ?", "question_reglementaire",
+                        requested="arrondissement", slots={"professions": ["infirmier"]})
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert messages == []
+    # nothing extracted: the form is rejected by Rasa and the digression rule answers the question
+    assert {k: v for k, v in slots_set(events).items() if k != "requested_slot"} == {}
+
+
+@pytest.mark.parametrize(
+    ("professions", "total", "said", "expected", "guessed"),
+    [
+        (["infirmier"], 3, None, {"infirmier": 3}, False),
+        (["infirmier"], 4, {"infirmier": 3}, {"infirmier": 4}, False),  # corrected total wins
+        (["a", "b"], 3, {"a": 2, "b": 1}, {"a": 2, "b": 1}, False),
+        (["a", "b"], 3, None, {"a": 2, "b": 1}, True),
+        (["a", "b"], 5, {"a": 2}, {"a": 2, "b": 3}, True),
+        (["a", "b", "c"], 1, None, {"a": 1, "b": 1, "c": 1}, True),
+    ],
+)
+def test_split_team(professions, total, said, expected, guessed):
+    assert split_team(professions, total, said) == (expected, guessed)
+
+
+def test_build_profile_from_slots():
+    tracker = make_tracker("", slots={"professions": ["kiné", "medecin_generaliste"], "arrondissement": "19",
+                                      "nombre_professionnels": 3.0, "secteur": "secteur 1",
+                                      "structure": "maison de santé", "projet": "déménager"})
+    profile, guessed = build_profile(tracker)
+    assert profile == {
+        "professionnels": [{"profession": "masseur_kinesitherapeute", "nombre": 2},
+                           {"profession": "medecin_generaliste", "nombre": 1, "secteur": "1"}],
+        "arrondissement": 19,
+        "structure": "msp",
+        "projet": "demenagement",
+    }
+    assert guessed == "2 masseurs-kinésithérapeutes et 1 médecin généraliste"
+
+
+def test_format_euros():
+    assert format_euros(15000) == "15\u202f000\u00a0€"
+
+
+ESTIMATE_SLOTS = {"professions": ["masseur_kinesitherapeute"], "arrondissement": "19", "nombre_professionnels": 3.0}
+
+
+def test_estimate_failure_apologises(fake_module, domain):
+    def broken(profile):
+        raise RuntimeError("grid missing")
+
+    fake_module("rules_bridge", estimate=broken, explain_markdown=lambda e: "")
+    messages, events = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
+    assert responses(messages) == ["utter_estimation_erreur"]
+    assert slots_set(events) == {"offre_equipe": True}
+
+
+def test_profile_error_is_explained(fake_module, domain):
+    class ProfileError(ValueError):
+        def __init__(self, field, message):
+            super().__init__(message)
+            self.field, self.message = field, message
+
+    def refuse(profile):
+        raise ProfileError("code_postal", "Indiquez le lieu du projet.")
+
+    fake_module("rules_bridge", estimate=refuse, explain_markdown=lambda e: "")
+    messages, _ = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
+    assert responses(messages) == ["utter_profil_incomplet"]
+    assert messages[0]["message"] == "Indiquez le lieu du projet."
+
+
+def test_estimate_message_order_with_a_fake(fake_module, domain):
+    result = SimpleNamespace(to_contract=lambda: {"eligible": True, "aide_plancher_eur": 7500})
+    fake_module("rules_bridge", estimate=lambda profile: result, explain_markdown=lambda e: "## Titre\n- ligne")
+    tracker = make_tracker("", slots={**ESTIMATE_SLOTS, "professions": ["infirmier", "orthophoniste"]})
+    messages, events = run_action(ActionEstimerAide(), tracker, domain)
+    assert responses(messages) == ["utter_montant_estime", None, "utter_repartition_supposee",
+                                   "utter_estimation_suite"]
+    assert messages[0]["montant"] == format_euros(7500)
+    assert messages[1]["text"] == "## Titre\n- ligne"
+    assert slots_set(events) == {"offre_equipe": False}
+
+
+@pytest.mark.skipif(not has_module("rules_bridge"), reason="rules_bridge not available")
+def test_real_estimate_puts_the_amount_first(domain):
+    from rules_bridge import estimate
+
+    expected = estimate({"professionnels": [{"profession": "masseur_kinesitherapeute", "nombre": 3}],
+                         "arrondissement": 19}).to_contract()["aide_plancher_eur"]
+    messages, events = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
+    first = messages[0]
+    if first.get("response"):
+        assert first["response"] == "utter_montant_estime"
+        assert first["montant"] == format_euros(expected)
+    else:
+        assert "€" in first["text"].splitlines()[0]
+    assert any("Hypothèses" in (m.get("text") or "") for m in messages)
+    assert responses(messages)[-1] == "utter_estimation_suite"
+    assert slots_set(events) == {"offre_equipe": False}

@@ -1,0 +1,158 @@
+"""Hand-off: contact form, staff request (summary, transcript), failures, repeated misunderstandings."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.actions.handoff import (
+    ActionClorOffre,
+    ActionIncompris,
+    ActionTransmettreEquipe,
+    ValidateFormulaireContact,
+    contact_in,
+    misunderstood_twice,
+)
+from tests.assistant.as_helpers import (
+    action_event,
+    bot_event,
+    has_module,
+    make_tracker,
+    responses,
+    run_action,
+    slots_set,
+    tracker_from_json,
+    user_event,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("dr.martin@example.org", "dr.martin@example.org"),
+        ("mon mail : cabinet.paris-19@sante.fr.", "cabinet.paris-19@sante.fr"),
+        ("06 12 34 56 78", "0612345678"),
+        ("+33 6 12 34 56 78", "+33612345678"),
+        ("non", None),
+        ("75019", None),
+    ],
+)
+def test_contact_detection(text, found):
+    assert contact_in(text) == found
+
+
+def _contact_turn(text, intent):
+    return make_tracker(text, intent, slots={"contact": text, "requested_slot": "contact"},
+                        after=[action_event("formulaire_contact"), {"event": "slot", "name": "contact", "value": text}],
+                        active_loop="formulaire_contact")
+
+
+def test_contact_form_accepts_email(domain):
+    messages, events = run_action(ValidateFormulaireContact(), _contact_turn("dr.martin@example.org", "informer"), domain)
+    assert messages == []
+    assert slots_set(events) == {"contact": "dr.martin@example.org"}
+
+
+@pytest.mark.parametrize(("text", "intent"), [("non", "nier"), ("/nier", "nier"), ("non merci", "nier")])
+def test_contact_form_accepts_a_refusal(domain, text, intent):
+    _, events = run_action(ValidateFormulaireContact(), _contact_turn(text, intent), domain)
+    assert slots_set(events) == {"contact": "-"}
+
+
+def test_contact_form_asks_again_on_garbage(domain):
+    messages, events = run_action(ValidateFormulaireContact(), _contact_turn("demain matin", "informer"), domain)
+    assert responses(messages) == ["utter_contact_invalide"]
+    assert slots_set(events) == {"contact": None}
+
+
+def test_request_is_created_with_summary_and_transcript(fake_module, domain):
+    calls = []
+
+    def create_request(**kwargs):
+        calls.append(kwargs)
+        return 17
+
+    fake_module("channels.staff", create_request=create_request)
+    messages, events = run_action(ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"),
+                                  domain)
+    assert len(calls) == 1
+    call = calls[0]
+    assert call["source"] == "chat"
+    assert call["contact"] == "dr.martin@example.org"
+    assert call["sender_id"] == "chat-42"
+    assert call["transcript"][0] == {"from": "user", "text": "Nous sommes 3 kinés dans le 19e"}
+    assert all(set(line) == {"from", "text"} for line in call["transcript"])
+    assert all(not line["text"].startswith("/") for line in call["transcript"])  # button payloads left out
+    assert "Quelle mutuelle choisir pour le cabinet ?" in call["texte"]
+    assert "dr.martin@example.org" not in call["texte"]
+    assert "arrondissement : 19" in call["texte"]
+    assert responses(messages) == ["utter_transmis"]
+    assert messages[0]["numero"] == 17
+    assert slots_set(events) == {"offre_equipe": False, "contact": None}
+    assert "quelques jours ouvrés" in domain["responses"]["utter_transmis"][0]["text"]
+
+
+def test_request_without_contact(fake_module, domain):
+    fake_module("channels.staff", create_request=lambda **kwargs: 3)
+    tracker = make_tracker("/nier", "nier", slots={"contact": "-"})
+    messages, _ = run_action(ActionTransmettreEquipe(), tracker, domain)
+    assert responses(messages) == ["utter_transmis_sans_contact"]
+
+
+def test_store_failure_gives_apology_and_fallback_contact(fake_module, domain):
+    def broken(**kwargs):
+        raise RuntimeError("database is locked")
+
+    fake_module("channels.staff", create_request=broken)
+    messages, events = run_action(ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"),
+                                  domain)
+    assert responses(messages) == ["utter_transmission_echec", "utter_contact_secours"]
+    assert slots_set(events)["offre_equipe"] is False
+
+
+@pytest.mark.skipif(not has_module("channels.staff"), reason="channels.staff not available")
+def test_real_staff_store(tmp_path, monkeypatch, domain):
+    from parismed.config import get_settings
+
+    monkeypatch.setenv("PARISMED_DATABASE_URL", f"sqlite:///{tmp_path / 'staff.db'}")
+    get_settings.cache_clear()
+    try:
+        messages, _ = run_action(ActionTransmettreEquipe(),
+                                 tracker_from_json("handoff_after_unanswered_question.json"), domain)
+    finally:
+        get_settings.cache_clear()
+    assert responses(messages) == ["utter_transmis"]
+    assert isinstance(messages[0]["numero"], int) and messages[0]["numero"] >= 1
+
+
+def test_first_misunderstanding_asks_to_rephrase(domain):
+    tracker = make_tracker("azerty", "nlu_fallback", history=[user_event("bonjour", "saluer"),
+                                                              action_event("utter_saluer")])
+    messages, events = run_action(ActionIncompris(), tracker, domain)
+    assert responses(messages) == ["utter_reformuler"]
+    assert events == []
+
+
+def test_misunderstanding_in_a_form(domain):
+    tracker = make_tracker("bof", "nlu_fallback", active_loop="formulaire_eligibilite")
+    messages, _ = run_action(ActionIncompris(), tracker, domain)
+    assert responses(messages) == ["utter_reponse_non_comprise"]
+
+
+def test_second_misunderstanding_in_a_row_offers_the_team(domain):
+    history = [user_event("azerty", "nlu_fallback"), action_event("action_incompris"),
+               bot_event("Je ne suis pas sûr d'avoir compris."), action_event("action_listen")]
+    tracker = make_tracker("qsdf", "nlu_fallback", history=history)
+    assert misunderstood_twice(tracker)
+    messages, events = run_action(ActionIncompris(), tracker, domain)
+    assert responses(messages) == ["utter_proposer_equipe"]
+    assert slots_set(events) == {"offre_equipe": True}
+
+
+def test_misunderstandings_not_in_a_row(domain):
+    history = [user_event("azerty", "nlu_fallback"), action_event("action_incompris"),
+               user_event("bonjour", "saluer"), action_event("utter_saluer")]
+    assert not misunderstood_twice(make_tracker("qsdf", "nlu_fallback", history=history))
+
+
+def test_declined_offer_is_forgotten(domain):
+    _, events = run_action(ActionClorOffre(), make_tracker("non", "nier", slots={"offre_equipe": True}), domain)
+    assert slots_set(events) == {"offre_equipe": False}

@@ -38,7 +38,7 @@ venvs: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
 $(APP_VENV)/.stamp: requirements/app.lock pyproject.toml
 	@py=$$(scripts/find-python.sh 3.11) && { [ -x $(APP_PY) ] || $$py -m venv $(APP_VENV); }
 	$(APP_VENV)/bin/pip install -q --cache-dir $(PIP_CACHE) -r requirements/app.lock
-	$(APP_VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
+	$(APP_VENV)/bin/pip install -q --no-deps --no-build-isolation --config-settings editable_mode=compat -e .
 	@touch $@
 
 $(RASA_VENV)/.stamp: requirements/rasa.lock

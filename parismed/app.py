@@ -18,11 +18,11 @@ log = logging.getLogger(__name__)
 
 def _warm_up() -> None:
     """Loads the models once at start-up so the first user does not wait."""
+    import rules_bridge
     from knowledge_base import get_service
-    from rules_bridge import extract
 
     get_service()
-    extract("médecin généraliste dans le 19e")
+    rules_bridge.warm_up()
 
 
 @asynccontextmanager

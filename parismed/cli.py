@@ -123,24 +123,17 @@ def run(
     raise typer.Exit(run_all(with_rasa=not no_rasa))
 
 
-def _add_optional_subcommands() -> None:
-    """Channel commands (staff, triage, webinar) live with their channel."""
-    try:
-        from channels.staff import staff_app, triage_app
+def _add_channel_subcommands() -> None:
+    """Channel commands (staff, triage, webinar) live with their channel; imported here, not at start."""
+    from channels.staff import staff_app, triage_app
+    from channels.webinar import webinar_app
 
-        app.add_typer(staff_app, name="staff")
-        app.add_typer(triage_app, name="triage")
-    except ImportError:
-        pass
-    try:
-        from channels.webinar import webinar_app
-
-        app.add_typer(webinar_app, name="webinar")
-    except ImportError:
-        pass
+    app.add_typer(staff_app, name="staff")
+    app.add_typer(triage_app, name="triage")
+    app.add_typer(webinar_app, name="webinar")
 
 
-_add_optional_subcommands()
+_add_channel_subcommands()
 
 
 if __name__ == "__main__":

@@ -50,8 +50,8 @@ def test_queue_filters(staff_client):
 def test_request_page_shows_text_transcript_and_triage(staff_client):
     rid = create_request(
         "chat", "Je voudrais parler à un conseiller au sujet de l'accessibilité de mon cabinet.", None,
-        transcript=[{"role": "user", "text": "Mon cabinet doit-il avoir une rampe ?"},
-                    {"role": "bot", "text": "Je vous mets en relation avec l'équipe."}],
+        transcript=[{"from": "user", "text": "Mon cabinet doit-il avoir une rampe ?"},
+                    {"from": "bot", "text": "Je vous mets en relation avec l'équipe."}],
         sender_id="abc123",
     )
     page = staff_client.get(f"/staff/demandes/{rid}")
@@ -59,6 +59,7 @@ def test_request_page_shows_text_transcript_and_triage(staff_client):
     html = page.text
     assert "Mon cabinet doit-il avoir une rampe ?" in html
     assert "Je vous mets en relation avec l&#39;équipe." in html
+    assert html.count("<strong>Assistant :</strong>") == 1 and html.count("<strong>Professionnel :</strong>") == 1
     assert "Réglementaire" in html
     assert "Réponse du guide sur l&#39;accessibilité." in html  # draft from the (fake) guide
     assert "https://exemple.paris.fr/guide" in html  # with its citation

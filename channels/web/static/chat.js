@@ -127,17 +127,94 @@
     if (last < text.length) { parent.appendChild(document.createTextNode(text.slice(last))); }
   }
 
-  /** Minimal Markdown: paragraphs, line breaks, bullet and numbered lists, bold, links. */
+  var TABLE_ROW = /^\s*\|.*\|\s*$/;
+  var TABLE_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
+
+  function tableCells(line) {
+    return line.trim().replace(/^\|/, "").replace(/\|$/, "").split("|").map(function (cell) { return cell.trim(); });
+  }
+
+  function renderTable(header, separator, rows) {
+    var aligns = tableCells(separator).map(function (spec) {
+      return /:$/.test(spec) ? (/^:/.test(spec) ? "center" : "right") : "";
+    });
+    var wrap = el("div", "pm-table");
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", "Tableau");
+    wrap.tabIndex = 0; // scrollable on small screens: reachable with the keyboard
+    var table = el("table");
+    var head = el("thead");
+    var headRow = el("tr");
+    tableCells(header).forEach(function (cell, index) {
+      var th = el("th");
+      th.scope = "col";
+      if (aligns[index]) { th.className = "pm-align-" + aligns[index]; }
+      appendInline(th, cell);
+      headRow.appendChild(th);
+    });
+    head.appendChild(headRow);
+    table.appendChild(head);
+    var body = el("tbody");
+    rows.forEach(function (line) {
+      var tr = el("tr");
+      tableCells(line).forEach(function (cell, index) {
+        var td = el("td");
+        if (aligns[index]) { td.className = "pm-align-" + aligns[index]; }
+        appendInline(td, cell);
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    wrap.appendChild(table);
+    return wrap;
+  }
+
+  /** Minimal Markdown: paragraphs, line breaks, headings, bullet and numbered lists, quotes,
+   *  pipe tables, bold, http(s) links. Anything else stays plain text. */
   function renderMarkdown(container, text) {
     var lines = String(text).replace(/\r\n?/g, "\n").split("\n");
     var paragraph = null;
     var list = null;
-    lines.forEach(function (line) {
+    var quote = null;
+    var i = 0;
+    function closeBlocks() { paragraph = null; list = null; quote = null; }
+    while (i < lines.length) {
+      var line = lines[i];
+      var heading = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+      var quoted = /^\s*>\s?(.*)$/.exec(line);
       var bullet = /^\s*[-*•]\s+(.*)$/.exec(line);
       var numbered = /^\s*\d+[.)]\s+(.*)$/.exec(line);
-      if (bullet || numbered) {
+      if (TABLE_ROW.test(line) && i + 1 < lines.length && TABLE_SEPARATOR.test(lines[i + 1])) {
+        closeBlocks();
+        var rows = [];
+        var j = i + 2;
+        while (j < lines.length && TABLE_ROW.test(lines[j])) { rows.push(lines[j]); j += 1; }
+        container.appendChild(renderTable(line, lines[i + 1], rows));
+        i = j;
+        continue;
+      }
+      if (heading) {
+        closeBlocks();
+        var title = el("p", "pm-md-heading");
+        var strong = el("strong");
+        appendInline(strong, heading[1].replace(/\*\*/g, ""));
+        title.appendChild(strong);
+        container.appendChild(title);
+      } else if (quoted) {
+        paragraph = null;
+        list = null;
+        if (quote) {
+          quote.appendChild(el("br"));
+        } else {
+          quote = el("blockquote");
+          container.appendChild(quote);
+        }
+        appendInline(quote, quoted[1]);
+      } else if (bullet || numbered) {
         var tag = bullet ? "UL" : "OL";
         paragraph = null;
+        quote = null;
         if (!list || list.tagName !== tag) {
           list = el(tag.toLowerCase());
           container.appendChild(list);
@@ -146,10 +223,10 @@
         appendInline(li, (bullet || numbered)[1]);
         list.appendChild(li);
       } else if (line.trim() === "") {
-        paragraph = null;
-        list = null;
+        closeBlocks();
       } else {
         list = null;
+        quote = null;
         if (paragraph) {
           paragraph.appendChild(el("br"));
         } else {
@@ -158,7 +235,8 @@
         }
         appendInline(paragraph, line);
       }
-    });
+      i += 1;
+    }
   }
 
   // ---------------------------------------------------------------- widget
@@ -286,6 +364,13 @@
     this.log.scrollTop = this.log.scrollHeight;
   };
 
+  /** Show the start of a reply; a long one is then read from its top rather than from its end. */
+  ChatWidget.prototype.scrollToReply = function (node) {
+    if (!node) { return this.scrollToEnd(); }
+    var top = node.offsetTop - 8;
+    this.log.scrollTop = Math.min(top, this.log.scrollHeight);
+  };
+
   // ------------------------------------------------------------ history and rendering
   ChatWidget.prototype.renderHistory = function () {
     var self = this;
@@ -297,11 +382,15 @@
     });
   };
 
+  /** Keep an entry in the history and render it; returns the first element added to the log. */
   ChatWidget.prototype.record = function (entry) {
     this.history.push(entry);
     saveHistory(this.history);
+    var before = this.log.lastElementChild;
     this.renderEntry(entry, true);
-    this.scrollToEnd();
+    var first = before ? before.nextElementSibling : this.log.firstElementChild;
+    if (entry.who === "user") { this.scrollToEnd(); }
+    return first;
   };
 
   ChatWidget.prototype.renderEntry = function (entry, interactive) {
@@ -459,14 +548,14 @@
       var messages = (data && Array.isArray(data.messages)) ? data.messages : [];
       var degraded = Boolean(data && data.degraded);
       self.setBusy(false);
-      if (messages.length === 0) {
-        self.record({ who: "bot", msg: { text: TEXT.empty } });
-      }
-      messages.forEach(function (msg) {
-        if (msg && typeof msg === "object") {
-          self.record({ who: "bot", msg: keepKnownFields(msg), degraded: degraded });
-        }
+      var replies = mergeTexts(messages);
+      if (replies.length === 0) { replies = [{ text: TEXT.empty }]; }
+      var first = null;
+      replies.forEach(function (msg) {
+        var node = self.record({ who: "bot", msg: msg, degraded: degraded });
+        first = first || node;
       });
+      self.scrollToReply(first);
     }).catch(function () {
       if (generation !== self.generation) { return; }
       self.setBusy(false);
@@ -475,6 +564,30 @@
       if (timer) { window.clearTimeout(timer); }
     });
   };
+
+  function isPlainText(msg) {
+    return typeof msg.text === "string" && !msg.buttons && !msg.quick_replies && !msg.custom && !msg.image;
+  }
+
+  /** Rasa's REST channel splits a text on blank lines: glue consecutive plain texts back into one bubble. */
+  function mergeTexts(messages) {
+    var merged = [];
+    messages.forEach(function (raw) {
+      if (!raw || typeof raw !== "object") { return; }
+      var msg = keepKnownFields(raw);
+      var previous = merged[merged.length - 1];
+      if (previous && isPlainText(previous) && isPlainText(msg)) {
+        previous.text += "\n\n" + msg.text;
+      } else if (previous && isPlainText(previous) && typeof msg.text === "string" && !msg.custom && !msg.image) {
+        previous.text += "\n\n" + msg.text; // text followed by its buttons
+        if (msg.buttons) { previous.buttons = msg.buttons; }
+        if (msg.quick_replies) { previous.quick_replies = msg.quick_replies; }
+      } else {
+        merged.push(msg);
+      }
+    });
+    return merged;
+  }
 
   function keepKnownFields(msg) {
     var kept = {};

@@ -60,6 +60,19 @@ def fake_bot_reply(message: str) -> list[dict[str, Any]]:
                 {"title": "Lien piégé", "section": "S", "url": "javascript:alert(1)"},
             ]}},
         ]
+    if message == "estimation":  # shaped like Rasa's REST output: one Markdown text split on blank lines
+        return [
+            {"text": "Aide plancher estimée : 24\u202f000\u00a0€"},
+            {"text": "## Estimation indicative"},
+            {"text": "**Votre projet semble éligible.**"},
+            {"text": "### Détail du calcul"},
+            {"text": "| Ligne | Montant | Fondement |\n|---|---:|---|\n| Base : 3 × 4 000 € | 12 000 € | hypothèse |\n"
+                     "| **Aide plancher estimée** | **24 000 €** | |"},
+            {"text": "### Hypothèses retenues"},
+            {"text": "\n".join(f"- hypothèse numéro {n}, assez longue pour remplir la zone de conversation" for n in range(12))},
+            {"text": "> **Avertissement** : simulation indicative.\n> Le montant est fixé par la Ville."},
+            {"text": "Souhaitez-vous autre chose ?", "buttons": [{"title": "Parler à l'équipe", "payload": "/parler_humain"}]},
+        ]
     if message == "quick":
         return [{"text": "Choisissez :", "quick_replies": [{"title": "Oui", "payload": "/affirmer"}]}]
     if "<" in message or ">" in message:

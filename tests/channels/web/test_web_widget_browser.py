@@ -109,6 +109,34 @@ def test_minimal_markdown(site):
     assert "**" not in bubble.inner_text()
 
 
+def test_split_markdown_reply_is_one_bubble_with_table_and_read_from_its_top(site):
+    page = site
+    open_widget(page)
+    wait_for_bot_count(page, 1)
+    send(page, "estimation")
+    assert page.locator(BOT).count() == 2, "the split reply is glued back into one bubble"
+    bubble = page.locator(BOT).last
+    assert bubble.locator(".pm-md-heading strong").all_inner_texts() == [
+        "Estimation indicative", "Détail du calcul", "Hypothèses retenues"]
+    table = bubble.locator(".pm-table[role=region] table")
+    assert table.locator("thead th").all_inner_texts() == ["Ligne", "Montant", "Fondement"]
+    assert table.locator("tbody tr").count() == 2
+    assert table.locator("tbody tr").last.locator("td strong").first.inner_text() == "Aide plancher estimée"
+    assert table.locator("td.pm-align-right").first.inner_text() == "12 000 €"
+    assert "Le montant est fixé par la Ville." in bubble.locator("blockquote").inner_text()
+    assert "##" not in bubble.inner_text() and "|" not in bubble.inner_text()
+    assert page.locator(".pm-choice", has_text="Parler à l'équipe").is_enabled()
+    # a long reply is shown from its beginning
+    top = page.evaluate("""() => {
+        const log = document.getElementById('pm-chat-log');
+        const bubbles = log.querySelectorAll('.pm-msg--bot');
+        const b = bubbles[bubbles.length - 1];
+        return b.getBoundingClientRect().top - log.getBoundingClientRect().top;
+    }""")
+    assert 0 <= top < 40, top
+    save_screenshot(page, "web-desktop-estimate-table")
+
+
 def test_sources_are_listed_as_safe_links(site):
     page = site
     open_widget(page)

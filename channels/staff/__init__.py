@@ -13,11 +13,21 @@ Public API:
 from __future__ import annotations
 
 from .classify import classify
-from .evaluation import evaluate_classification
 from .cli import staff_app, triage_app
+from .evaluation import evaluate_classification
 from .security import StaffError
 from .service import create_request, record_assistant_answer
 from .storage import init_storage
 from .web import router
 
-__all__ = ["StaffError", "classify", "create_request", "evaluate_classification", "init_storage", "record_assistant_answer", "router", "staff_app", "triage_app"]
+__all__ = [
+    "StaffError",
+    "classify",
+    "create_request",
+    "evaluate_classification",
+    "init_storage",
+    "record_assistant_answer",
+    "router",
+    "staff_app",
+    "triage_app",
+]

@@ -20,10 +20,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 EURO = re.compile(r"\d[\d\s\u202f\u00a0]*\s?€")
 
 # What to answer to each question of the eligibility form (matched on the bot's question).
-FORM_ANSWERS = [
-    (re.compile(r"profession", re.I), "médecin généraliste"),
-    (re.compile(r"arrondissement|code postal", re.I), "19e"),
+FORM_ANSWERS = [  # first match wins: the most specific question first
     (re.compile(r"combien de professionnels", re.I), "3"),
+    (re.compile(r"arrondissement|code postal", re.I), "19e"),
+    (re.compile(r"quelle est votre profession|professions?\b.*\?", re.I), "médecin généraliste"),
 ]
 FORM_BUTTONS = [(re.compile(r"secteur", re.I), "Secteur 1")]
 

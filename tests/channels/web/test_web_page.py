@@ -50,7 +50,7 @@ def client(web_app):
 
 
 @pytest.fixture()
-def page(client):
+def html(client):
     response = client.get("/")
     assert response.status_code == 200
     parsed = Elements()
@@ -71,8 +71,8 @@ def test_page_is_french_html_with_security_headers(client):
     assert response.headers["x-frame-options"] == "DENY"
 
 
-def test_page_has_no_inline_script_or_style_and_no_cdn(page):
-    for tag, attrs in page.elements:
+def test_page_has_no_inline_script_or_style_and_no_cdn(html):
+    for tag, attrs in html.elements:
         assert "style" not in attrs, f"inline style on <{tag}>"
         assert not any(name.startswith("on") for name in attrs), f"inline handler on <{tag}>"
         if tag == "script":
@@ -81,8 +81,8 @@ def test_page_has_no_inline_script_or_style_and_no_cdn(page):
             assert attrs["href"].startswith("/static/web/"), attrs
 
 
-def test_static_files_are_served_with_types(client, page):
-    urls = [a["src"] for a in page.find("script")] + [a["href"] for a in page.find("link")]
+def test_static_files_are_served_with_types(client, html):
+    urls = [a["src"] for a in html.find("script")] + [a["href"] for a in html.find("link")]
     assert len(urls) == 5
     types = {}
     for url in urls:
@@ -95,9 +95,9 @@ def test_static_files_are_served_with_types(client, page):
     assert types["svg"].startswith("image/svg+xml")
 
 
-def test_asset_urls_change_with_content(page):
+def test_asset_urls_change_with_content(html):
     """A content hash in the URL means a deployed change is never hidden by a cached script."""
-    script = next(a["src"] for a in page.find("script") if "chat.js" in a["src"])
+    script = next(a["src"] for a in html.find("script") if "chat.js" in a["src"])
     assert re.fullmatch(r"/static/web/chat\.js\?v=[0-9a-f]{12}", script)
 
 
@@ -120,54 +120,54 @@ def test_static_route_does_not_escape_its_folder(client, path):
     assert client.get(path).status_code == 404
 
 
-def test_widget_has_accessible_structure(page):
-    tag, launcher = page.by_id("pm-chat-launcher")
+def test_widget_has_accessible_structure(html):
+    tag, launcher = html.by_id("pm-chat-launcher")
     assert tag == "button" and launcher["aria-controls"] == "pm-chat-panel"
     assert launcher["aria-expanded"] == "false"
-    assert "Assistant Paris Méd'" in page.visible  # visible label of the launcher
+    assert "Assistant Paris Méd'" in html.visible  # visible label of the launcher
 
-    tag, panel = page.by_id("pm-chat-panel")
+    tag, panel = html.by_id("pm-chat-panel")
     assert panel["role"] == "dialog" and "hidden" in panel
-    assert page.by_id(panel["aria-labelledby"])[0] == "h2"
+    assert html.by_id(panel["aria-labelledby"])[0] == "h2"
 
-    _, log = page.by_id("pm-chat-log")
+    _, log = html.by_id("pm-chat-log")
     assert log["role"] == "log" and log["aria-live"] == "polite" and log["aria-label"]
 
-    _, typing = page.by_id("pm-chat-typing")
+    _, typing = html.by_id("pm-chat-typing")
     assert typing["role"] == "status"
 
-    labels = page.find("label", for_="pm-chat-input")
+    labels = html.find("label", for_="pm-chat-input")
     assert len(labels) == 1
-    _, close = page.by_id("pm-chat-close")
+    _, close = html.by_id("pm-chat-close")
     assert close["aria-label"] == "Fermer l'assistant"
-    assert page.by_id("pm-chat-reset")[0] == "button"
-    assert "Nouvelle conversation" in page.visible
+    assert html.by_id("pm-chat-reset")[0] == "button"
+    assert "Nouvelle conversation" in html.visible
 
 
-def test_widget_is_configured_with_the_api_endpoints(page):
-    _, root = page.by_id("pm-chat")
+def test_widget_is_configured_with_the_api_endpoints(html):
+    _, root = html.by_id("pm-chat")
     assert root["data-endpoint"] == CHAT_ENDPOINT == "/api/v1/chat"
     assert root["data-greeting"] == "/saluer"
-    _, form = page.by_id("contact-form")
+    _, form = html.by_id("contact-form")
     assert form["data-endpoint"] == CONTACT_ENDPOINT == "/staff/api/contact"
 
 
-def test_every_form_field_has_a_label(page):
-    fields = [a for t, a in page.elements if t in {"input", "select", "textarea"}]
+def test_every_form_field_has_a_label(html):
+    fields = [a for t, a in html.elements if t in {"input", "select", "textarea"}]
     assert {a["name"] for a in fields if a.get("name")} == {"nom", "email", "profession", "arrondissement", "message"}
-    label_targets = {a["for"] for a in page.find("label")}
+    label_targets = {a["for"] for a in html.find("label")}
     for field in fields:
         assert field["id"] in label_targets, field
 
 
-def test_privacy_notice_in_widget_and_page(page):
+def test_privacy_notice_in_widget_and_page(html):
     content = get_content()
     retention = content.privacy.retention
-    _, short = page.by_id("pm-chat-privacy")
+    _, short = html.by_id("pm-chat-privacy")
     assert short  # the panel is described by the short notice
-    assert page.by_id("pm-chat-panel")[1]["aria-describedby"] == "pm-chat-privacy"
-    assert page.by_id("donnees-personnelles")[0] == "section"
-    text = page.visible
+    assert html.by_id("pm-chat-panel")[1]["aria-describedby"] == "pm-chat-privacy"
+    assert html.by_id("donnees-personnelles")[0] == "section"
+    text = html.visible
     assert "Ne saisissez pas de données de santé sur vos patients" in text
     assert "Ne saisissez aucune donnée de santé concernant vos patients" in text
     assert f"conservés {retention}" in text
@@ -177,25 +177,25 @@ def test_privacy_notice_in_widget_and_page(page):
     assert "Nouvelle conversation" in text
 
 
-def test_contact_email_is_flagged_to_confirm(page):
-    mailto = page.find("a", href="mailto:parismed@paris.fr")
+def test_contact_email_is_flagged_to_confirm(html):
+    mailto = html.find("a", href="mailto:parismed@paris.fr")
     assert mailto, "team e-mail missing"
-    assert "adresse citée en 2015, à confirmer" in page.visible
+    assert "adresse citée en 2015, à confirmer" in html.visible
 
 
-def test_sections_and_sources_are_rendered(page):
+def test_sections_and_sources_are_rendered(html):
     content = get_content()
     for section in content.sections:
-        assert page.by_id(section.id)[0] == "section"
-        assert section.title in page.visible.replace("&#39;", "'")
+        assert html.by_id(section.id)[0] == "section"
+        assert section.title in html.visible.replace("&#39;", "'")
     for number, source in enumerate(content.sources, start=1):
-        assert page.by_id(f"source-{number}")[0] == "li"
+        assert html.by_id(f"source-{number}")[0] == "li"
         if source.url:
-            assert page.find("a", href=source.url)
-    refs = [a["href"] for a in page.find("a") if a.get("class") == "ref"]
+            assert html.find("a", href=source.url)
+    refs = [a["href"] for a in html.find("a") if a.get("class") == "ref"]
     assert refs and all(re.fullmatch(r"#source-\d+", r) for r in refs)
-    assert "Webinaires et rencontres" in page.visible
-    assert "B.A.-BA réglementaire" in page.visible
+    assert "Webinaires et rencontres" in html.visible
+    assert "B.A.-BA réglementaire" in html.visible
 
 
 def test_content_never_states_an_amount_of_the_current_grid():

@@ -11,12 +11,11 @@ GRID_COLOR = "#d9dee5"
 
 
 def _nice_max(value: int) -> int:
-    if value <= 5:
-        return max(1, value)
-    for step in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
-        if value <= step * 5:
-            return ((value + step - 1) // step) * step
-    return value
+    """Top of the axis: a multiple of 4 steps of a round size, so that the 4 grid lines are integers."""
+    for step in (1, 2, 3, 5, 10, 15, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000):
+        if value <= step * 4:
+            return step * 4
+    return ((value + 3) // 4) * 4
 
 
 def vertical_bars(
@@ -36,12 +35,12 @@ def vertical_bars(
         f"<title>{escape(title)}</title>",
     ]
     for i in range(5):
-        val = top * i / 4
+        val = top * i // 4
         y = margin_top + plot_h - plot_h * i / 4
         out.append(f'<line x1="{margin_left}" y1="{y:.1f}" x2="{width - 8}" y2="{y:.1f}" stroke="{GRID_COLOR}"/>')
         out.append(
             f'<text x="{margin_left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{TEXT_COLOR}">'
-            f"{val:g}</text>"
+            f"{val}</text>"
         )
     rotate = n > 14
     for i, (label, value) in enumerate(data):
@@ -76,7 +75,7 @@ def horizontal_bars(
     data: Sequence[tuple[str, int]], title: str, *, width: int = 640, color: str = BAR_COLOR
 ) -> str:
     """Horizontal bar chart (e.g. requests by theme)."""
-    row_h, label_w, margin = 26, 170, 8
+    row_h, label_w, margin = 26, 190, 8
     height = margin * 2 + row_h * max(1, len(data))
     plot_w = width - label_w - 50
     top = max((v for _, v in data), default=0) or 1

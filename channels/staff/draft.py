@@ -58,7 +58,7 @@ def build_draft(
                 parts += ["", w["sources_titre"], *sources]
     elif theme != "autre":
         parts += ["", w["guide_absent"]]
-    if estimate and estimate.get("aide_plancher_eur") is not None:
+    if estimate and (estimate.get("aide_plancher_eur") or 0) > 0:
         parts += ["", w["estimation_titre"], f"- {format_eur(estimate['aide_plancher_eur'])}"]
         for h in estimate.get("hypotheses") or []:
             parts.append(f"- {h}")

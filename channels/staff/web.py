@@ -56,7 +56,7 @@ from .service import (
 from .storage import STATUSES, ensure_storage
 
 HERE = Path(__file__).resolve().parent
-_markdown = MarkdownIt("commonmark", {"html": False})
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(tags=["staff"])
 
@@ -316,8 +316,7 @@ def stats_page(request: Request, sess: StaffSession = Depends(require_session)) 
         theme_data.append(("Non classée", st["par_theme"]["non_classee"]))
     arr_data = [(f"{a}e" if a > 1 else "1er", n) for a, n in st["par_arrondissement"].items()]
     week_data = [(w.strftime("%d/%m"), n) for w, n in st["par_semaine"]]
-    answer_data = [("Assistant (brouillon envoyé tel quel)", st["reponses"]["assistant"]),
-                   ("Équipe (réponse rédigée ou modifiée)", st["reponses"]["equipe"])]
+    answer_data = [("Assistant", st["reponses"]["assistant"]), ("Équipe", st["reponses"]["equipe"])]
     source_data = [(SOURCE_LABELS.get(s, s), n) for s, n in sorted(st["par_source"].items())]
     return render(
         request, "stats.html", user=sess.user, csrf=sess.csrf, st=st,

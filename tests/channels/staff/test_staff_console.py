@@ -252,3 +252,13 @@ def test_triage_failure_never_loses_the_request(staff_db, monkeypatch):
     rid = create_request("chat", "Bonjour, une question sur le dispositif.", None)
     req = get_request(rid)
     assert req.texte.startswith("Bonjour") and req.theme is None and req.status == "nouvelle"
+
+
+def test_svg_charts_escape_labels_and_use_integer_ticks():
+    from channels.staff.charts import _nice_max, horizontal_bars, vertical_bars
+
+    svg = vertical_bars([("<script>", 3), ("B & C", 0)], "Titre « test »")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "B &amp; C" in svg
+    assert ">0.75<" not in svg and ">1<" in svg  # axis 0..4 by 1
+    assert [_nice_max(v) for v in (0, 3, 9, 21, 390)] == [4, 4, 12, 40, 400]
+    assert horizontal_bars([], "vide").startswith("<svg")

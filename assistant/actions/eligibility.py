@@ -191,6 +191,15 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         value = getattr(rules_bridge_extraction(tracker), "nombre_professionnels", None)
         return {SLOT_COUNT: value} if value else {}
 
+    async def extract_secteur(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != SLOT_SECTOR or latest_entities(tracker, "secteur"):
+            return {}
+        answer = bare_answer(tracker)
+        sector = normalize_secteur(answer) if answer else None
+        return {SLOT_SECTOR: sector} if sector else {}
+
     # ---- validation ------------------------------------------------------------------------
     def validate_professions(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

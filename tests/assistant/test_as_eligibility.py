@@ -253,3 +253,28 @@ def test_real_estimate_puts_the_amount_first(domain):
     assert any("Hypothèses" in (m.get("text") or "") for m in messages)
     assert responses(messages)[-1] == "utter_estimation_suite"
     assert slots_set(events) == {"offre_equipe": False}
+
+
+@pytest.mark.parametrize(("text", "sector"), [("secteur 2 avec OPTAM", "optam"), ("Secteur 1", "1"), ("s2", "2")])
+def test_sector_button_text_is_understood_without_entity(domain, text, sector):
+    tracker = form_turn(text, "informer", requested="secteur",
+                        slots={"professions": ["medecin_generaliste"], "arrondissement": "18",
+                               "nombre_professionnels": 2.0})
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["secteur"] == sector
+
+
+def test_form_buttons_send_text_the_form_understands(domain):
+    """Button payloads of the form questions are plain text (no entity JSON, which Rasa would interpolate)."""
+    from assistant.actions.lexicon import normalize_secteur, parse_count
+
+    sector_payloads = [b["payload"] for b in domain["responses"]["utter_ask_secteur"][0]["buttons"]]
+    assert [normalize_secteur(p) for p in sector_payloads] == ["1", "optam", "2"]
+    count_payloads = [b["payload"] for b in domain["responses"]["utter_ask_nombre_professionnels"][0]["buttons"]]
+    assert [parse_count(p) for p in count_payloads] == [1]
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            for button in variant.get("buttons", []):
+                assert "{" not in button["payload"], name
+                if button["payload"].startswith("/"):
+                    assert button["payload"][1:] in domain["intents"], name

@@ -1,5 +1,8 @@
 # Paris Méd' assistant — the two commands a newcomer needs: `make run` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# This machine's pip configuration lists local indexes that lack most packages; their warnings are noise.
+PIP_QUIET := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 .DEFAULT_GOAL := help
 
 APP_VENV  := .venv-app
@@ -37,13 +40,13 @@ venvs: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
 
 $(APP_VENV)/.stamp: requirements/app.lock pyproject.toml
 	@py=$$(scripts/find-python.sh 3.11) && { [ -x $(APP_PY) ] || $$py -m venv $(APP_VENV); }
-	$(APP_VENV)/bin/pip install -q --cache-dir $(PIP_CACHE) -r requirements/app.lock
-	$(APP_VENV)/bin/pip install -q --no-deps --no-build-isolation --config-settings editable_mode=compat -e .
+	$(APP_VENV)/bin/pip install -q --cache-dir $(PIP_CACHE) -r requirements/app.lock $(PIP_QUIET)
+	$(APP_VENV)/bin/pip install -q --no-deps --no-build-isolation --config-settings editable_mode=compat -e . $(PIP_QUIET)
 	@touch $@
 
 $(RASA_VENV)/.stamp: requirements/rasa.lock
 	@py=$$(scripts/find-python.sh 3.10) && { [ -x $(RASA_VENV)/bin/python ] || $$py -m venv $(RASA_VENV); }
-	$(RASA_VENV)/bin/pip install -q --cache-dir $(PIP_CACHE) -r requirements/rasa.lock
+	$(RASA_VENV)/bin/pip install -q --cache-dir $(PIP_CACHE) -r requirements/rasa.lock $(PIP_QUIET)
 	@touch $@
 
 system-deps:

@@ -17,7 +17,7 @@ from . import embeddings
 from .guide import Section, fingerprint, guide_files, load_sections
 from .text import Analyzer, _SYNONYMS_FILE
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 @dataclass
@@ -50,17 +50,17 @@ def build(guide_dir: Path, index_dir: Path, models_dir: Path, model_name: str, p
     bm25.index(tokens, show_progress=False)
 
     model = embeddings.load_model(model_name, models_dir)
-    # Short passages embed better with USE (it averages over the text): title + first paragraph.
-    dense_texts = [f"{s.title}. {s.body.split(chr(10) + chr(10))[0]}" for s in sections]
-    batches = [dense_texts[i:i + 16] for i in range(0, len(dense_texts), 16)]
-    parts = []
+    # USE averages over the whole text, so short texts embed best: a section's vector is the normalised mean of
+    # its title's and its first paragraph's vectors (better R@1 on the dev questions than either, or both joined).
+    texts = [t for s in sections for t in (s.title, s.body.split("\n\n")[0])]
+    batches = [texts[i:i + 32] for i in range(0, len(texts), 32)]
     if progress:
         from rich.progress import track
 
         batches = track(batches, description="Vectorisation du guide…")
-    for batch in batches:
-        parts.append(embeddings.encode(model, batch))
-    matrix = np.vstack(parts)
+    pairs = np.vstack([embeddings.encode(model, batch) for batch in batches]).reshape(len(sections), 2, -1)
+    matrix = pairs.sum(axis=1)
+    matrix = np.ascontiguousarray(matrix / np.linalg.norm(matrix, axis=1, keepdims=True), dtype=np.float32)
     vectors = faiss.IndexFlatIP(matrix.shape[1])
     vectors.add(matrix)
 

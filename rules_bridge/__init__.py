@@ -7,6 +7,7 @@ Public API (see docs/contracts.md)::
     e.to_contract()
     orient("je cherche un local dans le 19e").to_contract()
     extract("Nous sommes 3 kinés dans le 19e")
+    zone_ars(19)  # ZoneArs(zone="zip", libelle=..., hypothese=..., sources=[...]); str(...) == "zip"
 """
 from rules_bridge.engine import DetailLine, Estimate, estimate
 from rules_bridge.errors import GridError, ProfileError, RulesBridgeError, profile_error_from_validation
@@ -16,6 +17,7 @@ from rules_bridge.nlp import Extraction, extract
 from rules_bridge.orientation import Orientation, orient
 from rules_bridge.partners import Partner, PartnerDirectory
 from rules_bridge.profile import Professionnel, Profile, coerce_profile
+from rules_bridge.zones import ZoneArs, zone_ars
 
 
 def warm_up(nlp: bool = True) -> None:
@@ -38,6 +40,7 @@ __all__ = [
     "Profile",
     "ProfileError",
     "RulesBridgeError",
+    "ZoneArs",
     "coerce_profile",
     "estimate",
     "explain_html",
@@ -48,4 +51,5 @@ __all__ = [
     "orient",
     "profile_error_from_validation",
     "warm_up",
+    "zone_ars",
 ]

@@ -181,8 +181,7 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
             "|---|---|---|---|---|---|---|"]
     qpv_labels = {"oui": "oui", "non": "non", "a_confirmer": "à confirmer"}
     for arr in r.arrondissements.values():
-        zones = " ou ".join(r.zonage.libelles[z] for z in arr.zone_ars.valeurs)
-        zone_txt = f"mixte : {zones}" if arr.zone_ars.mixte else zones
+        zone_txt = r.zonage.libelle(arr.zone_ars.valeurs)
         if arr.cpts:
             cpts = arr.cpts.nom + (f" ({arr.cpts.url})" if arr.cpts.url else "") + f" {_sources(arr.cpts.sources)}"
         else:

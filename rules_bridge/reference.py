@@ -107,7 +107,14 @@ class LabelledSources(_Strict):
 class ZonageMeta(_Strict):
     ordre: list[Zone]
     libelles: dict[Zone, str]
+    libelle_mixte: str
     contexte: list[LabelledSources]
+
+    def libelle(self, valeurs: list[Zone]) -> str:
+        """French label of one zone, or of a mixed arrondissement (several possible zones)."""
+        if len(valeurs) == 1:
+            return self.libelles[valeurs[0]]
+        return self.libelle_mixte.format(possibles=" ou ".join(self.libelles[z] for z in valeurs))
 
 
 class PartnerEntry(_Strict):

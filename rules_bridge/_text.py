@@ -38,6 +38,14 @@ def phrase_key(text: str) -> tuple[str, ...]:
     return tuple(singular(w) for w in words(text))
 
 
+def sentence_case(text: str) -> str:
+    """Upper-case the first letter only, keeping acronyms intact (``local en QPV`` → ``Local en QPV``).
+
+    Unlike ``str.capitalize()``, which lower-cases the rest of the string (« qpv », « msp »).
+    """
+    return text[:1].upper() + text[1:]
+
+
 def format_eur(amount: int) -> str:
     """French formatting of a euro amount: ``12345`` → ``12 345 €``, ``-500`` → ``-500 €``."""
     sign = "-" if amount < 0 else ""

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from rules_bridge._text import format_eur
+from rules_bridge._text import format_eur, sentence_case
 from rules_bridge.grid import Grid, Valeur, load_grid
 from rules_bridge.partners import Partner, rank_partners
 from rules_bridge.profile import Profile, Professionnel, coerce_profile
@@ -249,7 +249,7 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         motifs.extend(team.motifs)
         explanation = project.explication.valeur if project.explication else project.aide_investissement.note
         motifs.append(str(explanation))
-        line = _line(f"{project.libelle.capitalize()} : accompagnement sans subvention", 0,
+        line = _line(f"{sentence_case(project.libelle)} : accompagnement sans subvention", 0,
                      f"projets.{project_id}", project.aide_investissement)
         return Estimate(eligible=True, aide_investissement=False, motifs=motifs, aide_plancher_eur=0,
                         detail=[line], hypotheses=_dedupe(hypotheses), a_preciser=to_ask, **common)
@@ -257,7 +257,7 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     reasons_no: list[str] = []
     if not structure.aide_investissement.valeur:
         reasons_no.append(
-            f"{structure.libelle.capitalize()} : pas d'aide en investissement. {structure.aide_investissement.note or ''} "
+            f"{sentence_case(structure.libelle)} : pas d'aide en investissement. {structure.aide_investissement.note or ''} "
             f"Avec au moins {cond.min_professionnels.valeur} professionnels en exercice groupé, votre projet peut "
             "devenir éligible ; l'équipe Paris Méd' peut déjà vous accompagner (locaux, orientation)."
         )
@@ -313,9 +313,9 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     qpv_label = w.qpv.court
     qpv = _qpv(p, arr, hypotheses, to_ask, g.defauts.qpv, qpv_label)
     if qpv:
-        detail.append(_pct_line(base_total, w.qpv.majoration_pct, qpv_label.capitalize(), "ponderations.qpv"))
+        detail.append(_pct_line(base_total, w.qpv.majoration_pct, sentence_case(qpv_label), "ponderations.qpv"))
     else:
-        detail.append(_line(f"{qpv_label.capitalize()} : non retenu", 0, "ponderations.qpv", w.qpv.majoration_pct))
+        detail.append(_line(f"{sentence_case(qpv_label)} : non retenu", 0, "ponderations.qpv", w.qpv.majoration_pct))
     pct_total = zone_pct.valeur + (w.qpv.majoration_pct.valeur if qpv else 0)
 
     if structure.majoration_pct.valeur:

@@ -165,6 +165,7 @@ class Vocabulary(_Strict):
     structures: dict[str, list[str]]
     projets: dict[str, list[str]]
     zones_ars: dict[Zone, list[str]]
+    sigles: list[str] = []
     nombres: dict[str, int]
     ordinaux: dict[str, int]
     contexte_arrondissement_avant: list[str]

@@ -56,7 +56,7 @@ class ValidateFormulaireContact(FormValidationAction):
         found = contact_in(text)
         if found:
             return {SLOT_CONTACT: found}
-        if latest_intent(tracker) in {"nier", "arreter"} or fold(text) in REFUSALS or text.strip() == "/nier":
+        if latest_intent(tracker) == "nier" or fold(text) in REFUSALS or text.strip() == "/nier":
             return {SLOT_CONTACT: NO_CONTACT}
         dispatcher.utter_message(response="utter_contact_invalide")
         return {SLOT_CONTACT: None}

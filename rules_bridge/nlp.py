@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from rules_bridge._text import fold, phrase_key, singular, words
+from rules_bridge._text import arrondissement_short, fold, phrase_key, singular, words
 from rules_bridge.errors import RulesBridgeError
 from rules_bridge.reference import Reference, load_reference
 
@@ -41,7 +41,12 @@ def get_nlp() -> Any:
 
 
 class Extraction(BaseModel):
-    """What was understood in a request. ``effectifs`` gives explicit counts per profession."""
+    """What was understood in a request. ``effectifs`` gives explicit counts per profession.
+
+    ``professions`` lists only the professions the writer exercises, employs or joins; professions cited as
+    caregivers sought for a patient (« un médecin traitant pour ma mère ») go to ``professions_patient``.
+    ``notes`` are French remarks for a human reader (e.g. « Paris Centre » read as the 1er arrondissement).
+    """
 
     professions: list[str] = []
     effectifs: dict[str, int] = {}
@@ -52,6 +57,8 @@ class Extraction(BaseModel):
     structure: str | None = None
     projet: str | None = None
     secteur: str | None = None
+    professions_patient: list[str] = []
+    notes: list[str] = []
     texte: str = Field("", exclude=True)
 
     def champs_manquants(self) -> list[str]:
@@ -95,11 +102,14 @@ class _Tok:
     plural: bool
     is_number: bool
     forms: frozenset[str] = frozenset()
+    after_punct: bool = False  # separated from the previous word by punctuation such as « , » or « ( »
+    clause: int = 0  # index of the sentence (split on . ! ? ; and line breaks)
 
     @classmethod
-    def make(cls, surface: str, lemma: str, pos: str, plural: bool, is_number: bool) -> "_Tok":
+    def make(cls, surface: str, lemma: str, pos: str, plural: bool, is_number: bool,
+             after_punct: bool = False, clause: int = 0) -> "_Tok":
         forms = frozenset({surface, lemma, singular(surface), singular(lemma)})
-        return cls(surface, lemma, pos, plural, is_number, forms)
+        return cls(surface, lemma, pos, plural, is_number, forms, after_punct, clause)
 
     def matches(self, word: str) -> bool:
         if word.endswith("*"):  # prefix (« déménag* »), for verb forms the tagger may miss
@@ -133,6 +143,20 @@ class _Tables:
         self.effectif_before = [phrase_key(w) for w in v.effectif_avant]
         self.effectif_after = [phrase_key(w) for w in v.effectif_apres]
         self.postal = ref.postal_index
+        self.generic = {w for text in v.medecin_generique for w in phrase_key(text)}
+        self.titles = {w for text in v.titres_medecin for w in phrase_key(text)}
+        self.doctorate_after = {w for text in v.titre_doctorat_apres for w in phrase_key(text)}
+        self.beneficiaries = [phrase_key(w) for w in v.patient.beneficiaires]
+        self.seek = [phrase_key(w) for w in v.patient.recherche_avant]
+        self.team = self._compile({"equipe": v.patient.indices_equipe})
+        self.window = v.patient.fenetre_beneficiaire
+        self.patient_note = v.patient.note
+        self.sector_note = v.note_secteur
+        sectors: dict[str, list[int]] = {}
+        for n, arr in sorted(ref.arrondissements.items()):
+            if arr.secteur:
+                sectors.setdefault(arr.secteur, []).append(n)
+        self.sectors = {phrase_key(name): (name, numbers) for name, numbers in sectors.items() if len(numbers) > 1}
 
     @staticmethod
     def _compile(table: dict[str, list[str]]) -> "_PhraseTable":
@@ -167,21 +191,50 @@ class _PhraseTable:
         return found
 
 
+def _profession_label(profession: str) -> str:
+    from rules_bridge.grid import load_grid  # late import: the grid is not needed for extraction itself
+
+    try:
+        return load_grid().professions[profession].libelle
+    except Exception:  # noqa: BLE001 - a label is cosmetic, never fail the extraction for it
+        return profession.replace("_", " ")
+
+
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
     return _Tables(load_reference())
 
 
+_CLAUSE_END = re.compile(r"[.!?;\n]")
+_SEPARATOR = re.compile(r"[,()\[\]«»\"/:.!?;\n]")  # hyphens and apostrophes join words, they do not separate
+
+
 def _tokens(text: str) -> list[_Tok]:
     doc = get_nlp()(text)
     out: list[_Tok] = []
+    clause, separated = 0, False
     for token in doc:
         subwords = words(token.text)
+        if not subwords:  # punctuation or spaces
+            separated = separated or bool(_SEPARATOR.search(token.text))
+            if _CLAUSE_END.search(token.text) and out and out[-1].clause == clause:
+                clause += 1
+            continue
         lemma = fold(token.lemma_)
         plural = "Plur" in token.morph.get("Number")
         for sub in subwords:
-            out.append(_Tok.make(sub, lemma if len(subwords) == 1 else sub, token.pos_, plural, sub.isdigit() or token.like_num))
+            out.append(_Tok.make(sub, lemma if len(subwords) == 1 else sub, token.pos_, plural,
+                                 sub.isdigit() or token.like_num, separated, clause))
+            separated = False
     return out
+
+
+def _at(tokens: list[_Tok], i: int, phrase: tuple[str, ...]) -> bool:
+    """``phrase`` starts at token ``i``, without punctuation inside it."""
+    n = len(phrase)
+    return 0 <= i and i + n <= len(tokens) and all(
+        tokens[i + j].matches(phrase[j]) and (j == 0 or not tokens[i + j].after_punct) for j in range(n)
+    )
 
 
 def _find(tokens: list[_Tok], table: _PhraseTable) -> list[_Match]:
@@ -238,7 +291,7 @@ def _arrondissement(tokens: list[_Tok], t: _Tables) -> tuple[int | None, str | N
             return t.postal[tok.surface], tok.surface
 
     def context_ok(start: int, end: int, strict: bool) -> bool:
-        nxt = tokens[end] if end < len(tokens) else None
+        nxt = tokens[end] if end < len(tokens) and not tokens[end].after_punct else None  # « 19e (QPV) »
         prev = tokens[start - 1].surface if start > 0 else ""
         if nxt is not None and nxt.surface in t.after:
             return True
@@ -277,6 +330,44 @@ def _arrondissement(tokens: list[_Tok], t: _Tables) -> tuple[int | None, str | N
     return None, None
 
 
+def _sector(tokens: list[_Tok], t: _Tables) -> tuple[int | None, str | None]:
+    """« Paris Centre » (a sector grouping several arrondissements): its first arrondissement, with a French note."""
+    ref = load_reference()
+    for i in range(len(tokens)):
+        for phrase, (name, numbers) in t.sectors.items():
+            if _at(tokens, i, phrase):
+                shorts = [arrondissement_short(n) for n in numbers]
+                codes = [cp for n in numbers for cp in ref.arrondissement(n).codes_postaux]
+                note = t.sector_note.format(
+                    secteur=name, arrondissements=", ".join(shorts[:-1]) + " et " + shorts[-1], retenu=shorts[0],
+                    codes=", ".join(codes[:-1]) + " ou " + codes[-1],
+                )
+                return numbers[0], note
+    return None, None
+
+
+def _patient_side(tokens: list[_Tok], m: _Match, t: _Tables, team_clauses: set[int], stop: int) -> bool:
+    """A profession cited as a caregiver sought for oneself or a relative (rule in data/vocabulaire.yaml).
+
+    A beneficiary (« pour ma mère ») is looked for after ``m`` up to ``stop``, the next profession mentioned."""
+    clause = tokens[m.start].clause
+    for i in range(m.end, min(len(tokens), m.end + t.window, stop)):
+        if tokens[i].clause != clause:
+            break
+        if any(_at(tokens, i, phrase) for phrase in t.beneficiaries):
+            return True
+    for gap in (0, 1):  # « trouver un médecin », « trouver un bon médecin »
+        end = m.start - gap
+        if gap and (end < 0 or tokens[end].pos != "ADJ" or tokens[end].after_punct):
+            break
+        for phrase in t.seek:
+            start = end - len(phrase)
+            if start >= 0 and tokens[start].clause == clause and _at(tokens, start, phrase) \
+                    and not (end < len(tokens) and tokens[end].after_punct):
+                return clause not in team_clauses
+    return False
+
+
 def _effectif(tokens: list[_Tok], t: _Tables, arr_positions: set[int], counted: set[int]) -> int | None:
     """Team size stated as such (« nous sommes 4 », « 5 praticiens »); numbers counting a profession are skipped."""
     for i in range(len(tokens)):
@@ -304,6 +395,9 @@ def extract(text: str) -> Extraction:
     tokens = _tokens(text)
 
     arrondissement, code_postal = _arrondissement(tokens, t)
+    sector_note = None
+    if arrondissement is None:
+        arrondissement, sector_note = _sector(tokens, t)
     arr_positions = {i for i, tok in enumerate(tokens) if tok.surface == code_postal or _ORDINAL_DIGITS.match(tok.surface)}
 
     prof_matches = _find(tokens, t.professions)
@@ -315,12 +409,30 @@ def extract(text: str) -> Extraction:
             m = _Match(skip_start, m.end, m.value, m.phrase)
             skip_start = None
         nxt = prof_matches[k + 1] if k + 1 < len(prof_matches) else None
-        if len(m.phrase) == 1 and m.value == "medecin_generaliste" and m.phrase[0] in {"medecin", "docteur"} \
-                and nxt is not None and nxt.start == m.end:
+        if len(m.phrase) == 1 and m.value == "medecin_generaliste" and m.phrase[0] in t.generic \
+                and nxt is not None and nxt.start == m.end and nxt.value != "medecin_generaliste":
             skip_start = m.start
             continue
         kept.append(m)
+
+    # « Dr Martin » is a doctor: a generalist unless a specialty is named; « docteur en pharmacie » is a degree.
+    def is_title(m: _Match) -> bool:
+        return len(m.phrase) == 1 and m.value == "medecin_generaliste" and m.phrase[0] in t.titles
+
+    kept = [m for m in kept if not (is_title(m) and m.end < len(tokens) and tokens[m.end].surface in t.doctorate_after)]
+    if any(m.value == "medecin_specialiste" for m in kept):
+        kept = [m for m in kept if not is_title(m)]
+
+    # Only professions the writer is, employs or joins make the team; patient-side mentions are set apart.
+    team_clauses = {tokens[m.start].clause for m in _find(tokens, t.team)}
+    stops = [m.start for m in kept[1:]] + [len(tokens)]
+    patient = [m for m, stop in zip(kept, stops) if _patient_side(tokens, m, t, team_clauses, stop)]
+    kept = [m for m in kept if m not in patient]
     professions = list(dict.fromkeys(m.value for m in kept))
+    professions_patient = [p for p in dict.fromkeys(m.value for m in patient) if p not in professions]
+    notes: list[str] = []
+    if professions_patient:
+        notes.append(t.patient_note.format(professions=", ".join(_profession_label(p) for p in professions_patient)))
     effectifs: dict[str, int] = {}
     counted: set[int] = set()
     for m in kept:
@@ -356,5 +468,7 @@ def extract(text: str) -> Extraction:
         structure=structures[0] if structures else None,
         projet=projet,
         secteur=secteurs[0] if secteurs else None,
+        professions_patient=professions_patient,
+        notes=[*([sector_note] if sector_note else []), *notes],
         texte=text,
     )

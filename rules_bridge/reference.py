@@ -159,6 +159,16 @@ class Need(_Strict):
     priorite: int = 1
 
 
+class PatientCues(_Strict):
+    """Cues of a patient-side mention of a profession (see the comment in ``data/vocabulaire.yaml``)."""
+
+    beneficiaires: list[str]
+    recherche_avant: list[str]
+    indices_equipe: list[str]
+    fenetre_beneficiaire: int = Field(8, ge=1)
+    note: str
+
+
 class Vocabulary(_Strict):
     professions: dict[str, list[str]]
     secteurs: dict[str, list[str]]
@@ -173,6 +183,11 @@ class Vocabulary(_Strict):
     contexte_non_arrondissement_apres: list[str]
     effectif_avant: list[str]
     effectif_apres: list[str]
+    medecin_generique: list[str]
+    titres_medecin: list[str]
+    titre_doctorat_apres: list[str]
+    patient: PatientCues
+    note_secteur: str
 
     def _index(self, table: dict[str, list[str]]) -> dict[str, str]:
         index: dict[str, str] = {}

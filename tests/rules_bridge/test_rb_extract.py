@@ -97,3 +97,81 @@ def test_empty_or_unrelated_text():
     for text in ("", "   ", "bonjour"):
         x = extract(text)
         assert x.professions == [] and x.arrondissement is None and x.besoins == []
+
+
+# --- Follow-ups reported by the staff console -------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "professions"),
+    [("Le Dr Martin cherche un local dans le 19e", ["medecin_generaliste"]),
+     ("Dr. Dupont, 75011", ["medecin_generaliste"]),
+     ("La Dre Nguyen souhaite s'installer", ["medecin_generaliste"]),
+     ("Je suis docteur, installé dans le 11e", ["medecin_generaliste"]),
+     ("Bonjour, docteure Lefèvre, je m'installe", ["medecin_generaliste"]),
+     ("La Dre Nguyen, pédiatre, souhaite s'installer", ["medecin_specialiste"]),
+     ("Dr Martin, cardiologue, et deux kinés", ["medecin_specialiste", "masseur_kinesitherapeute"]),
+     ("un Dr pédiatre", ["medecin_specialiste"]),
+     ("Docteur en pharmacie, je veux ouvrir une officine", ["pharmacien"]),
+     ("Docteur en médecine installé depuis 2010", ["medecin_generaliste"]),
+     ("le Dr Martin et une infirmière", ["medecin_generaliste", "infirmier"])],
+)
+def test_doctor_titles(text, professions):
+    assert extract(text).professions == professions
+
+
+@pytest.mark.parametrize(
+    ("text", "profession"),
+    [("Cabinet de kinésithérapie dans le 12e", "masseur_kinesitherapeute"),
+     ("Centre de pédicurie-podologie", "pedicure_podologue"), ("cabinet de podologie", "pedicure_podologue"),
+     ("Cabinet d'orthophonie Paris 15", "orthophoniste"), ("Activité de maïeutique dans le 20e", "sage_femme"),
+     ("un cabinet d'orthoptie", "orthoptiste"), ("cabinet de soins infirmiers", "infirmier")],
+)
+def test_discipline_nouns_name_the_profession(text, profession):
+    assert extract(text).professions == [profession]
+
+
+@pytest.mark.parametrize(
+    ("text", "team", "patient"),
+    [("Je cherche un médecin traitant pour ma mère dans le 15e", [], ["medecin_generaliste"]),
+     ("Bonjour, je voudrais trouver un médecin pour mon père", [], ["medecin_generaliste"]),
+     ("Il me faut un kiné pour mon enfant", [], ["masseur_kinesitherapeute"]),
+     ("Je cherche un bon dentiste", [], ["chirurgien_dentiste"]),
+     ("Mon médecin traitant part à la retraite", [], ["medecin_generaliste"]),
+     ("Je suis kiné et je cherche un médecin traitant pour mon fils", ["masseur_kinesitherapeute"], ["medecin_generaliste"]),
+     ("Nous sommes deux infirmières. Ma mère cherche un médecin traitant.", ["infirmier"], ["medecin_generaliste"]),
+     ("Nous cherchons un kiné pour rejoindre notre MSP dans le 19e", ["masseur_kinesitherapeute"], []),
+     ("Je cherche un médecin pour notre centre de santé", ["medecin_generaliste"], []),
+     ("Je suis médecin généraliste dans le 19e", ["medecin_generaliste"], [])],
+)
+def test_patient_side_mentions_are_not_the_team(text, team, patient):
+    x = extract(text)
+    assert x.professions == team
+    assert x.professions_patient == patient
+    assert bool(x.notes) == bool(patient)
+    if patient:
+        assert "non comptée dans l'équipe" in x.notes[-1]
+        assert all(p not in x.effectifs for p in patient)
+
+
+def test_patient_request_gives_no_team_size():
+    x = extract("Je cherche un médecin traitant pour ma mère dans le 15e")
+    assert x.nombre_professionnels is None and x.champs_manquants() == ["professionnels"]
+    assert "médecin généraliste" in x.notes[0]
+
+
+@pytest.mark.parametrize("text", ["Nous sommes 3 infirmières dans le 19e (QPV)", "dans le 19e (QPV)", "dans le 19e, en QPV",
+                                  "dans le 19e [quartier prioritaire]"])
+def test_ordinal_followed_by_a_parenthesis(text):
+    assert extract(text).arrondissement == 19
+
+
+def test_paris_centre():
+    x = extract("Nous voulons ouvrir un cabinet à Paris Centre")
+    assert x.arrondissement == 1 and x.code_postal is None
+    assert x.notes and "Paris Centre regroupe les 1er, 2e, 3e et 4e arrondissements" in x.notes[0]
+    assert "75004" in x.notes[0]
+    assert extract("cabinet à Paris-Centre").arrondissement == 1
+    precise = extract("Paris Centre, 75003")  # a postal code or an ordinal wins
+    assert precise.arrondissement == 3 and precise.notes == []
+    assert extract("Paris Centre, dans le 4e").arrondissement == 4
+    assert extract("à Paris, centre de santé").arrondissement is None  # punctuation breaks the phrase

@@ -73,3 +73,11 @@ def test_no_lowercase_acronym_in_orientation_and_docs():
     o = orient("Nous voulons créer une MSP dans le 19e en QPV, quelle zone ARS ?")
     assert not [p.raison for p in o.partenaires if lowercase_acronyms(p.raison)]
     assert not lowercase_acronyms(DOC_PATH.read_text(encoding="utf-8"))
+
+
+def test_no_lowercase_acronym_in_extraction_notes():
+    from rules_bridge import extract
+
+    for text in ("Un cabinet à Paris Centre", "Je cherche un médecin traitant pour ma mère"):
+        notes = extract(text).notes
+        assert notes and not [n for n in notes if lowercase_acronyms(n)]

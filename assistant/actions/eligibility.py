@@ -248,8 +248,12 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             return {SLOT_COUNT: None}
         count = parse_count(value)
         said = latest_entities(tracker, "nombre_professionnels")
-        if len(said) > 1 and latest_intent(tracker) not in NON_PROFILE_INTENTS:
-            # « 2 kinés et 1 infirmière » : the team is the sum of the numbers given.
+        per_profession = counts_said_per_profession(tracker)
+        if per_profession and len(per_profession) == len(latest_entities(tracker, "profession")):
+            # « 2 kinés et une orthophoniste » : every profession has its headcount, the team is the sum.
+            count = sum(per_profession.values())
+        elif len(said) > 1 and latest_intent(tracker) not in NON_PROFILE_INTENTS:
+            # « 2 et 1 » : the team is the sum of the numbers given.
             parts = [parse_count(entity.get("value")) for entity in said]
             if all(part is not None for part in parts):
                 count = sum(parts)  # type: ignore[arg-type]

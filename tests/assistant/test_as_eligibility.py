@@ -278,3 +278,19 @@ def test_form_buttons_send_text_the_form_understands(domain):
                 assert "{" not in button["payload"], name
                 if button["payload"].startswith("/"):
                     assert button["payload"][1:] in domain["intents"], name
+
+
+def test_articles_count_as_one_when_every_profession_has_a_headcount(domain):
+    text = "nous sommes 2 kinés et une orthophoniste dans le 75020"
+    ents = [entity(text, "2", "nombre_professionnels"), entity(text, "kinés", "profession"),
+            entity(text, "orthophoniste", "profession"), entity(text, "75020", "code_postal")]
+    tracker = form_turn(text, "informer", ents, {"professions": ["kinés", "orthophoniste"], "arrondissement": "75020",
+                                                 "nombre_professionnels": "2"})
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    slots = slots_set(events)
+    assert slots["nombre_professionnels"] == 3.0
+    assert slots["repartition"] == {"masseur_kinesitherapeute": 2, "orthophoniste": 1}
+    profile, guessed = build_profile(make_tracker("", slots={k: v for k, v in slots.items() if k != "requested_slot"}))
+    assert guessed is None
+    assert profile["professionnels"] == [{"profession": "masseur_kinesitherapeute", "nombre": 2},
+                                         {"profession": "orthophoniste", "nombre": 1}]

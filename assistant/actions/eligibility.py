@@ -31,6 +31,7 @@ from .lexicon import (
     parse_location,
     profession_label,
 )
+from .messages import say
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,40 @@ def _extracted_professions(extraction: Any) -> List[Text]:
         if profession and profession not in found:
             found.append(profession)
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# Form questions (action_ask_<slot>: the texts are in messages.yml)
+# --------------------------------------------------------------------------------------------
+class AskMixin:
+    """Ask the question of one form slot; not an Action itself, so rasa-sdk does not register it."""
+
+    slot: Text = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        say(dispatcher, f"ask_{self.slot}")
+        return []
+
+
+class ActionAskProfessions(AskMixin, Action):
+    slot = SLOT_PROFESSIONS
+
+
+class ActionAskArrondissement(AskMixin, Action):
+    slot = SLOT_LOCATION
+
+
+class ActionAskNombreProfessionnels(AskMixin, Action):
+    slot = SLOT_COUNT
+
+
+class ActionAskSecteur(AskMixin, Action):
+    slot = SLOT_SECTOR
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,7 +251,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             elif not profession:
                 unknown.append(str(item))
         if not known:
-            dispatcher.utter_message(response="utter_profession_inconnue", valeur=", ".join(unknown))
+            say(dispatcher, "profession_inconnue", valeur=", ".join(unknown))
             return {SLOT_PROFESSIONS: None}
         result: Dict[Text, Any] = {SLOT_PROFESSIONS: known}
         if latest_entities(tracker, "profession"):
@@ -236,9 +271,9 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         if location is not None and location.in_paris:
             return {SLOT_LOCATION: str(location.arrondissement)}
         if location is not None and location.code_postal:
-            dispatcher.utter_message(response="utter_code_postal_hors_paris", valeur=location.code_postal)
+            say(dispatcher, "code_postal_hors_paris", valeur=location.code_postal)
         else:
-            dispatcher.utter_message(response="utter_arrondissement_invalide", valeur=str(value))
+            say(dispatcher, "arrondissement_invalide", valeur=str(value))
         return {SLOT_LOCATION: None}
 
     def validate_nombre_professionnels(
@@ -258,7 +293,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             if all(part is not None for part in parts):
                 count = sum(parts)  # type: ignore[arg-type]
         if count is None or not 1 <= count <= MAX_PROFESSIONALS:
-            dispatcher.utter_message(response="utter_nombre_invalide")
+            say(dispatcher, "nombre_invalide")
             return {SLOT_COUNT: None}
         result: Dict[Text, Any] = {SLOT_COUNT: float(count)}
         if not latest_entities(tracker, "profession") and tracker.get_slot(SLOT_SPLIT):
@@ -275,7 +310,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             return {SLOT_SECTOR: None}
         sector = normalize_secteur(value)
         if sector is None:
-            dispatcher.utter_message(response="utter_secteur_invalide")
+            say(dispatcher, "secteur_invalide")
         return {SLOT_SECTOR: sector}
 
 
@@ -364,26 +399,23 @@ class ActionEstimerAide(Action):
             contract = result.to_contract()
         except Exception as exc:
             if type(exc).__name__ == "ProfileError":
-                dispatcher.utter_message(
-                    response="utter_profil_incomplet", message=getattr(exc, "message", str(exc))
+                say(dispatcher, "profil_incomplet", message=getattr(exc, "message", str(exc))
                 )
                 return [SlotSet(SLOT_OFFER, False)]
             logger.exception("rules_bridge.estimate failed for profile %s", profile)
-            dispatcher.utter_message(response="utter_estimation_erreur")
+            say(dispatcher, "estimation_erreur")
             return [SlotSet(SLOT_OFFER, True)]
 
         first_line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
         if "€" not in first_line:
             # The amount always comes first, in one line.
-            response = "utter_montant_estime" if contract.get("eligible") else "utter_montant_non_eligible"
-            dispatcher.utter_message(
-                response=response, montant=format_euros(contract.get("aide_plancher_eur") or 0)
-            )
+            response = "montant_estime" if contract.get("eligible") else "montant_non_eligible"
+            say(dispatcher, response, montant=format_euros(contract.get("aide_plancher_eur") or 0))
         if text and text.strip():
             dispatcher.utter_message(text=text.strip())
         if guessed_split:
-            dispatcher.utter_message(response="utter_repartition_supposee", repartition=guessed_split)
-        dispatcher.utter_message(response="utter_estimation_suite")
+            say(dispatcher, "repartition_supposee", repartition=guessed_split)
+        say(dispatcher, "estimation_suite")
         return [SlotSet(SLOT_OFFER, False)]
 
 

@@ -6,7 +6,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -19,8 +19,9 @@ from .common import (
     load_api,
     transcript,
 )
-from .eligibility import describe_profile
+from .eligibility import AskMixin, describe_profile
 from .lexicon import fold
+from .messages import say
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,10 @@ def contact_in(text: Text) -> Optional[Text]:
     return None
 
 
+class ActionAskContact(AskMixin, Action):
+    slot = SLOT_CONTACT
+
+
 class ValidateFormulaireContact(FormValidationAction):
     """Accept an e-mail or a phone number, or the user's choice not to leave any."""
 
@@ -58,7 +63,7 @@ class ValidateFormulaireContact(FormValidationAction):
             return {SLOT_CONTACT: found}
         if latest_intent(tracker) == "nier" or fold(text) in REFUSALS or text.strip() == "/nier":
             return {SLOT_CONTACT: NO_CONTACT}
-        dispatcher.utter_message(response="utter_contact_invalide")
+        say(dispatcher, "contact_invalide")
         return {SLOT_CONTACT: None}
 
 
@@ -99,11 +104,11 @@ class ActionTransmettreEquipe(Action):
             )
         except Exception:
             logger.exception("channels.staff.create_request failed")
-            dispatcher.utter_message(response="utter_transmission_echec")
-            dispatcher.utter_message(response="utter_contact_secours")
+            say(dispatcher, "transmission_echec")
+            say(dispatcher, "contact_secours")
             return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_CONTACT, None)]
-        response = "utter_transmis" if contact else "utter_transmis_sans_contact"
-        dispatcher.utter_message(response=response, numero=number)
+        response = "transmis" if contact else "transmis_sans_contact"
+        say(dispatcher, response, numero=number)
         return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_CONTACT, None)]
 
 
@@ -131,13 +136,27 @@ class ActionIncompris(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         if misunderstood_twice(tracker):
-            dispatcher.utter_message(response="utter_proposer_equipe")
+            say(dispatcher, "proposer_equipe")
             return [SlotSet(SLOT_OFFER, True)]
         if tracker.active_loop_name:
-            dispatcher.utter_message(response="utter_reponse_non_comprise")
+            say(dispatcher, "reponse_non_comprise")
         else:
-            dispatcher.utter_message(response="utter_reformuler")
+            say(dispatcher, "reformuler")
         return []
+
+
+class ActionNonCompris(Action):
+    """Core fallback (no policy is confident): apologise and forget the message, so the
+    conversation (and an active form) continues as if it had not been sent."""
+
+    def name(self) -> Text:
+        return "action_non_compris"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        say(dispatcher, "default")
+        return [UserUtteranceReverted()]
 
 
 class ActionClorOffre(Action):

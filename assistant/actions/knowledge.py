@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .common import SLOT_OFFER, call_blocking, latest_user_text, load_api
+from .messages import say
 
 logger = logging.getLogger(__name__)
 
@@ -34,24 +35,24 @@ class ActionRepondreGuide(Action):
     ) -> List[EventType]:
         question = latest_user_text(tracker)
         if not question:
-            dispatcher.utter_message(response="utter_guide_sans_reponse")
+            say(dispatcher, "guide_sans_reponse")
             return [SlotSet(SLOT_OFFER, True)]
         try:
             answer = load_api("knowledge_base", "answer")
             contract = (await call_blocking(answer, question)).to_contract()
         except Exception:  # any failure of the knowledge base becomes a French apology
             logger.exception("knowledge_base.answer failed")
-            dispatcher.utter_message(response="utter_guide_erreur")
+            say(dispatcher, "guide_erreur")
             return [SlotSet(SLOT_OFFER, True)]
 
         text = (contract.get("answer") or "").strip()
         if not contract.get("answered") or not text:
-            dispatcher.utter_message(response="utter_guide_sans_reponse")
+            say(dispatcher, "guide_sans_reponse")
             return [SlotSet(SLOT_OFFER, True)]
 
         dispatcher.utter_message(text=text)
         links = source_links(contract)
         if links:
             dispatcher.utter_message(json_message={"sources": links})
-        dispatcher.utter_message(response="utter_guide_suite")
+        say(dispatcher, "guide_suite")
         return [SlotSet(SLOT_OFFER, False)]

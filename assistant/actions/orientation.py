@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from .common import SLOT_OFFER, call_blocking, latest_user_text, load_api
 from .lexicon import fold, parse_location, profession_label
+from .messages import say
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +60,11 @@ class ActionOrienter(Action):
             partners = (await call_blocking(orient, query)).to_contract().get("partenaires") or []
         except Exception:
             logger.exception("rules_bridge.orient failed")
-            dispatcher.utter_message(response="utter_orientation_erreur")
+            say(dispatcher, "orientation_erreur")
             return [SlotSet(SLOT_OFFER, True)]
         if not partners:
-            dispatcher.utter_message(response="utter_orientation_vide")
+            say(dispatcher, "orientation_vide")
             return [SlotSet(SLOT_OFFER, False)]
-        dispatcher.utter_message(response="utter_orientation_intro")
+        say(dispatcher, "orientation_intro")
         dispatcher.utter_message(text=format_partners(partners))
         return [SlotSet(SLOT_OFFER, False)]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -76,7 +77,18 @@ def run_action(action: Any, tracker: Tracker, domain: Dict[str, Any]) -> Tuple[L
 
 
 def responses(messages: List[Dict[str, Any]]) -> List[Optional[str]]:
-    return [m.get("response") for m in messages]
+    """The messages.yml key of each message sent (None for texts from elsewhere, e.g. a guide answer)."""
+    from assistant.actions.messages import load_messages
+
+    patterns = {
+        key: re.compile("^" + re.sub(r"\\\{\w+\\\}", ".*", re.escape(variants[0]["text"])) + "$", re.S)
+        for key, variants in load_messages().items()
+    }
+    keys = []
+    for message in messages:
+        text = message.get("text") or ""
+        keys.append(next((key for key, pattern in patterns.items() if pattern.match(text)), None))
+    return keys
 
 
 def slots_set(events: List[Dict[str, Any]]) -> Dict[str, Any]:

@@ -39,10 +39,10 @@ def form_turn(text, intent, entities=(), candidates=None, slots=None, requested=
 def test_postcode_outside_paris_is_refused_politely(domain):
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker_from_json("form_postcode_outside_paris.json"),
                                   domain)
-    assert responses(messages) == ["utter_code_postal_hors_paris"]
-    assert messages[0]["valeur"] == "93100"
+    assert responses(messages) == ["code_postal_hors_paris"]
+    assert "93100" in messages[0]["text"]
     assert slots_set(events) == {"arrondissement": None, "requested_slot": "arrondissement"}
-    assert "n'est pas à Paris" in domain["responses"]["utter_code_postal_hors_paris"][0]["text"]
+    assert "n'est pas à Paris" in messages[0]["text"]
 
 
 def test_postcode_in_paris_becomes_the_arrondissement(domain):
@@ -60,7 +60,7 @@ def test_zero_professionals_is_refused(domain):
                         {"nombre_professionnels": "0"}, slots={"professions": ["infirmier"], "arrondissement": "11"},
                         requested="nombre_professionnels")
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
-    assert responses(messages) == ["utter_nombre_invalide"]
+    assert responses(messages) == ["nombre_invalide"]
     assert slots_set(events)["nombre_professionnels"] is None
 
 
@@ -111,8 +111,8 @@ def test_unknown_profession_is_asked_again(domain):
     tracker = form_turn(text, "informer", [entity(text, "plombier", "profession")], {"professions": ["plombier"]},
                         requested="professions")
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
-    assert responses(messages) == ["utter_profession_inconnue"]
-    assert messages[0]["valeur"] == "plombier"
+    assert responses(messages) == ["profession_inconnue"]
+    assert "« plombier »" in messages[0]["text"]
     assert slots_set(events)["professions"] is None
 
 
@@ -206,7 +206,7 @@ def test_estimate_failure_apologises(fake_module, domain):
 
     fake_module("rules_bridge", estimate=broken, explain_markdown=lambda e: "")
     messages, events = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
-    assert responses(messages) == ["utter_estimation_erreur"]
+    assert responses(messages) == ["estimation_erreur"]
     assert slots_set(events) == {"offre_equipe": True}
 
 
@@ -221,8 +221,8 @@ def test_profile_error_is_explained(fake_module, domain):
 
     fake_module("rules_bridge", estimate=refuse, explain_markdown=lambda e: "")
     messages, _ = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
-    assert responses(messages) == ["utter_profil_incomplet"]
-    assert messages[0]["message"] == "Indiquez le lieu du projet."
+    assert responses(messages) == ["profil_incomplet"]
+    assert messages[0]["text"].endswith("Indiquez le lieu du projet.")
 
 
 def test_estimate_message_order_with_a_fake(fake_module, domain):
@@ -230,9 +230,9 @@ def test_estimate_message_order_with_a_fake(fake_module, domain):
     fake_module("rules_bridge", estimate=lambda profile: result, explain_markdown=lambda e: "## Titre\n- ligne")
     tracker = make_tracker("", slots={**ESTIMATE_SLOTS, "professions": ["infirmier", "orthophoniste"]})
     messages, events = run_action(ActionEstimerAide(), tracker, domain)
-    assert responses(messages) == ["utter_montant_estime", None, "utter_repartition_supposee",
-                                   "utter_estimation_suite"]
-    assert messages[0]["montant"] == format_euros(7500)
+    assert responses(messages) == ["montant_estime", None, "repartition_supposee",
+                                   "estimation_suite"]
+    assert format_euros(7500) in messages[0]["text"]
     assert messages[1]["text"] == "## Titre\n- ligne"
     assert slots_set(events) == {"offre_equipe": False}
 
@@ -245,13 +245,12 @@ def test_real_estimate_puts_the_amount_first(domain):
                          "arrondissement": 19}).to_contract()["aide_plancher_eur"]
     messages, events = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
     first = messages[0]
-    if first.get("response"):
-        assert first["response"] == "utter_montant_estime"
-        assert first["montant"] == format_euros(expected)
+    if responses([first]) == ["montant_estime"]:
+        assert format_euros(expected) in first["text"]
     else:
         assert "€" in first["text"].splitlines()[0]
     assert any("Hypothèses" in (m.get("text") or "") for m in messages)
-    assert responses(messages)[-1] == "utter_estimation_suite"
+    assert responses(messages)[-1] == "estimation_suite"
     assert slots_set(events) == {"offre_equipe": False}
 
 
@@ -267,12 +266,13 @@ def test_sector_button_text_is_understood_without_entity(domain, text, sector):
 def test_form_buttons_send_text_the_form_understands(domain):
     """Button payloads of the form questions are plain text (no entity JSON, which Rasa would interpolate)."""
     from assistant.actions.lexicon import normalize_secteur, parse_count
+    from assistant.actions.messages import load_messages, render
 
-    sector_payloads = [b["payload"] for b in domain["responses"]["utter_ask_secteur"][0]["buttons"]]
+    sector_payloads = [b["payload"] for b in render("ask_secteur")["buttons"]]
     assert [normalize_secteur(p) for p in sector_payloads] == ["1", "optam", "2"]
-    count_payloads = [b["payload"] for b in domain["responses"]["utter_ask_nombre_professionnels"][0]["buttons"]]
+    count_payloads = [b["payload"] for b in render("ask_nombre_professionnels")["buttons"]]
     assert [parse_count(p) for p in count_payloads] == [1]
-    for name, variants in domain["responses"].items():
+    for name, variants in [*domain["responses"].items(), *load_messages().items()]:
         for variant in variants:
             for button in variant.get("buttons", []):
                 assert "{" not in button["payload"], name

@@ -1,6 +1,8 @@
 """Hand-off: contact form, staff request (summary, transcript), failures, repeated misunderstandings."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.actions.handoff import (
@@ -59,7 +61,7 @@ def test_contact_form_accepts_a_refusal(domain, text, intent):
 
 def test_contact_form_asks_again_on_garbage(domain):
     messages, events = run_action(ValidateFormulaireContact(), _contact_turn("demain matin", "informer"), domain)
-    assert responses(messages) == ["utter_contact_invalide"]
+    assert responses(messages) == ["contact_invalide"]
     assert slots_set(events) == {"contact": None}
 
 
@@ -84,17 +86,17 @@ def test_request_is_created_with_summary_and_transcript(fake_module, domain):
     assert "Quelle mutuelle choisir pour le cabinet ?" in call["texte"]
     assert "dr.martin@example.org" not in call["texte"]
     assert "arrondissement : 19" in call["texte"]
-    assert responses(messages) == ["utter_transmis"]
-    assert messages[0]["numero"] == 17
+    assert responses(messages) == ["transmis"]
+    assert "n° 17" in messages[0]["text"]
     assert slots_set(events) == {"offre_equipe": False, "contact": None}
-    assert "quelques jours ouvrés" in domain["responses"]["utter_transmis"][0]["text"]
+    assert "vous répondra sous quelques jours ouvrés" in messages[0]["text"]
 
 
 def test_request_without_contact(fake_module, domain):
     fake_module("channels.staff", create_request=lambda **kwargs: 3)
     tracker = make_tracker("/nier", "nier", slots={"contact": "-"})
     messages, _ = run_action(ActionTransmettreEquipe(), tracker, domain)
-    assert responses(messages) == ["utter_transmis_sans_contact"]
+    assert responses(messages) == ["transmis_sans_contact"]
 
 
 def test_store_failure_gives_apology_and_fallback_contact(fake_module, domain):
@@ -104,7 +106,7 @@ def test_store_failure_gives_apology_and_fallback_contact(fake_module, domain):
     fake_module("channels.staff", create_request=broken)
     messages, events = run_action(ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"),
                                   domain)
-    assert responses(messages) == ["utter_transmission_echec", "utter_contact_secours"]
+    assert responses(messages) == ["transmission_echec", "contact_secours"]
     assert slots_set(events)["offre_equipe"] is False
 
 
@@ -119,22 +121,22 @@ def test_real_staff_store(tmp_path, monkeypatch, domain):
                                  tracker_from_json("handoff_after_unanswered_question.json"), domain)
     finally:
         get_settings.cache_clear()
-    assert responses(messages) == ["utter_transmis"]
-    assert isinstance(messages[0]["numero"], int) and messages[0]["numero"] >= 1
+    assert responses(messages) == ["transmis"]
+    assert re.search(r"n° [1-9]\d*", messages[0]["text"])
 
 
 def test_first_misunderstanding_asks_to_rephrase(domain):
     tracker = make_tracker("azerty", "nlu_fallback", history=[user_event("bonjour", "saluer"),
-                                                              action_event("utter_saluer")])
+                                                              action_event("saluer")])
     messages, events = run_action(ActionIncompris(), tracker, domain)
-    assert responses(messages) == ["utter_reformuler"]
+    assert responses(messages) == ["reformuler"]
     assert events == []
 
 
 def test_misunderstanding_in_a_form(domain):
     tracker = make_tracker("bof", "nlu_fallback", active_loop="formulaire_eligibilite")
     messages, _ = run_action(ActionIncompris(), tracker, domain)
-    assert responses(messages) == ["utter_reponse_non_comprise"]
+    assert responses(messages) == ["reponse_non_comprise"]
 
 
 def test_second_misunderstanding_in_a_row_offers_the_team(domain):
@@ -143,13 +145,13 @@ def test_second_misunderstanding_in_a_row_offers_the_team(domain):
     tracker = make_tracker("qsdf", "nlu_fallback", history=history)
     assert misunderstood_twice(tracker)
     messages, events = run_action(ActionIncompris(), tracker, domain)
-    assert responses(messages) == ["utter_proposer_equipe"]
+    assert responses(messages) == ["proposer_equipe"]
     assert slots_set(events) == {"offre_equipe": True}
 
 
 def test_misunderstandings_not_in_a_row(domain):
     history = [user_event("azerty", "nlu_fallback"), action_event("action_incompris"),
-               user_event("bonjour", "saluer"), action_event("utter_saluer")]
+               user_event("bonjour", "saluer"), action_event("saluer")]
     assert not misunderstood_twice(make_tracker("qsdf", "nlu_fallback", history=history))
 
 

@@ -27,7 +27,7 @@ def test_partners_are_listed(fake_module, domain):
     fake_module("rules_bridge", orient=lambda text: SimpleNamespace(to_contract=lambda: {"partenaires": partners}))
     messages, events = run_action(ActionOrienter(), make_tracker("je cherche un local", "orientation_partenaire"),
                                   domain)
-    assert responses(messages)[0] == "utter_orientation_intro"
+    assert responses(messages)[0] == "orientation_intro"
     assert messages[1]["text"] == "- **GIE Paris Commerces** : Locaux à loyer modéré. (https://pariscommerces.fr)"
     assert slots_set(events) == {"offre_equipe": False}
 
@@ -35,7 +35,7 @@ def test_partners_are_listed(fake_module, domain):
 def test_no_partner(fake_module, domain):
     fake_module("rules_bridge", orient=lambda text: SimpleNamespace(to_contract=lambda: {"partenaires": []}))
     messages, _ = run_action(ActionOrienter(), make_tracker("bla", "orientation_partenaire"), domain)
-    assert responses(messages) == ["utter_orientation_vide"]
+    assert responses(messages) == ["orientation_vide"]
 
 
 def test_failure_apologises_and_offers_the_team(fake_module, domain):
@@ -45,7 +45,7 @@ def test_failure_apologises_and_offers_the_team(fake_module, domain):
     fake_module("rules_bridge", orient=broken)
     messages, events = run_action(ActionOrienter(), make_tracker("je cherche un local", "orientation_partenaire"),
                                   domain)
-    assert responses(messages) == ["utter_orientation_erreur"]
+    assert responses(messages) == ["orientation_erreur"]
     assert slots_set(events) == {"offre_equipe": True}
 
 
@@ -53,6 +53,6 @@ def test_failure_apologises_and_offers_the_team(fake_module, domain):
 def test_real_orientation_for_premises(domain):
     messages, _ = run_action(ActionOrienter(), make_tracker("je cherche un local dans le 19e",
                                                             "orientation_partenaire"), domain)
-    assert responses(messages)[0] == "utter_orientation_intro"
+    assert responses(messages)[0] == "orientation_intro"
     assert "https://" in messages[1]["text"]
     assert messages[1]["text"].startswith("- **")

@@ -229,11 +229,20 @@ class ValidateFormulaireEligibilite(FormValidationAction):
     async def extract_secteur(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != SLOT_SECTOR or latest_entities(tracker, "secteur"):
+        if tracker.get_slot("requested_slot") != SLOT_SECTOR:
             return {}
         answer = bare_answer(tracker)
         sector = normalize_secteur(answer) if answer else None
-        return {SLOT_SECTOR: sector} if sector else {}
+        if not sector:
+            return {}
+        # The whole answer names a sector (« Secteur 1 »): it wins over partial entities the NLU
+        # may have read in it (« Secteur » as the sector, « 1 » as an arrondissement).
+        events: Dict[Text, Any] = {SLOT_SECTOR: sector}
+        if latest_entities(tracker, "arrondissement") or latest_entities(tracker, "code_postal"):
+            events[SLOT_LOCATION] = slot_before_latest_message(tracker, SLOT_LOCATION)
+        if latest_entities(tracker, "nombre_professionnels"):
+            events[SLOT_COUNT] = slot_before_latest_message(tracker, SLOT_COUNT)
+        return events
 
     # ---- validation ------------------------------------------------------------------------
     def validate_professions(

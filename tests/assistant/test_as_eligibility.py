@@ -294,3 +294,17 @@ def test_articles_count_as_one_when_every_profession_has_a_headcount(domain):
     assert guessed is None
     assert profile["professionnels"] == [{"profession": "masseur_kinesitherapeute", "nombre": 2},
                                          {"profession": "orthophoniste", "nombre": 1}]
+
+
+def test_whole_sector_answer_wins_over_partial_entities(domain):
+    # The NLU read « Secteur » as the sector and « 1 » as an arrondissement.
+    text = "Secteur 1"
+    ents = [entity(text, "Secteur", "secteur"), entity(text, "1", "arrondissement")]
+    history = [slot_event("arrondissement", "13")]
+    tracker = form_turn(text, "informer", ents, {"secteur": "Secteur", "arrondissement": "1"}, requested="secteur",
+                        slots={"professions": ["medecin_generaliste"], "nombre_professionnels": 3.0},
+                        history=history)
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert messages == []
+    slots = slots_set(events)
+    assert (slots["secteur"], slots["arrondissement"]) == ("1", "13")

@@ -10,6 +10,7 @@ distinct questions about the same scheme score as high (e.g. « Qui peut bénéf
 similarity of a pair gets a bonus when both questions lead to the same guide section:
 
     sim = cosine + SAME_TOP_BONUS   (same first section)
+        | cosine + CROSS_TOP_BONUS  (the first section of one is in the other's top 2)
         | cosine + OVERLAP_BONUS    (a section shared in the top 2)
         | cosine                    (otherwise)
 
@@ -28,6 +29,7 @@ from channels.staff.matching import fold
 
 DEFAULT_THRESHOLD = 0.75
 SAME_TOP_BONUS = 0.15
+CROSS_TOP_BONUS = 0.12
 OVERLAP_BONUS = 0.08
 
 
@@ -109,6 +111,8 @@ def pair_similarity_to(vectors: np.ndarray, retrievals: Sequence[Retrieval], i: 
             continue
         if theirs[0] == mine[0]:
             bonus[k] = SAME_TOP_BONUS
+        elif theirs[0] in mine or mine[0] in theirs:
+            bonus[k] = CROSS_TOP_BONUS
         elif set(theirs) & set(mine):
             bonus[k] = OVERLAP_BONUS
     return sim + bonus

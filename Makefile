@@ -56,12 +56,17 @@ system-deps:
 index: $(APP_VENV)/.stamp
 	$(APP_VENV)/bin/parismed kb build
 
-train: $(RASA_VENV)/.stamp
+# Rasa 3.6 writes a new model on every `rasa train`, even with its cache: the stamp makes training happen
+# only when the Rasa data, the domain, the config or the Rasa environment changed.
+train: models/.trained
+
+models/.trained: $(RASA_VENV)/.stamp $(RASA_DATA)
 	@mkdir -p $(VAR)/mpl $(VAR)/keras $(VAR)/logs
 	@echo "Modèle Rasa : entraînement seulement si les données ont changé (journal : $(VAR)/logs/train.log)…"
 	@$(RASA) train --data assistant/data --out models --quiet > $(VAR)/logs/train.log 2>&1 \
 	  || { tail -n 40 $(VAR)/logs/train.log; echo "Échec de l'entraînement Rasa : voir $(VAR)/logs/train.log" >&2; exit 1; }
 	@grep -h -o "Your Rasa model is trained.*\|Nothing changed.*" $(VAR)/logs/train.log | sed 's/\x1b\[[0-9;]*m//g' || true
+	@touch $@
 
 validate: $(RASA_VENV)/.stamp
 	$(RASA) data validate --data assistant/data --fail-on-warnings

@@ -4,6 +4,7 @@ Used by `make run` and by the end-to-end tests (same code, other ports)."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,6 +25,10 @@ QUIET_ENV = {
     "LOG_LEVEL_LIBRARIES": "ERROR", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
     "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::FutureWarning,ignore::UserWarning",
 }
+
+
+# Rasa's own log is noisy (library deprecation warnings it re-enables); the terminal shows its errors only.
+_RASA_SHOWN = re.compile(rb"ERROR|CRITICAL|Traceback|Exception|Rasa server is up")
 
 
 class LaunchError(RuntimeError):
@@ -121,7 +126,7 @@ class Stack:
         for line in iter(proc.stdout.readline, b""):
             log.write(line)
             log.flush()
-            if self.echo:
+            if self.echo and (name != "rasa" or _RASA_SHOWN.search(line)):
                 sys.stdout.write(f"{name:<4} | {line.decode(errors='replace')}")
                 sys.stdout.flush()
         log.close()
@@ -161,7 +166,17 @@ class Stack:
                 proc.wait()
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM both stop cleanly (SIGINT may be ignored when started in the background)."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run_all(with_rasa: bool = True) -> int:
+    _stop_on_signals()
     settings = get_settings()
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1].split("/")[0])
     stack = Stack(app_port=settings.app_port, rasa_port=rasa_port, var_dir=settings.var_dir, echo=True)

@@ -17,6 +17,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Callable
 
+from channels.textfiles import detect_delimiter, read_text
+
 from .security import StaffError
 from .service import create_request, find_duplicate
 
@@ -78,22 +80,6 @@ def _texte(sujet: str, message: str) -> str:
     return sujet or message
 
 
-def detect_delimiter(text: str) -> str:
-    """The most frequent of « ; », « , » and tab in the header line (spreadsheets export either)."""
-    header = text.splitlines()[0] if text else ""
-    return max(";,\t", key=header.count) if any(d in header for d in ";,\t") else ","
-
-
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", errors="replace")
-
-
 def _map_columns(header: list[str]) -> dict[str, int]:
     norm = [h.strip().lower() for h in header]
     mapping = {}
@@ -128,7 +114,7 @@ def _store(report: ImportReport, where: str, texte: str, contact: str | None, cr
 
 def import_csv(path: Path, *, classify_now: bool = True, progress: Callable[[], None] | None = None) -> ImportReport:
     report = ImportReport()
-    text = _read_text(path)
+    text = read_text(path)
     dialect = csv.excel()
     dialect.delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
@@ -256,4 +242,4 @@ def count_items(path: Path) -> int:
         return sum(1 for p in path.iterdir() if p.suffix.lower() == ".eml")
     if path.suffix.lower() == ".eml":
         return 1
-    return max(0, len(_read_text(path).splitlines()) - 1)
+    return max(0, len(read_text(path).splitlines()) - 1)

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from channels.textfiles import detect_delimiter, read_text
+
 MAX_QUESTION = 1000  # the knowledge base refuses longer questions
 MIN_QUESTION = 5
 QUESTION_COLUMNS = ("question", "questions", "texte", "message", "contenu")
@@ -27,21 +29,6 @@ class Question:
 class ReadResult:
     questions: list[Question] = field(default_factory=list)
     rejects: list[str] = field(default_factory=list)
-
-
-def detect_delimiter(text: str) -> str:
-    """The most frequent of « ; », « , » and tab in the header line (spreadsheets export either)."""
-    header = text.splitlines()[0] if text else ""
-    return max(";,\t", key=header.count) if any(d in header for d in ";,\t") else ","
-
-
-def _decode(raw: bytes) -> str:
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", errors="replace")
 
 
 def _clean(text: str) -> str:
@@ -71,7 +58,7 @@ def _looks_like_csv(text: str, path: Path) -> bool:
 
 def read_questions(path: Path) -> ReadResult:
     path = Path(path)
-    text = _decode(path.read_bytes())
+    text = read_text(path)
     result = ReadResult()
     if not text.strip():
         result.rejects.append(f"{path.name} : fichier vide.")

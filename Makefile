@@ -25,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::FutureWarning,ignore::UserWarning
 
-RASA_DATA := $(shell find assistant/data -name '*.yml' 2>/dev/null) domain.yml config.yml
+RASA_DATA := $(shell find assistant/data -name '*.yml' 2>/dev/null) $(wildcard assistant/components/*.py) domain.yml config.yml
 
 .PHONY: help run test eval bench venvs index train validate system-deps clean
 

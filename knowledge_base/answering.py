@@ -6,13 +6,15 @@ import re
 from pydantic import BaseModel, Field
 
 from .guide import Section
+from .index import Index
 from .retriever import Ranking, confidence
 from .text import fold
 
 DECLINE = ("Le guide B.A.-BA réglementaire ne couvre pas cette question, et je préfère ne pas vous répondre "
            "au hasard. Je peux la transmettre à l'équipe Paris Méd', qui vous répondra directement.")
+NOT_UNDERSTOOD = ("Je n'ai pas compris votre message. Pouvez-vous reformuler votre question en quelques mots ? "
+                  "Par exemple : « Mon cabinet doit-il être accessible aux personnes handicapées ? »")
 MAX_SENTENCES = 3
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀÂÉÈÊÎÔÛÇ«*-])")
 _CAVEAT = re.compile(r"^\*?À confirmer", re.I)
 
 
@@ -35,6 +37,7 @@ class Answer(BaseModel):
     answered: bool
     sources: list[Source] = Field(default_factory=list)
     score: float
+    understood: bool = Field(True, description="Faux quand le message ne contient aucun mot connu (charabia).")
 
     def to_contract(self) -> dict:
         return {
@@ -43,40 +46,35 @@ class Answer(BaseModel):
         }
 
 
-def _sentences(body: str) -> list[str]:
-    lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
-    out = []
-    for ln in lines:
-        out.extend(p.strip() for p in _SENTENCE.split(ln) if p.strip())
-    return out
-
-
-def extract(section: Section, query_terms: set[str], analyzer) -> str:
+def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[str]) -> str:
     """The first sentence (sections answer first) plus the sentences that share most terms with the question,
-    kept in the guide's order; a flagged caveat («À confirmer…») is always kept."""
-    sentences = _sentences(section.body)
+    kept in the guide's order; a flagged caveat («À confirmer…») is always kept. `sentence_terms` are the
+    sentences' lexical terms, computed when the index was built."""
+    sentences = section.sentences()
     if not sentences:
         return section.body
     caveats = [i for i, s in enumerate(sentences) if _CAVEAT.match(s)]
     scored = []
-    for i, s in enumerate(sentences[1:], start=1):
+    for i in range(1, len(sentences)):
         if i in caveats:
             continue
-        overlap = len(query_terms & set(analyzer.terms(s))) if query_terms else 0
+        overlap = len(query_terms & set(sentence_terms[i])) if query_terms and i < len(sentence_terms) else 0
         scored.append((overlap, -i, i))
     chosen = {0} | {i for overlap, _, i in sorted(scored, reverse=True)[: MAX_SENTENCES - 1] if overlap > 0}
     chosen |= set(caveats)
     return "\n".join(sentences[i] for i in sorted(chosen))
 
 
-def build_answer(sections: list[Section], ranking: Ranking, query: str, analyzer, threshold: float) -> Answer:
+def build_answer(index: Index, ranking: Ranking, query: str, threshold: float) -> Answer:
     best = int(ranking.order[0])
     score = confidence(ranking, best)
     if score < threshold:
+        if not index.analyzer.recognises(query):
+            return Answer(answer=NOT_UNDERSTOOD, answered=False, understood=False, sources=[], score=score)
         return Answer(answer=DECLINE, answered=False, sources=[], score=score)
-    terms = set(analyzer.terms(query, repair=True))
+    sections = index.sections
     top = sections[best]
-    text = extract(top, terms, analyzer)
+    text = extract(top, index.sentence_terms[best], set(ranking.terms))
     sources = [Source.of(top)]
     # A second section is cited when it is nearly as relevant (questions often span two sections).
     if len(ranking.order) > 1:

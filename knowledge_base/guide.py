@@ -23,6 +23,9 @@ class SourceRef(BaseModel):
     date: str = ""
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀÂÉÈÊÎÔÛÇ«*-])")
+
+
 class Section(BaseModel):
     model_config = ConfigDict(coerce_numbers_to_str=True)  # YAML reads "2025" or 25000 as numbers
 
@@ -45,6 +48,13 @@ class Section(BaseModel):
     def url(self) -> str:
         """First public URL among the sources (seed references are not links)."""
         return next((s.url for s in self.sources if s.url.startswith("http")), "")
+
+    def sentences(self) -> list[str]:
+        """The body cut into sentences (line by line, then at sentence ends), as answers quote them."""
+        out = []
+        for line in (ln.strip() for ln in self.body.splitlines()):
+            out.extend(p.strip() for p in _SENTENCE_END.split(line) if p.strip())
+        return out
 
     def passage(self) -> str:
         """The text that is indexed: title path, body and keywords."""

@@ -17,7 +17,7 @@ from . import embeddings
 from .guide import Section, fingerprint, guide_files, load_sections
 from .text import Analyzer, _SYNONYMS_FILE
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Index:
     vectors: faiss.Index
     analyzer: Analyzer
     model_name: str
+    sentence_terms: list[list[list[str]]]  # per section, per sentence: lexical terms (to pick quoted sentences)
 
 
 def _inputs_fingerprint(guide_dir: Path, model_name: str) -> str:
@@ -46,6 +47,9 @@ def build(guide_dir: Path, index_dir: Path, models_dir: Path, model_name: str, p
     analyzer = Analyzer()
     passages = [s.passage() for s in sections]
     tokens = analyzer.terms_many(passages)
+    sentences = [s.sentences() for s in sections]
+    flat = iter(analyzer.terms_many([t for group in sentences for t in group]))
+    sentence_terms = [[next(flat) for _ in group] for group in sentences]
     bm25 = bm25s.BM25()
     bm25.index(tokens, show_progress=False)
 
@@ -70,6 +74,7 @@ def build(guide_dir: Path, index_dir: Path, models_dir: Path, model_name: str, p
     bm25.save(str(tmp / "bm25"), show_progress=False)
     faiss.write_index(vectors, str(tmp / "vectors.faiss"))
     (tmp / "sections.json").write_text(json.dumps([s.model_dump() for s in sections], ensure_ascii=False))
+    (tmp / "sentence_terms.json").write_text(json.dumps(sentence_terms, ensure_ascii=False))
     vocab = sorted({t for doc in tokens for t in doc})
     (tmp / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False))
     (tmp / "manifest.json").write_text(json.dumps({
@@ -79,7 +84,7 @@ def build(guide_dir: Path, index_dir: Path, models_dir: Path, model_name: str, p
     shutil.rmtree(index_dir, ignore_errors=True)
     tmp.rename(index_dir)
     analyzer.set_vocabulary(vocab)
-    return Index(sections, bm25, vectors, analyzer, model_name)
+    return Index(sections, bm25, vectors, analyzer, model_name, sentence_terms)
 
 
 def load(index_dir: Path) -> Index:
@@ -89,4 +94,5 @@ def load(index_dir: Path) -> Index:
     vectors = faiss.read_index(str(index_dir / "vectors.faiss"))
     analyzer = Analyzer()
     analyzer.set_vocabulary(json.loads((index_dir / "vocabulary.json").read_text()))
-    return Index(sections, bm25, vectors, analyzer, manifest["model"])
+    sentence_terms = json.loads((index_dir / "sentence_terms.json").read_text())
+    return Index(sections, bm25, vectors, analyzer, manifest["model"], sentence_terms)

@@ -19,6 +19,7 @@ class Ranking:
     bm25: np.ndarray
     dense: np.ndarray
     coverage: np.ndarray
+    terms: list[str]  # the query's lexical terms (lemmas, typos repaired)
 
 
 def _normalise_bm25(scores: np.ndarray) -> np.ndarray:
@@ -36,7 +37,9 @@ def rank(index: Index, model, query: str, mode: str = "hybrid", dense_weight: fl
     n = len(index.sections)
     bm25 = np.asarray(index.bm25.get_scores(terms), dtype=np.float32) if terms else np.zeros(n, np.float32)
     qvec = embeddings.encode(model, [query])
-    dense = (index.vectors.reconstruct_n(0, n) @ qvec[0]).astype(np.float32)
+    similarities, ids = index.vectors.search(np.ascontiguousarray(qvec, dtype=np.float32), n)  # exact, all sections
+    dense = np.zeros(n, np.float32)
+    dense[ids[0]] = similarities[0]
 
     # Share of the query's distinct terms found in each section (lexical coverage, for the confidence).
     distinct = set(terms)
@@ -60,7 +63,7 @@ def rank(index: Index, model, query: str, mode: str = "hybrid", dense_weight: fl
     else:
         fused = (1 - dense_weight) * _normalise_bm25(bm25) + dense_weight * np.clip(dense, 0, None)
     order = np.argsort(-fused, kind="stable")
-    return Ranking(order, fused, bm25, dense, coverage)
+    return Ranking(order, fused, bm25, dense, coverage, terms)
 
 
 def _rrf(scores: np.ndarray) -> np.ndarray:

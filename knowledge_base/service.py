@@ -90,7 +90,7 @@ class KnowledgeBase:
         text = self.clean(question)
         r = self.rank(text)
         with self._lock:
-            return build_answer(self.index.sections, r, text, self.index.analyzer, self.threshold)
+            return build_answer(self.index, r, text, self.threshold)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:

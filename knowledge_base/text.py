@@ -82,6 +82,23 @@ class Analyzer:
             out.append(words)
         return out
 
+    def recognises(self, text: str) -> bool:
+        """Whether the text has at least one word that French (the spaCy model's vectors) or the guide knows:
+        false for keyboard mashing such as « azertyuiop qsdfg », which deserves « je n'ai pas compris » rather
+        than a decline offering to forward it to the staff."""
+        stops = _stop_words()
+        for tok in french_pipeline()(expand(text)):
+            if tok.is_punct or tok.is_space:
+                continue
+            word = fold(tok.text)
+            if tok.like_num or word in self._vocab_set or fold(tok.lemma_ or "") in self._vocab_set:
+                return True
+            if self._vocab_set and self._repair(word) in self._vocab_set:  # a typo of a word of the guide
+                return True
+            if word not in stops and tok.has_vector:
+                return True
+        return False
+
     @lru_cache(maxsize=4096)
     def _repair(self, word: str) -> str:
         if len(word) < 5 or word.isdigit():

@@ -1,12 +1,9 @@
 """The Rasa action server, mounted in the application: rasa-sdk's executor behind `POST /webhook`."""
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
@@ -17,11 +14,6 @@ _executor = ActionExecutor()
 _executor.register_package("assistant.actions")
 
 
-def _run(action_call: dict[str, Any]):
-    # Actions call CPU-bound retrieval synchronously: run them off the event loop, in a worker thread.
-    return asyncio.run(_executor.run(action_call))
-
-
 @router.post("/webhook", include_in_schema=False)
 async def webhook(request: Request) -> JSONResponse:
     try:
@@ -29,7 +21,8 @@ async def webhook(request: Request) -> JSONResponse:
     except ValueError:
         return JSONResponse({"error": "Invalid body request"}, status_code=400)
     try:
-        result = await run_in_threadpool(_run, action_call)
+        # The actions run on this event loop; their CPU-bound calls (retrieval, rules) go to worker threads.
+        result = await _executor.run(action_call)
     except ActionExecutionRejection as e:
         return JSONResponse({"error": e.message, "action_name": e.action_name}, status_code=400)
     except ActionNotFoundException as e:

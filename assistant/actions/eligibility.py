@@ -75,13 +75,13 @@ def counts_said_per_profession(tracker: Tracker) -> Dict[Text, int]:
     return counts
 
 
-def rules_bridge_extraction(tracker: Tracker) -> Any:
-    """rules_bridge.extract() on the latest message, or None if unavailable or failing."""
+async def rules_bridge_extraction(tracker: Tracker) -> Any:
+    """rules_bridge.extract() on the latest message (off the event loop), or None if unavailable or failing."""
     text = latest_user_text(tracker)
     if not text:
         return None
     try:
-        return load_api("rules_bridge", "extract")(text)
+        return await call_blocking(load_api("rules_bridge", "extract"), text)
     except Exception:
         logger.warning("rules_bridge.extract failed; continuing without it", exc_info=True)
         return None
@@ -177,7 +177,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         found = find_professions(latest_user_text(tracker))
         if found:
             return {SLOT_PROFESSIONS: found}
-        extraction = rules_bridge_extraction(tracker)
+        extraction = await rules_bridge_extraction(tracker)
         found = _extracted_professions(extraction)
         if not found:
             return {}
@@ -204,7 +204,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             return events
         if latest_intent(tracker) in NON_PROFILE_INTENTS:
             return {}
-        extraction = rules_bridge_extraction(tracker)
+        extraction = await rules_bridge_extraction(tracker)
         value = getattr(extraction, "code_postal", None) or getattr(extraction, "arrondissement", None)
         return {SLOT_LOCATION: str(value)} if value else {}
 
@@ -223,7 +223,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             return events
         if latest_intent(tracker) in NON_PROFILE_INTENTS:
             return {}
-        value = getattr(rules_bridge_extraction(tracker), "nombre_professionnels", None)
+        value = getattr(await rules_bridge_extraction(tracker), "nombre_professionnels", None)
         return {SLOT_COUNT: value} if value else {}
 
     async def extract_secteur(

@@ -39,13 +39,17 @@ class ActionRepondreGuide(Action):
             return [SlotSet(SLOT_OFFER, True)]
         try:
             answer = load_api("knowledge_base", "answer")
-            contract = (await call_blocking(answer, question)).to_contract()
+            result = await call_blocking(answer, question)
+            contract = result.to_contract()
         except Exception:  # any failure of the knowledge base becomes a French apology
             logger.exception("knowledge_base.answer failed")
             say(dispatcher, "guide_erreur")
             return [SlotSet(SLOT_OFFER, True)]
 
         text = (contract.get("answer") or "").strip()
+        if not getattr(result, "understood", True):  # keyboard mashing: nothing worth forwarding to the staff
+            say(dispatcher, "guide_non_compris")
+            return [SlotSet(SLOT_OFFER, False)]
         if not contract.get("answered") or not text:
             say(dispatcher, "guide_sans_reponse")
             return [SlotSet(SLOT_OFFER, True)]

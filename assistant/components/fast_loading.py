@@ -1,20 +1,19 @@
-"""DIET and TED that load in seconds instead of about a minute each.
+"""A DIET classifier that loads in seconds instead of about a minute.
 
-When Rasa 3.6 loads a trained DIET or TED model it first runs one training step to create the weights, and
+When Rasa 3.6 loads a trained DIET (or TED) model it first runs one training step to create the weights, and
 it runs that step as a traced TensorFlow graph with gradients: on this 2-core machine that trace took ~60 s
-for DIET and ~15 s for TED, before the weights are overwritten from disk. These subclasses create the
-weights with one eager prediction instead, restore them from the same checkpoint (checking that every
-variable used for prediction was restored), then trace only the prediction graph, as Rasa does. Answers
-are the trained model's (tests/rasa/test_fast_loading.py compares the weights with the checkpoint).
+for our DIET, before the weights are overwritten from disk. This subclass creates the weights with one eager
+prediction instead, restores them from the same checkpoint (checking that every variable used for
+prediction was restored), then traces only the prediction graph, as Rasa does. Weights and predictions are
+identical to Rasa's own loading (tests/rasa/test_fast_loading.py compares both).
 
-Training is unchanged: same networks, same hyper-parameters, same checkpoints."""
+Training is unchanged: same network, same hyper-parameters, same checkpoint."""
 from __future__ import annotations
 
 import warnings
 from typing import Any, Optional, Type
 
 import tensorflow as tf
-from rasa.core.policies.ted_policy import TED, TEDPolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
 from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
@@ -27,8 +26,8 @@ from rasa.utils.tensorflow.models import RasaModel
 warnings.filterwarnings("ignore", message=r".*your NLU configuration does not include", category=UserWarning)
 
 
-class _WeightsFromPrediction:
-    """Mixin for a `RasaModel`: same `load` contract, weights created by one eager prediction."""
+class FastLoadingDIET(DIET):
+    """Rasa's DIET network; `load` keeps its contract, weights are created by one eager prediction."""
 
     @classmethod
     def load(
@@ -41,7 +40,7 @@ class _WeightsFromPrediction:
         **kwargs: Any,
     ) -> RasaModel:
         if finetune_mode or predict_data_example is None:  # fine-tuning trains again: keep Rasa's own path
-            return super().load(  # type: ignore[misc]
+            return super().load(
                 model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
             )
         config = kwargs.get("config", {})
@@ -59,14 +58,6 @@ class _WeightsFromPrediction:
         return model
 
 
-class FastLoadingDIET(_WeightsFromPrediction, DIET):
-    pass
-
-
-class FastLoadingTED(_WeightsFromPrediction, TED):
-    pass
-
-
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
     is_trainable=True,
@@ -77,12 +68,3 @@ class FastLoadingDIETClassifier(DIETClassifier):
     @staticmethod
     def model_class() -> Type[RasaModel]:
         return FastLoadingDIET
-
-
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITH_END_TO_END_SUPPORT, is_trainable=True)
-class FastLoadingTEDPolicy(TEDPolicy):
-    """`TEDPolicy` whose trained model loads without tracing a training graph."""
-
-    @staticmethod
-    def model_class() -> Type[TED]:
-        return FastLoadingTED

@@ -49,6 +49,16 @@ def test_unanswered_offers_the_hand_off(fake_module, domain):
     assert slots_set(events) == {"offre_equipe": True}
 
 
+def test_gibberish_asks_to_rephrase_without_offering_the_hand_off(fake_module, domain):
+    contract = {"answer": "", "answered": False, "sources": [], "score": 0.1}
+    fake_module("knowledge_base", answer=lambda q: SimpleNamespace(to_contract=lambda: contract, understood=False))
+    messages, events = run_action(ActionRepondreGuide(), make_tracker("azertyuiop qsdfg",
+                                                                       "question_reglementaire"), domain)
+    assert responses(messages) == ["guide_non_compris"]
+    assert "reformuler" in messages[0]["text"]
+    assert slots_set(events) == {"offre_equipe": False}
+
+
 def test_failure_gives_a_french_apology(fake_module, domain):
     def broken(question):
         raise RuntimeError("index missing")

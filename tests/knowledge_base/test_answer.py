@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from knowledge_base import KnowledgeBaseError
-from knowledge_base.answering import DECLINE
+from knowledge_base.answering import DECLINE, NOT_UNDERSTOOD
 
 
 def test_in_scope_question_is_answered_with_guide_sentences_and_citations(kb):
@@ -27,6 +27,18 @@ def test_out_of_scope_question_is_declined_with_hand_off(kb, question):
     assert not result.answered
     assert result.answer == DECLINE and "équipe Paris Méd'" in result.answer
     assert result.sources == []
+
+
+@pytest.mark.parametrize("message", ["azertyuiop qsdfghjklm", "xkcdqz wvbnt", "fjdksl !!!"])
+def test_gibberish_is_not_understood_rather_than_declined(kb, message):
+    result = kb.answer(message)
+    assert not result.answered and not result.understood
+    assert result.answer == NOT_UNDERSTOOD and "reformuler" in result.answer
+
+
+@pytest.mark.parametrize("message", ["Quel temps fera-t-il demain ?", "cabnet medicl", "75019"])
+def test_real_words_are_understood_even_when_declined(kb, message):
+    assert kb.answer(message).understood
 
 
 def test_threshold_decides_answered(kb):

@@ -25,25 +25,23 @@ async def snapshot() -> dict:
     weights, predictions = {}, []
     for node in agent.processor.graph_runner._instantiated_nodes.values():
         component = node._component
-        if isinstance(component, (fast_loading.FastLoadingDIETClassifier, fast_loading.FastLoadingTEDPolicy)):
+        if isinstance(component, fast_loading.FastLoadingDIETClassifier):
             # Variable names depend on where a variable was first created (eagerly or inside a traced
             # conditional), so weights are compared by value, network by network.
             weights[type(component).__name__] = [(v.name, v.numpy()) for v in component.model.weights]
-            ted = component if isinstance(component, fast_loading.FastLoadingTEDPolicy) else None
-            if ted is not None:
-                policy = ted
     for i, text in enumerate(MESSAGES):
         parsed = await agent.parse_message(text)
-        tracker = await agent.processor.log_message(UserMessage(text, sender_id=f"s{i}"))
-        ted_scores = policy.predict_action_probabilities(tracker, agent.domain).probabilities
-        predictions.append({"intent": parsed["intent_ranking"], "entities": parsed["entities"], "ted": ted_scores})
+        await agent.processor.log_message(UserMessage(text, sender_id=f"s{i}"))
+        next_action = await agent.processor.predict_next_for_sender_id(f"s{i}")
+        predictions.append({"intent": parsed["intent_ranking"], "entities": parsed["entities"],
+                            "policy": [s["score"] for s in next_action["scores"]]})
     return {"seconds": seconds, "weights": weights, "predictions": predictions}
 
 
 def main() -> None:
     fast = asyncio.run(snapshot())
-    # Rasa's own loading, for the same classes: the mixin's `load` is bypassed.
-    fast_loading._WeightsFromPrediction.load = classmethod(lambda cls, *a, **k: RasaModel.load.__func__(cls, *a, **k))
+    # Rasa's own loading, for the same class: our `load` is bypassed.
+    fast_loading.FastLoadingDIET.load = classmethod(lambda cls, *a, **k: RasaModel.load.__func__(cls, *a, **k))
     standard = asyncio.run(snapshot())
     # Rasa's traced training step may also create variables prediction never uses; every variable of the
     # fast-loaded networks must hold a value found in the same network loaded by Rasa.
@@ -54,7 +52,7 @@ def main() -> None:
         assert [i["name"] for i in a["intent"]] == [i["name"] for i in b["intent"]], (a, b)
         assert [(e["entity"], e["value"]) for e in a["entities"]] == [(e["entity"], e["value"]) for e in b["entities"]]
         gaps = [abs(x["confidence"] - y["confidence"]) for x, y in zip(a["intent"], b["intent"])]
-        gaps += [abs(x - y) for x, y in zip(a["ted"], b["ted"])]
+        gaps += [abs(x - y) for x, y in zip(a["policy"], b["policy"])]
         max_gap = max(max_gap, *gaps)
     print(json.dumps({"weights": sum(map(len, fast["weights"].values())),
                       "weights_rasa_loading": sum(map(len, standard["weights"].values())),

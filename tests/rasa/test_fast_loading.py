@@ -1,5 +1,5 @@
-"""The fast-loading DIET and TED (assistant/components/fast_loading.py) hold the trained weights and
-predict exactly as Rasa's own loading does."""
+"""The fast-loading DIET (assistant/components/fast_loading.py) holds the trained weights and predicts
+exactly as Rasa's own loading does."""
 import json
 import os
 import subprocess

@@ -5,7 +5,7 @@ it runs that step as a traced TensorFlow graph with gradients: on this 2-core ma
 for our DIET, before the weights are overwritten from disk. This subclass creates the weights with one eager
 prediction instead, restores them from the same checkpoint (checking that every variable used for
 prediction was restored), then traces only the prediction graph, as Rasa does. Weights and predictions are
-identical to Rasa's own loading (tests/rasa/test_fast_loading.py compares both).
+identical to Rasa's own loading (tests/rasa/test_components.py compares both).
 
 Training is unchanged: same network, same hyper-parameters, same checkpoint."""
 from __future__ import annotations

@@ -9,11 +9,11 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from parismed.config import get_settings
 
-from .storage import LoginThrottle, StaffUser, ensure_storage, session, utcnow
+from .storage import LoginThrottle, RevokedSession, StaffUser, ensure_storage, session, utcnow
 
 SESSION_COOKIE = "parismed_staff"
 LOGIN_CSRF_COOKIE = "parismed_staff_login"
@@ -149,13 +149,26 @@ def new_csrf_token() -> str:
 
 
 def make_session_token(user: StaffUser) -> str:
-    return _serializer("staff-session").dumps({"uid": user.id, "csrf": new_csrf_token()})
+    return _serializer("staff-session").dumps({"uid": user.id, "csrf": new_csrf_token(), "sid": secrets.token_hex(16)})
 
 
 @dataclass
 class StaffSession:
     user: StaffUser
     csrf: str
+    session_id: str = ""
+
+
+def revoke_session(sess: StaffSession) -> None:
+    """Ends a session on the server side too: a copy of its cookie no longer opens the console."""
+    if not sess.session_id:
+        return
+    now = utcnow()
+    with session() as db:
+        db.execute(delete(RevokedSession).where(RevokedSession.expires_at < now))  # forget expired ones
+        if db.get(RevokedSession, sess.session_id) is None:
+            db.add(RevokedSession(session_id=sess.session_id, expires_at=now + timedelta(seconds=SESSION_MAX_AGE)))
+        db.commit()
 
 
 def read_session_token(token: str | None) -> StaffSession | None:
@@ -165,13 +178,15 @@ def read_session_token(token: str | None) -> StaffSession | None:
         data = _serializer("staff-session").loads(token, max_age=SESSION_MAX_AGE)
     except (BadSignature, SignatureExpired):
         return None
-    if not isinstance(data, dict) or "uid" not in data or "csrf" not in data:
+    if not isinstance(data, dict) or not {"uid", "csrf", "sid"} <= data.keys():
         return None
     with session() as db:
+        if db.get(RevokedSession, str(data["sid"])) is not None:
+            return None
         user = db.get(StaffUser, data["uid"])
         if user is None or not user.active:
             return None
-        return StaffSession(user=user, csrf=str(data["csrf"]))
+        return StaffSession(user=user, csrf=str(data["csrf"]), session_id=str(data["sid"]))
 
 
 def make_login_csrf() -> tuple[str, str]:

@@ -64,6 +64,15 @@ class LoginThrottle(Base):
     last_failure_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class RevokedSession(Base):
+    """Sessions ended by « Se déconnecter »: their signed token is refused until it would have expired."""
+
+    __tablename__ = "staff_revoked_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class StaffRequest(Base):
     __tablename__ = "staff_requests"
 

@@ -39,6 +39,7 @@ from .security import (
     make_login_csrf,
     make_session_token,
     read_session_token,
+    revoke_session,
 )
 from .service import (
     QueueFilter,
@@ -189,6 +190,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout", name="staff_logout")
 def logout(request: Request, sess: StaffSession = Depends(require_csrf)) -> Response:
+    revoke_session(sess)
     response = RedirectResponse(request.url_for("staff_login_form").path, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path=_base_path(request) or "/")
     return response

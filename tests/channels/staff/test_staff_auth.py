@@ -163,6 +163,17 @@ def test_logout_ends_the_session(staff_client):
     assert staff_client.get("/staff/").status_code == 303
 
 
+def test_a_copied_session_cookie_no_longer_works_after_logout(staff_client):
+    stolen = staff_client.cookies.get(SESSION_COOKIE)
+    assert staff_client.get("/staff/").status_code == 200
+    r = staff_client.post("/staff/logout", data={"csrf": staff_client.csrf})
+    assert r.status_code == 303
+    staff_client.cookies.clear()
+    staff_client.cookies.set(SESSION_COOKIE, stolen, domain="testserver", path="/staff")
+    assert staff_client.get("/staff/").status_code == 303
+    assert staff_client.get("/staff/api/demandes").status_code == 401
+
+
 def test_tampered_session_cookie_is_refused(client, staff_db):
     client.cookies.set(SESSION_COOKIE, "eyJ1aWQiOjF9.faux.signature", domain="testserver", path="/staff")
     assert client.get("/staff/").status_code == 303

@@ -1,0 +1,44 @@
+"""Our Rasa components (assistant/components), checked in the Rasa environment: the fast-loading DIET holds
+the trained weights and predicts exactly as Rasa's own loading does; action replies get the same verdicts."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from parismed.config import PROJECT_ROOT
+from parismed.launcher import QUIET_ENV, RASA_BIN
+
+pytestmark = pytest.mark.e2e
+
+
+def latest_model():
+    models = sorted((PROJECT_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        pytest.fail("Aucun modèle Rasa : lancez « make train ».")
+    return models[-1]
+
+
+def run_in_rasa_env(script, *args):
+    env = {**os.environ, **QUIET_ENV, "PYTHONPATH": str(PROJECT_ROOT),
+           "MPLCONFIGDIR": str(PROJECT_ROOT / "var" / "mpl")}
+    result = subprocess.run([str(RASA_BIN.parent / "python"), str(PROJECT_ROOT / "tests" / "rasa" / script), *args],
+                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_action_replies_get_the_same_verdicts_as_rasa_validation():
+    verdicts = run_in_rasa_env("action_replies_check.py")
+    assert len(verdicts) == 7
+    for rasa_verdict, ours in verdicts:
+        assert ours == rasa_verdict
+    assert [v[0][0] for v in verdicts] == ["valid"] * 3 + ["invalid"] * 4
+    assert "Failed to validate Action server response" in verdicts[-1][1][1]
+
+
+def test_fast_loading_predicts_like_rasa_loading():
+    report = run_in_rasa_env("fast_loading_check.py", str(latest_model()))
+    assert report["weights"] == report["weights_rasa_loading"] > 50
+    assert report["differing_weights"] == []
+    assert report["max_prediction_gap"] == 0.0

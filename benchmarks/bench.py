@@ -28,7 +28,7 @@ from parismed.launcher import QUIET_ENV, RASA_BIN, Stack, free_port
 REPORTS = PROJECT_ROOT / "reports"
 CONCURRENCY = (1, 8, 32)
 REQUESTS_PER_LEVEL = {1: 30, 8: 80, 32: 160}
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)  # logs keep whole rows
 RASA_ENV = {**os.environ, **QUIET_ENV}
 
 
@@ -70,7 +70,7 @@ def bench_retrieval() -> dict:
         build_s = time.perf_counter() - start
     size = sum(f.stat().st_size for f in settings.index_dir.rglob("*") if f.is_file())
     kb = KnowledgeBase()
-    inside, outside = load_questions()
+    inside, outside = load_questions("dev")
     questions = [q["question"] for q in inside + outside]
     for q in questions[:5]:
         kb.answer(q)
@@ -82,7 +82,7 @@ def bench_retrieval() -> dict:
             samples.append((time.perf_counter() - t) * 1000)
     return {"chargement_a_froid_s": round(float(cold.stdout.strip().splitlines()[-1]), 2),
             "construction_index_s": round(build_s, 2), "taille_index_ko": round(size / 1024, 1),
-            "sections": len(kb.index.sections), "ask_chaud": percentiles(samples)}
+            "sections": len(kb.index.sections), "questions_dev": len(questions), "ask_chaud": percentiles(samples)}
 
 
 # --- chat turns through the real servers -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from parismed.config import PROJECT_ROOT
 from parismed.launcher import QUIET_ENV, RASA_BIN
 
 REPORTS = PROJECT_ROOT / "reports"
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)  # logs keep whole rows
 
 
 def eval_knowledge_base() -> dict:

@@ -29,12 +29,19 @@ def eval_knowledge_base() -> dict:
     return {split: evaluate(kb, split) for split in ("dev", "test")}
 
 
+def _rasa(*args: str) -> None:
+    """Runs a Rasa command quietly; its log is shown only if it fails."""
+    done = subprocess.run([str(RASA_BIN), *args], cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV},
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        console.print((done.stdout + done.stderr)[-3000:])
+        raise SystemExit(f"Échec de « rasa {' '.join(args[:2])} » (code {done.returncode}).")
+
+
 def eval_nlu() -> dict:
     test_file = PROJECT_ROOT / "tests" / "rasa" / "nlu_test.yml"
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run([str(RASA_BIN), "test", "nlu", "--nlu", str(test_file), "--out", out,
-                        "--model", "models"], cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV}, check=True,
-                       stdout=subprocess.DEVNULL)
+        _rasa("test", "nlu", "--nlu", str(test_file), "--out", out, "--model", "models")
         intents = json.loads((Path(out) / "intent_report.json").read_text())
         entity_file = next(Path(out).glob("*DIETClassifier_report.json"), None)
         entities = json.loads(entity_file.read_text()) if entity_file else {}
@@ -54,8 +61,7 @@ def eval_nlu() -> dict:
 def eval_core() -> dict:
     stories = PROJECT_ROOT / "tests" / "rasa" / "test_stories.yml"
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run([str(RASA_BIN), "test", "core", "--stories", str(stories), "--out", out, "--model", "models"],
-                       cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV}, stdout=subprocess.DEVNULL)
+        _rasa("test", "core", "--stories", str(stories), "--out", out, "--model", "models")
         failed = Path(out) / "failed_test_stories.yml"
         failed_count = 0
         if failed.exists():

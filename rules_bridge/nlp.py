@@ -1,7 +1,8 @@
 """Information extraction from a free-text request (professions, counts, place, needs).
 
 spaCy ``fr_core_news_md`` gives tokens, lemmas and parts of speech (one pipeline shared with the guide
-search, loaded lazily, without the parser and NER); the vocabulary itself is data (``data/vocabulaire.yaml``, ``data/besoins.yaml``).
+search, loaded lazily, without the parser and NER); the vocabulary itself is data
+(``data/vocabulaire.yaml``, ``data/besoins.yaml``).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Run with the Rasa environment: loads the trained model twice, with our fast loading and with Rasa's own
 loading (a training step traced as a graph), and compares the networks' weights and their predictions.
 
-Prints one JSON object; tests/rasa/test_fast_loading.py asserts on it."""
+Prints one JSON object; tests/rasa/test_components.py asserts on it."""
 import asyncio
 import json
 import sys

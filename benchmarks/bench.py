@@ -2,6 +2,7 @@
 PNG of latency vs concurrency. Benchmarks, not tests: nothing here fails on a timing.
 
 All traffic goes to servers started here on 127.0.0.1, with bounded request counts."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,13 @@ def percentiles(samples: list[float]) -> dict:
         return {}
     s = sorted(samples)
     pick = lambda q: s[min(len(s) - 1, int(round(q * (len(s) - 1))))]  # noqa: E731
-    return {"n": len(s), "p50_ms": round(pick(0.5), 1), "p95_ms": round(pick(0.95), 1),
-            "p99_ms": round(pick(0.99), 1), "moyenne_ms": round(statistics.fmean(s), 1)}
+    return {
+        "n": len(s),
+        "p50_ms": round(pick(0.5), 1),
+        "p95_ms": round(pick(0.95), 1),
+        "p99_ms": round(pick(0.99), 1),
+        "moyenne_ms": round(statistics.fmean(s), 1),
+    }
 
 
 def rss_mb(pid: int) -> float:
@@ -59,14 +65,21 @@ def bench_retrieval() -> dict:
     from knowledge_base.service import KnowledgeBase
 
     settings = get_settings()
-    cold = subprocess.run([str(PROJECT_ROOT / ".venv-app/bin/python"), "-c",
-                           "import time; t=time.perf_counter(); from knowledge_base import get_service; "
-                           "get_service().answer('ERP ?'); print(time.perf_counter()-t)"],
-                          capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    cold = subprocess.run(
+        [
+            str(PROJECT_ROOT / ".venv-app/bin/python"),
+            "-c",
+            "import time; t=time.perf_counter(); from knowledge_base import get_service; "
+            "get_service().answer('ERP ?'); print(time.perf_counter()-t)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        index_mod.build(settings.guide_dir, Path(tmp) / "index", settings.var_dir / "models",
-                        settings.embedding_model)
+        index_mod.build(settings.guide_dir, Path(tmp) / "index", settings.var_dir / "models", settings.embedding_model)
         build_s = time.perf_counter() - start
     size = sum(f.stat().st_size for f in settings.index_dir.rglob("*") if f.is_file())
     kb = KnowledgeBase()
@@ -80,9 +93,14 @@ def bench_retrieval() -> dict:
             t = time.perf_counter()
             kb.answer(q)
             samples.append((time.perf_counter() - t) * 1000)
-    return {"chargement_a_froid_s": round(float(cold.stdout.strip().splitlines()[-1]), 2),
-            "construction_index_s": round(build_s, 2), "taille_index_ko": round(size / 1024, 1),
-            "sections": len(kb.index.sections), "questions_dev": len(questions), "ask_chaud": percentiles(samples)}
+    return {
+        "chargement_a_froid_s": round(float(cold.stdout.strip().splitlines()[-1]), 2),
+        "construction_index_s": round(build_s, 2),
+        "taille_index_ko": round(size / 1024, 1),
+        "sections": len(kb.index.sections),
+        "questions_dev": len(questions),
+        "ask_chaud": percentiles(samples),
+    }
 
 
 # --- chat turns through the real servers -----------------------------------------------------------------------
@@ -142,9 +160,14 @@ def bench_chat(var_dir: Path) -> dict:
     bare_models = _train_bare_bot(var_dir)
     bare_port = free_port()
     bare_log = open(var_dir / "rasa-nu.log", "wb")
-    bare = subprocess.Popen([str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(bare_port),
-                             "--model", str(bare_models)], cwd=PROJECT_ROOT / "benchmarks" / "bare_bot", env=RASA_ENV,
-                            stdout=bare_log, stderr=subprocess.STDOUT, start_new_session=True)
+    bare = subprocess.Popen(
+        [str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(bare_port), "--model", str(bare_models)],
+        cwd=PROJECT_ROOT / "benchmarks" / "bare_bot",
+        env=RASA_ENV,
+        stdout=bare_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     result: dict = {"tours": {}, "rss_mo": {}}
     try:
         started = time.perf_counter()
@@ -167,8 +190,9 @@ def bench_chat(var_dir: Path) -> dict:
         # most, so a change of the machine's speed (a shared VM) weighs on both alike.
         for users in CONCURRENCY:
             for label, url in targets.items():
-                lat, peaks = _sample_rss_during(pids, _turns(url, label.split(":")[-1], users,
-                                                             REQUESTS_PER_LEVEL[users]))
+                lat, peaks = _sample_rss_during(
+                    pids, _turns(url, label.split(":")[-1], users, REQUESTS_PER_LEVEL[users])
+                )
                 result["tours"][label][str(users)] = percentiles(lat)
                 for k, v in peaks.items():
                     peaks_all[k] = max(peaks_all[k], v)
@@ -199,16 +223,28 @@ def _wait(url: str, timeout: float) -> None:
 
 def _train_bare_bot(var_dir: Path) -> Path:
     out = var_dir / "bare-models"
-    subprocess.run([str(RASA_BIN), "train", "--out", str(out), "--quiet"], cwd=PROJECT_ROOT / "benchmarks" / "bare_bot",
-                   env=RASA_ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(RASA_BIN), "train", "--out", str(out), "--quiet"],
+        cwd=PROJECT_ROOT / "benchmarks" / "bare_bot",
+        env=RASA_ENV,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return out
 
 
 def bench_training() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        subprocess.run([str(RASA_BIN), "train", "--data", "assistant/data", "--out", tmp, "--force", "--quiet"],
-                       cwd=PROJECT_ROOT, env=RASA_ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(RASA_BIN), "train", "--data", "assistant/data", "--out", tmp, "--force", "--quiet"],
+            cwd=PROJECT_ROOT,
+            env=RASA_ENV,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         return {"entrainement_rasa_s": round(time.perf_counter() - t, 1)}
 
 
@@ -217,14 +253,23 @@ def bench_make_run() -> dict:
     app_port, rasa_port = free_port(), free_port()
     env = {**os.environ, "PARISMED_APP_PORT": str(app_port), "PARISMED_RASA_URL": f"http://127.0.0.1:{rasa_port}"}
     t = time.perf_counter()
-    proc = subprocess.Popen(["make", "run"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     first = None
     try:
         while time.perf_counter() - t < 300 and proc.poll() is None:
             try:
-                r = httpx.post(f"http://127.0.0.1:{app_port}/api/v1/chat",
-                               json={"sender": "bench-start", "message": "bonjour"}, timeout=5)
+                r = httpx.post(
+                    f"http://127.0.0.1:{app_port}/api/v1/chat",
+                    json={"sender": "bench-start", "message": "bonjour"},
+                    timeout=5,
+                )
                 if r.status_code == 200 and not r.json().get("degraded") and r.json()["messages"]:
                     first = time.perf_counter() - t
                     break
@@ -274,8 +319,11 @@ def main(argv: list[str] | None = None) -> None:
     REPORTS.mkdir(exist_ok=True)
     path = REPORTS / "bench.json"
     report: dict = json.loads(path.read_text()) if path.exists() and len(parts) < len(PARTS) else {}
-    report["machine"] = {"coeurs": os.cpu_count(), "memoire_go": round(psutil.virtual_memory().total / 2**30),
-                         "charge_moyenne_1_min_au_debut": round(os.getloadavg()[0], 2)}
+    report["machine"] = {
+        "coeurs": os.cpu_count(),
+        "memoire_go": round(psutil.virtual_memory().total / 2**30),
+        "charge_moyenne_1_min_au_debut": round(os.getloadavg()[0], 2),
+    }
     if "recherche" in parts:
         console.print("[bold]Recherche seule[/bold]")
         report["recherche"] = bench_retrieval()
@@ -310,23 +358,40 @@ def _summary(report: dict) -> None:
         rows += [
             ("ask à chaud p50 / p95 / p99", f"{ask['p50_ms']} / {ask['p95_ms']} / {ask['p99_ms']} ms", "p95 ≤ 30 ms"),
             ("chargement à froid", f"{r['chargement_a_froid_s']} s", ""),
-            ("construction de l'index",
-             f"{r['construction_index_s']} s ({r['sections']} sections, {r['taille_index_ko']} Ko)", ""),
+            (
+                "construction de l'index",
+                f"{r['construction_index_s']} s ({r['sections']} sections, {r['taille_index_ko']} Ko)",
+                "",
+            ),
         ]
     if t := report.get("entrainement"):
         rows.append(("entraînement Rasa", f"{t['entrainement_rasa_s']} s", ""))
     if chat := report.get("chat"):
         for label, levels in chat["tours"].items():
-            rows.append((f"{label} p50/p95 à 1 · 8 · 32", " · ".join(
-                f"{levels[str(u)]['p50_ms']}/{levels[str(u)]['p95_ms']}" for u in CONCURRENCY) + " ms", ""))
-        rows.append(("question p95 (1 utilisateur)", f"{chat['tours']['question_reglementaire']['1']['p95_ms']} ms",
-                     "≤ 100 ms"))
-        rows.append(("ratio question / Rasa nu (p95, 8 utilisateurs)",
-                     str(chat["ratio_question_vs_rasa_nu_p95_8"]), "≤ 1,3"))
+            rows.append(
+                (
+                    f"{label} p50/p95 à 1 · 8 · 32",
+                    " · ".join(f"{levels[str(u)]['p50_ms']}/{levels[str(u)]['p95_ms']}" for u in CONCURRENCY) + " ms",
+                    "",
+                )
+            )
+        rows.append(
+            ("question p95 (1 utilisateur)", f"{chat['tours']['question_reglementaire']['1']['p95_ms']} ms", "≤ 100 ms")
+        )
+        rows.append(
+            ("ratio question / Rasa nu (p95, 8 utilisateurs)", str(chat["ratio_question_vs_rasa_nu_p95_8"]), "≤ 1,3")
+        )
         rss = chat["rss_mo"]
-        rows.append(("RSS application repos / pic",
-                     f"{rss['repos']['application']} / {rss['pic_en_charge']['application']} Mo", "≤ 1024 Mo"))
-        rows.append(("RSS Rasa repos / pic", f"{rss['repos']['rasa']} / {rss['pic_en_charge']['rasa']} Mo", "≤ 1536 Mo"))
+        rows.append(
+            (
+                "RSS application repos / pic",
+                f"{rss['repos']['application']} / {rss['pic_en_charge']['application']} Mo",
+                "≤ 1024 Mo",
+            )
+        )
+        rows.append(
+            ("RSS Rasa repos / pic", f"{rss['repos']['rasa']} / {rss['pic_en_charge']['rasa']} Mo", "≤ 1536 Mo")
+        )
         rows.append(("RSS Rasa nu (repos)", f"{rss['repos']['rasa_nu']} Mo", ""))
     if d := report.get("demarrage"):
         rows.append(("second make run → 1re réponse", f"{d['make_run_jusqu_a_la_premiere_reponse_s']} s", "≤ 60 s"))

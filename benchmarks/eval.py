@@ -1,5 +1,6 @@
 """`make eval`: quality figures, the same way every time. Prints a table, writes reports/eval.json and
 reports/eval.md. Reports figures; it fails only if a step cannot run at all."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,9 @@ def eval_knowledge_base() -> dict:
 
 def _rasa(*args: str) -> None:
     """Runs a Rasa command quietly; its log is shown only if it fails."""
-    done = subprocess.run([str(RASA_BIN), *args], cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV},
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(RASA_BIN), *args], cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV}, capture_output=True, text=True
+    )
     if done.returncode != 0:
         console.print((done.stdout + done.stderr)[-3000:])
         raise SystemExit(f"Échec de « rasa {' '.join(args[:2])} » (code {done.returncode}).")
@@ -45,17 +47,22 @@ def eval_nlu() -> dict:
         intents = json.loads((Path(out) / "intent_report.json").read_text())
         entity_file = next(Path(out).glob("*DIETClassifier_report.json"), None)
         entities = json.loads(entity_file.read_text()) if entity_file else {}
-        errors = json.loads((Path(out) / "intent_errors.json").read_text()) \
-            if (Path(out) / "intent_errors.json").exists() else []
+        errors = (
+            json.loads((Path(out) / "intent_errors.json").read_text())
+            if (Path(out) / "intent_errors.json").exists()
+            else []
+        )
     pairs: dict[str, int] = {}
     for e in errors:
         key = f"{e['intent']} → {e['intent_prediction']['name']}"
         pairs[key] = pairs.get(key, 0) + 1
-    return {"intent_macro_f1": round(intents["macro avg"]["f1-score"], 3),
-            "intent_exactitude": round(intents.get("accuracy", 0), 3),
-            "entite_macro_f1": round(entities.get("macro avg", {}).get("f1-score", 0), 3) if entities else None,
-            "entite_micro_f1": round(entities.get("micro avg", {}).get("f1-score", 0), 3) if entities else None,
-            "confusions": sorted(pairs.items(), key=lambda kv: -kv[1])[:8]}
+    return {
+        "intent_macro_f1": round(intents["macro avg"]["f1-score"], 3),
+        "intent_exactitude": round(intents.get("accuracy", 0), 3),
+        "entite_macro_f1": round(entities.get("macro avg", {}).get("f1-score", 0), 3) if entities else None,
+        "entite_micro_f1": round(entities.get("micro avg", {}).get("f1-score", 0), 3) if entities else None,
+        "confusions": sorted(pairs.items(), key=lambda kv: -kv[1])[:8],
+    }
 
 
 def eval_core() -> dict:
@@ -68,13 +75,20 @@ def eval_core() -> dict:
             data = yaml.safe_load(failed.read_text()) or {}
             failed_count = len(data.get("stories", []) or [])
     total = len((yaml.safe_load(stories.read_text()) or {}).get("stories", []))
-    return {"conversations": total, "reussies": total - failed_count,
-            "taux": round((total - failed_count) / total, 3) if total else None}
+    return {
+        "conversations": total,
+        "reussies": total - failed_count,
+        "taux": round((total - failed_count) / total, 3) if total else None,
+    }
 
 
 def _pytest_counts(path: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path],
-                         cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
     counts = {k: int(v) for v, k in re.findall(r"(\d+) (passed|failed|skipped)", out.splitlines()[-1] if out else "")}
     return counts
 
@@ -95,8 +109,13 @@ def eval_triage() -> dict | None:
 
 def main() -> None:
     REPORTS.mkdir(exist_ok=True)
-    report = {"recherche": eval_knowledge_base(), "nlu": eval_nlu(), "dialogues": eval_core(),
-              "regles": eval_rules(), "tri": eval_triage()}
+    report = {
+        "recherche": eval_knowledge_base(),
+        "nlu": eval_nlu(),
+        "dialogues": eval_core(),
+        "regles": eval_rules(),
+        "tri": eval_triage(),
+    }
     (REPORTS / "eval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     md = _markdown(report)
     (REPORTS / "eval.md").write_text(md)
@@ -114,11 +133,19 @@ def _markdown(report: dict) -> str:
     rows = []
     for split, r in report["recherche"].items():
         for mode, m in r["modes"].items():
-            rows.append((f"recherche {split} ({m['n']} q.) {mode} : R@1 / R@3 / R@5 / MRR",
-                         f"{m['recall@1']:.3f} / {m['recall@3']:.3f} / {m['recall@5']:.3f} / {m['mrr']:.3f}"))
+            rows.append(
+                (
+                    f"recherche {split} ({m['n']} q.) {mode} : R@1 / R@3 / R@5 / MRR",
+                    f"{m['recall@1']:.3f} / {m['recall@3']:.3f} / {m['recall@5']:.3f} / {m['mrr']:.3f}",
+                )
+            )
         d = r["decision"]
-        rows.append((f"recherche {split} : répondues dans le champ / déclinées hors champ (seuil {d['seuil']})",
-                     f"{d['repondues_dans_le_champ']:.3f} / {d['declinees_hors_champ']:.3f}"))
+        rows.append(
+            (
+                f"recherche {split} : répondues dans le champ / déclinées hors champ (seuil {d['seuil']})",
+                f"{d['repondues_dans_le_champ']:.3f} / {d['declinees_hors_champ']:.3f}",
+            )
+        )
     n = report["nlu"]
     rows.append(("NLU intention macro-F1 / exactitude", f"{n['intent_macro_f1']} / {n['intent_exactitude']}"))
     rows.append(("NLU entités macro-F1 / micro-F1", f"{n['entite_macro_f1']} / {n['entite_micro_f1']}"))
@@ -132,8 +159,10 @@ def _markdown(report: dict) -> str:
     lines += [f"| {a} | {b} |" for a, b in rows]
     worst = report["recherche"]["test"]["modes"]["hybrid"]["misses"][:10]
     lines += ["", "## Pires ratés (hybride, questions de test)", ""]
-    lines += [f"- « {m['question']} » → attendu {', '.join(m['attendu'])}, trouvé {m['trouve']} (rang {m['rang']})"
-              for m in worst]
+    lines += [
+        f"- « {m['question']} » → attendu {', '.join(m['attendu'])}, trouvé {m['trouve']} (rang {m['rang']})"
+        for m in worst
+    ]
     return "\n".join(lines) + "\n"
 
 

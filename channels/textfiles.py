@@ -1,5 +1,6 @@
 """Reading the text files people export (CSV from spreadsheets, plain lists): shared by the staff import
 and the webinar batch."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -7,11 +7,11 @@ Public API:
     build_index(force) -> dict          (re)builds the persisted index when the guide changed
     KnowledgeBaseError                  expected failures, with a French message
 """
+
 from __future__ import annotations
 
 from .answering import Answer, Source
 from .errors import KnowledgeBaseError
 from .service import Hit, answer, build_index, embed, get_service, search
 
-__all__ = ["Answer", "Hit", "KnowledgeBaseError", "Source", "answer", "build_index", "embed", "get_service",
-           "search"]
+__all__ = ["Answer", "Hit", "KnowledgeBaseError", "Source", "answer", "build_index", "embed", "get_service", "search"]

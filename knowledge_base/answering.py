@@ -1,4 +1,5 @@
 """Turns the best sections into a quoted, cited answer — or an honest decline with the hand-off offer."""
+
 from __future__ import annotations
 
 import re
@@ -10,10 +11,14 @@ from .index import Index
 from .retriever import Ranking, confidence
 from .text import fold
 
-DECLINE = ("Le guide B.A.-BA réglementaire ne couvre pas cette question, et je préfère ne pas vous répondre "
-           "au hasard. Je peux la transmettre à l'équipe Paris Méd', qui vous répondra directement.")
-NOT_UNDERSTOOD = ("Je n'ai pas compris votre message. Pouvez-vous reformuler votre question en quelques mots ? "
-                  "Par exemple : « Mon cabinet doit-il être accessible aux personnes handicapées ? »")
+DECLINE = (
+    "Le guide B.A.-BA réglementaire ne couvre pas cette question, et je préfère ne pas vous répondre "
+    "au hasard. Je peux la transmettre à l'équipe Paris Méd', qui vous répondra directement."
+)
+NOT_UNDERSTOOD = (
+    "Je n'ai pas compris votre message. Pouvez-vous reformuler votre question en quelques mots ? "
+    "Par exemple : « Mon cabinet doit-il être accessible aux personnes handicapées ? »"
+)
 MAX_SENTENCES = 3
 _CAVEAT = re.compile(r"^\*?À confirmer", re.I)
 
@@ -27,9 +32,8 @@ class Source(BaseModel):
     section_id: str = ""
 
     @classmethod
-    def of(cls, s: Section) -> "Source":
-        return cls(title=s.theme_title, section=s.title, url=s.url, file=s.file, checked=s.verifie_le,
-                   section_id=s.id)
+    def of(cls, s: Section) -> Source:
+        return cls(title=s.theme_title, section=s.title, url=s.url, file=s.file, checked=s.verifie_le, section_id=s.id)
 
 
 class Answer(BaseModel):
@@ -41,7 +45,9 @@ class Answer(BaseModel):
 
     def to_contract(self) -> dict:
         return {
-            "answer": self.answer, "answered": self.answered, "score": round(self.score, 4),
+            "answer": self.answer,
+            "answered": self.answered,
+            "score": round(self.score, 4),
             "sources": [{"title": s.title, "section": s.section, "url": s.url} for s in self.sources],
         }
 

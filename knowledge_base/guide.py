@@ -1,4 +1,5 @@
 """Parses the guide (Markdown, one file per theme, one `##` section per question) into sections."""
+
 from __future__ import annotations
 
 import hashlib
@@ -68,22 +69,28 @@ def parse_file(path: Path) -> list[Section]:
     if not front:
         raise KnowledgeBaseError(f"{path.name} : en-tête YAML (--- theme/title ---) manquant.")
     header = yaml.safe_load(front.group(1)) or {}
-    rest = text[front.end():]
+    rest = text[front.end() :]
     heads = list(_SECTION.finditer(rest))
     sections = []
     for i, head in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(rest)
-        chunk = rest[head.end():end]
+        chunk = rest[head.end() : end]
         meta_match = _META.match(chunk)
         meta = yaml.safe_load(meta_match.group(1)) if meta_match else None
         if not isinstance(meta, dict) or "id" not in meta:
             raise KnowledgeBaseError(f"{path.name} : la section « {head.group(1)} » n'a pas de métadonnées (id…).")
-        body = chunk[meta_match.end():].strip()
+        body = chunk[meta_match.end() :].strip()
         try:
-            sections.append(Section(
-                theme=header.get("theme", path.stem), theme_title=header.get("title", path.stem),
-                title=head.group(1).strip(), file=path.name, body=body, **meta,
-            ))
+            sections.append(
+                Section(
+                    theme=header.get("theme", path.stem),
+                    theme_title=header.get("title", path.stem),
+                    title=head.group(1).strip(),
+                    file=path.name,
+                    body=body,
+                    **meta,
+                )
+            )
         except ValidationError as exc:
             raise KnowledgeBaseError(f"{path.name} : métadonnées invalides pour « {head.group(1)} » : {exc}") from exc
     return sections

@@ -2,6 +2,7 @@
 
 Built once into var/index and rebuilt only when the guide, the synonym table or the model changes
 (a fingerprint of those inputs is stored in manifest.json)."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ import numpy as np
 
 from . import embeddings
 from .guide import Section, fingerprint, guide_files, load_sections
-from .text import Analyzer, _SYNONYMS_FILE
+from .text import _SYNONYMS_FILE, Analyzer
 
 INDEX_FORMAT = 3
 
@@ -57,7 +58,7 @@ def build(guide_dir: Path, index_dir: Path, models_dir: Path, model_name: str, p
     # USE averages over the whole text, so short texts embed best: a section's vector is the normalised mean of
     # its title's and its first paragraph's vectors (better R@1 on the dev questions than either, or both joined).
     texts = [t for s in sections for t in (s.title, s.body.split("\n\n")[0])]
-    batches = [texts[i:i + 32] for i in range(0, len(texts), 32)]
+    batches = [texts[i : i + 32] for i in range(0, len(texts), 32)]
     if progress:
         from rich.progress import track
 
@@ -77,10 +78,16 @@ def build(guide_dir: Path, index_dir: Path, models_dir: Path, model_name: str, p
     (tmp / "sentence_terms.json").write_text(json.dumps(sentence_terms, ensure_ascii=False))
     vocab = sorted({t for doc in tokens for t in doc})
     (tmp / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False))
-    (tmp / "manifest.json").write_text(json.dumps({
-        "fingerprint": _inputs_fingerprint(guide_dir, model_name), "model": model_name,
-        "sections": len(sections), "dimension": int(matrix.shape[1]),
-    }))
+    (tmp / "manifest.json").write_text(
+        json.dumps(
+            {
+                "fingerprint": _inputs_fingerprint(guide_dir, model_name),
+                "model": model_name,
+                "sections": len(sections),
+                "dimension": int(matrix.shape[1]),
+            }
+        )
+    )
     shutil.rmtree(index_dir, ignore_errors=True)
     tmp.rename(index_dir)
     analyzer.set_vocabulary(vocab)

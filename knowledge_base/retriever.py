@@ -1,4 +1,5 @@
 """Hybrid search: BM25 and dense rankings fused, plus the calibrated confidence used to decide `answered`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ RRF_K = 60
 @dataclass(frozen=True)
 class Ranking:
     """Per-section scores of one query; `order` is the fused ranking (best first)."""
+
     order: np.ndarray
     fused: np.ndarray
     bm25: np.ndarray

@@ -1,4 +1,5 @@
 """The knowledge-base service: loads the index once (building it when the guide changed) and answers."""
+
 from __future__ import annotations
 
 import threading
@@ -7,7 +8,8 @@ from functools import lru_cache
 import numpy as np
 from pydantic import BaseModel
 
-from . import embeddings, index as index_mod
+from . import embeddings
+from . import index as index_mod
 from .answering import Answer, build_answer
 from .errors import KnowledgeBaseError
 from .retriever import rank
@@ -70,7 +72,8 @@ class KnowledgeBase:
         if len(text) > MAX_QUESTION_CHARS:
             raise KnowledgeBaseError(
                 f"La question est trop longue ({len(text)} caractères) : "
-                f"résumez-la en {MAX_QUESTION_CHARS} caractères au plus.")
+                f"résumez-la en {MAX_QUESTION_CHARS} caractères au plus."
+            )
         return text
 
     def rank(self, query: str, mode: str = DEFAULT_MODE):
@@ -82,8 +85,17 @@ class KnowledgeBase:
         hits = []
         for i in r.order[:k]:
             s = self.index.sections[int(i)]
-            hits.append(Hit(chunk_id=s.id, title=s.theme_title, section=s.title, theme=s.theme, text=s.body,
-                            url=s.url, score=float(r.fused[int(i)])))
+            hits.append(
+                Hit(
+                    chunk_id=s.id,
+                    title=s.theme_title,
+                    section=s.title,
+                    theme=s.theme,
+                    text=s.body,
+                    url=s.url,
+                    score=float(r.fused[int(i)]),
+                )
+            )
         return hits
 
     def answer(self, question: str) -> Answer:

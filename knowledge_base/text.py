@@ -1,5 +1,6 @@
 """Text normalisation for lexical search: spaCy fr_core_news_md lemmas, accent/case folding, stop words,
 abbreviation expansion, and a light typo repair against the index vocabulary."""
+
 from __future__ import annotations
 
 import difflib
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from parismed.nlp import french_pipeline
+from frenchtext import french_pipeline
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -99,7 +100,7 @@ class Analyzer:
                 return True
         return False
 
-    @lru_cache(maxsize=4096)
+    @lru_cache(maxsize=4096)  # noqa: B019 - one Analyzer per loaded index, kept for the process's life
     def _repair(self, word: str) -> str:
         if len(word) < 5 or word.isdigit():
             return word

@@ -1,4 +1,5 @@
 """The Rasa action server, mounted in the application: rasa-sdk's executor behind `POST /webhook`."""
+
 from __future__ import annotations
 
 import logging

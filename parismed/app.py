@@ -1,4 +1,5 @@
 """The application (FastAPI): public API, web chat page, staff console, and the Rasa action server."""
+
 from __future__ import annotations
 
 import logging
@@ -53,10 +54,13 @@ def _french_validation_error(request: Request, exc: RequestValidationError) -> J
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="Assistant Paris Méd'", version="1.0",
-                  description="Guide réglementaire, estimation de l'aide plancher Paris Méd' et orientation "
-                              "vers les partenaires, pour les professionnels de santé qui s'installent à Paris.",
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="Assistant Paris Méd'",
+        version="1.0",
+        description="Guide réglementaire, estimation de l'aide plancher Paris Méd' et orientation "
+        "vers les partenaires, pour les professionnels de santé qui s'installent à Paris.",
+        lifespan=lifespan,
+    )
     app.add_exception_handler(RequestValidationError, _french_validation_error)
 
     @app.get("/health", tags=["santé"], summary="L'application répond")

@@ -1,18 +1,21 @@
 """`parismed` command line: the same public APIs as the chat and the HTTP API, for scripts and staff."""
+
 from __future__ import annotations
 
 import json
 import os
 import sys
-from typing import Optional
 
 import typer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-app = typer.Typer(help="Assistant Paris Méd' : guide réglementaire, estimation de l'aide, orientation.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Assistant Paris Méd' : guide réglementaire, estimation de l'aide, orientation.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 kb_app = typer.Typer(help="Base de connaissances (guide B.A.-BA réglementaire).", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 
@@ -41,7 +44,7 @@ def kb_build(force: bool = typer.Option(False, "--force", help="Reconstruit mêm
 
 @app.command()
 def ask(
-    question: Optional[str] = typer.Argument(None, help="La question, en français."),
+    question: str | None = typer.Argument(None, help="La question, en français."),
     as_json: bool = typer.Option(False, "--json", help="Réponse JSON (answer, answered, sources, score)."),
     jsonl: bool = typer.Option(False, "--jsonl", help="Lit une question par ligne sur l'entrée standard."),
 ):
@@ -56,8 +59,7 @@ def ask(
             try:
                 _print_json(answer(line).to_contract())
             except KnowledgeBaseError as exc:
-                _print_json({"answer": str(exc), "answered": False, "sources": [], "score": 0.0,
-                             "erreur": str(exc)})
+                _print_json({"answer": str(exc), "answered": False, "sources": [], "score": 0.0, "erreur": str(exc)})
         return
     if question is None:
         _fail("indiquez une question, ou --jsonl pour lire les questions sur l'entrée standard.")
@@ -78,7 +80,8 @@ def estimate(
     profile: str = typer.Option(..., "--json", help="Profil du projet, en JSON."),
 ):
     """Estime l'éligibilité à Paris Méd' et l'aide plancher (simulation indicative)."""
-    from rules_bridge import ProfileError, estimate as run_estimate
+    from rules_bridge import ProfileError
+    from rules_bridge import estimate as run_estimate
 
     try:
         data = json.loads(profile)
@@ -97,7 +100,8 @@ def orient(
     as_json: bool = typer.Option(False, "--json", help="Réponse JSON."),
 ):
     """Indique les partenaires à contacter pour un besoin."""
-    from rules_bridge import ProfileError, orient as run_orient
+    from rules_bridge import ProfileError
+    from rules_bridge import orient as run_orient
 
     if not besoin.strip():
         _fail("décrivez votre besoin en quelques mots.")

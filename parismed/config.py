@@ -1,4 +1,5 @@
 """All settings in one place (environment variables prefixed with PARISMED_, or a .env file)."""
+
 from __future__ import annotations
 
 import secrets
@@ -22,7 +23,9 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="URL shown to users; empty means http://app_host:app_port.")
 
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_token: str = Field("", description="Token protecting Rasa's HTTP API; empty means generated and kept in var_dir.")
+    rasa_token: str = Field(
+        "", description="Token protecting Rasa's HTTP API; empty means generated and kept in var_dir."
+    )
 
     warm_up: bool = Field(True, description="Load the models at start-up rather than at the first question.")
 

@@ -1,6 +1,7 @@
 """Starts the two processes (Rasa server, application), waits until both answer, stops both on Ctrl-C.
 
 Used by `make run` and by the end-to-end tests (same code, other ports)."""
+
 from __future__ import annotations
 
 import os
@@ -21,9 +22,14 @@ from parismed.config import PROJECT_ROOT, get_settings
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 APP_PYTHON = Path(sys.executable)
 QUIET_ENV = {
-    "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false",
-    "LOG_LEVEL_LIBRARIES": "ERROR", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-    "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::FutureWarning,ignore::UserWarning",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "RASA_TELEMETRY_ENABLED": "false",
+    "LOG_LEVEL_LIBRARIES": "ERROR",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "PYTHONUNBUFFERED": "1",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::FutureWarning,ignore::UserWarning",
 }
 
 
@@ -72,12 +78,17 @@ class Stack:
     def _env(self) -> dict[str, str]:
         settings = get_settings()
         env = {**os.environ, **QUIET_ENV, **self.extra_env}
-        env.update({
-            "PARISMED_VAR_DIR": str(self.var_dir), "PARISMED_APP_PORT": str(self.app_port),
-            "PARISMED_RASA_URL": self.rasa_url, "ACTION_ENDPOINT_URL": f"{self.app_url}/webhook",
-            "MPLCONFIGDIR": str(self.var_dir / "mpl"), "KERAS_HOME": str(self.var_dir / "keras"),
-            "PARISMED_RASA_TOKEN": self.token,
-        })
+        env.update(
+            {
+                "PARISMED_VAR_DIR": str(self.var_dir),
+                "PARISMED_APP_PORT": str(self.app_port),
+                "PARISMED_RASA_URL": self.rasa_url,
+                "ACTION_ENDPOINT_URL": f"{self.app_url}/webhook",
+                "MPLCONFIGDIR": str(self.var_dir / "mpl"),
+                "KERAS_HOME": str(self.var_dir / "keras"),
+                "PARISMED_RASA_TOKEN": self.token,
+            }
+        )
         env.setdefault("PARISMED_GUIDE_DIR", str(settings.guide_dir))
         return env
 
@@ -86,13 +97,15 @@ class Stack:
         settings = get_settings()
         return settings.rasa_token or settings.persistent_secret("rasa_token")
 
-    def start(self, timeout: float = 240, with_rasa: bool = True) -> "Stack":
+    def start(self, timeout: float = 240, with_rasa: bool = True) -> Stack:
         ports = [("l'application", self.app_port)] + ([("Rasa", self.rasa_port)] if with_rasa else [])
         for name, port in ports:
             if not port_is_free(self.host, port):
-                raise LaunchError(f"Le port {port} ({name}) est déjà utilisé : arrêtez l'autre programme "
-                                  f"(« lsof -i :{port} ») ou choisissez un autre port (PARISMED_APP_PORT, "
-                                  f"PARISMED_RASA_URL).")
+                raise LaunchError(
+                    f"Le port {port} ({name}) est déjà utilisé : arrêtez l'autre programme "
+                    f"(« lsof -i :{port} ») ou choisissez un autre port (PARISMED_APP_PORT, "
+                    f"PARISMED_RASA_URL)."
+                )
         models = PROJECT_ROOT / "models"
         if with_rasa and not RASA_BIN.exists():
             raise LaunchError("L'environnement Rasa est absent : lancez « make run » (il l'installe).")
@@ -102,14 +115,44 @@ class Stack:
         env = self._env()
         # glibc gives each worker thread its own heap arena, which kept ~100 MB more under 32 concurrent
         # users (make bench); two arenas are plenty for a process whose heavy work runs one request at a time.
-        self._spawn("app", [str(APP_PYTHON), "-m", "uvicorn", "parismed.app:app", "--host", self.host,
-                            "--port", str(self.app_port), "--log-level", "warning"],
-                    {"MALLOC_ARENA_MAX": "2", **env})
+        self._spawn(
+            "app",
+            [
+                str(APP_PYTHON),
+                "-m",
+                "uvicorn",
+                "parismed.app:app",
+                "--host",
+                self.host,
+                "--port",
+                str(self.app_port),
+                "--log-level",
+                "warning",
+            ],
+            {"MALLOC_ARENA_MAX": "2", **env},
+        )
         if with_rasa:
-            self._spawn("rasa", [str(RASA_BIN), "run", "--enable-api", "--auth-token", self.token,
-                                 "-i", self.host, "-p", str(self.rasa_port), "--model", str(models),
-                                 "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-                                 "--endpoints", str(PROJECT_ROOT / "endpoints.yml")], env)
+            self._spawn(
+                "rasa",
+                [
+                    str(RASA_BIN),
+                    "run",
+                    "--enable-api",
+                    "--auth-token",
+                    self.token,
+                    "-i",
+                    self.host,
+                    "-p",
+                    str(self.rasa_port),
+                    "--model",
+                    str(models),
+                    "--credentials",
+                    str(PROJECT_ROOT / "credentials.yml"),
+                    "--endpoints",
+                    str(PROJECT_ROOT / "endpoints.yml"),
+                ],
+                env,
+            )
         try:
             self.wait_ready(timeout)
         except BaseException:
@@ -119,8 +162,9 @@ class Stack:
 
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
         log = open(self.var_dir / "logs" / f"{name}.log", "ab")
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.processes[name] = proc
         threading.Thread(target=self._pump, args=(name, proc, log), daemon=True).start()
 
@@ -143,8 +187,10 @@ class Stack:
             for name, url in checks.items():
                 proc = self.processes[name]
                 if proc.poll() is not None:
-                    raise LaunchError(f"Le processus {name} s'est arrêté au démarrage (code {proc.returncode}) ; "
-                                      f"voir {self.var_dir / 'logs' / (name + '.log')}.")
+                    raise LaunchError(
+                        f"Le processus {name} s'est arrêté au démarrage (code {proc.returncode}) ; "
+                        f"voir {self.var_dir / 'logs' / (name + '.log')}."
+                    )
                 if name in ready:
                     continue
                 try:
@@ -153,8 +199,9 @@ class Stack:
                 except httpx.HTTPError:
                     pass
             if time.monotonic() > deadline:
-                raise LaunchError(f"Démarrage trop long (> {timeout:.0f} s) ; voir les journaux dans "
-                                  f"{self.var_dir / 'logs'}.")
+                raise LaunchError(
+                    f"Démarrage trop long (> {timeout:.0f} s) ; voir les journaux dans {self.var_dir / 'logs'}."
+                )
             time.sleep(0.5)
 
     def stop(self) -> None:
@@ -171,6 +218,7 @@ class Stack:
 
 def _stop_on_signals() -> None:
     """Ctrl-C and SIGTERM both stop cleanly (SIGINT may be ignored when started in the background)."""
+
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
@@ -193,15 +241,17 @@ def run_all(with_rasa: bool = True) -> int:
     except KeyboardInterrupt:
         stack.stop()
         return 130
-    print(f"\nPrêt en {time.monotonic() - started:.0f} s. Ouvrez {settings.base_url} "
-          f"(console de l'équipe : {settings.base_url}/staff/, API : {settings.base_url}/docs). "
-          "Ctrl-C pour arrêter.\n", flush=True)
+    print(
+        f"\nPrêt en {time.monotonic() - started:.0f} s. Ouvrez {settings.base_url} "
+        f"(console de l'équipe : {settings.base_url}/staff/, API : {settings.base_url}/docs). "
+        "Ctrl-C pour arrêter.\n",
+        flush=True,
+    )
     try:
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
         dead = [n for n, p in stack.processes.items() if p.poll() is not None]
-        print(f"Erreur : le processus {', '.join(dead)} s'est arrêté ; voir {stack.var_dir / 'logs'}.",
-              file=sys.stderr)
+        print(f"Erreur : le processus {', '.join(dead)} s'est arrêté ; voir {stack.var_dir / 'logs'}.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nArrêt de l'assistant…", flush=True)

@@ -9,6 +9,7 @@ Public API (see docs/contracts.md)::
     extract("Nous sommes 3 kinés dans le 19e")
     zone_ars(19)  # ZoneArs(zone="zip", libelle=..., hypothese=..., sources=[...]); str(...) == "zip"
 """
+
 from rules_bridge.engine import DetailLine, Estimate, estimate
 from rules_bridge.errors import GridError, ProfileError, RulesBridgeError, profile_error_from_validation
 from rules_bridge.explain import explain_html, explain_markdown
@@ -25,6 +26,7 @@ def warm_up(nlp: bool = True) -> None:
     load_grid()
     if nlp:
         extract("Deux kinés dans le 19e cherchent un local")
+
 
 __all__ = [
     "DetailLine",

@@ -1,4 +1,5 @@
 """Text normalisation shared by the vocabulary tables, profile validation and extraction."""
+
 from __future__ import annotations
 
 import re

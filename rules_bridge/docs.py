@@ -5,6 +5,7 @@
 
 A test compares the committed document with the generated one, so the public grid never drifts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,102 +84,169 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
     conditions = [
         ("Tout Paris est éligible", _yes(c.territoire_tout_paris.valeur), c.territoire_tout_paris),
         ("Nombre minimal de professionnels en exercice groupé", str(c.min_professionnels.valeur), c.min_professionnels),
-        ("Équipes uniquement paramédicales admises", _yes(c.paramedicaux_seuls_admis.valeur), c.paramedicaux_seuls_admis),
+        (
+            "Équipes uniquement paramédicales admises",
+            _yes(c.paramedicaux_seuls_admis.valeur),
+            c.paramedicaux_seuls_admis,
+        ),
         ("Médecin généraliste exigé", _yes(c.medecin_generaliste_exige.valeur), c.medecin_generaliste_exige),
         ("Primo-installation exigée", _yes(c.primo_installation_exigee.valeur), c.primo_installation_exigee),
-        ("Secteurs des médecins comptés", ", ".join(f"secteur {s}" for s in c.secteurs_medecins_retenus.valeur), c.secteurs_medecins_retenus),
-        ("Médecins à étudier au cas par cas (non comptés)", ", ".join(s.upper() for s in c.secteurs_medecins_a_confirmer.valeur), c.secteurs_medecins_a_confirmer),
-        ("Autres professions : conventionnement exigé (sauf professions sans convention)", _yes(c.autres_professions_conventionnees.valeur), c.autres_professions_conventionnees),
+        (
+            "Secteurs des médecins comptés",
+            ", ".join(f"secteur {s}" for s in c.secteurs_medecins_retenus.valeur),
+            c.secteurs_medecins_retenus,
+        ),
+        (
+            "Médecins à étudier au cas par cas (non comptés)",
+            ", ".join(s.upper() for s in c.secteurs_medecins_a_confirmer.valeur),
+            c.secteurs_medecins_a_confirmer,
+        ),
+        (
+            "Autres professions : conventionnement exigé (sauf professions sans convention)",
+            _yes(c.autres_professions_conventionnees.valeur),
+            c.autres_professions_conventionnees,
+        ),
     ]
     out += [f"| {_cell(a)} | {_cell(b)} | {_cell(h.ref(v))} |" for a, b, v in conditions]
 
-    out += ["", "## 2. Montant de base par professionnel", "",
-            "| Profession | Base | Comptée dans l'aide | Conventionnement exigé | Fondement |",
-            "|---|---:|---|---|---|"]
+    out += [
+        "",
+        "## 2. Montant de base par professionnel",
+        "",
+        "| Profession | Base | Comptée dans l'aide | Conventionnement exigé | Fondement |",
+        "|---|---:|---|---|---|",
+    ]
     for prof in g.professions.values():
         counted = _yes(prof.est_retenue) + (f" ({h.ref(prof.retenu)})" if prof.retenu else "")
         convention = "secteur 1" if prof.famille == "medecin" else _yes(prof.conventionnement_requis)
-        out.append(f"| {_cell(prof.libelle)} | {format_eur(prof.base_eur.valeur)} | {_cell(counted)} | "
-                   f"{convention} | {_cell(h.ref(prof.base_eur))} |")
+        out.append(
+            f"| {_cell(prof.libelle)} | {format_eur(prof.base_eur.valeur)} | {_cell(counted)} | "
+            f"{convention} | {_cell(h.ref(prof.base_eur))} |"
+        )
 
     w = g.ponderations
-    out += ["", "## 3. Pondérations (pourcentages de la base, additionnés)", "",
-            "| Critère | Cas | Majoration | Critère sourcé | Valeur : fondement |", "|---|---|---:|---|---|"]
+    out += [
+        "",
+        "## 3. Pondérations (pourcentages de la base, additionnés)",
+        "",
+        "| Critère | Cas | Majoration | Critère sourcé | Valeur : fondement |",
+        "|---|---|---:|---|---|",
+    ]
     for zone, value in w.zone_ars.valeurs.items():
-        out.append(f"| {_cell(w.zone_ars.libelle)} | {_cell(r.zonage.libelles[zone])} | +{value.valeur} % | "
-                   f"{_sources(w.zone_ars.critere_sources)} | {_cell(h.ref(value))} |")
+        out.append(
+            f"| {_cell(w.zone_ars.libelle)} | {_cell(r.zonage.libelles[zone])} | +{value.valeur} % | "
+            f"{_sources(w.zone_ars.critere_sources)} | {_cell(h.ref(value))} |"
+        )
     for weighting in (w.qpv, w.projet_sante, w.pluriprofessionnel):
-        out.append(f"| {_cell(weighting.libelle)} | oui | +{weighting.majoration_pct.valeur} % | "
-                   f"{_sources(weighting.critere_sources)} | {_cell(h.ref(weighting.majoration_pct))} |")
-    for sid, st in g.structures.items():
-        if st.majoration_pct.valeur:
-            out.append(f"| type de structure | {_cell(st.libelle)} | +{st.majoration_pct.valeur} % | "
-                       f"{_sources(w.type_structure.critere_sources)} | {_cell(h.ref(st.majoration_pct))} |")
-
-    out += ["", "## 4. Types de structure", "",
-            "| Structure | Aide en investissement | Fondement | Majoration | Plafond par structure | Fondement du plafond |",
-            "|---|---|---|---|---:|---|"]
+        out.append(
+            f"| {_cell(weighting.libelle)} | oui | +{weighting.majoration_pct.valeur} % | "
+            f"{_sources(weighting.critere_sources)} | {_cell(h.ref(weighting.majoration_pct))} |"
+        )
     for st in g.structures.values():
-        out.append(f"| {_cell(st.libelle)} | {_yes(st.aide_investissement.valeur)} | {_cell(h.ref(st.aide_investissement))} | "
-                   f"+{st.majoration_pct.valeur} % ({_cell(h.ref(st.majoration_pct))}) | {format_eur(st.plafond_eur.valeur)} | "
-                   f"{_cell(h.ref(st.plafond_eur))} |")
+        if st.majoration_pct.valeur:
+            out.append(
+                f"| type de structure | {_cell(st.libelle)} | +{st.majoration_pct.valeur} % | "
+                f"{_sources(w.type_structure.critere_sources)} | {_cell(h.ref(st.majoration_pct))} |"
+            )
 
-    out += ["", "## 5. Types de projet", "", "| Projet | Aide en investissement | Fondement | Précision |", "|---|---|---|---|"]
+    out += [
+        "",
+        "## 4. Types de structure",
+        "",
+        "| Structure | Aide en investissement | Fondement | Majoration | Plafond par structure | Fondement du plafond |",
+        "|---|---|---|---|---:|---|",
+    ]
+    for st in g.structures.values():
+        out.append(
+            f"| {_cell(st.libelle)} | {_yes(st.aide_investissement.valeur)} | {_cell(h.ref(st.aide_investissement))} | "
+            f"+{st.majoration_pct.valeur} % ({_cell(h.ref(st.majoration_pct))}) | {format_eur(st.plafond_eur.valeur)} | "
+            f"{_cell(h.ref(st.plafond_eur))} |"
+        )
+
+    out += [
+        "",
+        "## 5. Types de projet",
+        "",
+        "| Projet | Aide en investissement | Fondement | Précision |",
+        "|---|---|---|---|",
+    ]
     for pr in g.projets.values():
         detail = pr.consigne or pr.explication
         extra = f"{detail.valeur} ({h.ref(detail)})" if detail else ""
-        out.append(f"| {_cell(pr.libelle)} | {_yes(pr.aide_investissement.valeur)} | {_cell(h.ref(pr.aide_investissement))} | {_cell(extra)} |")
+        out.append(
+            f"| {_cell(pr.libelle)} | {_yes(pr.aide_investissement.valeur)} | {_cell(h.ref(pr.aide_investissement))} | {_cell(extra)} |"
+        )
 
     cap = g.plafonds
     dep = g.investissement.depenses_eligibles
-    out += ["", "## 6. Plafonds et dépenses éligibles", "",
-            f"- Plafond par professionnel : {format_eur(cap.par_professionnel_eur.valeur)} ({h.ref(cap.par_professionnel_eur)}).",
-            "- Plafond par structure : voir la section 4.",
-            f"- L'aide ne dépasse pas {cap.depenses_pct.valeur} % des dépenses d'investissement déclarées ({h.ref(cap.depenses_pct)}).",
-            f"- Dépenses éligibles : {', '.join(dep.valeur)} ({h.ref(dep)}).",
-            ]
+    out += [
+        "",
+        "## 6. Plafonds et dépenses éligibles",
+        "",
+        f"- Plafond par professionnel : {format_eur(cap.par_professionnel_eur.valeur)} ({h.ref(cap.par_professionnel_eur)}).",
+        "- Plafond par structure : voir la section 4.",
+        f"- L'aide ne dépasse pas {cap.depenses_pct.valeur} % des dépenses d'investissement déclarées ({h.ref(cap.depenses_pct)}).",
+        f"- Dépenses éligibles : {', '.join(dep.valeur)} ({h.ref(dep)}).",
+    ]
 
     d = g.defauts
-    out += ["", "## 7. Valeurs retenues quand une information manque", "",
-            "Chaque valeur par défaut appliquée est signalée dans les hypothèses de l'estimation.", "",
-            f"- Structure : « {g.structures[d.structure_plusieurs].libelle} » à partir de {c.min_professionnels.valeur} professionnels "
-            f"(ou pour un agrandissement), « {g.structures[d.structure_seul].libelle} » sinon.",
-            f"- Projet : « {g.projets[d.projet].libelle} ».",
-            f"- Secteur d'un médecin : secteur {d.secteur_medecin} ; autres professions : conventionnées.",
-            "- Zonage ARS : celui de l'arrondissement ; s'il est mixte, la valeur la plus prudente (la moins majorée), "
-            "avec une demande d'adresse.",
-            f"- Local en QPV : {_yes(d.qpv)} (majoration non retenue sans adresse).",
-            f"- Projet de santé formalisé : {_yes(d.projet_sante)}.",
-            ]
+    out += [
+        "",
+        "## 7. Valeurs retenues quand une information manque",
+        "",
+        "Chaque valeur par défaut appliquée est signalée dans les hypothèses de l'estimation.",
+        "",
+        f"- Structure : « {g.structures[d.structure_plusieurs].libelle} » à partir de {c.min_professionnels.valeur} professionnels "
+        f"(ou pour un agrandissement), « {g.structures[d.structure_seul].libelle} » sinon.",
+        f"- Projet : « {g.projets[d.projet].libelle} ».",
+        f"- Secteur d'un médecin : secteur {d.secteur_medecin} ; autres professions : conventionnées.",
+        "- Zonage ARS : celui de l'arrondissement ; s'il est mixte, la valeur la plus prudente (la moins majorée), "
+        "avec une demande d'adresse.",
+        f"- Local en QPV : {_yes(d.qpv)} (majoration non retenue sans adresse).",
+        f"- Projet de santé formalisé : {_yes(d.projet_sante)}.",
+    ]
 
-    out += ["", "## 8. Comment le montant est calculé", "",
-            "1. Les professionnels comptés sont ceux qui remplissent les conditions (secteur 1 pour les médecins, "
-            "conventionnement pour les autres professions qui en ont un).",
-            "2. La base est la somme des montants de base de ces professionnels.",
-            "3. Chaque majoration applicable (zonage, QPV, type de structure, projet de santé, équipe "
-            "pluriprofessionnelle) ajoute un pourcentage de la base ; chacune est une ligne du détail.",
-            "4. Les plafonds s'appliquent ensuite, dans l'ordre : par professionnel, par structure, puis "
-            "montant des dépenses déclarées ; chaque écrêtement est une ligne négative du détail.",
-            "5. L'aide plancher est la somme des lignes du détail (arrondie à l'euro inférieur ligne par ligne).",
-            "",
-            "Un projet non éligible ou une simple recherche de local donne 0 € avec les motifs expliqués.",
-            ]
+    out += [
+        "",
+        "## 8. Comment le montant est calculé",
+        "",
+        "1. Les professionnels comptés sont ceux qui remplissent les conditions (secteur 1 pour les médecins, "
+        "conventionnement pour les autres professions qui en ont un).",
+        "2. La base est la somme des montants de base de ces professionnels.",
+        "3. Chaque majoration applicable (zonage, QPV, type de structure, projet de santé, équipe "
+        "pluriprofessionnelle) ajoute un pourcentage de la base ; chacune est une ligne du détail.",
+        "4. Les plafonds s'appliquent ensuite, dans l'ordre : par professionnel, par structure, puis "
+        "montant des dépenses déclarées ; chaque écrêtement est une ligne négative du détail.",
+        "5. L'aide plancher est la somme des lignes du détail (arrondie à l'euro inférieur ligne par ligne).",
+        "",
+        "Un projet non éligible ou une simple recherche de local donne 0 € avec les motifs expliqués.",
+    ]
 
     out += ["", "## 9. Exemples calculés", ""]
     for ex in g.exemples:
         e = estimate(ex.profil, grid=g.version)
-        out += [f"### {ex.titre}", "", f"Éligible : {_yes(e.eligible)} — aide plancher estimée : **{format_eur(e.aide_plancher_eur)}**", "",
-                "| Ligne | Montant |", "|---|---:|"]
+        out += [
+            f"### {ex.titre}",
+            "",
+            f"Éligible : {_yes(e.eligible)} — aide plancher estimée : **{format_eur(e.aide_plancher_eur)}**",
+            "",
+            "| Ligne | Montant |",
+            "|---|---:|",
+        ]
         out += [f"| {_cell(line.ligne)} | {format_eur(line.montant_eur)} |" for line in e.detail]
         out.append("")
 
     out += ["## 10. Zonage ARS, QPV et CPTS par arrondissement", ""]
     out += [f"- {item.libelle} {_sources(item.sources)}" for item in r.zonage.contexte]
     out += [f"- {item.libelle} {_sources(item.sources)}" for item in r.cpts_contexte]
-    out += ["", "Un zonage « mixte » (plusieurs valeurs) signifie que l'adresse précise est nécessaire : l'estimation "
-            "retient alors la valeur la plus prudente et le signale.", "",
-            "| Arrondissement | Codes postaux | Zonage ARS retenu | Fondement | QPV | Fondement | CPTS vérifiée |",
-            "|---|---|---|---|---|---|---|"]
+    out += [
+        "",
+        "Un zonage « mixte » (plusieurs valeurs) signifie que l'adresse précise est nécessaire : l'estimation "
+        "retient alors la valeur la plus prudente et le signale.",
+        "",
+        "| Arrondissement | Codes postaux | Zonage ARS retenu | Fondement | QPV | Fondement | CPTS vérifiée |",
+        "|---|---|---|---|---|---|---|",
+    ]
     qpv_labels = {"oui": "oui", "non": "non", "a_confirmer": "à confirmer"}
     for arr in r.arrondissements.values():
         zone_txt = r.zonage.libelle(arr.zone_ars.valeurs)
@@ -187,22 +255,36 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
         else:
             cpts = "à confirmer (annuaires ARS Île-de-France et FémasIF)"
         name = arr.libelle + (f" ({arr.secteur})" if arr.secteur else "")
-        out.append(f"| {_cell(name)} | {', '.join(arr.codes_postaux)} | {_cell(zone_txt)} | {_cell(h.ref(arr.zone_ars))} | "
-                   f"{qpv_labels[arr.qpv.valeur]} | {_cell(h.ref(arr.qpv))} | {_cell(cpts)} |")
+        out.append(
+            f"| {_cell(name)} | {', '.join(arr.codes_postaux)} | {_cell(zone_txt)} | {_cell(h.ref(arr.zone_ars))} | "
+            f"{qpv_labels[arr.qpv.valeur]} | {_cell(h.ref(arr.qpv))} | {_cell(cpts)} |"
+        )
 
-    out += ["", "## 11. Partenaires", "",
-            "Une adresse marquée « à vérifier » n'a pas été confirmée sur une source consultée.", "",
-            "| Partenaire | Ce qu'il fait | Pour qui | Comment le joindre | Sources |", "|---|---|---|---|---|"]
+    out += [
+        "",
+        "## 11. Partenaires",
+        "",
+        "Une adresse marquée « à vérifier » n'a pas été confirmée sur une source consultée.",
+        "",
+        "| Partenaire | Ce qu'il fait | Pour qui | Comment le joindre | Sources |",
+        "|---|---|---|---|---|",
+    ]
     for p in r.partners.values():
         reach = p.url or ""
         if p.url and not p.url_verifiee:
             reach += " (à vérifier)"
         if p.contact:
             reach += f" ; {p.contact}" if reach else p.contact
-        out.append(f"| {_cell(p.nom)} | {_cell(p.role)} | {_cell(p.pour_qui)} | {_cell(reach)} | {_sources(p.sources)} |")
+        out.append(
+            f"| {_cell(p.nom)} | {_cell(p.role)} | {_cell(p.pour_qui)} | {_cell(reach)} | {_sources(p.sources)} |"
+        )
     urps = r.templates["urps_profession"]
-    out += ["", f"URPS des autres professions ({', '.join(g.professions[x].libelle_pluriel for x in urps.professions)}) : "
-            f"{urps.contact}. CPTS sans fiche vérifiée : annuaires de l'ARS Île-de-France et de la FémasIF.", ""]
+    out += [
+        "",
+        f"URPS des autres professions ({', '.join(g.professions[x].libelle_pluriel for x in urps.professions)}) : "
+        f"{urps.contact}. CPTS sans fiche vérifiée : annuaires de l'ARS Île-de-France et de la FémasIF.",
+        "",
+    ]
 
     out += ["## 12. Repères publics (non utilisés directement dans le calcul)", ""]
     out += [f"- {item.libelle} {_sources(item.sources)}" for item in g.reperes]
@@ -214,8 +296,13 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
     for key in [*g.cited_sources(), *_reference_sources(r)]:
         if key not in cited:
             cited.append(key)
-    out += ["", "## 14. Sources", "",
-            "Pages web lues sur des copies stockées (« vue en » = année de lecture) ; revérifier avant publication.", ""]
+    out += [
+        "",
+        "## 14. Sources",
+        "",
+        "Pages web lues sur des copies stockées (« vue en » = année de lecture) ; revérifier avant publication.",
+        "",
+    ]
     out += [f"- [{k}] {r.sources[k].citation()}" for k in sorted(cited, key=_source_order)]
     out.append("")
     return "\n".join(out)

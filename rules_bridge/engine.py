@@ -2,6 +2,7 @@
 
 Everything legal or numeric comes from the grid and the reference data; this module only applies them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 from rules_bridge._text import format_eur, sentence_case
 from rules_bridge.grid import Grid, Valeur, load_grid
 from rules_bridge.partners import Partner, rank_partners
-from rules_bridge.profile import Profile, Professionnel, coerce_profile
+from rules_bridge.profile import Professionnel, Profile, coerce_profile
 from rules_bridge.reference import Arrondissement, Sourced, load_reference
 
 
@@ -118,11 +119,15 @@ def _team(grid: Grid, profile: Profile) -> _Team:
                 hypotheses.append(cond.secteurs_medecins_a_confirmer.note or "")
             else:
                 label = "hors convention" if sector == "non_conventionne" else f"en secteur {sector}"
-                motifs.append(f"{who} {label} : pas de prise en compte, le dispositif visant les médecins du {sectors}.")
+                motifs.append(
+                    f"{who} {label} : pas de prise en compte, le dispositif visant les médecins du {sectors}."
+                )
             continue
         if rule.conventionnement_requis:
             if p.secteur == "non_conventionne":
-                motifs.append(f"{who} sans conventionnement : pas de prise en compte, le dispositif visant les professionnels conventionnés.")
+                motifs.append(
+                    f"{who} sans conventionnement : pas de prise en compte, le dispositif visant les professionnels conventionnés."
+                )
                 continue
             if p.secteur is None:
                 assumed_convention.append(rule.libelle_pluriel)
@@ -163,18 +168,23 @@ def _zone(profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: 
     return chosen
 
 
-def _qpv(profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: list[str], default: bool,
-         label: str) -> bool:
+def _qpv(
+    profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: list[str], default: bool, label: str
+) -> bool:
     if profile.qpv is not None:
         if profile.qpv and arr.qpv.valeur == "non":
-            hypotheses.append(
-                f"Déclaré : {label} ; or aucun QPV n'est connu dans le {arr.court} : à vérifier."
-            )
+            hypotheses.append(f"Déclaré : {label} ; or aucun QPV n'est connu dans le {arr.court} : à vérifier.")
         return profile.qpv
     if arr.qpv.valeur == "non":
-        hypotheses.append(f"Local supposé hors QPV : aucun quartier prioritaire connu dans le {arr.court} (à vérifier).")
+        hypotheses.append(
+            f"Local supposé hors QPV : aucun quartier prioritaire connu dans le {arr.court} (à vérifier)."
+        )
     else:
-        present = "compte des quartiers prioritaires" if arr.qpv.valeur == "oui" else "compte peut-être des quartiers prioritaires"
+        present = (
+            "compte des quartiers prioritaires"
+            if arr.qpv.valeur == "oui"
+            else "compte peut-être des quartiers prioritaires"
+        )
         hypotheses.append(
             f"Le {arr.court} {present} (QPV) : faute d'adresse, la majoration QPV n'est pas retenue. "
             f"Précisez si votre projet remplit ce critère : {label}."
@@ -215,7 +225,9 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
             if p.nombre_total >= cond.min_professionnels.valeur
             else ("agrandissement d'une structure existante" if several else "un seul professionnel")
         )
-        hypotheses.append(f"Structure non précisée ({reason}) : nous retenons « {g.structures[structure_id].libelle} ».")
+        hypotheses.append(
+            f"Structure non précisée ({reason}) : nous retenons « {g.structures[structure_id].libelle} »."
+        )
     project = g.projets[project_id]
     structure = g.structures[structure_id]
 
@@ -249,10 +261,22 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         motifs.extend(team.motifs)
         explanation = project.explication.valeur if project.explication else project.aide_investissement.note
         motifs.append(str(explanation))
-        line = _line(f"{sentence_case(project.libelle)} : accompagnement sans subvention", 0,
-                     f"projets.{project_id}", project.aide_investissement)
-        return Estimate(eligible=True, aide_investissement=False, motifs=motifs, aide_plancher_eur=0,
-                        detail=[line], hypotheses=_dedupe(hypotheses), a_preciser=to_ask, **common)
+        line = _line(
+            f"{sentence_case(project.libelle)} : accompagnement sans subvention",
+            0,
+            f"projets.{project_id}",
+            project.aide_investissement,
+        )
+        return Estimate(
+            eligible=True,
+            aide_investissement=False,
+            motifs=motifs,
+            aide_plancher_eur=0,
+            detail=[line],
+            hypotheses=_dedupe(hypotheses),
+            a_preciser=to_ask,
+            **common,
+        )
 
     reasons_no: list[str] = []
     if not structure.aide_investissement.valeur:
@@ -271,8 +295,16 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     if reasons_no:
         motifs.extend(reasons_no)
         line = _line("Aide en investissement : projet non éligible en l'état", 0, "eligibilite")
-        return Estimate(eligible=False, aide_investissement=False, motifs=motifs, aide_plancher_eur=0,
-                        detail=[line], hypotheses=_dedupe(hypotheses), a_preciser=to_ask, **common)
+        return Estimate(
+            eligible=False,
+            aide_investissement=False,
+            motifs=motifs,
+            aide_plancher_eur=0,
+            detail=[line],
+            hypotheses=_dedupe(hypotheses),
+            a_preciser=to_ask,
+            **common,
+        )
 
     motifs.append(
         f"Exercice groupé en {structure.libelle} avec {_plural(team.count, 'professionnel retenu', 'professionnels retenus')} : "
@@ -281,7 +313,10 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         else f"Agrandissement d'une structure d'exercice groupé ({structure.libelle}) : "
         "les professionnels qui la rejoignent peuvent être aidés."
     )
-    if all(g.professions[prof].famille != "medecin" for prof, _ in team.retained) and cond.paramedicaux_seuls_admis.valeur:
+    if (
+        all(g.professions[prof].famille != "medecin" for prof, _ in team.retained)
+        and cond.paramedicaux_seuls_admis.valeur
+    ):
         motifs.append(f"Équipe sans médecin. {cond.paramedicaux_seuls_admis.note or ''}".strip())
     depenses = ", ".join(g.investissement.depenses_eligibles.valeur)
     motifs.append(f"Projet de type « {project.libelle} » éligible à l'aide en investissement ({depenses}).")
@@ -299,10 +334,14 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         rule = g.professions[prof]
         amount = count * rule.base_eur.valeur
         base_total += amount
-        detail.append(_line(
-            f"Base : {_count_label(g, prof, count)} × {format_eur(rule.base_eur.valeur)}",
-            amount, f"professions.{prof}.base_eur", rule.base_eur,
-        ))
+        detail.append(
+            _line(
+                f"Base : {_count_label(g, prof, count)} × {format_eur(rule.base_eur.valeur)}",
+                amount,
+                f"professions.{prof}.base_eur",
+                rule.base_eur,
+            )
+        )
 
     w = g.ponderations
     zone = _zone(p, arr, hypotheses, to_ask)
@@ -319,20 +358,36 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     pct_total = zone_pct.valeur + (w.qpv.majoration_pct.valeur if qpv else 0)
 
     if structure.majoration_pct.valeur:
-        detail.append(_pct_line(base_total, structure.majoration_pct, f"Structure – {structure.libelle}",
-                                f"structures.{structure_id}.majoration_pct"))
+        detail.append(
+            _pct_line(
+                base_total,
+                structure.majoration_pct,
+                f"Structure – {structure.libelle}",
+                f"structures.{structure_id}.majoration_pct",
+            )
+        )
         pct_total += structure.majoration_pct.valeur
 
     projet_sante = p.projet_sante if p.projet_sante is not None else g.defauts.projet_sante
     if p.projet_sante is None:
         hypotheses.append("Projet de santé non précisé : la majoration correspondante n'est pas retenue.")
     if projet_sante:
-        detail.append(_pct_line(base_total, w.projet_sante.majoration_pct, "Projet de santé formalisé", "ponderations.projet_sante"))
+        detail.append(
+            _pct_line(
+                base_total, w.projet_sante.majoration_pct, "Projet de santé formalisé", "ponderations.projet_sante"
+            )
+        )
         pct_total += w.projet_sante.majoration_pct.valeur
 
     if len(team.retained) >= 2:
-        detail.append(_pct_line(base_total, w.pluriprofessionnel.majoration_pct,
-                                f"Équipe pluriprofessionnelle ({len(team.retained)} professions)", "ponderations.pluriprofessionnel"))
+        detail.append(
+            _pct_line(
+                base_total,
+                w.pluriprofessionnel.majoration_pct,
+                f"Équipe pluriprofessionnelle ({len(team.retained)} professions)",
+                "ponderations.pluriprofessionnel",
+            )
+        )
         pct_total += w.pluriprofessionnel.majoration_pct.valeur
 
     subtotal = sum(line.montant_eur for line in detail)
@@ -343,21 +398,39 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     )
     if excess > 0:
         cut = min(excess, subtotal)
-        detail.append(_line(f"Plafond de {format_eur(cap_pro.valeur)} par professionnel", -cut,
-                            "plafonds.par_professionnel_eur", cap_pro))
+        detail.append(
+            _line(
+                f"Plafond de {format_eur(cap_pro.valeur)} par professionnel",
+                -cut,
+                "plafonds.par_professionnel_eur",
+                cap_pro,
+            )
+        )
         subtotal -= cut
     cap_structure = structure.plafond_eur
     if subtotal > cap_structure.valeur:
-        detail.append(_line(f"Plafond par structure ({structure.libelle}) : {format_eur(cap_structure.valeur)}",
-                            cap_structure.valeur - subtotal, f"structures.{structure_id}.plafond_eur", cap_structure))
+        detail.append(
+            _line(
+                f"Plafond par structure ({structure.libelle}) : {format_eur(cap_structure.valeur)}",
+                cap_structure.valeur - subtotal,
+                f"structures.{structure_id}.plafond_eur",
+                cap_structure,
+            )
+        )
         subtotal = cap_structure.valeur
     if p.depenses_investissement_eur is not None:
         cap_exp = g.plafonds.depenses_pct
         limit = p.depenses_investissement_eur * cap_exp.valeur // 100
         if subtotal > limit:
-            detail.append(_line(f"Plafond : {cap_exp.valeur} % des dépenses d'investissement déclarées "
-                                f"({format_eur(p.depenses_investissement_eur)})", limit - subtotal,
-                                "plafonds.depenses_pct", cap_exp))
+            detail.append(
+                _line(
+                    f"Plafond : {cap_exp.valeur} % des dépenses d'investissement déclarées "
+                    f"({format_eur(p.depenses_investissement_eur)})",
+                    limit - subtotal,
+                    "plafonds.depenses_pct",
+                    cap_exp,
+                )
+            )
             subtotal = limit
     else:
         to_ask.append("le montant prévu des travaux et de l'équipement (l'aide ne peut pas le dépasser)")
@@ -367,8 +440,16 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         "(la grille officielle de Paris Méd' 2 n'est pas publiée)."
     )
     total = sum(line.montant_eur for line in detail)
-    return Estimate(eligible=True, aide_investissement=True, motifs=motifs, aide_plancher_eur=total,
-                    detail=detail, hypotheses=_dedupe(hypotheses), a_preciser=to_ask, **common)
+    return Estimate(
+        eligible=True,
+        aide_investissement=True,
+        motifs=motifs,
+        aide_plancher_eur=total,
+        detail=detail,
+        hypotheses=_dedupe(hypotheses),
+        a_preciser=to_ask,
+        **common,
+    )
 
 
 def _plural(count: int, singular: str, plural: str) -> str:

@@ -1,4 +1,5 @@
 """Exceptions of the rules bridge, with French messages meant for end users."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """French explanations of an estimate (Markdown for the chat and the CLI, HTML for the staff console)."""
+
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
@@ -30,7 +31,9 @@ def explain_markdown(estimate: Estimate, *, with_sources: bool = True) -> str:
     if e.eligible and e.aide_investissement:
         out.append(f"**Votre projet semble éligible. Aide plancher estimée : {format_eur(e.aide_plancher_eur)}.**")
     elif e.eligible:
-        out.append("**Votre demande relève de l'accompagnement Paris Méd', sans aide en investissement à ce stade (0 €).**")
+        out.append(
+            "**Votre demande relève de l'accompagnement Paris Méd', sans aide en investissement à ce stade (0 €).**"
+        )
     else:
         out.append("**En l'état, votre projet ne semble pas éligible à l'aide en investissement (0 €).**")
     out += ["", "### Pourquoi", ""]

@@ -3,6 +3,7 @@
 One YAML file per version in ``rules_bridge/grids/``. The newest (by ``date_effet`` then version name)
 is the default; the setting ``grid_version`` (env ``PARISMED_GRID_VERSION``) may select another one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,6 +72,7 @@ class Weighting(_Strict):
     @property
     def court(self) -> str:
         return self.libelle_court or self.libelle
+
     majoration_pct: Valeur[int]
 
 
@@ -80,7 +82,7 @@ class ZoneWeighting(_Strict):
     valeurs: dict[Zone, Valeur[int]]
 
     @model_validator(mode="after")
-    def _priority_order(self) -> "ZoneWeighting":
+    def _priority_order(self) -> ZoneWeighting:
         missing = [z for z in ZONE_ORDER if z not in self.valeurs]
         if missing:
             raise ValueError(f"pondération manquante pour : {', '.join(missing)}")

@@ -4,6 +4,7 @@ spaCy ``fr_core_news_md`` gives tokens, lemmas and parts of speech (one pipeline
 search, loaded lazily, without the parser and NER); the vocabulary itself is data
 (``data/vocabulaire.yaml``, ``data/besoins.yaml``).
 """
+
 from __future__ import annotations
 
 import re
@@ -13,19 +14,25 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from parismed.nlp import FrenchPipelineUnavailable, french_pipeline
-
+from frenchtext import FrenchPipelineUnavailable, french_pipeline
 from rules_bridge._text import arrondissement_short, fold, phrase_key, singular, words
 from rules_bridge.errors import RulesBridgeError
 from rules_bridge.reference import Reference, load_reference
-
 
 _ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:e|er|ere|eme|ieme|em|me)$")
 _ROMAN = re.compile(r"^([ivx]{1,5})(?:e|er|eme|ieme)$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 _POSTAL = re.compile(r"^\d{5}$")
 _NOUNISH = {"NOUN", "ADJ", "PROPN"}
-_PROJECT_PRIORITY = ["demenagement", "agrandissement", "maintien", "installation", "travaux", "equipement", "recherche_local"]
+_PROJECT_PRIORITY = [
+    "demenagement",
+    "agrandissement",
+    "maintien",
+    "installation",
+    "travaux",
+    "equipement",
+    "recherche_local",
+]
 
 
 def get_nlp() -> Any:
@@ -75,7 +82,9 @@ class Extraction(BaseModel):
             for prof in self.professions:
                 count = self.effectifs.get(prof) or (self.nombre_professionnels if single else None) or 1
                 line: dict[str, Any] = {"profession": prof, "nombre": count}
-                if self.secteur and (prof.startswith("medecin_") or self.secteur in {"conventionne", "non_conventionne"}):
+                if self.secteur and (
+                    prof.startswith("medecin_") or self.secteur in {"conventionne", "non_conventionne"}
+                ):
                     line["secteur"] = self.secteur
                 lines.append(line)
             profile["professionnels"] = lines
@@ -102,8 +111,16 @@ class _Tok:
     clause: int = 0  # index of the sentence (split on . ! ? ; and line breaks)
 
     @classmethod
-    def make(cls, surface: str, lemma: str, pos: str, plural: bool, is_number: bool,
-             after_punct: bool = False, clause: int = 0) -> "_Tok":
+    def make(
+        cls,
+        surface: str,
+        lemma: str,
+        pos: str,
+        plural: bool,
+        is_number: bool,
+        after_punct: bool = False,
+        clause: int = 0,
+    ) -> _Tok:
         forms = frozenset({surface, lemma, singular(surface), singular(lemma)})
         return cls(surface, lemma, pos, plural, is_number, forms, after_punct, clause)
 
@@ -155,7 +172,7 @@ class _Tables:
         self.sectors = {phrase_key(name): (name, numbers) for name, numbers in sectors.items() if len(numbers) > 1}
 
     @staticmethod
-    def _compile(table: dict[str, list[str]]) -> "_PhraseTable":
+    def _compile(table: dict[str, list[str]]) -> _PhraseTable:
         phrases: dict[tuple[str, ...], str] = {}
         for canonical, synonyms in table.items():
             for text in [canonical.replace("_", " "), *synonyms]:
@@ -219,8 +236,17 @@ def _tokens(text: str) -> list[_Tok]:
         lemma = fold(token.lemma_)
         plural = "Plur" in token.morph.get("Number")
         for sub in subwords:
-            out.append(_Tok.make(sub, lemma if len(subwords) == 1 else sub, token.pos_, plural,
-                                 sub.isdigit() or token.like_num, separated, clause))
+            out.append(
+                _Tok.make(
+                    sub,
+                    lemma if len(subwords) == 1 else sub,
+                    token.pos_,
+                    plural,
+                    sub.isdigit() or token.like_num,
+                    separated,
+                    clause,
+                )
+            )
             separated = False
     return out
 
@@ -228,8 +254,10 @@ def _tokens(text: str) -> list[_Tok]:
 def _at(tokens: list[_Tok], i: int, phrase: tuple[str, ...]) -> bool:
     """``phrase`` starts at token ``i``, without punctuation inside it."""
     n = len(phrase)
-    return 0 <= i and i + n <= len(tokens) and all(
-        tokens[i + j].matches(phrase[j]) and (j == 0 or not tokens[i + j].after_punct) for j in range(n)
+    return (
+        i >= 0
+        and i + n <= len(tokens)
+        and all(tokens[i + j].matches(phrase[j]) and (j == 0 or not tokens[i + j].after_punct) for j in range(n))
     )
 
 
@@ -245,7 +273,7 @@ def _find(tokens: list[_Tok], table: _PhraseTable) -> list[_Match]:
     taken = [False] * len(tokens)
     found: list[_Match] = []
     for m in candidates:
-        if not any(taken[m.start:m.end]):
+        if not any(taken[m.start : m.end]):
             found.append(m)
             for j in range(m.start, m.end):
                 taken[j] = True
@@ -335,7 +363,9 @@ def _sector(tokens: list[_Tok], t: _Tables) -> tuple[int | None, str | None]:
                 shorts = [arrondissement_short(n) for n in numbers]
                 codes = [cp for n in numbers for cp in ref.arrondissement(n).codes_postaux]
                 note = t.sector_note.format(
-                    secteur=name, arrondissements=", ".join(shorts[:-1]) + " et " + shorts[-1], retenu=shorts[0],
+                    secteur=name,
+                    arrondissements=", ".join(shorts[:-1]) + " et " + shorts[-1],
+                    retenu=shorts[0],
                     codes=", ".join(codes[:-1]) + " ou " + codes[-1],
                 )
                 return numbers[0], note
@@ -358,8 +388,12 @@ def _patient_side(tokens: list[_Tok], m: _Match, t: _Tables, team_clauses: set[i
             break
         for phrase in t.seek:
             start = end - len(phrase)
-            if start >= 0 and tokens[start].clause == clause and _at(tokens, start, phrase) \
-                    and not (end < len(tokens) and tokens[end].after_punct):
+            if (
+                start >= 0
+                and tokens[start].clause == clause
+                and _at(tokens, start, phrase)
+                and not (end < len(tokens) and tokens[end].after_punct)
+            ):
                 return clause not in team_clauses
     return False
 
@@ -394,7 +428,9 @@ def extract(text: str) -> Extraction:
     sector_note = None
     if arrondissement is None:
         arrondissement, sector_note = _sector(tokens, t)
-    arr_positions = {i for i, tok in enumerate(tokens) if tok.surface == code_postal or _ORDINAL_DIGITS.match(tok.surface)}
+    arr_positions = {
+        i for i, tok in enumerate(tokens) if tok.surface == code_postal or _ORDINAL_DIGITS.match(tok.surface)
+    }
 
     prof_matches = _find(tokens, t.professions)
     # A bare « médecin » followed by a specialty (« médecin pédiatre ») is the specialty only.
@@ -405,8 +441,14 @@ def extract(text: str) -> Extraction:
             m = _Match(skip_start, m.end, m.value, m.phrase)
             skip_start = None
         nxt = prof_matches[k + 1] if k + 1 < len(prof_matches) else None
-        if len(m.phrase) == 1 and m.value == "medecin_generaliste" and m.phrase[0] in t.generic \
-                and nxt is not None and nxt.start == m.end and nxt.value != "medecin_generaliste":
+        if (
+            len(m.phrase) == 1
+            and m.value == "medecin_generaliste"
+            and m.phrase[0] in t.generic
+            and nxt is not None
+            and nxt.start == m.end
+            and nxt.value != "medecin_generaliste"
+        ):
             skip_start = m.start
             continue
         kept.append(m)

@@ -1,4 +1,5 @@
 """Orientation: which partners to contact, from a free-text need or from a profile."""
+
 from __future__ import annotations
 
 from typing import Any

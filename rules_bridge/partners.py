@@ -1,4 +1,5 @@
 """Partner directory and ranking (shared by ``estimate`` and ``orient``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -64,8 +65,14 @@ class PartnerDirectory:
         t = self.ref.templates
         if arrondissement is None:
             tpl = t["cpts_sans_arrondissement"]
-            return Partner(id="cpts", nom=tpl.nom or "", raison=tpl.raison, url=tpl.url,
-                           url_verifiee=tpl.url_verifiee, sources=tpl.sources)
+            return Partner(
+                id="cpts",
+                nom=tpl.nom or "",
+                raison=tpl.raison,
+                url=tpl.url,
+                url_verifiee=tpl.url_verifiee,
+                sources=tpl.sources,
+            )
         arr = self.ref.arrondissement(arrondissement)
         if arr.cpts is None:
             tpl = t["cpts_inconnue"]

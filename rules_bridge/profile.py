@@ -3,6 +3,7 @@
 Field names are French (they are part of the public contract). Synonyms are accepted for professions,
 structures, projects, sectors and zones (« kiné », « MG », « maison de santé », « déplacement »…).
 """
+
 from __future__ import annotations
 
 import re
@@ -91,7 +92,7 @@ class Professionnel(BaseModel):
         return found
 
     @model_validator(mode="after")
-    def _secteur_matches_profession(self) -> "Professionnel":
+    def _secteur_matches_profession(self) -> Professionnel:
         doctor = self.profession.startswith("medecin_")
         if self.secteur is None:
             return self
@@ -189,7 +190,7 @@ class Profile(BaseModel):
         return _to_bool(value)
 
     @model_validator(mode="after")
-    def _location(self) -> "Profile":
+    def _location(self) -> Profile:
         ref = load_reference()
         if self.code_postal is None and self.arrondissement is None:
             raise _fail(

@@ -2,6 +2,7 @@
 
 All content lives in ``rules_bridge/data/*.yaml``; this module only gives it a typed shape.
 """
+
 from __future__ import annotations
 
 from functools import cached_property, lru_cache
@@ -54,7 +55,7 @@ class Sourced(_Strict):
         return as_list(self.source)
 
     @model_validator(mode="after")
-    def _sourced_or_assumed(self) -> "Sourced":
+    def _sourced_or_assumed(self) -> Sourced:
         if not self.sources and not self.hypothese:
             raise ValueError("chaque valeur doit porter une source ou « hypothese: true »")
         if self.hypothese and not (self.note and self.note.strip()):
@@ -293,7 +294,9 @@ class Reference(BaseModel):
             for item, needs in table.items():
                 if item not in vocab_table:
                     problems.append(f"besoins depuis le profil : {kind} inconnu « {item} »")
-                problems.extend(f"besoins depuis le profil : besoin inconnu « {n} »" for n in needs if n not in self.needs)
+                problems.extend(
+                    f"besoins depuis le profil : besoin inconnu « {n} »" for n in needs if n not in self.needs
+                )
         if sorted(self.arrondissements) != list(range(1, 21)):
             problems.append("les arrondissements doivent être numérotés de 1 à 20")
         if problems:

@@ -1,4 +1,5 @@
 """ARS zoning of an arrondissement, as the reference data has it (``data/arrondissements.yaml``)."""
+
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -43,7 +44,11 @@ class ZoneArs(BaseModel):
 def zone_ars(arrondissement: int) -> ZoneArs:
     """The ARS zone of ``arrondissement`` (1 to 20); ProfileError (field ``arrondissement``) otherwise."""
     ref = load_reference()
-    if isinstance(arrondissement, bool) or not isinstance(arrondissement, int) or arrondissement not in ref.arrondissements:
+    if (
+        isinstance(arrondissement, bool)
+        or not isinstance(arrondissement, int)
+        or arrondissement not in ref.arrondissements
+    ):
         raise ProfileError(
             "arrondissement",
             f"Le champ « arrondissement » doit être un numéro d'arrondissement de 1 à 20 (reçu : {arrondissement!r}).",

@@ -1,4 +1,5 @@
 """Shared fixtures. `live_stack` starts the real Rasa server and the real application on free ports."""
+
 from __future__ import annotations
 
 import os
@@ -8,15 +9,19 @@ import subprocess
 import pytest
 
 from parismed.config import PROJECT_ROOT, get_settings
-from parismed.launcher import RASA_BIN, QUIET_ENV, Stack, free_port
+from parismed.launcher import QUIET_ENV, RASA_BIN, Stack, free_port
 
 
 def _ensure_rasa_model() -> None:
     """`make test` trains first; when pytest runs alone, train now (Rasa skips it if nothing changed)."""
     if any((PROJECT_ROOT / "models").glob("*.tar.gz")):
         return
-    subprocess.run([str(RASA_BIN), "train", "--data", "assistant/data", "--out", "models", "--quiet"],
-                   cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV}, check=True)
+    subprocess.run(
+        [str(RASA_BIN), "train", "--data", "assistant/data", "--out", "models", "--quiet"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **QUIET_ENV},
+        check=True,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -31,8 +36,9 @@ def live_stack(tmp_path_factory):
         if (settings.var_dir / name).exists():
             shutil.copytree(settings.var_dir / name, var_dir / name)
     _ensure_rasa_model()
-    stack = Stack(app_port=free_port(), rasa_port=free_port(), var_dir=var_dir,
-                  extra_env={"PARISMED_COOKIE_SECURE": "false"})
+    stack = Stack(
+        app_port=free_port(), rasa_port=free_port(), var_dir=var_dir, extra_env={"PARISMED_COOKIE_SECURE": "false"}
+    )
     stack.start(timeout=300)
     yield stack
     stack.stop()
@@ -44,8 +50,9 @@ def say(live_stack):
     import httpx
 
     def send(sender: str, message: str) -> list[dict]:
-        reply = httpx.post(f"{live_stack.rasa_url}/webhooks/rest/webhook",
-                           json={"sender": sender, "message": message}, timeout=60)
+        reply = httpx.post(
+            f"{live_stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+        )
         reply.raise_for_status()
         return reply.json()
 

@@ -4,6 +4,7 @@ One module per concern: knowledge (guide answers), eligibility (form + estimate)
 handoff (team requests, misunderstandings). The APIs of knowledge_base, rules_bridge and
 channels.staff are imported lazily inside the actions, so this package always imports.
 """
+
 from .eligibility import (
     ActionAskArrondissement,
     ActionAskNombreProfessionnels,

@@ -1,4 +1,5 @@
 """Helpers shared by the actions: reading the tracker, calling the other packages safely."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,9 +17,7 @@ SLOT_CONTACT = "contact"
 NO_CONTACT = "-"  # the user chose not to leave any contact details
 
 # Intents whose entities must not change the profile (same list as the slot mappings in domain.yml).
-NON_PROFILE_INTENTS = frozenset(
-    {"question_reglementaire", "hors_sujet", "bot_challenge", "capacites", "parler_humain"}
-)
+NON_PROFILE_INTENTS = frozenset({"question_reglementaire", "hors_sujet", "bot_challenge", "capacites", "parler_humain"})
 
 
 def is_payload(text: Optional[Text]) -> bool:

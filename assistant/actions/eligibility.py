@@ -1,4 +1,5 @@
 """Eligibility form (validation, recovery of missed values) and the aid estimate via rules_bridge."""
+
 from __future__ import annotations
 
 import logging
@@ -111,9 +112,7 @@ class AskMixin:
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         say(dispatcher, f"ask_{self.slot}")
         return []
 
@@ -396,9 +395,7 @@ class ActionEstimerAide(Action):
     def name(self) -> Text:
         return "action_estimer_aide"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         profile, guessed_split = build_profile(tracker)
         try:
             estimate = load_api("rules_bridge", "estimate")
@@ -408,8 +405,7 @@ class ActionEstimerAide(Action):
             contract = result.to_contract()
         except Exception as exc:
             if type(exc).__name__ == "ProfileError":
-                say(dispatcher, "profil_incomplet", message=getattr(exc, "message", str(exc))
-                )
+                say(dispatcher, "profil_incomplet", message=getattr(exc, "message", str(exc)))
                 return [SlotSet(SLOT_OFFER, False)]
             logger.exception("rules_bridge.estimate failed for profile %s", profile)
             say(dispatcher, "estimation_erreur")
@@ -445,4 +441,3 @@ def describe_profile(tracker: Tracker) -> Text:
         if value:
             parts.append(f"{label} : {value}")
     return " ; ".join(parts)
-

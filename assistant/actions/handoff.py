@@ -1,4 +1,5 @@
 """Hand-off to the Paris Méd' team: contact form, request creation, repeated misunderstandings."""
+
 from __future__ import annotations
 
 import logging
@@ -87,9 +88,7 @@ class ActionTransmettreEquipe(Action):
     def name(self) -> Text:
         return "action_transmettre_equipe"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         contact = tracker.get_slot(SLOT_CONTACT)
         contact = None if contact in (None, "", NO_CONTACT) else str(contact)
         try:
@@ -132,9 +131,7 @@ class ActionIncompris(Action):
     def name(self) -> Text:
         return "action_incompris"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if misunderstood_twice(tracker):
             say(dispatcher, "proposer_equipe")
             return [SlotSet(SLOT_OFFER, True)]
@@ -152,9 +149,7 @@ class ActionNonCompris(Action):
     def name(self) -> Text:
         return "action_non_compris"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         say(dispatcher, "default")
         return [UserUtteranceReverted()]
 
@@ -165,7 +160,5 @@ class ActionClorOffre(Action):
     def name(self) -> Text:
         return "action_clore_offre"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         return [SlotSet(SLOT_OFFER, False)]

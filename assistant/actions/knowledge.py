@@ -1,4 +1,5 @@
 """Regulatory questions: answered from the guide through knowledge_base.answer()."""
+
 from __future__ import annotations
 
 import logging
@@ -30,9 +31,7 @@ class ActionRepondreGuide(Action):
     def name(self) -> Text:
         return "action_repondre_guide"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         question = latest_user_text(tracker)
         if not question:
             say(dispatcher, "guide_sans_reponse")

@@ -3,6 +3,7 @@
 The vocabulary lives in ``lexicon.yml`` (data). Running ``python -m assistant.actions.lexicon``
 prints the NLU synonyms file generated from it (assistant/data/nlu/synonyms.yml).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,26 @@ PARIS_POSTAL_PREFIX = "75"
 _EXTRA_PARIS_POSTAL_CODES = {"75116": 16}
 
 _ROMAN = {
-    "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10,
-    "xi": 11, "xii": 12, "xiii": 13, "xiv": 14, "xv": 15, "xvi": 16, "xvii": 17, "xviii": 18,
-    "xix": 19, "xx": 20,
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+    "vii": 7,
+    "viii": 8,
+    "ix": 9,
+    "x": 10,
+    "xi": 11,
+    "xii": 12,
+    "xiii": 13,
+    "xiv": 14,
+    "xv": 15,
+    "xvi": 16,
+    "xvii": 17,
+    "xviii": 18,
+    "xix": 19,
+    "xx": 20,
 }
 _ORDINAL_SUFFIX = r"(?:e|er|ere|eme|ieme|em|me|è|ème|ième)?"
 

@@ -4,6 +4,7 @@ Same shape as Rasa responses (a list of variants with ``text`` and optional ``bu
 first variant is used so that replies are predictable. ``{placeholders}`` are filled from keyword
 arguments.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

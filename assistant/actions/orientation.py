@@ -1,4 +1,5 @@
 """Orientation towards partners via rules_bridge.orient()."""
+
 from __future__ import annotations
 
 import logging
@@ -51,9 +52,7 @@ class ActionOrienter(Action):
     def name(self) -> Text:
         return "action_orienter"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         query = orientation_query(tracker)
         try:
             orient = load_api("rules_bridge", "orient")

@@ -5,6 +5,7 @@ constant schema against the JSON-Schema meta-schema: measured at ~4 ms of the Ra
 (a fifth of a guide-answer turn) with jsonschema 3.2, 52 ms with 4.17. Here the reply is checked against the
 same schema by a validator built once, with Rasa's error message when it is invalid.
 tests/rasa/test_components.py checks both give the same verdicts."""
+
 from __future__ import annotations
 
 from functools import lru_cache

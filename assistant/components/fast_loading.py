@@ -8,6 +8,7 @@ prediction was restored), then traces only the prediction graph, as Rasa does. W
 identical to Rasa's own loading (tests/rasa/test_components.py compares both).
 
 Training is unchanged: same network, same hyper-parameters, same checkpoint."""
+
 from __future__ import annotations
 
 import warnings
@@ -19,7 +20,6 @@ from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
 from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
-
 
 # Rasa's configuration check recognises DIET by exact class, not by subclass, and would warn at every
 # training that the pipeline has no entity extractor (or no component using lookup tables): false here.

@@ -1,4 +1,5 @@
 """Routes of the public API. Each one calls a package's public function; errors become French messages."""
+
 from __future__ import annotations
 
 import logging
@@ -10,19 +11,33 @@ from fastapi.concurrency import run_in_threadpool
 
 from parismed.config import get_settings
 
-from .schemas import (AskRequest, AskResponse, ChatRequest, ChatResponse, ErrorResponse, EstimateResponse,
-                      OrientRequest, OrientResponse)
+from .schemas import (
+    AskRequest,
+    AskResponse,
+    ChatRequest,
+    ChatResponse,
+    ErrorResponse,
+    EstimateResponse,
+    OrientRequest,
+    OrientResponse,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["assistant"])
 
-RASA_DOWN = ("L'assistant conversationnel redémarre ou est momentanément indisponible. Réessayez dans une "
-             "minute ; vous pouvez aussi écrire à l'équipe Paris Méd' avec le formulaire de contact de la page.")
+RASA_DOWN = (
+    "L'assistant conversationnel redémarre ou est momentanément indisponible. Réessayez dans une "
+    "minute ; vous pouvez aussi écrire à l'équipe Paris Méd' avec le formulaire de contact de la page."
+)
 FAILURE = "Le service a rencontré un problème inattendu. Réessayez ou contactez l'équipe Paris Méd'."
 
 
-@router.post("/ask", response_model=AskResponse, responses={422: {"model": ErrorResponse}},
-             summary="Répondre à une question à partir du guide, avec les sources")
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    responses={422: {"model": ErrorResponse}},
+    summary="Répondre à une question à partir du guide, avec les sources",
+)
 async def ask(body: AskRequest) -> dict:
     from knowledge_base import KnowledgeBaseError, answer
 
@@ -33,12 +48,27 @@ async def ask(body: AskRequest) -> dict:
     return result.to_contract()
 
 
-@router.post("/eligibility", response_model=EstimateResponse, responses={422: {"model": ErrorResponse}},
-             summary="Estimer l'éligibilité à Paris Méd' et l'aide plancher (simulation indicative)")
-async def eligibility(profile: dict[str, Any] = Body(..., examples=[{
-        "professionnels": [{"profession": "medecin_generaliste", "nombre": 2, "secteur": "1"},
-                           {"profession": "infirmier", "nombre": 1}],
-        "code_postal": "75019", "projet": "installation"}])) -> dict:
+@router.post(
+    "/eligibility",
+    response_model=EstimateResponse,
+    responses={422: {"model": ErrorResponse}},
+    summary="Estimer l'éligibilité à Paris Méd' et l'aide plancher (simulation indicative)",
+)
+async def eligibility(
+    profile: dict[str, Any] = Body(
+        ...,
+        examples=[
+            {
+                "professionnels": [
+                    {"profession": "medecin_generaliste", "nombre": 2, "secteur": "1"},
+                    {"profession": "infirmier", "nombre": 1},
+                ],
+                "code_postal": "75019",
+                "projet": "installation",
+            }
+        ],
+    ),
+) -> dict:
     from rules_bridge import ProfileError, estimate
 
     try:
@@ -47,10 +77,15 @@ async def eligibility(profile: dict[str, Any] = Body(..., examples=[{
         raise HTTPException(422, str(exc)) from exc
 
 
-@router.post("/orient", response_model=OrientResponse, responses={422: {"model": ErrorResponse}},
-             summary="Indiquer les partenaires à contacter pour un besoin")
+@router.post(
+    "/orient",
+    response_model=OrientResponse,
+    responses={422: {"model": ErrorResponse}},
+    summary="Indiquer les partenaires à contacter pour un besoin",
+)
 async def orient(body: OrientRequest) -> dict:
-    from rules_bridge import ProfileError, orient as run_orient
+    from rules_bridge import ProfileError
+    from rules_bridge import orient as run_orient
 
     if not body.besoin.strip():
         raise HTTPException(422, "Décrivez votre besoin en quelques mots.")
@@ -66,8 +101,9 @@ async def chat(body: ChatRequest) -> dict:
     settings = get_settings()
     try:
         async with httpx.AsyncClient(timeout=30) as client:
-            reply = await client.post(f"{settings.rasa_url}/webhooks/rest/webhook",
-                                      json={"sender": body.sender, "message": body.message})
+            reply = await client.post(
+                f"{settings.rasa_url}/webhooks/rest/webhook", json={"sender": body.sender, "message": body.message}
+            )
         reply.raise_for_status()
         return {"messages": reply.json(), "degraded": False}
     except (httpx.HTTPError, ValueError) as exc:

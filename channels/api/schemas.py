@@ -1,4 +1,5 @@
 """Request and response bodies of the public API (documented in OpenAPI at /docs)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,11 @@ class AskResponse(BaseModel):
 
 
 class OrientRequest(BaseModel):
-    besoin: str = Field(..., description="Le besoin, en quelques mots.",
-                        examples=["Je cherche un local pour un cabinet de kinés dans le 19e"])
+    besoin: str = Field(
+        ...,
+        description="Le besoin, en quelques mots.",
+        examples=["Je cherche un local pour un cabinet de kinés dans le 19e"],
+    )
 
 
 class PartnerOut(BaseModel):

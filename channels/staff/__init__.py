@@ -10,6 +10,7 @@ Public API:
     evaluate_classification() -> dict  triage accuracy on the labelled set (used by `make eval`)
     StaffError                         expected failures, with a French message
 """
+
 from __future__ import annotations
 
 from .classify import classify

@@ -1,8 +1,9 @@
 """Small server-side SVG bar charts (no JavaScript, no external library)."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Sequence
 
 BAR_COLOR = "#1d4f91"
 ALT_COLOR = "#c2410c"
@@ -71,9 +72,7 @@ def vertical_bars(
     return "\n".join(out)
 
 
-def horizontal_bars(
-    data: Sequence[tuple[str, int]], title: str, *, width: int = 640, color: str = BAR_COLOR
-) -> str:
+def horizontal_bars(data: Sequence[tuple[str, int]], title: str, *, width: int = 640, color: str = BAR_COLOR) -> str:
     """Horizontal bar chart (e.g. requests by theme)."""
     row_h, label_w, margin = 26, 190, 8
     height = margin * 2 + row_h * max(1, len(data))

@@ -11,6 +11,7 @@ The theme comes from keyword rules kept as data (data/themes.yaml) — transpare
 and measured on a labelled set (eval/); professions and arrondissement come from `rules_bridge.extract`,
 partners from `rules_bridge.orient`, the draft from `knowledge_base.answer` (see draft.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -181,7 +182,8 @@ def classify_full(texte: str, *, source: str | None = None, with_draft: bool = T
     guide = guide_answers(texte, warnings) if with_draft else []
     brouillon = (
         build_draft(theme=theme, guide=guide, partenaires=partenaires, estimate=estimate, extracted=x)
-        if with_draft else ""
+        if with_draft
+        else ""
     )
     return {
         "theme": theme,

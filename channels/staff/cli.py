@@ -1,4 +1,5 @@
 """Command line: `parismed staff ...` (accounts, import) and `parismed triage ...` (classification)."""
+
 from __future__ import annotations
 
 import json
@@ -52,7 +53,9 @@ def users_cmd() -> None:
 
 @staff_app.command("import")
 def import_cmd(
-    path: Path = typer.Argument(..., help="Fichier CSV (date, nom, email, sujet, message) ou dossier de fichiers .eml."),
+    path: Path = typer.Argument(
+        ..., help="Fichier CSV (date, nom, email, sujet, message) ou dossier de fichiers .eml."
+    ),
     no_triage: bool = typer.Option(False, "--sans-tri", help="Importer sans lancer l'analyse automatique."),
 ) -> None:
     """Importe des courriels ou des réponses de formulaire dans la file des demandes."""
@@ -62,16 +65,24 @@ def import_cmd(
         err_console.print(f"[red]Introuvable : {path}[/red]")
         raise typer.Exit(1)
     total = count_items(path)
-    with Progress(TextColumn("Import"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as progress:
+    with Progress(
+        TextColumn("Import"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
         task = progress.add_task("import", total=total or None)
         try:
             report = import_path(path, classify_now=not no_triage, progress=lambda: progress.advance(task))
         except StaffError as exc:
             err_console.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(1) from exc
-    console.print(f"{len(report.created)} demande(s) importée(s), {report.duplicates} déjà présente(s), "
-                  f"{len(report.errors)} erreur(s).")
+    console.print(
+        f"{len(report.created)} demande(s) importée(s), {report.duplicates} déjà présente(s), "
+        f"{len(report.errors)} erreur(s)."
+    )
     for e in report.errors:
         err_console.print(f"[yellow]• {e}[/yellow]")
 
@@ -83,8 +94,15 @@ def list_cmd(statut: str = typer.Option("", help="nouvelle, en_cours, repondue, 
 
     table = Table("N°", "Priorité", "Reçue le", "Thème", "Arr.", "Statut", "Demande")
     for r in list_requests(QueueFilter(status=statut or None)):
-        table.add_row(str(r.id), r.priorite, r.created_at.strftime("%d/%m/%Y"), r.theme or "—",
-                      str(r.arrondissement or "—"), r.status, r.texte[:60].replace("\n", " "))
+        table.add_row(
+            str(r.id),
+            r.priorite,
+            r.created_at.strftime("%d/%m/%Y"),
+            r.theme or "—",
+            str(r.arrondissement or "—"),
+            r.status,
+            r.texte[:60].replace("\n", " "),
+        )
     console.print(table)
 
 
@@ -103,8 +121,10 @@ def classify_cmd(
         return
     console.print(f"[bold]Thème :[/bold] {result['theme']}")
     console.print(f"[bold]Professions :[/bold] {', '.join(result['professions']) or '—'}")
-    console.print(f"[bold]Arrondissement :[/bold] {result['arrondissement'] or '—'}  "
-                  f"[bold]Zone ARS :[/bold] {result['zone_ars'] or '—'}")
+    console.print(
+        f"[bold]Arrondissement :[/bold] {result['arrondissement'] or '—'}  "
+        f"[bold]Zone ARS :[/bold] {result['zone_ars'] or '—'}"
+    )
     console.print(f"[bold]Priorité :[/bold] {result['priorite']['niveau']} — {result['priorite']['raison']}")
     for p in result["partenaires"]:
         console.print(f"  • {p['nom']} — {p.get('raison', '')} {p.get('url') or ''}")
@@ -113,7 +133,9 @@ def classify_cmd(
 
 @triage_app.command("evaluate")
 def evaluate_cmd(
-    labelled: Path = typer.Option(None, "--jeu", help="Jeu étiqueté (YAML) ; par défaut eval/demandes_etiquetees.yaml."),
+    labelled: Path = typer.Option(
+        None, "--jeu", help="Jeu étiqueté (YAML) ; par défaut eval/demandes_etiquetees.yaml."
+    ),
     errors: bool = typer.Option(False, "--erreurs", help="Afficher les demandes mal classées."),
     as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
 ) -> None:

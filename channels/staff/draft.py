@@ -1,4 +1,5 @@
 """French draft answer for the staff, built from the guide answer, the partners and the estimate."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,4 +1,5 @@
 """Measures the triage on a labelled set (theme, professions, arrondissement)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -98,12 +99,19 @@ def evaluate(path: Path | None = None) -> EvalResult:
     rules = theme_rules()
     for it in load_set(path):
         x = integrations.extract(it["texte"], result.warnings)
-        result.items.append(ItemResult(
-            id=str(it["id"]), texte=it["texte"].strip(), theme=it["theme"],
-            acceptable=list(it.get("themes_acceptables") or []), predicted_theme=rules.theme(it["texte"]),
-            professions=list(it.get("professions") or []), predicted_professions=x.professions,
-            arrondissement=it.get("arrondissement"), predicted_arrondissement=x.arrondissement,
-        ))
+        result.items.append(
+            ItemResult(
+                id=str(it["id"]),
+                texte=it["texte"].strip(),
+                theme=it["theme"],
+                acceptable=list(it.get("themes_acceptables") or []),
+                predicted_theme=rules.theme(it["texte"]),
+                professions=list(it.get("professions") or []),
+                predicted_professions=x.professions,
+                arrondissement=it.get("arrondissement"),
+                predicted_arrondissement=x.arrondissement,
+            )
+        )
     return result
 
 
@@ -115,8 +123,10 @@ def print_report(result: EvalResult, console, show_errors: bool = False) -> None
     console.print(f"Thème (exact)             : {s['theme_exact']:.1%}")
     console.print(f"Thème (souple, multi-thème): {s['theme_souple']:.1%}")
     console.print(f"Arrondissement            : {s['arrondissement']:.1%}")
-    console.print(f"Professions (ensemble exact): {s['professions_exactes']:.1%} "
-                  f"(précision {s['professions_precision']:.1%}, rappel {s['professions_rappel']:.1%})")
+    console.print(
+        f"Professions (ensemble exact): {s['professions_exactes']:.1%} "
+        f"(précision {s['professions_precision']:.1%}, rappel {s['professions_rappel']:.1%})"
+    )
     for w in s["avertissements"]:
         console.print(f"[yellow]{w}[/yellow]")
     table = Table("attendu \\ prédit", *THEMES, title="Matrice de confusion des thèmes")

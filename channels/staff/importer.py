@@ -3,19 +3,20 @@
 Bad rows are reported (French message with the row number or file name) and skipped; they never stop
 the import. Re-importing the same file does not duplicate requests.
 """
+
 from __future__ import annotations
 
 import csv
 import email
-import io
 import email.policy
 import html
+import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Callable
 
 from channels.textfiles import detect_delimiter, read_text
 
@@ -30,8 +31,15 @@ COLUMN_ALIASES = {
     "message": ("message", "texte", "corps", "body", "contenu", "demande", "question"),
     "telephone": ("telephone", "téléphone", "tel", "tél", "phone"),
 }
-DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M",
-                "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
+DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
+)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_MESSAGE = 20_000
 
@@ -53,7 +61,7 @@ def parse_date(value: str) -> datetime | None:
         return None
     try:
         d = datetime.fromisoformat(value)
-        return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d
+        return d.astimezone(UTC).replace(tzinfo=None) if d.tzinfo else d
     except ValueError:
         pass
     for fmt in DATE_FORMATS:
@@ -63,7 +71,7 @@ def parse_date(value: str) -> datetime | None:
             continue
     try:
         d = parsedate_to_datetime(value)
-        return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d
+        return d.astimezone(UTC).replace(tzinfo=None) if d.tzinfo else d
     except (TypeError, ValueError, IndexError):
         return None
 
@@ -91,8 +99,15 @@ def _map_columns(header: list[str]) -> dict[str, int]:
     return mapping
 
 
-def _store(report: ImportReport, where: str, texte: str, contact: str | None, created_at: datetime | None,
-           mail: str, classify_now: bool) -> None:
+def _store(
+    report: ImportReport,
+    where: str,
+    texte: str,
+    contact: str | None,
+    created_at: datetime | None,
+    mail: str,
+    classify_now: bool,
+) -> None:
     if not texte:
         report.errors.append(f"{where} : message vide, ligne ignorée.")
         return
@@ -106,8 +121,9 @@ def _store(report: ImportReport, where: str, texte: str, contact: str | None, cr
         report.duplicates += 1
         return
     try:
-        report.created.append(create_request("import", texte, contact, created_at=created_at,
-                                             classify_now=classify_now))
+        report.created.append(
+            create_request("import", texte, contact, created_at=created_at, classify_now=classify_now)
+        )
     except StaffError as exc:
         report.errors.append(f"{where} : {exc.message}")
 
@@ -155,8 +171,15 @@ def import_csv(path: Path, *, classify_now: bool = True, progress: Callable[[], 
             report.errors.append(f"{where} : date illisible « {date_raw.strip()} », ligne ignorée.")
             continue
         mail = cell(row, "email")
-        _store(report, where, _texte(cell(row, "sujet"), cell(row, "message")),
-               _contact(cell(row, "nom"), mail, cell(row, "telephone")), created_at, mail, classify_now)
+        _store(
+            report,
+            where,
+            _texte(cell(row, "sujet"), cell(row, "message")),
+            _contact(cell(row, "nom"), mail, cell(row, "telephone")),
+            created_at,
+            mail,
+            classify_now,
+        )
     return report
 
 
@@ -199,8 +222,9 @@ def parse_eml(path: Path) -> tuple[str, str, str, datetime | None]:
     return nom, mail, _texte(sujet, body), date
 
 
-def import_eml_folder(folder: Path, *, classify_now: bool = True,
-                      progress: Callable[[], None] | None = None) -> ImportReport:
+def import_eml_folder(
+    folder: Path, *, classify_now: bool = True, progress: Callable[[], None] | None = None
+) -> ImportReport:
     report = ImportReport()
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".eml")
     if not files:
@@ -217,8 +241,7 @@ def import_eml_folder(folder: Path, *, classify_now: bool = True,
     return report
 
 
-def import_path(path: Path, *, classify_now: bool = True,
-                progress: Callable[[], None] | None = None) -> ImportReport:
+def import_path(path: Path, *, classify_now: bool = True, progress: Callable[[], None] | None = None) -> ImportReport:
     path = Path(path)
     if path.is_dir():
         return import_eml_folder(path, classify_now=classify_now, progress=progress)

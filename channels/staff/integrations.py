@@ -3,6 +3,7 @@
 Every call degrades gracefully: a failure is logged and reported in ``warnings`` so that a request is
 always stored and triaged, even when the guide index or the grid is unavailable.
 """
+
 from __future__ import annotations
 
 import logging
@@ -82,7 +83,8 @@ def orient(texte: str, warnings: list[str]) -> list[dict[str, Any]]:
 def estimate(profile: dict[str, Any], warnings: list[str]) -> tuple[dict[str, Any] | None, str | None]:
     """(contract dict, explanation markdown) or (None, None) when the profile is incomplete."""
     try:
-        from rules_bridge import ProfileError, estimate as rb_estimate, explain_markdown
+        from rules_bridge import ProfileError, explain_markdown
+        from rules_bridge import estimate as rb_estimate
     except Exception as exc:  # noqa: BLE001
         log.warning("rules_bridge unavailable: %s", exc)
         warnings.append(f"Estimation indisponible ({type(exc).__name__}).")

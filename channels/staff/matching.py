@@ -1,4 +1,5 @@
 """Keyword matching on folded French text (rules written as data, see data/themes.yaml)."""
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,7 @@ def _within_one_edit(a: str, b: str) -> bool:
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
-    return a[i:] == b[i + 1:]
+    return a[i:] == b[i + 1 :]
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Keyword:
     words: tuple[str, ...]
 
     @classmethod
-    def parse(cls, raw: str) -> "Keyword":
+    def parse(cls, raw: str) -> Keyword:
         words = []
         for w in raw.split():
             star = w.endswith("*")
@@ -58,9 +59,14 @@ def _word_matches(pattern: str, token: str) -> bool:
         if token.startswith(stem):
             return True
         # one typo allowed in long stems ("accesibilit*" for "accessibilit*")
-        return len(stem) >= 6 and len(token) >= len(stem) - 1 and (
-            _within_one_edit(stem, token[: len(stem)]) or _within_one_edit(stem, token[: len(stem) - 1])
-            or _within_one_edit(stem, token[: len(stem) + 1])
+        return (
+            len(stem) >= 6
+            and len(token) >= len(stem) - 1
+            and (
+                _within_one_edit(stem, token[: len(stem)])
+                or _within_one_edit(stem, token[: len(stem) - 1])
+                or _within_one_edit(stem, token[: len(stem) + 1])
+            )
         )
     if token == pattern:
         return True

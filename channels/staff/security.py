@@ -1,4 +1,5 @@
 """Passwords (argon2), signed session tokens, CSRF tokens and login lock-out."""
+
 from __future__ import annotations
 
 import hmac
@@ -58,6 +59,7 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 
 # --- accounts ---------------------------------------------------------------------------------
+
 
 def add_user(email: str, password: str, name: str = "") -> StaffUser:
     """Create a staff account, or reset the password of an existing one."""
@@ -143,6 +145,7 @@ def authenticate(email: str, password: str) -> LoginResult:
 
 
 # --- sessions and CSRF ------------------------------------------------------------------------
+
 
 def new_csrf_token() -> str:
     return secrets.token_urlsafe(24)

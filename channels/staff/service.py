@@ -1,4 +1,5 @@
 """Requests store: creation (with triage), queries, audited updates, statistics."""
+
 from __future__ import annotations
 
 import csv
@@ -6,9 +7,10 @@ import io
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -127,8 +129,15 @@ def triage_request(request_id: int) -> None:
     with session() as db:
         req = _get(db, request_id)
         _apply_classification(req, full)
-        db.add(AuditEntry(request_id=req.id, actor=SYSTEM_ACTOR, field="triage", old=None,
-                          new=f"theme={req.theme}, priorite={req.priorite}"))
+        db.add(
+            AuditEntry(
+                request_id=req.id,
+                actor=SYSTEM_ACTOR,
+                field="triage",
+                old=None,
+                new=f"theme={req.theme}, priorite={req.priorite}",
+            )
+        )
         db.commit()
 
 
@@ -140,8 +149,11 @@ def reclassify(request_id: int, actor: str) -> None:
         _apply_classification(req, full)
         for f in AUDITED_FIELDS:
             if before[f] != getattr(req, f):
-                db.add(AuditEntry(request_id=req.id, actor=actor, field=f, old=_to_text(before[f]),
-                                  new=_to_text(getattr(req, f))))
+                db.add(
+                    AuditEntry(
+                        request_id=req.id, actor=actor, field=f, old=_to_text(before[f]), new=_to_text(getattr(req, f))
+                    )
+                )
         db.commit()
 
 
@@ -160,8 +172,18 @@ def get_request(request_id: int) -> StaffRequest:
 
 
 AUDITED_FIELDS = (
-    "status", "assignee", "theme", "professions", "arrondissement", "zone_ars", "priorite", "priorite_raison",
-    "partenaires", "brouillon", "reponse", "reponse_par",
+    "status",
+    "assignee",
+    "theme",
+    "professions",
+    "arrondissement",
+    "zone_ars",
+    "priorite",
+    "priorite_raison",
+    "partenaires",
+    "brouillon",
+    "reponse",
+    "reponse_par",
 )
 
 
@@ -185,7 +207,9 @@ def update_request(request_id: int, actor: str, **changes: Any) -> StaffRequest:
             if old == new:
                 continue
             setattr(req, field, new)
-            db.add(AuditEntry(request_id=req.id, actor=actor, field=field, old=_to_text(old), new=_to_text(new), at=now))
+            db.add(
+                AuditEntry(request_id=req.id, actor=actor, field=field, old=_to_text(old), new=_to_text(new), at=now)
+            )
             if field == "priorite":
                 req.priorite_rang = PRIORITY_RANK[new]
             if field == "status":
@@ -295,8 +319,23 @@ def statistics(requests: Iterable[StaffRequest] | None = None, weeks: int = 12) 
 
 
 EXPORT_COLUMNS = [
-    "id", "date", "source", "statut", "priorite", "raison_priorite", "theme", "professions", "arrondissement",
-    "zone_ars", "attribuee_a", "contact", "texte", "reponse", "reponse_par", "date_reponse", "date_cloture",
+    "id",
+    "date",
+    "source",
+    "statut",
+    "priorite",
+    "raison_priorite",
+    "theme",
+    "professions",
+    "arrondissement",
+    "zone_ars",
+    "attribuee_a",
+    "contact",
+    "texte",
+    "reponse",
+    "reponse_par",
+    "date_reponse",
+    "date_cloture",
 ]
 
 
@@ -306,13 +345,27 @@ def export_csv(requests: Iterable[StaffRequest] | None = None) -> str:
     writer = csv.writer(buf, delimiter=";")
     writer.writerow(EXPORT_COLUMNS)
     for r in reqs:
-        writer.writerow([
-            r.id, r.created_at.strftime("%Y-%m-%d %H:%M"), r.source, r.status, r.priorite, r.priorite_raison or "",
-            r.theme or "", ", ".join(r.professions or []), r.arrondissement or "", r.zone_ars or "",
-            r.assignee or "", r.contact or "", r.texte, r.reponse or "", r.reponse_par or "",
-            r.answered_at.strftime("%Y-%m-%d %H:%M") if r.answered_at else "",
-            r.closed_at.strftime("%Y-%m-%d %H:%M") if r.closed_at else "",
-        ])
+        writer.writerow(
+            [
+                r.id,
+                r.created_at.strftime("%Y-%m-%d %H:%M"),
+                r.source,
+                r.status,
+                r.priorite,
+                r.priorite_raison or "",
+                r.theme or "",
+                ", ".join(r.professions or []),
+                r.arrondissement or "",
+                r.zone_ars or "",
+                r.assignee or "",
+                r.contact or "",
+                r.texte,
+                r.reponse or "",
+                r.reponse_par or "",
+                r.answered_at.strftime("%Y-%m-%d %H:%M") if r.answered_at else "",
+                r.closed_at.strftime("%Y-%m-%d %H:%M") if r.closed_at else "",
+            ]
+        )
     return "\ufeff" + buf.getvalue()  # BOM so that spreadsheet software reads UTF-8 accents correctly
 
 
@@ -326,5 +379,12 @@ def record_assistant_answer(request_id: int, reponse: str, sources: list[dict[st
     if lines:
         text += "\n\n" + wording()["sources_titre"] + "\n" + "\n".join(lines)
     req = get_request(request_id)
-    update_request(request_id, SYSTEM_ACTOR, theme=classify_theme(req.texte), brouillon=text, reponse=text,
-                   reponse_par="assistant", status="repondue")
+    update_request(
+        request_id,
+        SYSTEM_ACTOR,
+        theme=classify_theme(req.texte),
+        brouillon=text,
+        reponse=text,
+        reponse_par="assistant",
+        status="repondue",
+    )

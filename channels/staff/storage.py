@@ -3,10 +3,11 @@
 SQLite by default (``get_settings().sqlalchemy_url``), PostgreSQL by URL. One engine per URL,
 so tests that point ``PARISMED_VAR_DIR`` at a temporary folder get their own database.
 """
+
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +32,7 @@ PRIORITY_RANK = {"haute": 0, "normale": 1, "basse": 2}
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -105,7 +106,7 @@ class StaffRequest(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
-    audit: Mapped[list["AuditEntry"]] = relationship(
+    audit: Mapped[list[AuditEntry]] = relationship(
         back_populates="request", order_by="AuditEntry.id", cascade="all, delete-orphan"
     )
 

@@ -4,6 +4,7 @@ Every route requires a staff session except: the login form (GET/POST /login) an
 endpoint (POST /api/contact). HTML forms carry a CSRF token bound to the session (the login form uses a
 signed double-submit cookie); the JSON API expects the same token in the X-CSRF-Token header.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,8 +63,12 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(tags=["staff"])
 
 STATUS_LABELS = {"nouvelle": "Nouvelle", "en_cours": "En cours", "repondue": "Répondue", "close": "Close"}
-SOURCE_LABELS = {"chat": "Assistant en ligne", "formulaire": "Formulaire de contact", "import": "Courriel importé",
-                 "webinaire": "Webinaire"}
+SOURCE_LABELS = {
+    "chat": "Assistant en ligne",
+    "formulaire": "Formulaire de contact",
+    "import": "Courriel importé",
+    "webinaire": "Webinaire",
+}
 PRIORITY_LABELS = {"haute": "Haute", "normale": "Normale", "basse": "Basse"}
 ANONYMOUS_ROUTES = {"staff_login_form", "staff_login", "staff_contact"}
 
@@ -110,6 +115,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 # --- authentication ---------------------------------------------------------------------------
 
+
 def _wants_html(request: Request) -> bool:
     return "/api/" not in request.url.path
 
@@ -149,8 +155,13 @@ def _safe_next(request: Request, target: str | None) -> str:
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, path=_base_path(request) or "/", secure=get_settings().cookie_secure,
-        httponly=True, samesite="lax",
+        name,
+        value,
+        max_age=max_age,
+        path=_base_path(request) or "/",
+        secure=get_settings().cookie_secure,
+        httponly=True,
+        samesite="lax",
     )
 
 
@@ -171,15 +182,23 @@ async def login(request: Request) -> Response:
     suite = str(form.get("suite", ""))
     if not check_login_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), str(form.get("csrf", ""))):
         token, cookie = make_login_csrf()
-        response = render(request, "login.html", status_code=403, csrf=token, suite=suite, email=email,
-                          error="Jeton de sécurité (CSRF) absent ou expiré : veuillez réessayer.")
+        response = render(
+            request,
+            "login.html",
+            status_code=403,
+            csrf=token,
+            suite=suite,
+            email=email,
+            error="Jeton de sécurité (CSRF) absent ou expiré : veuillez réessayer.",
+        )
         _set_cookie(request, response, LOGIN_CSRF_COOKIE, cookie, 3600)
         return response
     result = authenticate(email, password)
     if result.user is None:
         token, cookie = make_login_csrf()
-        response = render(request, "login.html", status_code=401, csrf=token, suite=suite, email=email,
-                          error=result.error)
+        response = render(
+            request, "login.html", status_code=401, csrf=token, suite=suite, email=email, error=result.error
+        )
         _set_cookie(request, response, LOGIN_CSRF_COOKIE, cookie, 3600)
         return response
     response = RedirectResponse(_safe_next(request, suite), status_code=303)
@@ -197,6 +216,7 @@ def logout(request: Request, sess: StaffSession = Depends(require_csrf)) -> Resp
 
 
 # --- pages ------------------------------------------------------------------------------------
+
 
 def _int_or_none(value: str | None) -> int | None:
     try:
@@ -219,8 +239,15 @@ def queue(
         status=statut if statut in (*STATUSES, "toutes") else None,
     )
     return render(
-        request, "queue.html", user=sess.user, csrf=sess.csrf, requests=list_requests(flt), flt=flt,
-        themes=THEMES, statuses=STATUSES, counts=count_by_status(),
+        request,
+        "queue.html",
+        user=sess.user,
+        csrf=sess.csrf,
+        requests=list_requests(flt),
+        flt=flt,
+        themes=THEMES,
+        statuses=STATUSES,
+        counts=count_by_status(),
     )
 
 
@@ -234,8 +261,16 @@ def request_page(request: Request, request_id: int, sess: StaffSession = Depends
     if explanation:
         explanation = Markup(_markdown.render(explanation))  # raw HTML disabled: safe
     return render(
-        request, "request.html", user=sess.user, csrf=sess.csrf, req=req, explanation=explanation,
-        users=list_users(), themes=THEMES, statuses=STATUSES, message=request.query_params.get("ok"),
+        request,
+        "request.html",
+        user=sess.user,
+        csrf=sess.csrf,
+        req=req,
+        explanation=explanation,
+        users=list_users(),
+        themes=THEMES,
+        statuses=STATUSES,
+        message=request.query_params.get("ok"),
     )
 
 
@@ -289,8 +324,9 @@ async def set_status(request: Request, request_id: int, sess: StaffSession = Dep
 
 
 @router.post("/demandes/{request_id}/classement", name="staff_reclass")
-async def edit_classification(request: Request, request_id: int,
-                              sess: StaffSession = Depends(require_csrf)) -> Response:
+async def edit_classification(
+    request: Request, request_id: int, sess: StaffSession = Depends(require_csrf)
+) -> Response:
     form = await request.form()
     try:
         if form.get("action") == "relancer":
@@ -321,21 +357,32 @@ def stats_page(request: Request, sess: StaffSession = Depends(require_session)) 
     answer_data = [("Assistant", st["reponses"]["assistant"]), ("Équipe", st["reponses"]["equipe"])]
     source_data = [(SOURCE_LABELS.get(s, s), n) for s, n in sorted(st["par_source"].items())]
     return render(
-        request, "stats.html", user=sess.user, csrf=sess.csrf, st=st,
+        request,
+        "stats.html",
+        user=sess.user,
+        csrf=sess.csrf,
+        st=st,
         chart_theme=Markup(charts.horizontal_bars(theme_data, "Demandes par thème")),
         chart_arr=Markup(charts.vertical_bars(arr_data, "Demandes par arrondissement")),
         chart_week=Markup(charts.vertical_bars(week_data, "Demandes par semaine (12 dernières semaines)")),
-        chart_answers=Markup(charts.horizontal_bars(answer_data, "Demandes répondues : assistant ou équipe",
-                                                    color=charts.ALT_COLOR)),
+        chart_answers=Markup(
+            charts.horizontal_bars(answer_data, "Demandes répondues : assistant ou équipe", color=charts.ALT_COLOR)
+        ),
         chart_source=Markup(charts.horizontal_bars(source_data, "Demandes par origine")),
-        theme_data=theme_data, arr_data=arr_data, week_data=week_data, answer_data=answer_data,
+        theme_data=theme_data,
+        arr_data=arr_data,
+        week_data=week_data,
+        answer_data=answer_data,
         source_data=source_data,
     )
 
 
 def _csv_response(content: str, filename: str) -> Response:
-    return Response(content, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 @router.get("/export.csv", name="staff_export")
@@ -358,22 +405,38 @@ def export_stats(sess: StaffSession = Depends(require_session)) -> Response:
 
 # --- JSON API ---------------------------------------------------------------------------------
 
+
 def request_to_dict(req) -> dict[str, Any]:
     return {
-        "id": req.id, "source": req.source, "texte": req.texte, "contact": req.contact, "sender_id": req.sender_id,
-        "transcript": req.transcript, "created_at": req.created_at.isoformat(), "status": req.status,
-        "assignee": req.assignee, "theme": req.theme, "professions": req.professions or [],
-        "arrondissement": req.arrondissement, "zone_ars": req.zone_ars,
+        "id": req.id,
+        "source": req.source,
+        "texte": req.texte,
+        "contact": req.contact,
+        "sender_id": req.sender_id,
+        "transcript": req.transcript,
+        "created_at": req.created_at.isoformat(),
+        "status": req.status,
+        "assignee": req.assignee,
+        "theme": req.theme,
+        "professions": req.professions or [],
+        "arrondissement": req.arrondissement,
+        "zone_ars": req.zone_ars,
         "priorite": {"niveau": req.priorite, "raison": req.priorite_raison},
         "estimate": {k: v for k, v in (req.estimate or {}).items() if not k.startswith("_")} or None,
-        "partenaires": req.partenaires or [], "brouillon": req.brouillon, "reponse": req.reponse,
+        "partenaires": req.partenaires or [],
+        "brouillon": req.brouillon,
+        "reponse": req.reponse,
         "reponse_par": req.reponse_par,
     }
 
 
 @router.get("/api/demandes", name="staff_api_list")
-def api_list(theme: str | None = None, arrondissement: int | None = None, statut: str | None = None,
-             sess: StaffSession = Depends(require_session)) -> JSONResponse:
+def api_list(
+    theme: str | None = None,
+    arrondissement: int | None = None,
+    statut: str | None = None,
+    sess: StaffSession = Depends(require_session),
+) -> JSONResponse:
     reqs = list_requests(QueueFilter(theme=theme, arrondissement=arrondissement, status=statut))
     return JSONResponse([request_to_dict(r) for r in reqs], headers={"Cache-Control": "no-store"})
 
@@ -385,8 +448,9 @@ def api_get(request_id: int, sess: StaffSession = Depends(require_session)) -> J
     except StaffError as exc:
         raise HTTPException(status_code=404, detail=exc.message) from exc
     data = request_to_dict(req)
-    data["audit"] = [{"actor": a.actor, "at": a.at.isoformat(), "field": a.field, "old": a.old, "new": a.new}
-                     for a in req.audit]
+    data["audit"] = [
+        {"actor": a.actor, "at": a.at.isoformat(), "field": a.field, "old": a.old, "new": a.new} for a in req.audit
+    ]
     return JSONResponse(data, headers={"Cache-Control": "no-store"})
 
 
@@ -396,7 +460,7 @@ async def api_classify(request: Request, sess: StaffSession = Depends(require_cs
         body = await request.json()
         texte = str(body["texte"])
     except (ValueError, KeyError, TypeError):
-        return JSONResponse({"detail": "Corps attendu : {\"texte\": \"...\"}."}, status_code=422)
+        return JSONResponse({"detail": 'Corps attendu : {"texte": "..."}.'}, status_code=422)
     return JSONResponse(classify(texte))
 
 
@@ -489,8 +553,9 @@ def validate_contact(body: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         errors.append(_problem("email", "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."))
     msg = clean.get("message", "")
     if len(msg) < CONTACT_MIN_MESSAGE:
-        errors.append(_problem("message",
-                               f"Veuillez décrire votre demande (au moins {CONTACT_MIN_MESSAGE} caractères)."))
+        errors.append(
+            _problem("message", f"Veuillez décrire votre demande (au moins {CONTACT_MIN_MESSAGE} caractères).")
+        )
     arr_raw = clean.get("arrondissement", "")
     arr, arr_error = (None, None) if arr_raw.lower() in UNDEFINED_ARRONDISSEMENT else _parse_arrondissement(arr_raw)
     if arr_error:
@@ -516,13 +581,15 @@ async def contact(request: Request, background: BackgroundTasks) -> JSONResponse
         if len(raw) > CONTACT_MAX_BODY:
             return JSONResponse({"detail": "Message trop volumineux."}, status_code=413)
     if not contact_limiter.allow(client):
-        return JSONResponse({"detail": "Trop de messages envoyés : veuillez réessayer dans quelques minutes."},
-                            status_code=429)
+        return JSONResponse(
+            {"detail": "Trop de messages envoyés : veuillez réessayer dans quelques minutes."}, status_code=429
+        )
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return JSONResponse({"detail": [_problem("corps", "Le contenu envoyé n'est pas du JSON valide.")]},
-                            status_code=422)
+        return JSONResponse(
+            {"detail": [_problem("corps", "Le contenu envoyé n'est pas du JSON valide.")]}, status_code=422
+        )
     clean, errors = validate_contact(body)
     if errors:
         return JSONResponse({"detail": errors}, status_code=422)
@@ -537,8 +604,13 @@ async def contact(request: Request, background: BackgroundTasks) -> JSONResponse
         texte += "\n\n" + "\n".join(f"— {d}" for d in details)
     request_id = create_request("formulaire", texte, f"{clean['nom']} <{clean['email']}>", classify_now=False)
     background.add_task(triage_request, request_id)
-    return JSONResponse({
-        "id": request_id,
-        "message": (f"Merci, votre demande n° {request_id} a bien été transmise à l'équipe Paris Méd'. "
-                    "Nous vous répondrons par courriel dans les meilleurs délais."),
-    }, status_code=201)
+    return JSONResponse(
+        {
+            "id": request_id,
+            "message": (
+                f"Merci, votre demande n° {request_id} a bien été transmise à l'équipe Paris Méd'. "
+                "Nous vous répondrons par courriel dans les meilleurs délais."
+            ),
+        },
+        status_code=201,
+    )

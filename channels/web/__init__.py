@@ -16,6 +16,7 @@ The page's scripts call two endpoints served elsewhere:
     POST /staff/api/contact     {"nom", "email", "profession", "arrondissement", "message"}      (channels.staff)
         -> 201 {"id", "message"} | 422 {"detail": [{"champ", "message"}]} | 429 {"detail": "..."}
 """
+
 from .routes import CHAT_ENDPOINT, CONTACT_ENDPOINT, mount_static, render_page, router
 
 __all__ = ["router", "render_page", "mount_static", "CHAT_ENDPOINT", "CONTACT_ENDPOINT"]

@@ -1,4 +1,5 @@
 """Page content (channels/web/content/site.yaml) loaded and checked with pydantic."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -24,7 +25,7 @@ class Block(BaseModel):
     a_confirmer: bool = False
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "Block":
+    def _one_kind(self) -> Block:
         if (self.paragraph is None) == (self.items is None):
             raise ValueError("a block is either a paragraph or a list")
         return self
@@ -81,7 +82,7 @@ class PageContent(BaseModel):
     contact_form: ContactForm
 
     @model_validator(mode="after")
-    def _sources_exist(self) -> "PageContent":
+    def _sources_exist(self) -> PageContent:
         known = {s.key for s in self.sources}
         cited = set(self.contact.sources)
         for section in self.sections:

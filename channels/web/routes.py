@@ -1,4 +1,5 @@
 """HTTP routes of the web channel: the presentation page and its static files."""
+
 from __future__ import annotations
 
 import hashlib
@@ -72,16 +73,20 @@ def asset_url(name: str) -> str:
 
 def render_page() -> str:
     content = get_content()
-    return _environment().get_template("index.html").render(
-        content=content,
-        site=content.site,
-        privacy=content.privacy,
-        asset=asset_url,
-        source_number=content.source_number,
-        arrondissements=ARRONDISSEMENTS,
-        chat_endpoint=CHAT_ENDPOINT,
-        contact_endpoint=CONTACT_ENDPOINT,
-        greeting_payload=GREETING_PAYLOAD,
+    return (
+        _environment()
+        .get_template("index.html")
+        .render(
+            content=content,
+            site=content.site,
+            privacy=content.privacy,
+            asset=asset_url,
+            source_number=content.source_number,
+            arrondissements=ARRONDISSEMENTS,
+            chat_endpoint=CHAT_ENDPOINT,
+            contact_endpoint=CONTACT_ENDPOINT,
+            greeting_payload=GREETING_PAYLOAD,
+        )
     )
 
 

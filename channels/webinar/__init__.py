@@ -5,6 +5,7 @@ Public API:
     webinar_app                         typer app: `parismed webinar answer questions.csv --out rapport/`
     WebinarError                        expected failures, with a French message
 """
+
 from __future__ import annotations
 
 from .batch import BatchReport, WebinarError, run_batch

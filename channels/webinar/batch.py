@@ -1,4 +1,5 @@
 """The webinar follow-up batch: read → embed → retrieve → group → answer each group once → write."""
+
 from __future__ import annotations
 
 import logging
@@ -131,8 +132,10 @@ def run_batch(
     report.questions = len(questions)
     report.timings["lecture"] = time.perf_counter() - t
     if not questions:
-        raise WebinarError("Aucune question exploitable dans le fichier." +
-                           (f" Problèmes : {' '.join(read.rejects[:5])}" if read.rejects else ""))
+        raise WebinarError(
+            "Aucune question exploitable dans le fichier."
+            + (f" Problèmes : {' '.join(read.rejects[:5])}" if read.rejects else "")
+        )
 
     texts = [q.texte for q in questions]
     t = time.perf_counter()

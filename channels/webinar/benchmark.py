@@ -6,6 +6,7 @@ The questions are the sample questions rewritten with greetings, typos and word 
 contains both near-duplicates and distinct questions, like the chat export of a large webinar.
 Models are loaded before timing (the batch normally pays ~10–30 s of start-up once).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,7 @@ def _typo(text: str, rng: random.Random) -> str:
     if not letters:
         return text
     i = rng.choice(letters)
-    return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
 
 def synthetic_questions(n: int, seed: int = 7) -> list[str]:

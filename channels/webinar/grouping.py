@@ -18,6 +18,7 @@ and a question joins the group whose leader is the most similar one if sim >= th
 clustering, see `group_indices`). Identical questions (same words, ignoring case, accents and
 punctuation) always share a group.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence

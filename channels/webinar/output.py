@@ -1,4 +1,5 @@
 """Writing the FAQ (HTML, Markdown, CSV), the uncovered questions (CSV) and the run report (JSON)."""
+
 from __future__ import annotations
 
 import csv
@@ -28,17 +29,31 @@ def _blocks(text: str) -> str:
             out.append("")
         out.append(line)
     return "\n".join(out)
+
+
 DEFAULT_TITLE = "Questions-réponses du webinaire Paris Méd'"
 OTHER_SECTION = "Autres questions"
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 def french_date(d: date) -> str:
     return f"{'1er' if d.day == 1 else d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
-def sections(report: "BatchReport") -> list[tuple[str, list["Group"]]]:
+def sections(report: BatchReport) -> list[tuple[str, list[Group]]]:
     """Covered groups by guide page (largest sections first, most asked questions first inside)."""
     by_theme: dict[str, list[Group]] = {}
     for g in report.covered:
@@ -47,7 +62,7 @@ def sections(report: "BatchReport") -> list[tuple[str, list["Group"]]]:
     return [(theme, sorted(groups, key=lambda g: (-len(g.questions), g.numero))) for theme, groups in ordered]
 
 
-def _sources(g: "Group") -> list[dict]:
+def _sources(g: Group) -> list[dict]:
     seen, out = set(), []
     for s in (g.answer or {}).get("sources") or []:
         key = (s.get("title"), s.get("section"), s.get("url"))
@@ -57,20 +72,30 @@ def _sources(g: "Group") -> list[dict]:
     return out
 
 
-def write_html(report: "BatchReport", path: Path, title: str) -> None:
+def write_html(report: BatchReport, path: Path, title: str) -> None:
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
     env.filters["markdown"] = lambda text: Markup(_markdown.render(_blocks(text or "")))
     html = env.get_template("faq.html").render(
-        title=title, date=french_date(date.today()), sections=sections(report), sources=_sources,
-        n_questions=report.questions, n_covered=len(report.covered), n_uncovered=len(report.uncovered),
+        title=title,
+        date=french_date(date.today()),
+        sections=sections(report),
+        sources=_sources,
+        n_questions=report.questions,
+        n_covered=len(report.covered),
+        n_uncovered=len(report.uncovered),
     )
     path.write_text(html, encoding="utf-8")
 
 
-def write_markdown(report: "BatchReport", path: Path, title: str) -> None:
-    lines = [f"# {title}", "", f"Document préparé le {french_date(date.today())} à partir des "
-             f"{report.questions} questions posées pendant le webinaire. Les réponses reprennent le guide "
-             "de l'installation de Paris Méd' ; chaque réponse cite ses sources.", ""]
+def write_markdown(report: BatchReport, path: Path, title: str) -> None:
+    lines = [
+        f"# {title}",
+        "",
+        f"Document préparé le {french_date(date.today())} à partir des "
+        f"{report.questions} questions posées pendant le webinaire. Les réponses reprennent le guide "
+        "de l'installation de Paris Méd' ; chaque réponse cite ses sources.",
+        "",
+    ]
     for theme, groups in sections(report):
         lines += [f"## {theme}", ""]
         for g in groups:
@@ -86,8 +111,13 @@ def write_markdown(report: "BatchReport", path: Path, title: str) -> None:
                     lines.append(f"- [{label}]({s['url']})" if s.get("url") else f"- {label}")
                 lines.append("")
     if report.uncovered:
-        lines += ["---", "", f"{len(report.uncovered)} question(s) ne sont pas traitées par le guide : l'équipe "
-                  "Paris Méd' y répondra directement.", ""]
+        lines += [
+            "---",
+            "",
+            f"{len(report.uncovered)} question(s) ne sont pas traitées par le guide : l'équipe "
+            "Paris Méd' y répondra directement.",
+            "",
+        ]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -98,31 +128,64 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         writer.writerows(rows)
 
 
-def write_faq_csv(report: "BatchReport", path: Path) -> None:
+def write_faq_csv(report: BatchReport, path: Path) -> None:
     rows = []
     for theme, groups in sections(report):
         for g in groups:
             srcs = _sources(g)
-            rows.append([g.numero, theme, g.question, len(g.questions), " | ".join(g.variants),
-                         g.answer["answer"].strip(), " | ".join(s.get("url") or "" for s in srcs),
-                         " | ".join(" — ".join(x for x in (s.get("title"), s.get("section")) if x) for s in srcs),
-                         round(float(g.answer.get("score") or 0), 3)])
-    _write_csv(path, ["groupe", "rubrique", "question", "nombre", "formulations_voisines", "reponse", "sources_url",
-                      "sources_titres", "score"], rows)
+            rows.append(
+                [
+                    g.numero,
+                    theme,
+                    g.question,
+                    len(g.questions),
+                    " | ".join(g.variants),
+                    g.answer["answer"].strip(),
+                    " | ".join(s.get("url") or "" for s in srcs),
+                    " | ".join(" — ".join(x for x in (s.get("title"), s.get("section")) if x) for s in srcs),
+                    round(float(g.answer.get("score") or 0), 3),
+                ]
+            )
+    _write_csv(
+        path,
+        [
+            "groupe",
+            "rubrique",
+            "question",
+            "nombre",
+            "formulations_voisines",
+            "reponse",
+            "sources_url",
+            "sources_titres",
+            "score",
+        ],
+        rows,
+    )
 
 
-def write_uncovered_csv(report: "BatchReport", path: Path) -> None:
+def write_uncovered_csv(report: BatchReport, path: Path) -> None:
     rows = []
     for g in report.uncovered:
-        rows.append([g.numero, g.question, len(g.questions), " | ".join(g.variants),
-                     ", ".join(dict.fromkeys(q.auteur for q in g.questions if q.auteur)),
-                     ", ".join(dict.fromkeys(q.email for q in g.questions if q.email)),
-                     ", ".join(str(q.line) for q in g.questions), g.request_id or ""])
-    _write_csv(path, ["groupe", "question", "nombre", "formulations_voisines", "auteurs", "emails", "lignes",
-                      "demande_console"], rows)
+        rows.append(
+            [
+                g.numero,
+                g.question,
+                len(g.questions),
+                " | ".join(g.variants),
+                ", ".join(dict.fromkeys(q.auteur for q in g.questions if q.auteur)),
+                ", ".join(dict.fromkeys(q.email for q in g.questions if q.email)),
+                ", ".join(str(q.line) for q in g.questions),
+                g.request_id or "",
+            ]
+        )
+    _write_csv(
+        path,
+        ["groupe", "question", "nombre", "formulations_voisines", "auteurs", "emails", "lignes", "demande_console"],
+        rows,
+    )
 
 
-def write_all(report: "BatchReport", out_dir: Path, title: str | None = None) -> list[str]:
+def write_all(report: BatchReport, out_dir: Path, title: str | None = None) -> list[str]:
     out_dir.mkdir(parents=True, exist_ok=True)
     title = title or DEFAULT_TITLE
     files = {

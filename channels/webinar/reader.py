@@ -1,4 +1,5 @@
 """Reading webinar questions: a CSV (question[,auteur,email]) or plain text, one question per line."""
+
 from __future__ import annotations
 
 import csv
@@ -93,7 +94,7 @@ def read_questions(path: Path) -> ReadResult:
                 result.rejects.append(f"{where} : {len(row)} colonnes au lieu de {len(header)}, ligne ignorée.")
                 continue
 
-            def cell(i: int | None) -> str:
+            def cell(i: int | None, row: list[str] = row) -> str:
                 return row[i] if i is not None and i < len(row) else ""
 
             _check(result, where, reader.line_num, cell(q_col), cell(a_col), cell(e_col))

@@ -1,4 +1,5 @@
 """The stable contracts other tools rely on: CLI JSON shapes and exit codes, HTTP API shapes and French 422s."""
+
 import json
 import subprocess
 import sys
@@ -9,8 +10,13 @@ from fastapi.testclient import TestClient
 from parismed.config import get_settings
 
 CLI = [sys.executable, "-m", "parismed.cli"]
-PROFILE = {"professionnels": [{"profession": "medecin_generaliste", "nombre": 2, "secteur": "1"},
-                              {"profession": "infirmier", "nombre": 1}], "code_postal": "75019"}
+PROFILE = {
+    "professionnels": [
+        {"profession": "medecin_generaliste", "nombre": 2, "secteur": "1"},
+        {"profession": "infirmier", "nombre": 1},
+    ],
+    "code_postal": "75019",
+}
 ESTIMATE_KEYS = {"eligible", "motifs", "aide_plancher_eur", "detail", "partenaires", "version_grille", "hypotheses"}
 
 
@@ -28,11 +34,14 @@ def test_cli_estimate_contract():
     assert all({"nom", "raison", "url"} <= set(p) for p in data["partenaires"])
 
 
-@pytest.mark.parametrize("profile, field", [
-    ({"professionnels": [{"profession": "plombier", "nombre": 1}], "code_postal": "75019"}, "profession"),
-    ({"professionnels": [{"profession": "infirmier", "nombre": 2}], "code_postal": "93100"}, "code_postal"),
-    ({"professionnels": [{"profession": "infirmier", "nombre": -1}], "code_postal": "75011"}, "nombre"),
-])
+@pytest.mark.parametrize(
+    "profile, field",
+    [
+        ({"professionnels": [{"profession": "plombier", "nombre": 1}], "code_postal": "75019"}, "profession"),
+        ({"professionnels": [{"profession": "infirmier", "nombre": 2}], "code_postal": "93100"}, "code_postal"),
+        ({"professionnels": [{"profession": "infirmier", "nombre": -1}], "code_postal": "75011"}, "nombre"),
+    ],
+)
 def test_cli_estimate_bad_profile_exits_2_with_french_message_naming_the_field(profile, field):
     out = run_cli("estimate", "--json", json.dumps(profile))
     assert out.returncode == 2 and out.stdout == ""

@@ -1,9 +1,10 @@
 """Fixtures for the custom actions (helpers live in as_helpers.py)."""
+
 from __future__ import annotations
 
 import sys
 import types
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from tests.assistant.as_helpers import load_domain
 
 
 @pytest.fixture(scope="session")
-def domain() -> Dict[str, Any]:
+def domain() -> dict[str, Any]:
     return load_domain()
 
 

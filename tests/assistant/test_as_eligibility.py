@@ -1,4 +1,5 @@
 """Eligibility form validation (invalid values, corrections, short answers) and action_estimer_aide."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -37,8 +38,9 @@ def form_turn(text, intent, entities=(), candidates=None, slots=None, requested=
 
 
 def test_postcode_outside_paris_is_refused_politely(domain):
-    messages, events = run_action(ValidateFormulaireEligibilite(), tracker_from_json("form_postcode_outside_paris.json"),
-                                  domain)
+    messages, events = run_action(
+        ValidateFormulaireEligibilite(), tracker_from_json("form_postcode_outside_paris.json"), domain
+    )
     assert responses(messages) == ["code_postal_hors_paris"]
     assert "93100" in messages[0]["text"]
     assert slots_set(events) == {"arrondissement": None, "requested_slot": "arrondissement"}
@@ -47,8 +49,14 @@ def test_postcode_outside_paris_is_refused_politely(domain):
 
 def test_postcode_in_paris_becomes_the_arrondissement(domain):
     text = "75019"
-    tracker = form_turn(text, "informer", [entity(text, "75019", "code_postal")], {"arrondissement": "75019"},
-                        slots={"professions": ["infirmier"]}, requested="arrondissement")
+    tracker = form_turn(
+        text,
+        "informer",
+        [entity(text, "75019", "code_postal")],
+        {"arrondissement": "75019"},
+        slots={"professions": ["infirmier"]},
+        requested="arrondissement",
+    )
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert messages == []
     assert slots_set(events) == {"arrondissement": "19", "requested_slot": "nombre_professionnels"}
@@ -56,9 +64,14 @@ def test_postcode_in_paris_becomes_the_arrondissement(domain):
 
 def test_zero_professionals_is_refused(domain):
     text = "nous sommes 0"
-    tracker = form_turn(text, "informer", [entity(text, "0", "nombre_professionnels")],
-                        {"nombre_professionnels": "0"}, slots={"professions": ["infirmier"], "arrondissement": "11"},
-                        requested="nombre_professionnels")
+    tracker = form_turn(
+        text,
+        "informer",
+        [entity(text, "0", "nombre_professionnels")],
+        {"nombre_professionnels": "0"},
+        slots={"professions": ["infirmier"], "arrondissement": "11"},
+        requested="nombre_professionnels",
+    )
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert responses(messages) == ["nombre_invalide"]
     assert slots_set(events)["nombre_professionnels"] is None
@@ -66,9 +79,13 @@ def test_zero_professionals_is_refused(domain):
 
 def test_correction_of_the_headcount(domain):
     text = "non, nous sommes 3"
-    tracker = form_turn(text, "informer", [entity(text, "3", "nombre_professionnels")],
-                        {"nombre_professionnels": "3"},
-                        slots={"professions": ["masseur_kinesitherapeute"], "arrondissement": "19"})
+    tracker = form_turn(
+        text,
+        "informer",
+        [entity(text, "3", "nombre_professionnels")],
+        {"nombre_professionnels": "3"},
+        slots={"professions": ["masseur_kinesitherapeute"], "arrondissement": "19"},
+    )
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert messages == []
     assert slots_set(events) == {"nombre_professionnels": 3.0, "requested_slot": None}
@@ -76,11 +93,19 @@ def test_correction_of_the_headcount(domain):
 
 def test_team_with_two_professions_gives_split_and_total(domain):
     text = "nous sommes 2 kinés et 1 infirmière dans le 19e"
-    ents = [entity(text, "2", "nombre_professionnels"), entity(text, "kinés", "profession"),
-            entity(text, "1", "nombre_professionnels"), entity(text, "infirmière", "profession", "infirmier"),
-            entity(text, "19e", "arrondissement", "19")]
-    tracker = form_turn(text, "informer", ents, {"professions": ["kinés", "infirmier"], "arrondissement": "19",
-                                                 "nombre_professionnels": "1"})
+    ents = [
+        entity(text, "2", "nombre_professionnels"),
+        entity(text, "kinés", "profession"),
+        entity(text, "1", "nombre_professionnels"),
+        entity(text, "infirmière", "profession", "infirmier"),
+        entity(text, "19e", "arrondissement", "19"),
+    ]
+    tracker = form_turn(
+        text,
+        "informer",
+        ents,
+        {"professions": ["kinés", "infirmier"], "arrondissement": "19", "nombre_professionnels": "1"},
+    )
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert messages == []
     assert slots_set(events) == {
@@ -93,23 +118,35 @@ def test_team_with_two_professions_gives_split_and_total(domain):
 
 
 def test_sector_is_asked_for_doctors_only(domain):
-    doctors = form_turn("je suis généraliste", "informer",
-                        candidates={"professions": ["medecin_generaliste"]},
-                        slots={"arrondissement": "18", "nombre_professionnels": 2.0})
+    doctors = form_turn(
+        "je suis généraliste",
+        "informer",
+        candidates={"professions": ["medecin_generaliste"]},
+        slots={"arrondissement": "18", "nombre_professionnels": 2.0},
+    )
     _, events = run_action(ValidateFormulaireEligibilite(), doctors, domain)
     # Rasa's own form asks the next slot (secteur) since nothing is removed from the domain list
     assert "requested_slot" not in slots_set(events)
 
-    nurses = form_turn("je suis infirmière", "informer", candidates={"professions": ["infirmier"]},
-                       slots={"arrondissement": "18", "nombre_professionnels": 2.0})
+    nurses = form_turn(
+        "je suis infirmière",
+        "informer",
+        candidates={"professions": ["infirmier"]},
+        slots={"arrondissement": "18", "nombre_professionnels": 2.0},
+    )
     _, events = run_action(ValidateFormulaireEligibilite(), nurses, domain)
     assert slots_set(events)["requested_slot"] is None  # complete without the sector
 
 
 def test_unknown_profession_is_asked_again(domain):
     text = "je suis plombier"
-    tracker = form_turn(text, "informer", [entity(text, "plombier", "profession")], {"professions": ["plombier"]},
-                        requested="professions")
+    tracker = form_turn(
+        text,
+        "informer",
+        [entity(text, "plombier", "profession")],
+        {"professions": ["plombier"]},
+        requested="professions",
+    )
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert responses(messages) == ["profession_inconnue"]
     assert "« plombier »" in messages[0]["text"]
@@ -119,20 +156,35 @@ def test_unknown_profession_is_asked_again(domain):
 def test_bare_number_answers_the_location_question(domain):
     # The NLU read « 19 » as a headcount; the question asked was the arrondissement.
     text = "19"
-    tracker = form_turn(text, "informer", [entity(text, "19", "nombre_professionnels")],
-                        {"nombre_professionnels": "19"}, slots={"professions": ["infirmier"]},
-                        requested="arrondissement")
+    tracker = form_turn(
+        text,
+        "informer",
+        [entity(text, "19", "nombre_professionnels")],
+        {"nombre_professionnels": "19"},
+        slots={"professions": ["infirmier"]},
+        requested="arrondissement",
+    )
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert messages == []
-    assert slots_set(events) == {"nombre_professionnels": None, "arrondissement": "19",
-                                 "requested_slot": "nombre_professionnels"}
+    assert slots_set(events) == {
+        "nombre_professionnels": None,
+        "arrondissement": "19",
+        "requested_slot": "nombre_professionnels",
+    }
 
 
 def test_bare_number_answers_the_headcount_question(domain):
     text = "5"
     history = [slot_event("arrondissement", "20")]
-    tracker = form_turn(text, "informer", [entity(text, "5", "arrondissement")], {"arrondissement": "5"},
-                        slots={"professions": ["infirmier"]}, requested="nombre_professionnels", history=history)
+    tracker = form_turn(
+        text,
+        "informer",
+        [entity(text, "5", "arrondissement")],
+        {"arrondissement": "5"},
+        slots={"professions": ["infirmier"]},
+        requested="nombre_professionnels",
+        history=history,
+    )
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert messages == []
     assert slots_set(events) == {"arrondissement": "20", "nombre_professionnels": 5.0, "requested_slot": None}
@@ -145,8 +197,13 @@ def test_missed_profession_is_recovered_from_the_text(domain):
 
 
 def test_missed_profession_is_recovered_by_rules_bridge(fake_module, domain):
-    extraction = SimpleNamespace(professions=["pedicure_podologue"], effectifs={"pedicure_podologue": 2},
-                                 arrondissement=None, code_postal=None, nombre_professionnels=2)
+    extraction = SimpleNamespace(
+        professions=["pedicure_podologue"],
+        effectifs={"pedicure_podologue": 2},
+        arrondissement=None,
+        code_postal=None,
+        nombre_professionnels=2,
+    )
     fake_module("rules_bridge", extract=lambda text: extraction)
     tracker = form_turn("je soigne les pieds", "informer", requested="professions")
     _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
@@ -155,8 +212,12 @@ def test_missed_profession_is_recovered_by_rules_bridge(fake_module, domain):
 
 
 def test_regulatory_question_mid_form_is_not_an_answer(domain):
-    tracker = form_turn("faut-il une autorisation de travaux ?", "question_reglementaire",
-                        requested="arrondissement", slots={"professions": ["infirmier"]})
+    tracker = form_turn(
+        "faut-il une autorisation de travaux ?",
+        "question_reglementaire",
+        requested="arrondissement",
+        slots={"professions": ["infirmier"]},
+    )
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert messages == []
     # nothing extracted: the form is rejected by Rasa and the digression rule answers the question
@@ -179,13 +240,23 @@ def test_split_team(professions, total, said, expected, guessed):
 
 
 def test_build_profile_from_slots():
-    tracker = make_tracker("", slots={"professions": ["kiné", "medecin_generaliste"], "arrondissement": "19",
-                                      "nombre_professionnels": 3.0, "secteur": "secteur 1",
-                                      "structure": "maison de santé", "projet": "déménager"})
+    tracker = make_tracker(
+        "",
+        slots={
+            "professions": ["kiné", "medecin_generaliste"],
+            "arrondissement": "19",
+            "nombre_professionnels": 3.0,
+            "secteur": "secteur 1",
+            "structure": "maison de santé",
+            "projet": "déménager",
+        },
+    )
     profile, guessed = build_profile(tracker)
     assert profile == {
-        "professionnels": [{"profession": "masseur_kinesitherapeute", "nombre": 2},
-                           {"profession": "medecin_generaliste", "nombre": 1, "secteur": "1"}],
+        "professionnels": [
+            {"profession": "masseur_kinesitherapeute", "nombre": 2},
+            {"profession": "medecin_generaliste", "nombre": 1, "secteur": "1"},
+        ],
         "arrondissement": 19,
         "structure": "msp",
         "projet": "demenagement",
@@ -230,8 +301,7 @@ def test_estimate_message_order_with_a_fake(fake_module, domain):
     fake_module("rules_bridge", estimate=lambda profile: result, explain_markdown=lambda e: "## Titre\n- ligne")
     tracker = make_tracker("", slots={**ESTIMATE_SLOTS, "professions": ["infirmier", "orthophoniste"]})
     messages, events = run_action(ActionEstimerAide(), tracker, domain)
-    assert responses(messages) == ["montant_estime", None, "repartition_supposee",
-                                   "estimation_suite"]
+    assert responses(messages) == ["montant_estime", None, "repartition_supposee", "estimation_suite"]
     assert format_euros(7500) in messages[0]["text"]
     assert messages[1]["text"] == "## Titre\n- ligne"
     assert slots_set(events) == {"offre_equipe": False}
@@ -241,8 +311,9 @@ def test_estimate_message_order_with_a_fake(fake_module, domain):
 def test_real_estimate_puts_the_amount_first(domain):
     from rules_bridge import estimate
 
-    expected = estimate({"professionnels": [{"profession": "masseur_kinesitherapeute", "nombre": 3}],
-                         "arrondissement": 19}).to_contract()["aide_plancher_eur"]
+    expected = estimate(
+        {"professionnels": [{"profession": "masseur_kinesitherapeute", "nombre": 3}], "arrondissement": 19}
+    ).to_contract()["aide_plancher_eur"]
     messages, events = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
     first = messages[0]
     if responses([first]) == ["montant_estime"]:
@@ -256,9 +327,12 @@ def test_real_estimate_puts_the_amount_first(domain):
 
 @pytest.mark.parametrize(("text", "sector"), [("secteur 2 avec OPTAM", "optam"), ("Secteur 1", "1"), ("s2", "2")])
 def test_sector_button_text_is_understood_without_entity(domain, text, sector):
-    tracker = form_turn(text, "informer", requested="secteur",
-                        slots={"professions": ["medecin_generaliste"], "arrondissement": "18",
-                               "nombre_professionnels": 2.0})
+    tracker = form_turn(
+        text,
+        "informer",
+        requested="secteur",
+        slots={"professions": ["medecin_generaliste"], "arrondissement": "18", "nombre_professionnels": 2.0},
+    )
     _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert slots_set(events)["secteur"] == sector
 
@@ -282,18 +356,28 @@ def test_form_buttons_send_text_the_form_understands(domain):
 
 def test_articles_count_as_one_when_every_profession_has_a_headcount(domain):
     text = "nous sommes 2 kinés et une orthophoniste dans le 75020"
-    ents = [entity(text, "2", "nombre_professionnels"), entity(text, "kinés", "profession"),
-            entity(text, "orthophoniste", "profession"), entity(text, "75020", "code_postal")]
-    tracker = form_turn(text, "informer", ents, {"professions": ["kinés", "orthophoniste"], "arrondissement": "75020",
-                                                 "nombre_professionnels": "2"})
+    ents = [
+        entity(text, "2", "nombre_professionnels"),
+        entity(text, "kinés", "profession"),
+        entity(text, "orthophoniste", "profession"),
+        entity(text, "75020", "code_postal"),
+    ]
+    tracker = form_turn(
+        text,
+        "informer",
+        ents,
+        {"professions": ["kinés", "orthophoniste"], "arrondissement": "75020", "nombre_professionnels": "2"},
+    )
     _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     slots = slots_set(events)
     assert slots["nombre_professionnels"] == 3.0
     assert slots["repartition"] == {"masseur_kinesitherapeute": 2, "orthophoniste": 1}
     profile, guessed = build_profile(make_tracker("", slots={k: v for k, v in slots.items() if k != "requested_slot"}))
     assert guessed is None
-    assert profile["professionnels"] == [{"profession": "masseur_kinesitherapeute", "nombre": 2},
-                                         {"profession": "orthophoniste", "nombre": 1}]
+    assert profile["professionnels"] == [
+        {"profession": "masseur_kinesitherapeute", "nombre": 2},
+        {"profession": "orthophoniste", "nombre": 1},
+    ]
 
 
 def test_whole_sector_answer_wins_over_partial_entities(domain):
@@ -301,9 +385,15 @@ def test_whole_sector_answer_wins_over_partial_entities(domain):
     text = "Secteur 1"
     ents = [entity(text, "Secteur", "secteur"), entity(text, "1", "arrondissement")]
     history = [slot_event("arrondissement", "13")]
-    tracker = form_turn(text, "informer", ents, {"secteur": "Secteur", "arrondissement": "1"}, requested="secteur",
-                        slots={"professions": ["medecin_generaliste"], "nombre_professionnels": 3.0},
-                        history=history)
+    tracker = form_turn(
+        text,
+        "informer",
+        ents,
+        {"secteur": "Secteur", "arrondissement": "1"},
+        requested="secteur",
+        slots={"professions": ["medecin_generaliste"], "nombre_professionnels": 3.0},
+        history=history,
+    )
     messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert messages == []
     slots = slots_set(events)

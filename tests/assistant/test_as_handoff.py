@@ -1,4 +1,5 @@
 """Hand-off: contact form, staff request (summary, transcript), failures, repeated misunderstandings."""
+
 from __future__ import annotations
 
 import re
@@ -42,13 +43,19 @@ def test_contact_detection(text, found):
 
 
 def _contact_turn(text, intent):
-    return make_tracker(text, intent, slots={"contact": text, "requested_slot": "contact"},
-                        after=[action_event("formulaire_contact"), {"event": "slot", "name": "contact", "value": text}],
-                        active_loop="formulaire_contact")
+    return make_tracker(
+        text,
+        intent,
+        slots={"contact": text, "requested_slot": "contact"},
+        after=[action_event("formulaire_contact"), {"event": "slot", "name": "contact", "value": text}],
+        active_loop="formulaire_contact",
+    )
 
 
 def test_contact_form_accepts_email(domain):
-    messages, events = run_action(ValidateFormulaireContact(), _contact_turn("dr.martin@example.org", "informer"), domain)
+    messages, events = run_action(
+        ValidateFormulaireContact(), _contact_turn("dr.martin@example.org", "informer"), domain
+    )
     assert messages == []
     assert slots_set(events) == {"contact": "dr.martin@example.org"}
 
@@ -73,8 +80,9 @@ def test_request_is_created_with_summary_and_transcript(fake_module, domain):
         return 17
 
     fake_module("channels.staff", create_request=create_request)
-    messages, events = run_action(ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"),
-                                  domain)
+    messages, events = run_action(
+        ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"), domain
+    )
     assert len(calls) == 1
     call = calls[0]
     assert call["source"] == "chat"
@@ -104,8 +112,9 @@ def test_store_failure_gives_apology_and_fallback_contact(fake_module, domain):
         raise RuntimeError("database is locked")
 
     fake_module("channels.staff", create_request=broken)
-    messages, events = run_action(ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"),
-                                  domain)
+    messages, events = run_action(
+        ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"), domain
+    )
     assert responses(messages) == ["transmission_echec", "contact_secours"]
     assert slots_set(events)["offre_equipe"] is False
 
@@ -117,8 +126,9 @@ def test_real_staff_store(tmp_path, monkeypatch, domain):
     monkeypatch.setenv("PARISMED_DATABASE_URL", f"sqlite:///{tmp_path / 'staff.db'}")
     get_settings.cache_clear()
     try:
-        messages, _ = run_action(ActionTransmettreEquipe(),
-                                 tracker_from_json("handoff_after_unanswered_question.json"), domain)
+        messages, _ = run_action(
+            ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"), domain
+        )
     finally:
         get_settings.cache_clear()
     assert responses(messages) == ["transmis"]
@@ -126,8 +136,7 @@ def test_real_staff_store(tmp_path, monkeypatch, domain):
 
 
 def test_first_misunderstanding_asks_to_rephrase(domain):
-    tracker = make_tracker("azerty", "nlu_fallback", history=[user_event("bonjour", "saluer"),
-                                                              action_event("saluer")])
+    tracker = make_tracker("azerty", "nlu_fallback", history=[user_event("bonjour", "saluer"), action_event("saluer")])
     messages, events = run_action(ActionIncompris(), tracker, domain)
     assert responses(messages) == ["reformuler"]
     assert events == []
@@ -140,8 +149,12 @@ def test_misunderstanding_in_a_form(domain):
 
 
 def test_second_misunderstanding_in_a_row_offers_the_team(domain):
-    history = [user_event("azerty", "nlu_fallback"), action_event("action_incompris"),
-               bot_event("Je ne suis pas sûr d'avoir compris."), action_event("action_listen")]
+    history = [
+        user_event("azerty", "nlu_fallback"),
+        action_event("action_incompris"),
+        bot_event("Je ne suis pas sûr d'avoir compris."),
+        action_event("action_listen"),
+    ]
     tracker = make_tracker("qsdf", "nlu_fallback", history=history)
     assert misunderstood_twice(tracker)
     messages, events = run_action(ActionIncompris(), tracker, domain)
@@ -150,8 +163,12 @@ def test_second_misunderstanding_in_a_row_offers_the_team(domain):
 
 
 def test_misunderstandings_not_in_a_row(domain):
-    history = [user_event("azerty", "nlu_fallback"), action_event("action_incompris"),
-               user_event("bonjour", "saluer"), action_event("saluer")]
+    history = [
+        user_event("azerty", "nlu_fallback"),
+        action_event("action_incompris"),
+        user_event("bonjour", "saluer"),
+        action_event("saluer"),
+    ]
     assert not misunderstood_twice(make_tracker("qsdf", "nlu_fallback", history=history))
 
 

@@ -1,4 +1,5 @@
 """action_repondre_guide: answer + sources + buttons, honest decline, apology on failure."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -33,8 +34,9 @@ def test_answer_with_sources_and_buttons(fake_module, domain):
 
     assert seen == [QUESTION]
     assert messages[0]["text"] == contract["answer"]
-    assert messages[1]["custom"] == {"sources": [{"title": "ERP", "section": "Qualification",
-                                                  "url": "https://example.org/erp"}]}
+    assert messages[1]["custom"] == {
+        "sources": [{"title": "ERP", "section": "Qualification", "url": "https://example.org/erp"}]
+    }
     assert responses(messages)[2] == "guide_suite"
     assert slots_set(events) == {"offre_equipe": False}
     buttons = messages[2]["buttons"]
@@ -43,8 +45,9 @@ def test_answer_with_sources_and_buttons(fake_module, domain):
 
 def test_unanswered_offers_the_hand_off(fake_module, domain):
     fake_module("knowledge_base", answer=_answer({"answer": "", "answered": False, "sources": [], "score": 0.1}))
-    messages, events = run_action(ActionRepondreGuide(), make_tracker("Quelle mutuelle choisir ?",
-                                                                       "question_reglementaire"), domain)
+    messages, events = run_action(
+        ActionRepondreGuide(), make_tracker("Quelle mutuelle choisir ?", "question_reglementaire"), domain
+    )
     assert responses(messages) == ["guide_sans_reponse"]
     assert slots_set(events) == {"offre_equipe": True}
 
@@ -52,8 +55,9 @@ def test_unanswered_offers_the_hand_off(fake_module, domain):
 def test_gibberish_asks_to_rephrase_without_offering_the_hand_off(fake_module, domain):
     contract = {"answer": "", "answered": False, "sources": [], "score": 0.1}
     fake_module("knowledge_base", answer=lambda q: SimpleNamespace(to_contract=lambda: contract, understood=False))
-    messages, events = run_action(ActionRepondreGuide(), make_tracker("azertyuiop qsdfg",
-                                                                       "question_reglementaire"), domain)
+    messages, events = run_action(
+        ActionRepondreGuide(), make_tracker("azertyuiop qsdfg", "question_reglementaire"), domain
+    )
     assert responses(messages) == ["guide_non_compris"]
     assert "reformuler" in messages[0]["text"]
     assert slots_set(events) == {"offre_equipe": False}
@@ -72,8 +76,9 @@ def test_failure_gives_a_french_apology(fake_module, domain):
 
 def test_button_payload_is_not_sent_to_the_guide(fake_module, domain):
     fake_module("knowledge_base", answer=lambda q: pytest.fail("must not be called"))
-    messages, _ = run_action(ActionRepondreGuide(), make_tracker("/question_reglementaire",
-                                                                 "question_reglementaire"), domain)
+    messages, _ = run_action(
+        ActionRepondreGuide(), make_tracker("/question_reglementaire", "question_reglementaire"), domain
+    )
     assert responses(messages) == ["guide_sans_reponse"]
 
 

@@ -1,11 +1,11 @@
 """Normalisation of user wording, and consistency of the NLU data with the lexicon and rules_bridge."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 import yaml
-from tests.assistant.as_helpers import has_module
 
 from assistant.actions.lexicon import (
     find_professions,
@@ -20,6 +20,7 @@ from assistant.actions.lexicon import (
     synonyms_yaml,
 )
 from parismed.config import PROJECT_ROOT
+from tests.assistant.as_helpers import has_module
 
 NLU_DIR = PROJECT_ROOT / "assistant" / "data" / "nlu"
 
@@ -72,8 +73,18 @@ def test_location_absent():
 
 @pytest.mark.parametrize(
     ("said", "count"),
-    [("3", 3), (3.0, 3), ("trois", 3), ("je suis seule", 1), ("nous sommes 4", 4), ("0", 0),
-     ("un cabinet de cinq", 5), ("2 et 3", None), ("plusieurs", None), ("19e", None)],
+    [
+        ("3", 3),
+        (3.0, 3),
+        ("trois", 3),
+        ("je suis seule", 1),
+        ("nous sommes 4", 4),
+        ("0", 0),
+        ("un cabinet de cinq", 5),
+        ("2 et 3", None),
+        ("plusieurs", None),
+        ("19e", None),
+    ],
 )
 def test_counts(said, count):
     assert parse_count(said) == count
@@ -126,8 +137,7 @@ def test_every_annotated_entity_normalises():
         "arrondissement": parse_location,
         "code_postal": parse_location,
     }
-    failures = [(name, value, where) for name, value, where in _annotated_values()
-                if normalisers[name](value) is None]
+    failures = [(name, value, where) for name, value, where in _annotated_values() if normalisers[name](value) is None]
     assert failures == []
 
 
@@ -148,5 +158,9 @@ def test_lexicon_ids_are_accepted_by_rules_bridge():
     for projet in lexicon["projets"]:
         estimate({"professionnels": [{"profession": "infirmier", "nombre": 2}], "arrondissement": 19, "projet": projet})
     for sector in lexicon["secteurs"]:
-        estimate({"professionnels": [{"profession": "medecin_generaliste", "nombre": 2, "secteur": sector}],
-                  "arrondissement": 19})
+        estimate(
+            {
+                "professionnels": [{"profession": "medecin_generaliste", "nombre": 2, "secteur": sector}],
+                "arrondissement": 19,
+            }
+        )

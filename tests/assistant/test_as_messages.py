@@ -1,4 +1,5 @@
 """Messages data (messages.yml), form questions and the core fallback action."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,7 @@ def test_every_message_used_exists_and_every_message_is_used():
     code = "\n".join(path.read_text(encoding="utf-8") for path in ACTIONS_DIR.glob("*.py"))
     used = set(re.findall(r'say\(dispatcher, "(\w+)"', code))
     used |= set(re.findall(r'"((?:montant|transmis)\w*)"', code))
-    used |= {f"ask_{slot}" for slot in ("professions", "arrondissement", "nombre_professionnels", "secteur",
-                                          "contact")}
+    used |= {f"ask_{slot}" for slot in ("professions", "arrondissement", "nombre_professionnels", "secteur", "contact")}
     assert used - set(load_messages()) == set()
     assert set(load_messages()) - used == set()
 
@@ -33,8 +33,13 @@ def test_placeholders_are_filled():
 
 
 def test_form_questions_match_the_forms(domain):
-    asks = [ActionAskProfessions(), ActionAskArrondissement(), ActionAskNombreProfessionnels(), ActionAskSecteur(),
-            ActionAskContact()]
+    asks = [
+        ActionAskProfessions(),
+        ActionAskArrondissement(),
+        ActionAskNombreProfessionnels(),
+        ActionAskSecteur(),
+        ActionAskContact(),
+    ]
     required = [slot for form in domain["forms"].values() for slot in form["required_slots"]]
     assert sorted(action.name() for action in asks) == sorted(f"action_ask_{slot}" for slot in required)
     for action in asks:
@@ -45,7 +50,8 @@ def test_form_questions_match_the_forms(domain):
 
 
 def test_core_fallback_forgets_the_message(domain):
-    messages, events = run_action(ActionNonCompris(), make_tracker("zzz", "informer", active_loop="formulaire_eligibilite"),
-                                  domain)
+    messages, events = run_action(
+        ActionNonCompris(), make_tracker("zzz", "informer", active_loop="formulaire_eligibilite"), domain
+    )
     assert responses(messages) == ["default"]
     assert [event["event"] for event in events] == ["rewind"]

@@ -1,4 +1,5 @@
 """action_orienter: partners with reason and link, completed with the known profile."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -10,8 +11,9 @@ from tests.assistant.as_helpers import has_module, make_tracker, responses, run_
 
 
 def test_query_is_completed_with_the_profile():
-    tracker = make_tracker("je cherche un local", "orientation_partenaire",
-                           slots={"arrondissement": "19", "professions": ["infirmier"]})
+    tracker = make_tracker(
+        "je cherche un local", "orientation_partenaire", slots={"arrondissement": "19", "professions": ["infirmier"]}
+    )
     query = orientation_query(tracker)
     assert query.startswith("je cherche un local")
     assert "19e" in query and "infirmier" in query
@@ -25,8 +27,9 @@ def test_button_payload_uses_the_profile_only():
 def test_partners_are_listed(fake_module, domain):
     partners = [{"nom": "GIE Paris Commerces", "raison": "Locaux à loyer modéré.", "url": "https://pariscommerces.fr"}]
     fake_module("rules_bridge", orient=lambda text: SimpleNamespace(to_contract=lambda: {"partenaires": partners}))
-    messages, events = run_action(ActionOrienter(), make_tracker("je cherche un local", "orientation_partenaire"),
-                                  domain)
+    messages, events = run_action(
+        ActionOrienter(), make_tracker("je cherche un local", "orientation_partenaire"), domain
+    )
     assert responses(messages)[0] == "orientation_intro"
     assert messages[1]["text"] == "- **GIE Paris Commerces** : Locaux à loyer modéré. (https://pariscommerces.fr)"
     assert slots_set(events) == {"offre_equipe": False}
@@ -43,16 +46,18 @@ def test_failure_apologises_and_offers_the_team(fake_module, domain):
         raise RuntimeError("boom")
 
     fake_module("rules_bridge", orient=broken)
-    messages, events = run_action(ActionOrienter(), make_tracker("je cherche un local", "orientation_partenaire"),
-                                  domain)
+    messages, events = run_action(
+        ActionOrienter(), make_tracker("je cherche un local", "orientation_partenaire"), domain
+    )
     assert responses(messages) == ["orientation_erreur"]
     assert slots_set(events) == {"offre_equipe": True}
 
 
 @pytest.mark.skipif(not has_module("rules_bridge"), reason="rules_bridge not available")
 def test_real_orientation_for_premises(domain):
-    messages, _ = run_action(ActionOrienter(), make_tracker("je cherche un local dans le 19e",
-                                                            "orientation_partenaire"), domain)
+    messages, _ = run_action(
+        ActionOrienter(), make_tracker("je cherche un local dans le 19e", "orientation_partenaire"), domain
+    )
     assert responses(messages)[0] == "orientation_intro"
     assert "https://" in messages[1]["text"]
     assert messages[1]["text"].startswith("- **")

@@ -1,4 +1,5 @@
 """The benchmark's own arithmetic and report handling (no timing is asserted anywhere)."""
+
 import pytest
 
 from benchmarks import bench
@@ -18,9 +19,17 @@ def test_unknown_part_is_refused_in_french():
 
 
 def test_summary_prints_only_the_parts_measured(capsys):
-    bench._summary({"recherche": {"ask_chaud": {"p50_ms": 12.0, "p95_ms": 20.0, "p99_ms": 30.0},
-                                  "chargement_a_froid_s": 16.0, "construction_index_s": 19.0,
-                                  "sections": 155, "taille_index_ko": 900.0}})
+    bench._summary(
+        {
+            "recherche": {
+                "ask_chaud": {"p50_ms": 12.0, "p95_ms": 20.0, "p99_ms": 30.0},
+                "chargement_a_froid_s": 16.0,
+                "construction_index_s": 19.0,
+                "sections": 155,
+                "taille_index_ko": 900.0,
+            }
+        }
+    )
     out = capsys.readouterr().out
     assert "12.0 / 20.0 / 30.0 ms" in out and "p95 ≤ 30 ms" in out
     assert "Rasa nu" not in out and "make run" not in out

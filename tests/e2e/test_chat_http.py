@@ -1,5 +1,6 @@
 """End to end through HTTP with the real servers: Rasa (trained model) → action server → knowledge base /
 rules bridge / staff store."""
+
 import re
 import uuid
 
@@ -57,7 +58,6 @@ def test_gibberish_gets_a_french_fallback(say):
 
 
 def test_chat_proxy_of_the_application(live_stack):
-    r = httpx.post(f"{live_stack.app_url}/api/v1/chat", json={"sender": new_sender(), "message": "bonjour"},
-                   timeout=60)
+    r = httpx.post(f"{live_stack.app_url}/api/v1/chat", json={"sender": new_sender(), "message": "bonjour"}, timeout=60)
     assert r.status_code == 200 and not r.json()["degraded"]
     assert "Bonjour" in texts(r.json()["messages"])

@@ -1,4 +1,5 @@
 """The full dialogue flows through the real servers: eligibility form to an amount in €, orientation, hand-off."""
+
 import re
 import uuid
 

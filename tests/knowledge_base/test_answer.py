@@ -18,10 +18,13 @@ def test_in_scope_question_is_answered_with_guide_sentences_and_citations(kb):
         assert line in guide_text
 
 
-@pytest.mark.parametrize("question", [
-    "Quelle est la recette de la blanquette de veau ?",
-    "Qui a gagné la coupe du monde de football 1998 ?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quelle est la recette de la blanquette de veau ?",
+        "Qui a gagné la coupe du monde de football 1998 ?",
+    ],
+)
 def test_out_of_scope_question_is_declined_with_hand_off(kb, question):
     result = kb.answer(question)
     assert not result.answered
@@ -52,9 +55,15 @@ def test_threshold_decides_answered(kb):
     assert not strict.answer(question).answered
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("", "vide"), ("   ", "vide"), ("<p></p>", "vide"), ("x" * 10_000, "trop longue"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("", "vide"),
+        ("   ", "vide"),
+        ("<p></p>", "vide"),
+        ("x" * 10_000, "trop longue"),
+    ],
+)
 def test_bad_input_gets_a_french_error(kb, bad, message):
     with pytest.raises(KnowledgeBaseError, match=message):
         kb.answer(bad)
@@ -72,13 +81,19 @@ def test_search_returns_ranked_hits(kb):
 
 def test_cli_ask_json_and_jsonl_contracts():
     cli = [sys.executable, "-m", "parismed.cli"]
-    out = subprocess.run(cli + ["ask", "registre d'accessibilité", "--json"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        cli + ["ask", "registre d'accessibilité", "--json"], capture_output=True, text=True, check=True
+    ).stdout
     data = json.loads(out)
     assert set(data) == {"answer", "answered", "sources", "score"}
     assert set(data["sources"][0]) == {"title", "section", "url"}
-    lines = subprocess.run(cli + ["ask", "--jsonl"], input="c'est quoi une CPTS\n\nrecette des crêpes\n",
-                           capture_output=True, text=True, check=True).stdout.splitlines()
+    lines = subprocess.run(
+        cli + ["ask", "--jsonl"],
+        input="c'est quoi une CPTS\n\nrecette des crêpes\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     assert [json.loads(x)["answered"] for x in lines] == [True, False]
     bad = subprocess.run(cli + ["ask", ""], capture_output=True, text=True)
     assert bad.returncode == 2 and "vide" in bad.stderr

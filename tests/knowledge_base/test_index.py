@@ -3,8 +3,8 @@ from pathlib import Path
 import numpy as np
 
 from knowledge_base import index as index_mod
-from knowledge_base.retriever import rank
 from knowledge_base.embeddings import load_model
+from knowledge_base.retriever import rank
 
 GUIDE = """---
 theme: essai

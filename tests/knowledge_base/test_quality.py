@@ -1,4 +1,5 @@
 """Quality gates on the held-out questions (split: test), with the figures `make eval` reports."""
+
 from knowledge_base.evaluation import decision_metrics, load_questions, retrieval_metrics
 
 

@@ -1,6 +1,7 @@
 """Run with the Rasa environment: Rasa's own validation of action replies and ours give the same verdicts.
 
 Prints one JSON object; tests/rasa/test_components.py asserts on it."""
+
 import json
 
 from jsonschema import ValidationError
@@ -11,8 +12,10 @@ from assistant.components.action_replies import validate_action_result  # noqa: 
 
 REPLIES = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "offre_equipe", "value": False, "timestamp": None}],
-     "responses": [{"text": "Oui."}, {"custom": {"sources": []}}]},
+    {
+        "events": [{"event": "slot", "name": "offre_equipe", "value": False, "timestamp": None}],
+        "responses": [{"text": "Oui."}, {"custom": {"sources": []}}],
+    },
     {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "action_listen"}]},
     {"events": [{"event": "slot"}]},  # a slot event without a name
     {"events": [{"event": "inconnu"}]},

@@ -2,6 +2,7 @@
 loading (a training step traced as a graph), and compares the networks' weights and their predictions.
 
 Prints one JSON object; tests/rasa/test_components.py asserts on it."""
+
 import asyncio
 import json
 import sys
@@ -14,8 +15,14 @@ from rasa.utils.tensorflow.models import RasaModel
 
 from assistant.components import fast_loading
 
-MESSAGES = ["bonjour", "Mon cabinet est-il un ERP ?", "je suis kiné dans le 19e, suis-je éligible ?",
-            "qui contacter pour une CPTS", "azertyuiop", "merci au revoir"]
+MESSAGES = [
+    "bonjour",
+    "Mon cabinet est-il un ERP ?",
+    "je suis kiné dans le 19e, suis-je éligible ?",
+    "qui contacter pour une CPTS",
+    "azertyuiop",
+    "merci au revoir",
+]
 
 
 async def snapshot() -> dict:
@@ -33,8 +40,13 @@ async def snapshot() -> dict:
         parsed = await agent.parse_message(text)
         await agent.processor.log_message(UserMessage(text, sender_id=f"s{i}"))
         next_action = await agent.processor.predict_next_for_sender_id(f"s{i}")
-        predictions.append({"intent": parsed["intent_ranking"], "entities": parsed["entities"],
-                            "policy": [s["score"] for s in next_action["scores"]]})
+        predictions.append(
+            {
+                "intent": parsed["intent_ranking"],
+                "entities": parsed["entities"],
+                "policy": [s["score"] for s in next_action["scores"]],
+            }
+        )
     return {"seconds": seconds, "weights": weights, "predictions": predictions}
 
 
@@ -45,8 +57,12 @@ def main() -> None:
     standard = asyncio.run(snapshot())
     # Rasa's traced training step may also create variables prediction never uses; every variable of the
     # fast-loaded networks must hold a value found in the same network loaded by Rasa.
-    differing = [f"{network}:{name}" for network, variables in fast["weights"].items() for name, value in variables
-                 if not any(np.array_equal(value, other) for _, other in standard["weights"][network])]
+    differing = [
+        f"{network}:{name}"
+        for network, variables in fast["weights"].items()
+        for name, value in variables
+        if not any(np.array_equal(value, other) for _, other in standard["weights"][network])
+    ]
     max_gap = 0.0
     for a, b in zip(fast["predictions"], standard["predictions"]):
         assert [i["name"] for i in a["intent"]] == [i["name"] for i in b["intent"]], (a, b)
@@ -54,10 +70,18 @@ def main() -> None:
         gaps = [abs(x["confidence"] - y["confidence"]) for x, y in zip(a["intent"], b["intent"])]
         gaps += [abs(x - y) for x, y in zip(a["policy"], b["policy"])]
         max_gap = max(max_gap, *gaps)
-    print(json.dumps({"weights": sum(map(len, fast["weights"].values())),
-                      "weights_rasa_loading": sum(map(len, standard["weights"].values())),
-                      "differing_weights": differing, "max_prediction_gap": max_gap,
-                      "fast_load_s": round(fast["seconds"], 1), "rasa_load_s": round(standard["seconds"], 1)}))
+    print(
+        json.dumps(
+            {
+                "weights": sum(map(len, fast["weights"].values())),
+                "weights_rasa_loading": sum(map(len, standard["weights"].values())),
+                "differing_weights": differing,
+                "max_prediction_gap": max_gap,
+                "fast_load_s": round(fast["seconds"], 1),
+                "rasa_load_s": round(standard["seconds"], 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

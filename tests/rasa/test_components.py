@@ -1,5 +1,6 @@
 """Our Rasa components (assistant/components), checked in the Rasa environment: the fast-loading DIET holds
 the trained weights and predicts exactly as Rasa's own loading does; action replies get the same verdicts."""
+
 import json
 import os
 import subprocess
@@ -20,10 +21,20 @@ def latest_model():
 
 
 def run_in_rasa_env(script, *args):
-    env = {**os.environ, **QUIET_ENV, "PYTHONPATH": str(PROJECT_ROOT),
-           "MPLCONFIGDIR": str(PROJECT_ROOT / "var" / "mpl")}
-    result = subprocess.run([str(RASA_BIN.parent / "python"), str(PROJECT_ROOT / "tests" / "rasa" / script), *args],
-                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        **QUIET_ENV,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "MPLCONFIGDIR": str(PROJECT_ROOT / "var" / "mpl"),
+    }
+    result = subprocess.run(
+        [str(RASA_BIN.parent / "python"), str(PROJECT_ROOT / "tests" / "rasa" / script), *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 

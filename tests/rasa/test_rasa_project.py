@@ -1,4 +1,5 @@
 """Rasa's own checks, run with the Rasa environment: data validation and the conversation tests."""
+
 import os
 import subprocess
 
@@ -23,8 +24,17 @@ def test_training_data_is_valid():
 
 def test_conversation_tests_pass(tmp_path):
     stories = PROJECT_ROOT / "tests" / "rasa" / "test_stories.yml"
-    result = rasa("test", "core", "--stories", str(stories), "--model", "models", "--out", str(tmp_path),
-                  "--fail-on-prediction-errors")
+    result = rasa(
+        "test",
+        "core",
+        "--stories",
+        str(stories),
+        "--model",
+        "models",
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
+    )
     failed = tmp_path / "failed_test_stories.yml"
     details = failed.read_text()[-4000:] if failed.exists() else ""
     assert result.returncode == 0, details or (result.stdout[-3000:] + result.stderr[-3000:])

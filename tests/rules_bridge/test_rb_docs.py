@@ -1,4 +1,5 @@
 """docs/grille.md is generated from the grid and never drifts."""
+
 from __future__ import annotations
 
 from rules_bridge import load_grid

@@ -2,6 +2,7 @@
 
 Expected amounts are computed from the grid values, so the tests check the rules, not one set of figures.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -33,7 +34,15 @@ def rules(e: Estimate) -> list[str]:
 
 def test_contract_shape_is_exact():
     c = estimate(profile(("medecin_generaliste", 3, "1"))).to_contract()
-    assert set(c) == {"eligible", "motifs", "aide_plancher_eur", "detail", "partenaires", "version_grille", "hypotheses"}
+    assert set(c) == {
+        "eligible",
+        "motifs",
+        "aide_plancher_eur",
+        "detail",
+        "partenaires",
+        "version_grille",
+        "hypotheses",
+    }
     assert c["version_grille"] == G.version
     assert isinstance(c["aide_plancher_eur"], int)
     assert all({"ligne", "montant_eur"} <= set(line) for line in c["detail"])
@@ -49,6 +58,7 @@ def test_accepts_a_profile_object_and_is_deterministic():
 
 
 # --- Eligibility rules ------------------------------------------------------------------------
+
 
 def test_whole_paris_is_eligible():
     for n in (1, 7, 8, 16, 20):
@@ -75,7 +85,10 @@ def test_no_first_installation_condition():
     e = estimate(profile(("medecin_generaliste", 2, "1"), primo_installation=False))
     assert e.eligible
     assert any("primo-installation" in m for m in e.motifs)
-    assert e.aide_plancher_eur == estimate(profile(("medecin_generaliste", 2, "1"), primo_installation=True)).aide_plancher_eur
+    assert (
+        e.aide_plancher_eur
+        == estimate(profile(("medecin_generaliste", 2, "1"), primo_installation=True)).aide_plancher_eur
+    )
 
 
 def test_doctors_must_be_in_sector_1():
@@ -135,7 +148,9 @@ def test_health_centres_carry_the_2025_assumption():
     assert any("2025" in h for h in e.hypotheses)
 
 
-@pytest.mark.parametrize("projet", ["installation", "demenagement", "agrandissement", "maintien", "travaux", "equipement"])
+@pytest.mark.parametrize(
+    "projet", ["installation", "demenagement", "agrandissement", "maintien", "travaux", "equipement"]
+)
 def test_investment_projects_are_eligible(projet):
     e = estimate(profile(("infirmier", 2), ("medecin_generaliste", 1, "1"), projet=projet))
     assert e.eligible and e.aide_plancher_eur > 0
@@ -151,6 +166,7 @@ def test_premises_search_alone_is_accompaniment_without_aid():
 
 # --- Defaults ---------------------------------------------------------------------------------
 
+
 def test_defaults_are_stated():
     e = estimate(profile(("infirmier", 2), ("orthophoniste", 1)))
     assert any("Structure non précisée" in h and "cabinet de groupe" in h for h in e.hypotheses)
@@ -163,6 +179,7 @@ def test_defaults_are_stated():
 
 
 # --- Weightings -------------------------------------------------------------------------------
+
 
 def _base(e: Estimate) -> int:
     return sum(line.montant_eur for line in e.detail if line.regle.startswith("professions."))
@@ -195,7 +212,10 @@ def test_multiprofessional_weighting():
     two = estimate(profile(("infirmier", 1), ("masseur_kinesitherapeute", 1)))
     assert "ponderations.pluriprofessionnel" not in rules(one)
     assert "ponderations.pluriprofessionnel" in rules(two)
-    assert two.aide_plancher_eur - one.aide_plancher_eur == (BASE["infirmier"] + BASE["masseur_kinesitherapeute"]) * PLURI // 100
+    assert (
+        two.aide_plancher_eur - one.aide_plancher_eur
+        == (BASE["infirmier"] + BASE["masseur_kinesitherapeute"]) * PLURI // 100
+    )
 
 
 def test_structure_weighting():
@@ -216,7 +236,10 @@ def test_mixed_zone_uses_the_prudent_value_and_asks_for_the_address():
         assert any("plus prudente" in h and "adresse" in h for h in e.hypotheses)
         assert any("adresse" in q for q in e.a_preciser)
         best = max(arr.zone_ars.valeurs, key=["hors_zone", "zac", "zip"].index)
-        assert estimate(profile(("infirmier", 2), arrondissement=n, zone_ars=best)).aide_plancher_eur >= e.aide_plancher_eur
+        assert (
+            estimate(profile(("infirmier", 2), arrondissement=n, zone_ars=best)).aide_plancher_eur
+            >= e.aide_plancher_eur
+        )
 
 
 def test_unknown_qpv_is_not_counted_and_asked():
@@ -226,6 +249,7 @@ def test_unknown_qpv_is_not_counted_and_asked():
 
 
 # --- Caps -------------------------------------------------------------------------------------
+
 
 def test_structure_cap():
     cap = G.structures["cabinet_groupe"].plafond_eur.valeur
@@ -252,7 +276,9 @@ def test_declared_expenses_cap():
 
 
 def test_every_line_carries_its_provenance():
-    e = estimate(profile(("medecin_generaliste", 2, "1"), ("infirmier", 2), structure="msp", qpv=True, projet_sante=True))
+    e = estimate(
+        profile(("medecin_generaliste", 2, "1"), ("infirmier", 2), structure="msp", qpv=True, projet_sante=True)
+    )
     assert sum(line.montant_eur for line in e.detail) == e.aide_plancher_eur
     for line in e.detail:
         assert line.regle and (line.source or line.hypothese)

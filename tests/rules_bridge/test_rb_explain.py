@@ -1,10 +1,14 @@
 """French explanations of an estimate."""
+
 from __future__ import annotations
 
 from rules_bridge import estimate, explain_html, explain_markdown
 
-ELIGIBLE = {"professionnels": [{"profession": "kiné", "nombre": 2}, {"profession": "orthophoniste"}],
-            "code_postal": "75015", "projet": "agrandissement"}
+ELIGIBLE = {
+    "professionnels": [{"profession": "kiné", "nombre": 2}, {"profession": "orthophoniste"}],
+    "code_postal": "75015",
+    "projet": "agrandissement",
+}
 
 
 def test_markdown_states_result_lines_assumptions_partners_and_caveat():
@@ -29,9 +33,13 @@ def test_markdown_without_table():
 
 
 def test_ineligible_and_accompaniment_wording():
-    no = explain_markdown(estimate({"professionnels": [{"profession": "MG", "nombre": 3, "secteur": "2"}], "arrondissement": 8}))
+    no = explain_markdown(
+        estimate({"professionnels": [{"profession": "MG", "nombre": 3, "secteur": "2"}], "arrondissement": 8})
+    )
     assert "ne semble pas éligible" in no and "secteur 2" in no
-    local = explain_markdown(estimate({"professionnels": [{"profession": "IDE"}], "arrondissement": 11, "projet": "recherche_local"}))
+    local = explain_markdown(
+        estimate({"professionnels": [{"profession": "IDE"}], "arrondissement": 11, "projet": "recherche_local"})
+    )
     assert "accompagnement" in local and "GIE Paris Commerces" in local
 
 

@@ -1,4 +1,5 @@
 """Extraction from free text (spaCy fr_core_news_md + vocabulary tables)."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,12 +17,21 @@ def test_contract_example():
 
 @pytest.mark.parametrize(
     ("text", "arrondissement", "code_postal"),
-    [("je cherche un local dans le 19e", 19, None), ("cabinet au 75019", 19, "75019"), ("dans le dix-neuvième", 19, None),
-     ("installation dans le 19ème", 19, None), ("installation dans le 19eme arrondissement", 19, None),
-     ("un local dans le XIXe", 19, None), ("à Paris 19", 19, None), ("Paris 13e, près de la BnF", 13, None),
-     ("dans le 1er", 1, None), ("local rue de Passy, 75116", 16, "75116"), ("MSP dans le vingtième", 20, None),
-     ("Départ à la retraite de notre confrère, dix-huitième", 18, None),
-     ("dans le 12e arrondissement, 2e étage", 12, None)],
+    [
+        ("je cherche un local dans le 19e", 19, None),
+        ("cabinet au 75019", 19, "75019"),
+        ("dans le dix-neuvième", 19, None),
+        ("installation dans le 19ème", 19, None),
+        ("installation dans le 19eme arrondissement", 19, None),
+        ("un local dans le XIXe", 19, None),
+        ("à Paris 19", 19, None),
+        ("Paris 13e, près de la BnF", 13, None),
+        ("dans le 1er", 1, None),
+        ("local rue de Passy, 75116", 16, "75116"),
+        ("MSP dans le vingtième", 20, None),
+        ("Départ à la retraite de notre confrère, dix-huitième", 18, None),
+        ("dans le 12e arrondissement, 2e étage", 12, None),
+    ],
 )
 def test_arrondissement_forms(text, arrondissement, code_postal):
     x = extract(text)
@@ -29,19 +39,32 @@ def test_arrondissement_forms(text, arrondissement, code_postal):
     assert x.code_postal == code_postal
 
 
-@pytest.mark.parametrize("text", ["Le cabinet est au 3e étage", "Je suis en 2e année d'internat", "Le premier rendez-vous",
-                                  "Nous sommes à Bobigny, 93000", "le second médecin arrive"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le cabinet est au 3e étage",
+        "Je suis en 2e année d'internat",
+        "Le premier rendez-vous",
+        "Nous sommes à Bobigny, 93000",
+        "le second médecin arrive",
+    ],
+)
 def test_no_false_arrondissement(text):
     assert extract(text).arrondissement is None
 
 
 @pytest.mark.parametrize(
     ("text", "professions"),
-    [("Je suis MG", ["medecin_generaliste"]), ("deux IDE et une SF", ["infirmier", "sage_femme"]),
-     ("un dentiste et deux podologues", ["chirurgien_dentiste", "pedicure_podologue"]),
-     ("deux médecins pédiatres", ["medecin_specialiste"]), ("infirmières libérales", ["infirmier"]),
-     ("orthophoniste et psychomotricienne", ["orthophoniste", "psychomotricien"]),
-     ("masseurs-kinésithérapeutes", ["masseur_kinesitherapeute"]), ("sages-femmes", ["sage_femme"])],
+    [
+        ("Je suis MG", ["medecin_generaliste"]),
+        ("deux IDE et une SF", ["infirmier", "sage_femme"]),
+        ("un dentiste et deux podologues", ["chirurgien_dentiste", "pedicure_podologue"]),
+        ("deux médecins pédiatres", ["medecin_specialiste"]),
+        ("infirmières libérales", ["infirmier"]),
+        ("orthophoniste et psychomotricienne", ["orthophoniste", "psychomotricien"]),
+        ("masseurs-kinésithérapeutes", ["masseur_kinesitherapeute"]),
+        ("sages-femmes", ["sage_femme"]),
+    ],
 )
 def test_professions_and_synonyms(text, professions):
     assert extract(text).professions == professions
@@ -61,13 +84,21 @@ def test_counts():
 
 @pytest.mark.parametrize(
     ("text", "need"),
-    [("je cherche un local", "local"), ("quel financement pour nos travaux ?", "financement"),
-     ("comment se conventionner avec la CPAM", "conventionnement"), ("on veut faire de l'exercice coordonné", "exercice_coordonne"),
-     ("notre adresse est-elle en ZIP ?", "zonage"), ("nous voulons recruter un associé", "recrutement"),
-     ("financer un assistant médical", "assistant_medical"), ("je veux m'installer", "installation"),
-     ("créer une maison de santé", "msp"), ("accessibilité PMR du cabinet", "accessibilite"),
-     ("inscription à l'Ordre", "ordre"), ("je pars à la retraite", "retraite_maintien"),
-     ("ouvrir un centre de santé", "centre_sante")],
+    [
+        ("je cherche un local", "local"),
+        ("quel financement pour nos travaux ?", "financement"),
+        ("comment se conventionner avec la CPAM", "conventionnement"),
+        ("on veut faire de l'exercice coordonné", "exercice_coordonne"),
+        ("notre adresse est-elle en ZIP ?", "zonage"),
+        ("nous voulons recruter un associé", "recrutement"),
+        ("financer un assistant médical", "assistant_medical"),
+        ("je veux m'installer", "installation"),
+        ("créer une maison de santé", "msp"),
+        ("accessibilité PMR du cabinet", "accessibilite"),
+        ("inscription à l'Ordre", "ordre"),
+        ("je pars à la retraite", "retraite_maintien"),
+        ("ouvrir un centre de santé", "centre_sante"),
+    ],
 )
 def test_needs(text, need):
     assert need in extract(text).besoins
@@ -101,19 +132,22 @@ def test_empty_or_unrelated_text():
 
 # --- Follow-ups reported by the staff console -------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "professions"),
-    [("Le Dr Martin cherche un local dans le 19e", ["medecin_generaliste"]),
-     ("Dr. Dupont, 75011", ["medecin_generaliste"]),
-     ("La Dre Nguyen souhaite s'installer", ["medecin_generaliste"]),
-     ("Je suis docteur, installé dans le 11e", ["medecin_generaliste"]),
-     ("Bonjour, docteure Lefèvre, je m'installe", ["medecin_generaliste"]),
-     ("La Dre Nguyen, pédiatre, souhaite s'installer", ["medecin_specialiste"]),
-     ("Dr Martin, cardiologue, et deux kinés", ["medecin_specialiste", "masseur_kinesitherapeute"]),
-     ("un Dr pédiatre", ["medecin_specialiste"]),
-     ("Docteur en pharmacie, je veux ouvrir une officine", ["pharmacien"]),
-     ("Docteur en médecine installé depuis 2010", ["medecin_generaliste"]),
-     ("le Dr Martin et une infirmière", ["medecin_generaliste", "infirmier"])],
+    [
+        ("Le Dr Martin cherche un local dans le 19e", ["medecin_generaliste"]),
+        ("Dr. Dupont, 75011", ["medecin_generaliste"]),
+        ("La Dre Nguyen souhaite s'installer", ["medecin_generaliste"]),
+        ("Je suis docteur, installé dans le 11e", ["medecin_generaliste"]),
+        ("Bonjour, docteure Lefèvre, je m'installe", ["medecin_generaliste"]),
+        ("La Dre Nguyen, pédiatre, souhaite s'installer", ["medecin_specialiste"]),
+        ("Dr Martin, cardiologue, et deux kinés", ["medecin_specialiste", "masseur_kinesitherapeute"]),
+        ("un Dr pédiatre", ["medecin_specialiste"]),
+        ("Docteur en pharmacie, je veux ouvrir une officine", ["pharmacien"]),
+        ("Docteur en médecine installé depuis 2010", ["medecin_generaliste"]),
+        ("le Dr Martin et une infirmière", ["medecin_generaliste", "infirmier"]),
+    ],
 )
 def test_doctor_titles(text, professions):
     assert extract(text).professions == professions
@@ -121,10 +155,15 @@ def test_doctor_titles(text, professions):
 
 @pytest.mark.parametrize(
     ("text", "profession"),
-    [("Cabinet de kinésithérapie dans le 12e", "masseur_kinesitherapeute"),
-     ("Centre de pédicurie-podologie", "pedicure_podologue"), ("cabinet de podologie", "pedicure_podologue"),
-     ("Cabinet d'orthophonie Paris 15", "orthophoniste"), ("Activité de maïeutique dans le 20e", "sage_femme"),
-     ("un cabinet d'orthoptie", "orthoptiste"), ("cabinet de soins infirmiers", "infirmier")],
+    [
+        ("Cabinet de kinésithérapie dans le 12e", "masseur_kinesitherapeute"),
+        ("Centre de pédicurie-podologie", "pedicure_podologue"),
+        ("cabinet de podologie", "pedicure_podologue"),
+        ("Cabinet d'orthophonie Paris 15", "orthophoniste"),
+        ("Activité de maïeutique dans le 20e", "sage_femme"),
+        ("un cabinet d'orthoptie", "orthoptiste"),
+        ("cabinet de soins infirmiers", "infirmier"),
+    ],
 )
 def test_discipline_nouns_name_the_profession(text, profession):
     assert extract(text).professions == [profession]
@@ -132,16 +171,22 @@ def test_discipline_nouns_name_the_profession(text, profession):
 
 @pytest.mark.parametrize(
     ("text", "team", "patient"),
-    [("Je cherche un médecin traitant pour ma mère dans le 15e", [], ["medecin_generaliste"]),
-     ("Bonjour, je voudrais trouver un médecin pour mon père", [], ["medecin_generaliste"]),
-     ("Il me faut un kiné pour mon enfant", [], ["masseur_kinesitherapeute"]),
-     ("Je cherche un bon dentiste", [], ["chirurgien_dentiste"]),
-     ("Mon médecin traitant part à la retraite", [], ["medecin_generaliste"]),
-     ("Je suis kiné et je cherche un médecin traitant pour mon fils", ["masseur_kinesitherapeute"], ["medecin_generaliste"]),
-     ("Nous sommes deux infirmières. Ma mère cherche un médecin traitant.", ["infirmier"], ["medecin_generaliste"]),
-     ("Nous cherchons un kiné pour rejoindre notre MSP dans le 19e", ["masseur_kinesitherapeute"], []),
-     ("Je cherche un médecin pour notre centre de santé", ["medecin_generaliste"], []),
-     ("Je suis médecin généraliste dans le 19e", ["medecin_generaliste"], [])],
+    [
+        ("Je cherche un médecin traitant pour ma mère dans le 15e", [], ["medecin_generaliste"]),
+        ("Bonjour, je voudrais trouver un médecin pour mon père", [], ["medecin_generaliste"]),
+        ("Il me faut un kiné pour mon enfant", [], ["masseur_kinesitherapeute"]),
+        ("Je cherche un bon dentiste", [], ["chirurgien_dentiste"]),
+        ("Mon médecin traitant part à la retraite", [], ["medecin_generaliste"]),
+        (
+            "Je suis kiné et je cherche un médecin traitant pour mon fils",
+            ["masseur_kinesitherapeute"],
+            ["medecin_generaliste"],
+        ),
+        ("Nous sommes deux infirmières. Ma mère cherche un médecin traitant.", ["infirmier"], ["medecin_generaliste"]),
+        ("Nous cherchons un kiné pour rejoindre notre MSP dans le 19e", ["masseur_kinesitherapeute"], []),
+        ("Je cherche un médecin pour notre centre de santé", ["medecin_generaliste"], []),
+        ("Je suis médecin généraliste dans le 19e", ["medecin_generaliste"], []),
+    ],
 )
 def test_patient_side_mentions_are_not_the_team(text, team, patient):
     x = extract(text)
@@ -159,8 +204,15 @@ def test_patient_request_gives_no_team_size():
     assert "médecin généraliste" in x.notes[0]
 
 
-@pytest.mark.parametrize("text", ["Nous sommes 3 infirmières dans le 19e (QPV)", "dans le 19e (QPV)", "dans le 19e, en QPV",
-                                  "dans le 19e [quartier prioritaire]"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nous sommes 3 infirmières dans le 19e (QPV)",
+        "dans le 19e (QPV)",
+        "dans le 19e, en QPV",
+        "dans le 19e [quartier prioritaire]",
+    ],
+)
 def test_ordinal_followed_by_a_parenthesis(text):
     assert extract(text).arrondissement == 19
 

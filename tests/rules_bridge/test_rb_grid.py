@@ -1,4 +1,5 @@
 """The grid and reference data: schema, provenance of every value, version selection."""
+
 from __future__ import annotations
 
 import shutil
@@ -162,8 +163,19 @@ def test_only_the_five_verified_cpts_are_named():
 def test_partner_directory_marks_unverified_urls():
     directory = PartnerDirectory()
     ids = {p.id for p in directory.all()}
-    for expected in ("equipe_paris_med", "paris_commerces", "bailleurs_sociaux", "plai", "ars_idf", "cpam_paris",
-                     "region_idf", "femasif", "urps_medecins", "cdom75", "ordre_infirmiers"):
+    for expected in (
+        "equipe_paris_med",
+        "paris_commerces",
+        "bailleurs_sociaux",
+        "plai",
+        "ars_idf",
+        "cpam_paris",
+        "region_idf",
+        "femasif",
+        "urps_medecins",
+        "cdom75",
+        "ordre_infirmiers",
+    ):
         assert expected in ids
     for p in directory.all():
         assert p.role and p.pour_qui and p.raisons["defaut"]

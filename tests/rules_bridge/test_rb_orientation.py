@@ -1,4 +1,5 @@
 """Orientation: ranked partners from free text or from a profile; CPTS mapping for every arrondissement."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,16 +31,18 @@ def test_contract_shape_and_limit():
 
 @pytest.mark.parametrize(
     ("text", "first"),
-    [("Nous sommes 3 kinés et voulons créer une maison de santé", "femasif"),
-     ("Comment financer un assistant médical ?", "cpam_paris"),
-     ("Mon adresse est-elle en zone ZIP ?", "ars_idf"),
-     ("Quelle subvention pour nos travaux ?", "equipe_paris_med"),
-     ("Infirmière, je dois faire mon inscription à l'Ordre", "ordre_infirmiers"),
-     ("Je suis kiné, comment se passe l'inscription à l'Ordre ?", "ordre_masseurs_kinesitherapeutes"),
-     ("Nous voulons ouvrir un centre de santé", "ars_idf"),
-     ("Comment se conventionner avec l'Assurance maladie ?", "cpam_paris"),
-     ("Quelles règles d'accessibilité pour un ERP ?", "equipe_paris_med"),
-     ("bonjour", "equipe_paris_med")],
+    [
+        ("Nous sommes 3 kinés et voulons créer une maison de santé", "femasif"),
+        ("Comment financer un assistant médical ?", "cpam_paris"),
+        ("Mon adresse est-elle en zone ZIP ?", "ars_idf"),
+        ("Quelle subvention pour nos travaux ?", "equipe_paris_med"),
+        ("Infirmière, je dois faire mon inscription à l'Ordre", "ordre_infirmiers"),
+        ("Je suis kiné, comment se passe l'inscription à l'Ordre ?", "ordre_masseurs_kinesitherapeutes"),
+        ("Nous voulons ouvrir un centre de santé", "ars_idf"),
+        ("Comment se conventionner avec l'Assurance maladie ?", "cpam_paris"),
+        ("Quelles règles d'accessibilité pour un ERP ?", "equipe_paris_med"),
+        ("bonjour", "equipe_paris_med"),
+    ],
 )
 def test_first_partner_by_need(text, first):
     assert ids(orient(text))[0] == first
@@ -76,7 +79,9 @@ def test_cpts_mapping_for_every_arrondissement(code_postal):
         assert partner.nom == f"CPTS de votre arrondissement ({ref.arrondissement(n).court})"
         assert "annuaire" in partner.raison and partner.url == "https://www.iledefrance.ars.sante.fr"
     # the same mapping is used when orienting from a profile
-    from_profile = orient({"professionnels": [{"profession": "infirmier", "nombre": 2}], "code_postal": code_postal}, limit=10)
+    from_profile = orient(
+        {"professionnels": [{"profession": "infirmier", "nombre": 2}], "code_postal": code_postal}, limit=10
+    )
     assert f"cpts-{n}" in ids(from_profile)
 
 
@@ -86,7 +91,9 @@ def test_cpts_without_location():
 
 
 def test_orient_from_a_profile():
-    o = orient({"professionnels": [{"profession": "kiné", "nombre": 1}], "arrondissement": 11, "projet": "recherche_local"})
+    o = orient(
+        {"professionnels": [{"profession": "kiné", "nombre": 1}], "arrondissement": 11, "projet": "recherche_local"}
+    )
     assert ids(o)[0] == "paris_commerces" and o.besoins[0] == "local"
     msp = orient({"professionnels": [{"profession": "MG", "nombre": 2}], "arrondissement": 20, "structure": "msp"})
     assert "femasif" in ids(msp)

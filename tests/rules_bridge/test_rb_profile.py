@@ -1,4 +1,5 @@
 """Profile validation: synonyms accepted, every error names its field in a French message."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,11 +13,22 @@ KINE = [{"profession": "masseur_kinesitherapeute", "nombre": 2}]
 
 @pytest.mark.parametrize(
     ("synonym", "canonical"),
-    [("kiné", "masseur_kinesitherapeute"), ("Kinés", "masseur_kinesitherapeute"), ("MG", "medecin_generaliste"),
-     ("médecin généraliste", "medecin_generaliste"), ("IDE", "infirmier"), ("infirmière", "infirmier"),
-     ("SF", "sage_femme"), ("sage-femme", "sage_femme"), ("dentiste", "chirurgien_dentiste"),
-     ("podologue", "pedicure_podologue"), ("Orthophoniste", "orthophoniste"), ("pédiatre", "medecin_specialiste"),
-     ("psychologue", "psychologue"), ("medecin_generaliste", "medecin_generaliste")],
+    [
+        ("kiné", "masseur_kinesitherapeute"),
+        ("Kinés", "masseur_kinesitherapeute"),
+        ("MG", "medecin_generaliste"),
+        ("médecin généraliste", "medecin_generaliste"),
+        ("IDE", "infirmier"),
+        ("infirmière", "infirmier"),
+        ("SF", "sage_femme"),
+        ("sage-femme", "sage_femme"),
+        ("dentiste", "chirurgien_dentiste"),
+        ("podologue", "pedicure_podologue"),
+        ("Orthophoniste", "orthophoniste"),
+        ("pédiatre", "medecin_specialiste"),
+        ("psychologue", "psychologue"),
+        ("medecin_generaliste", "medecin_generaliste"),
+    ],
 )
 def test_profession_synonyms(synonym, canonical):
     p = coerce_profile({"professionnels": [{"profession": synonym}], "arrondissement": 19})
@@ -39,11 +51,20 @@ def test_first_arrondissement_and_postal_codes():
 
 @pytest.mark.parametrize(
     ("field", "value", "canonical"),
-    [("structure", "maison de santé", "msp"), ("structure", "CDS", "centre_sante"),
-     ("structure", "cabinet de groupe", "cabinet_groupe"), ("projet", "déplacement", "demenagement"),
-     ("projet", "deplacement", "demenagement"), ("projet", "recherche de local", "recherche_local"),
-     ("zone_ars", "ZIP", "zip"), ("zone_ars", "hors zone", "hors_zone"), ("qpv", "oui", True), ("qpv", "non", False),
-     ("projet_sante", True, True), ("primo_installation", "false", False)],
+    [
+        ("structure", "maison de santé", "msp"),
+        ("structure", "CDS", "centre_sante"),
+        ("structure", "cabinet de groupe", "cabinet_groupe"),
+        ("projet", "déplacement", "demenagement"),
+        ("projet", "deplacement", "demenagement"),
+        ("projet", "recherche de local", "recherche_local"),
+        ("zone_ars", "ZIP", "zip"),
+        ("zone_ars", "hors zone", "hors_zone"),
+        ("qpv", "oui", True),
+        ("qpv", "non", False),
+        ("projet_sante", True, True),
+        ("primo_installation", "false", False),
+    ],
 )
 def test_other_synonyms(field, value, canonical):
     p = coerce_profile({"professionnels": KINE, "arrondissement": 19, field: value})
@@ -51,26 +72,73 @@ def test_other_synonyms(field, value, canonical):
 
 
 def test_sector_synonyms():
-    p = coerce_profile({"professionnels": [{"profession": "MG", "secteur": "secteur 1"},
-                                           {"profession": "MG", "secteur": "OPTAM"},
-                                           {"profession": "kiné", "secteur": "conventionné"},
-                                           {"profession": "kiné", "secteur": "1"}], "arrondissement": 19})
+    p = coerce_profile(
+        {
+            "professionnels": [
+                {"profession": "MG", "secteur": "secteur 1"},
+                {"profession": "MG", "secteur": "OPTAM"},
+                {"profession": "kiné", "secteur": "conventionné"},
+                {"profession": "kiné", "secteur": "1"},
+            ],
+            "arrondissement": 19,
+        }
+    )
     assert [x.secteur for x in p.professionnels] == ["1", "optam", "conventionne", "conventionne"]
 
 
 BAD = [
-    ({"professionnels": [{"profession": "plombier"}], "arrondissement": 19}, "professionnels[0].profession", "profession connue"),
+    (
+        {"professionnels": [{"profession": "plombier"}], "arrondissement": 19},
+        "professionnels[0].profession",
+        "profession connue",
+    ),
     ({"professionnels": [{"profession": ""}], "arrondissement": 19}, "professionnels[0].profession", "profession"),
     ({"professionnels": [{"profession": 12}], "arrondissement": 19}, "professionnels[0].profession", "profession"),
-    ({"professionnels": [{"profession": "kiné", "nombre": 0}], "arrondissement": 19}, "professionnels[0].nombre", "supérieur ou égal à 1"),
-    ({"professionnels": [{"profession": "kiné", "nombre": -3}], "arrondissement": 19}, "professionnels[0].nombre", "supérieur ou égal à 1"),
-    ({"professionnels": [{"profession": "kiné", "nombre": "trois"}], "arrondissement": 19}, "professionnels[0].nombre", "nombre entier"),
-    ({"professionnels": [{"profession": "kiné", "nombre": 2.5}], "arrondissement": 19}, "professionnels[0].nombre", "nombre entier"),
-    ({"professionnels": [{"profession": "kiné", "nombre": True}], "arrondissement": 19}, "professionnels[0].nombre", "nombre entier"),
-    ({"professionnels": [{"profession": "kiné", "nombre": 100000}], "arrondissement": 19}, "professionnels[0].nombre", "inférieur ou égal à 500"),
-    ({"professionnels": [{"profession": "kiné", "secteur": "2"}], "arrondissement": 19}, "professionnels[0].secteur", "médecin"),
-    ({"professionnels": [{"profession": "MG", "secteur": "3b"}], "arrondissement": 19}, "professionnels[0].secteur", "secteur connu"),
-    ({"professionnels": [{"profession": "kiné", "age": 40}], "arrondissement": 19}, "professionnels[0].age", "pas reconnu"),
+    (
+        {"professionnels": [{"profession": "kiné", "nombre": 0}], "arrondissement": 19},
+        "professionnels[0].nombre",
+        "supérieur ou égal à 1",
+    ),
+    (
+        {"professionnels": [{"profession": "kiné", "nombre": -3}], "arrondissement": 19},
+        "professionnels[0].nombre",
+        "supérieur ou égal à 1",
+    ),
+    (
+        {"professionnels": [{"profession": "kiné", "nombre": "trois"}], "arrondissement": 19},
+        "professionnels[0].nombre",
+        "nombre entier",
+    ),
+    (
+        {"professionnels": [{"profession": "kiné", "nombre": 2.5}], "arrondissement": 19},
+        "professionnels[0].nombre",
+        "nombre entier",
+    ),
+    (
+        {"professionnels": [{"profession": "kiné", "nombre": True}], "arrondissement": 19},
+        "professionnels[0].nombre",
+        "nombre entier",
+    ),
+    (
+        {"professionnels": [{"profession": "kiné", "nombre": 100000}], "arrondissement": 19},
+        "professionnels[0].nombre",
+        "inférieur ou égal à 500",
+    ),
+    (
+        {"professionnels": [{"profession": "kiné", "secteur": "2"}], "arrondissement": 19},
+        "professionnels[0].secteur",
+        "médecin",
+    ),
+    (
+        {"professionnels": [{"profession": "MG", "secteur": "3b"}], "arrondissement": 19},
+        "professionnels[0].secteur",
+        "secteur connu",
+    ),
+    (
+        {"professionnels": [{"profession": "kiné", "age": 40}], "arrondissement": 19},
+        "professionnels[0].age",
+        "pas reconnu",
+    ),
     ({"professionnels": [], "arrondissement": 19}, "professionnels", "au moins un professionnel"),
     ({"professionnels": "trois kinés", "arrondissement": 19}, "professionnels", "liste"),
     ({"arrondissement": 19}, "professionnels", "obligatoire"),
@@ -88,8 +156,16 @@ BAD = [
     ({"professionnels": KINE, "arrondissement": 19, "qpv": "peut-être"}, "qpv", "oui ou non"),
     ({"professionnels": KINE, "arrondissement": 19, "projet_sante": 3}, "projet_sante", "oui ou non"),
     ({"professionnels": KINE, "arrondissement": 19, "primo_installation": "bof"}, "primo_installation", "oui ou non"),
-    ({"professionnels": KINE, "arrondissement": 19, "depenses_investissement_eur": -1}, "depenses_investissement_eur", "supérieur ou égal à 0"),
-    ({"professionnels": KINE, "arrondissement": 19, "depenses_investissement_eur": "beaucoup"}, "depenses_investissement_eur", "nombre entier"),
+    (
+        {"professionnels": KINE, "arrondissement": 19, "depenses_investissement_eur": -1},
+        "depenses_investissement_eur",
+        "supérieur ou égal à 0",
+    ),
+    (
+        {"professionnels": KINE, "arrondissement": 19, "depenses_investissement_eur": "beaucoup"},
+        "depenses_investissement_eur",
+        "nombre entier",
+    ),
     ({"professionnels": KINE, "arrondissement": 19, "codepostal": "75019"}, "codepostal", "pas reconnu"),
 ]
 

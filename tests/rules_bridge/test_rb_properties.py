@@ -1,4 +1,5 @@
 """Property tests of the estimate (hypothesis)."""
+
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
@@ -15,10 +16,16 @@ FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCh
 @st.composite
 def professional(draw):
     if draw(st.booleans()):
-        return {"profession": draw(st.sampled_from(DOCTORS)), "nombre": draw(st.integers(1, 6)),
-                "secteur": draw(st.sampled_from([None, "1", "2", "optam", "non_conventionne"]))}
-    return {"profession": draw(st.sampled_from(OTHERS)), "nombre": draw(st.integers(1, 6)),
-            "secteur": draw(st.sampled_from([None, "conventionne", "non_conventionne"]))}
+        return {
+            "profession": draw(st.sampled_from(DOCTORS)),
+            "nombre": draw(st.integers(1, 6)),
+            "secteur": draw(st.sampled_from([None, "1", "2", "optam", "non_conventionne"])),
+        }
+    return {
+        "profession": draw(st.sampled_from(OTHERS)),
+        "nombre": draw(st.integers(1, 6)),
+        "secteur": draw(st.sampled_from([None, "conventionne", "non_conventionne"])),
+    }
 
 
 def _clean(d):
@@ -27,21 +34,27 @@ def _clean(d):
 
 @st.composite
 def profiles(draw):
-    place = draw(st.one_of(
-        st.builds(lambda n: {"arrondissement": n}, st.integers(1, 20)),
-        st.builds(lambda cp: {"code_postal": cp}, st.sampled_from([f"750{n:02d}" for n in range(1, 21)] + ["75116"])),
-    ))
-    return _clean({
-        "professionnels": [_clean(p) for p in draw(st.lists(professional(), min_size=1, max_size=4))],
-        **place,
-        "structure": draw(st.sampled_from([None, *G.structures])),
-        "projet": draw(st.sampled_from([None, *G.projets])),
-        "zone_ars": draw(st.sampled_from([None, "zip", "zac", "hors_zone"])),
-        "qpv": draw(st.sampled_from([None, True, False])),
-        "projet_sante": draw(st.sampled_from([None, True, False])),
-        "primo_installation": draw(st.sampled_from([None, True, False])),
-        "depenses_investissement_eur": draw(st.sampled_from([None, 0, 3000, 20000, 10**7])),
-    })
+    place = draw(
+        st.one_of(
+            st.builds(lambda n: {"arrondissement": n}, st.integers(1, 20)),
+            st.builds(
+                lambda cp: {"code_postal": cp}, st.sampled_from([f"750{n:02d}" for n in range(1, 21)] + ["75116"])
+            ),
+        )
+    )
+    return _clean(
+        {
+            "professionnels": [_clean(p) for p in draw(st.lists(professional(), min_size=1, max_size=4))],
+            **place,
+            "structure": draw(st.sampled_from([None, *G.structures])),
+            "projet": draw(st.sampled_from([None, *G.projets])),
+            "zone_ars": draw(st.sampled_from([None, "zip", "zac", "hors_zone"])),
+            "qpv": draw(st.sampled_from([None, True, False])),
+            "projet_sante": draw(st.sampled_from([None, True, False])),
+            "primo_installation": draw(st.sampled_from([None, True, False])),
+            "depenses_investissement_eur": draw(st.sampled_from([None, 0, 3000, 20000, 10**7])),
+        }
+    )
 
 
 @FAST

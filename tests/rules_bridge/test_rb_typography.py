@@ -1,4 +1,5 @@
 """Typography of generated French text: acronyms (QPV, ZIP, MSP, ARS…) always stay upper-case."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,8 +24,15 @@ def lowercase_acronyms(text: str) -> list[str]:
 
 
 def texts(e) -> list[str]:
-    return ([line.ligne for line in e.detail] + [line.note or "" for line in e.detail] + e.hypotheses + e.motifs
-            + e.a_preciser + [p.raison for p in e.partenaires] + [p.nom for p in e.partenaires])
+    return (
+        [line.ligne for line in e.detail]
+        + [line.note or "" for line in e.detail]
+        + e.hypotheses
+        + e.motifs
+        + e.a_preciser
+        + [p.raison for p in e.partenaires]
+        + [p.nom for p in e.partenaires]
+    )
 
 
 def test_acronym_list_is_data():

@@ -1,4 +1,5 @@
 """zone_ars(): the ARS zone of an arrondissement from the reference data."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Fixtures of the staff console tests: a temporary SQLite store, the router on a test app, logged-in clients."""
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,12 @@ def fake_guide(monkeypatch):
 
     def fake(texte, warnings):
         calls.append(texte)
-        return {"answer": "Réponse du guide sur l'accessibilité.", "answered": True, "score": 0.9,
-                "sources": [FAKE_SOURCE]}
+        return {
+            "answer": "Réponse du guide sur l'accessibilité.",
+            "answered": True,
+            "score": 0.9,
+            "sources": [FAKE_SOURCE],
+        }
 
     monkeypatch.setattr(integrations, "kb_answer", fake)
     return calls

@@ -6,6 +6,7 @@
   human, the request appears in the console, a staff member answers it and closes it.
 Screenshots are saved to test-artifacts/ on failure.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,16 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PASSWORD = "console-paris-med-2025"
 
 
@@ -113,8 +122,9 @@ def local_console(tmp_path, monkeypatch):
 def test_secure_cookie_login_over_local_http(browser, local_console):
     from channels.staff import create_request
 
-    rid = create_request("formulaire", "Bonjour, nous cherchons un local dans le 20e.", "x@exemple.fr",
-                         classify_now=False)
+    rid = create_request(
+        "formulaire", "Bonjour, nous cherchons un local dans le 20e.", "x@exemple.fr", classify_now=False
+    )
     with page_with_screenshot(browser, "staff-secure-cookie") as (page, context):
         login(page, local_console, "agent@paris.fr", PASSWORD)
         cookie = next(c for c in context.cookies() if c["name"] == "parismed_staff")
@@ -135,9 +145,25 @@ def _chat(app_url: str, sender: str, message: str) -> str:
 @pytest.mark.e2e
 def test_hand_off_from_the_chat_is_answered_and_closed(browser, live_stack):
     env = {**os.environ, "PARISMED_VAR_DIR": str(live_stack.var_dir), "PARISMED_DATABASE_URL": ""}
-    subprocess.run([sys.executable, "-m", "parismed.cli", "staff", "add-user", "equipe@paris.fr", "--name",
-                    "Équipe Paris Méd'", "--password-stdin"], input=PASSWORD + "\n", text=True, env=env,
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "parismed.cli",
+            "staff",
+            "add-user",
+            "equipe@paris.fr",
+            "--name",
+            "Équipe Paris Méd'",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
 
     sender = f"test-{uuid.uuid4().hex[:12]}"
     _chat(live_stack.app_url, sender, "Bonjour, nous sommes 3 kinés et cherchons un local dans le 19e")

@@ -1,4 +1,5 @@
 """Triage: accuracy on the labelled set, the `classify` contract, priority rules, keyword matching."""
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,9 @@ def test_evaluate_command_prints_the_figures():
 
 
 def test_classify_contract(fake_guide):
-    out = classify("Bonjour, nous sommes 3 kinés dans le 19e et cherchons un local, c'est urgent. "
-                   "Faut-il une rampe d'accès ?")
+    out = classify(
+        "Bonjour, nous sommes 3 kinés dans le 19e et cherchons un local, c'est urgent. Faut-il une rampe d'accès ?"
+    )
     assert set(out) == {"theme", "professions", "arrondissement", "zone_ars", "priorite", "partenaires", "brouillon"}
     assert out["theme"] == "locaux"
     assert out["professions"] == ["masseur_kinesitherapeute"]
@@ -81,14 +83,17 @@ def test_draft_asks_for_what_is_missing(fake_guide):
     assert "les professions" in draft and "l'arrondissement" in draft
 
 
-@pytest.mark.parametrize("texte, source, niveau", [
-    ("Notre bail expire à la fin du mois, c'est urgent.", None, "haute"),
-    ("Je cherche un local dans le 19e.", "chat", "normale"),
-    ("Mon associé part à la retraite, le cabinet risque la fermeture.", "chat", "haute"),
-    ("Merci de me désinscrire de la newsletter.", None, "basse"),
-    ("Pour information, quelles aides existent ? Rien d'urgent, projet dans deux ans.", None, "basse"),
-    ("Quelles démarches pour m'installer ?", None, "normale"),
-])
+@pytest.mark.parametrize(
+    "texte, source, niveau",
+    [
+        ("Notre bail expire à la fin du mois, c'est urgent.", None, "haute"),
+        ("Je cherche un local dans le 19e.", "chat", "normale"),
+        ("Mon associé part à la retraite, le cabinet risque la fermeture.", "chat", "haute"),
+        ("Merci de me désinscrire de la newsletter.", None, "basse"),
+        ("Pour information, quelles aides existent ? Rien d'urgent, projet dans deux ans.", None, "basse"),
+        ("Quelles démarches pour m'installer ?", None, "normale"),
+    ],
+)
 def test_priority_rules(texte, source, niveau):
     theme = classify_theme(texte)
     assert assess_priority(texte, theme, None, source)["niveau"] == niveau
@@ -113,7 +118,9 @@ def test_overlapping_keywords_count_once():
     kws = KeywordSet(["quelles demarches", "demarches"])
     assert kws.find(list(tokens_of("Quelles démarches ?"))) == ["quelles demarches"]
     assert kws.find(list(tokens_of("Quelles démarches, et quelles autres démarches ?"))) == [
-        "quelles demarches", "demarches"]
+        "quelles demarches",
+        "demarches",
+    ]
 
 
 def test_question_sentences():

@@ -1,4 +1,5 @@
 """The console through HTTP: queue, request page, answer, assignment, closing, audit, statistics, contact form."""
+
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,12 @@ def test_queue_is_sorted_by_priority_then_date(staff_client):
     low = create_request("formulaire", "Merci de me désinscrire de votre newsletter.", None)
     normal_old = create_request("formulaire", "Quelles démarches pour m'installer comme kiné ?", None)
     normal_new = create_request("formulaire", "Quelles démarches pour m'installer comme infirmière ?", None)
-    high = create_request("chat", "C'est urgent : notre bail expire à la fin du mois, nous cherchons un local.",
-                          None, transcript=[{"role": "user", "text": "bonjour"}])
+    high = create_request(
+        "chat",
+        "C'est urgent : notre bail expire à la fin du mois, nous cherchons un local.",
+        None,
+        transcript=[{"role": "user", "text": "bonjour"}],
+    )
     _age(normal_old, 5)
     _age(normal_new, 1)
     order = [r.id for r in list_requests()]
@@ -49,9 +54,13 @@ def test_queue_filters(staff_client):
 
 def test_request_page_shows_text_transcript_and_triage(staff_client):
     rid = create_request(
-        "chat", "Je voudrais parler à un conseiller au sujet de l'accessibilité de mon cabinet.", None,
-        transcript=[{"from": "user", "text": "Mon cabinet doit-il avoir une rampe ?"},
-                    {"from": "bot", "text": "Je vous mets en relation avec l'équipe."}],
+        "chat",
+        "Je voudrais parler à un conseiller au sujet de l'accessibilité de mon cabinet.",
+        None,
+        transcript=[
+            {"from": "user", "text": "Mon cabinet doit-il avoir une rampe ?"},
+            {"from": "bot", "text": "Je vous mets en relation avec l'équipe."},
+        ],
         sender_id="abc123",
     )
     page = staff_client.get(f"/staff/demandes/{rid}")
@@ -83,14 +92,18 @@ def test_answer_assign_close_with_audit_trail(staff_client):
     assert r.status_code == 303
     assert get_request(rid).status == "en_cours"
 
-    r = staff_client.post(f"/staff/demandes/{rid}/reponse",
-                          data={"csrf": csrf, "action": "enregistrer", "reponse": "Bonjour, première version."})
+    r = staff_client.post(
+        f"/staff/demandes/{rid}/reponse",
+        data={"csrf": csrf, "action": "enregistrer", "reponse": "Bonjour, première version."},
+    )
     assert r.status_code == 303
     req = get_request(rid)
     assert req.reponse == "Bonjour, première version." and req.status == "en_cours"
 
-    r = staff_client.post(f"/staff/demandes/{rid}/reponse",
-                          data={"csrf": csrf, "action": "envoyer", "reponse": "Bonjour, version envoyée."})
+    r = staff_client.post(
+        f"/staff/demandes/{rid}/reponse",
+        data={"csrf": csrf, "action": "envoyer", "reponse": "Bonjour, version envoyée."},
+    )
     req = get_request(rid)
     assert req.status == "repondue" and req.reponse_par == "equipe" and req.answered_at is not None
     assert "marquée comme envoyée" in staff_client.get(r.headers["location"]).text
@@ -113,8 +126,9 @@ def test_answer_assign_close_with_audit_trail(staff_client):
 def test_sending_the_draft_unchanged_counts_as_answered_by_the_assistant(staff_client):
     rid = create_request("formulaire", "Mon cabinet est-il un ERP ?", None)
     draft = get_request(rid).brouillon
-    staff_client.post(f"/staff/demandes/{rid}/reponse",
-                      data={"csrf": staff_client.csrf, "action": "envoyer", "reponse": draft})
+    staff_client.post(
+        f"/staff/demandes/{rid}/reponse", data={"csrf": staff_client.csrf, "action": "envoyer", "reponse": draft}
+    )
     assert get_request(rid).reponse_par == "assistant"
 
 
@@ -122,22 +136,31 @@ def test_bad_inputs_give_french_errors(staff_client):
     rid = create_request("formulaire", "Question sur le bail.", None)
     r = staff_client.post(f"/staff/demandes/{rid}/reponse", data={"csrf": staff_client.csrf, "reponse": "  "})
     assert r.status_code == 400 and "La réponse est vide." in r.text
-    r = staff_client.post(f"/staff/demandes/{rid}/attribuer",
-                          data={"csrf": staff_client.csrf, "assignee": "personne@ailleurs.fr"})
+    r = staff_client.post(
+        f"/staff/demandes/{rid}/attribuer", data={"csrf": staff_client.csrf, "assignee": "personne@ailleurs.fr"}
+    )
     assert r.status_code == 400 and "n'existe pas" in r.text.replace("&#39;", "'")
     r = staff_client.post(f"/staff/demandes/{rid}/statut", data={"csrf": staff_client.csrf, "statut": "perdue"})
     assert r.status_code == 400 and "Statut inconnu" in r.text
-    r = staff_client.post(f"/staff/demandes/{rid}/classement",
-                          data={"csrf": staff_client.csrf, "theme": "locaux", "priorite": "haute",
-                                "arrondissement": "42"})
+    r = staff_client.post(
+        f"/staff/demandes/{rid}/classement",
+        data={"csrf": staff_client.csrf, "theme": "locaux", "priorite": "haute", "arrondissement": "42"},
+    )
     assert r.status_code == 400 and "entre 1 et 20" in r.text
 
 
 def test_staff_can_correct_the_triage(staff_client):
     rid = create_request("formulaire", "Bonjour, une question.", None)
-    r = staff_client.post(f"/staff/demandes/{rid}/classement",
-                          data={"csrf": staff_client.csrf, "theme": "financement", "priorite": "haute",
-                                "arrondissement": "18", "action": "corriger"})
+    r = staff_client.post(
+        f"/staff/demandes/{rid}/classement",
+        data={
+            "csrf": staff_client.csrf,
+            "theme": "financement",
+            "priorite": "haute",
+            "arrondissement": "18",
+            "action": "corriger",
+        },
+    )
     assert r.status_code == 303
     req = get_request(rid)
     assert (req.theme, req.priorite, req.priorite_rang, req.arrondissement) == ("financement", "haute", 0, 18)
@@ -177,8 +200,13 @@ def test_json_api_lists_and_details_requests(staff_client):
 
 # --- public contact endpoint -------------------------------------------------------------------
 
-VALID = {"nom": "Dr Claire Martin", "email": "claire.martin@exemple.fr", "profession": "Sage-femme",
-         "arrondissement": "19e", "message": "Nous cherchons un local pour un cabinet de 3 sages-femmes."}
+VALID = {
+    "nom": "Dr Claire Martin",
+    "email": "claire.martin@exemple.fr",
+    "profession": "Sage-femme",
+    "arrondissement": "19e",
+    "message": "Nous cherchons un local pour un cabinet de 3 sages-femmes.",
+}
 
 
 def test_contact_form_creates_a_triaged_request(client):
@@ -194,14 +222,17 @@ def test_contact_form_creates_a_triaged_request(client):
     assert any(a.field == "triage" for a in req.audit)
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"email": "pas-une-adresse"}, "email"),
-    ({"nom": ""}, "nom"),
-    ({"message": "court"}, "message"),
-    ({"arrondissement": "42"}, "arrondissement"),
-    ({"message": "x" * 5001}, "message"),
-    ({"piece_jointe": "x"}, "piece_jointe"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"email": "pas-une-adresse"}, "email"),
+        ({"nom": ""}, "nom"),
+        ({"message": "court"}, "message"),
+        ({"arrondissement": "42"}, "arrondissement"),
+        ({"message": "x" * 5001}, "message"),
+        ({"piece_jointe": "x"}, "piece_jointe"),
+    ],
+)
 def test_contact_form_rejects_bad_input_in_french(client, changes, field):
     r = client.post("/staff/api/contact", json={**VALID, **changes})
     assert r.status_code == 422
@@ -216,7 +247,9 @@ def test_contact_form_accepts_undefined_arrondissement(client):
 
 
 def test_contact_form_limits_size_type_and_rate(client):
-    assert client.post("/staff/api/contact", content=b"nom=x", headers={"content-type": "text/plain"}).status_code == 415
+    assert (
+        client.post("/staff/api/contact", content=b"nom=x", headers={"content-type": "text/plain"}).status_code == 415
+    )
     big = b'{"message": "' + b"x" * 20_000 + b'"}'
     r = client.post("/staff/api/contact", content=big, headers={"content-type": "application/json"})
     assert r.status_code == 413
@@ -228,8 +261,13 @@ def test_contact_form_limits_size_type_and_rate(client):
 
 
 def test_create_request_contract(staff_db, fake_guide):
-    rid = create_request(source="chat", texte="Bonjour, je cherche un local dans le 19e.", contact="x@y.fr",
-                         transcript=[{"role": "user", "text": "local 19e"}], sender_id="sender-1")
+    rid = create_request(
+        source="chat",
+        texte="Bonjour, je cherche un local dans le 19e.",
+        contact="x@y.fr",
+        transcript=[{"role": "user", "text": "local 19e"}],
+        sender_id="sender-1",
+    )
     assert isinstance(rid, int)
     req = get_request(rid)
     assert (req.source, req.sender_id, req.transcript) == ("chat", "sender-1", [{"role": "user", "text": "local 19e"}])

@@ -1,4 +1,5 @@
 """Import of CSV exports and .eml files: good rows stored, bad rows reported, never fatal."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -68,8 +69,10 @@ def test_reimport_does_not_duplicate(staff_db, fake_guide):
 
 def test_csv_with_comma_and_latin1_encoding(staff_db):
     path = staff_db / "export.csv"
-    path.write_bytes("Date,Nom,Courriel,Objet,Message\n2025-01-02,Zoé,zoe@exemple.fr,Aide,Quelle aide pour une "
-                     "orthophoniste à Paris 13e ?\n".encode("cp1252"))
+    path.write_bytes(
+        "Date,Nom,Courriel,Objet,Message\n2025-01-02,Zoé,zoe@exemple.fr,Aide,Quelle aide pour une "
+        "orthophoniste à Paris 13e ?\n".encode("cp1252")
+    )
     report = import_path(path, classify_now=False)
     assert report.errors == []
     assert "orthophoniste à Paris 13e" in get_request(report.created[0]).texte
@@ -87,8 +90,13 @@ def test_eml_folder_import(staff_db, fake_guide):
     folder = staff_db / "courriels"
     folder.mkdir()
     _eml(folder / "1.eml", "Cabinet infirmier dans le 20e", "Bonjour, nous cherchons un local pour 3 infirmières.")
-    _eml(folder / "2.eml", "Question ERP", "Mon cabinet est-il un ERP ?", html=True,
-         sender="Cabinet Santé <contact@cabinet-exemple.fr>")
+    _eml(
+        folder / "2.eml",
+        "Question ERP",
+        "Mon cabinet est-il un ERP ?",
+        html=True,
+        sender="Cabinet Santé <contact@cabinet-exemple.fr>",
+    )
     (folder / "3.eml").write_bytes(b"")
     (folder / "notes.txt").write_text("ignored")
     report = import_path(folder)
@@ -107,7 +115,9 @@ def test_html_only_mail_is_turned_into_text(staff_db):
     folder.mkdir()
     (folder / "a.eml").write_text(
         "From: X <x@exemple.fr>\nSubject: Local\nContent-Type: text/html; charset=utf-8\n\n"
-        "<p>Bonjour,<br>je cherche un local</p><script>alert(1)</script>\n", encoding="utf-8")
+        "<p>Bonjour,<br>je cherche un local</p><script>alert(1)</script>\n",
+        encoding="utf-8",
+    )
     report = import_path(folder, classify_now=False)
     texte = get_request(report.created[0]).texte
     assert "je cherche un local" in texte and "<p>" not in texte and "alert" not in texte
@@ -129,20 +139,26 @@ def test_cli_import_missing_path_fails_cleanly(staff_db):
 def test_cli_add_user_from_stdin(staff_db):
     from channels.staff.security import authenticate
 
-    result = CliRunner().invoke(staff_app, ["add-user", "Nouvel.Agent@paris.fr", "--name", "Nouvel Agent",
-                                            "--password-stdin"], input="un-mot-de-passe-long\n")
+    result = CliRunner().invoke(
+        staff_app,
+        ["add-user", "Nouvel.Agent@paris.fr", "--name", "Nouvel Agent", "--password-stdin"],
+        input="un-mot-de-passe-long\n",
+    )
     assert result.exit_code == 0, result.output
     assert authenticate("nouvel.agent@paris.fr", "un-mot-de-passe-long").user is not None
     short = CliRunner().invoke(staff_app, ["add-user", "b@paris.fr", "--password-stdin"], input="court\n")
     assert short.exit_code == 1
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2025-03-03", datetime(2025, 3, 3)),
-    ("03/03/2025 08:05", datetime(2025, 3, 3, 8, 5)),
-    ("Mon, 03 Mar 2025 08:05:00 +0000", datetime(2025, 3, 3, 8, 5)),
-    ("n'importe quoi", None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2025-03-03", datetime(2025, 3, 3)),
+        ("03/03/2025 08:05", datetime(2025, 3, 3, 8, 5)),
+        ("Mon, 03 Mar 2025 08:05:00 +0000", datetime(2025, 3, 3, 8, 5)),
+        ("n'importe quoi", None),
+    ],
+)
 def test_parse_date(value, expected):
     from channels.staff.importer import parse_date
 

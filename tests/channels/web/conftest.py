@@ -7,6 +7,7 @@
 - `browser` / `page`: Chromium driven by Playwright; a screenshot of the page is saved to
   test-artifacts/ when a browser test fails.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +21,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from channels.web import CONTACT_ENDPOINT, router
-
 from tests.channels.web.webchat import ARTIFACTS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,24 +41,38 @@ def fake_bot_reply(message: str) -> list[dict[str, Any]]:
     """Scripted replies exercising every kind of Rasa REST message the widget renders."""
     if message == "/saluer":
         return [
-            {"text": "Bonjour ! Je suis l'assistant **Paris Méd'**. Que souhaitez-vous faire ?",
-             "buttons": [
-                 {"title": "Estimer mon aide", "payload": "/estimer_aide"},
-                 {"title": "Question réglementaire", "payload": "/question_reglementaire"},
-             ]},
+            {
+                "text": "Bonjour ! Je suis l'assistant **Paris Méd'**. Que souhaitez-vous faire ?",
+                "buttons": [
+                    {"title": "Estimer mon aide", "payload": "/estimer_aide"},
+                    {"title": "Question réglementaire", "payload": "/question_reglementaire"},
+                ],
+            },
         ]
     if message == "/estimer_aide":
         return [{"text": "Combien de professionnels de santé compte votre équipe ?"}]
     if message == "markdown":
-        return [{"text": "Voici **trois points** :\n- premier\n- second avec [un lien](https://www.paris.fr/)\n"
-                         "- troisième avec [un piège](javascript:alert(1))\n\nSuite ligne 1\nligne 2 https://example.org/page."}]
+        return [
+            {
+                "text": "Voici **trois points** :\n- premier\n- second avec [un lien](https://www.paris.fr/)\n"
+                "- troisième avec [un piège](javascript:alert(1))\n\nSuite ligne 1\nligne 2 https://example.org/page."
+            }
+        ]
     if message == "sources":
         return [
             {"text": "Un cabinet qui reçoit des patients est un ERP."},
-            {"custom": {"sources": [
-                {"title": "Qualification ERP", "section": "Définition", "url": "https://www.service-public.fr/x"},
-                {"title": "Lien piégé", "section": "S", "url": "javascript:alert(1)"},
-            ]}},
+            {
+                "custom": {
+                    "sources": [
+                        {
+                            "title": "Qualification ERP",
+                            "section": "Définition",
+                            "url": "https://www.service-public.fr/x",
+                        },
+                        {"title": "Lien piégé", "section": "S", "url": "javascript:alert(1)"},
+                    ]
+                }
+            },
         ]
     if message == "estimation":  # shaped like Rasa's REST output: one Markdown text split on blank lines
         return [
@@ -66,12 +80,21 @@ def fake_bot_reply(message: str) -> list[dict[str, Any]]:
             {"text": "## Estimation indicative"},
             {"text": "**Votre projet semble éligible.**"},
             {"text": "### Détail du calcul"},
-            {"text": "| Ligne | Montant | Fondement |\n|---|---:|---|\n| Base : 3 × 4 000 € | 12 000 € | hypothèse |\n"
-                     "| **Aide plancher estimée** | **24 000 €** | |"},
+            {
+                "text": "| Ligne | Montant | Fondement |\n|---|---:|---|\n| Base : 3 × 4 000 € | 12 000 € | hypothèse |\n"
+                "| **Aide plancher estimée** | **24 000 €** | |"
+            },
             {"text": "### Hypothèses retenues"},
-            {"text": "\n".join(f"- hypothèse numéro {n}, assez longue pour remplir la zone de conversation" for n in range(12))},
+            {
+                "text": "\n".join(
+                    f"- hypothèse numéro {n}, assez longue pour remplir la zone de conversation" for n in range(12)
+                )
+            },
             {"text": "> **Avertissement** : simulation indicative.\n> Le montant est fixé par la Ville."},
-            {"text": "Souhaitez-vous autre chose ?", "buttons": [{"title": "Parler à l'équipe", "payload": "/parler_humain"}]},
+            {
+                "text": "Souhaitez-vous autre chose ?",
+                "buttons": [{"title": "Parler à l'équipe", "payload": "/parler_humain"}],
+            },
         ]
     if message == "quick":
         return [{"text": "Choisissez :", "quick_replies": [{"title": "Oui", "payload": "/affirmer"}]}]
@@ -109,8 +132,9 @@ def build_fake_app() -> FastAPI:
         if body.get("nom") == "Panne":
             return JSONResponse({"detail": "erreur"}, status_code=503)
         if body.get("nom") == "Refus":
-            return JSONResponse({"detail": [{"champ": "email", "message": "Domaine de messagerie refusé."}]},
-                                status_code=422)
+            return JSONResponse(
+                {"detail": [{"champ": "email", "message": "Domaine de messagerie refusé."}]}, status_code=422
+            )
         return JSONResponse({"id": 42, "message": "Merci."}, status_code=201)
 
     return app
@@ -200,7 +224,11 @@ def page(browser, request):
 @pytest.fixture()
 def phone_page(browser, request):
     context, page = _new_page(
-        browser, request, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        browser,
+        request,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
         device_scale_factor=2,
     )
     yield page

@@ -2,6 +2,7 @@
 
 Uses the lead's `live_stack` fixture (real Rasa server + real application on free ports).
 """
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.channels.web.webchat import (
-    BOT, HISTORY_KEY, SENDER_KEY, USER, XSS, log_text, open_widget, save_screenshot, send, storage,
+    BOT,
+    HISTORY_KEY,
+    SENDER_KEY,
+    USER,
+    XSS,
+    log_text,
+    open_widget,
+    save_screenshot,
+    send,
+    storage,
     wait_for_bot_count,
 )
 

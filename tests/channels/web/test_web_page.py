@@ -1,4 +1,5 @@
 """Fast tests of the web channel: page, static files, headers, content data (no browser)."""
+
 from __future__ import annotations
 
 import re
@@ -113,8 +114,14 @@ def test_mount_static_is_harmless_and_static_served_by_the_router():
 
 
 @pytest.mark.parametrize(
-    "path", ["/static/web/missing.js", "/static/web/../routes.py", "/static/web/%2e%2e/content.py",
-             "/static/web/..%2f__init__.py", "/static/web/"]
+    "path",
+    [
+        "/static/web/missing.js",
+        "/static/web/../routes.py",
+        "/static/web/%2e%2e/content.py",
+        "/static/web/..%2f__init__.py",
+        "/static/web/",
+    ],
 )
 def test_static_route_does_not_escape_its_folder(client, path):
     assert client.get(path).status_code == 404

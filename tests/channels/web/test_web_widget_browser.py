@@ -2,6 +2,7 @@
 
 The real conversation (Rasa + actions) is covered by test_web_live_browser.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.channels.web.webchat import (
-    BOT, CONTRAST_JS, HISTORY_KEY, SENDER_KEY, USER, XSS, log_text, open_widget, save_screenshot, send, storage,
+    BOT,
+    CONTRAST_JS,
+    HISTORY_KEY,
+    SENDER_KEY,
+    USER,
+    XSS,
+    log_text,
+    open_widget,
+    save_screenshot,
+    send,
+    storage,
     wait_for_bot_count,
 )
 
@@ -40,7 +51,9 @@ def test_keyboard_open_greet_escape(site):
         pytest.fail("Tab never reached the chat launcher")
     launcher = page.locator("#pm-chat-launcher")
     assert launcher.get_attribute("aria-label") == "Ouvrir l'assistant Paris Méd'"
-    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle + ' ' + getComputedStyle(document.activeElement).outlineWidth")
+    outline = page.evaluate(
+        "getComputedStyle(document.activeElement).outlineStyle + ' ' + getComputedStyle(document.activeElement).outlineWidth"
+    )
     assert outline.startswith("solid") and float(outline.split()[1].rstrip("px")) >= 2, outline
 
     page.keyboard.press("Enter")
@@ -117,7 +130,10 @@ def test_split_markdown_reply_is_one_bubble_with_table_and_read_from_its_top(sit
     assert page.locator(BOT).count() == 2, "the split reply is glued back into one bubble"
     bubble = page.locator(BOT).last
     assert bubble.locator(".pm-md-heading strong").all_inner_texts() == [
-        "Estimation indicative", "Détail du calcul", "Hypothèses retenues"]
+        "Estimation indicative",
+        "Détail du calcul",
+        "Hypothèses retenues",
+    ]
     table = bubble.locator(".pm-table[role=region] table")
     assert table.locator("thead th").all_inner_texts() == ["Ligne", "Montant", "Fondement"]
     assert table.locator("tbody tr").count() == 2
@@ -189,7 +205,9 @@ def test_history_survives_reload_and_new_conversation_clears_it(site):
     assert "Réponse à : Bonjour, une question" in log_text(page)
     assert storage(page, SENDER_KEY) == sender
     send(page, "suite")
-    assert {c["sender"] for c in page.app.state.chat_calls if c["message"] in {"Bonjour, une question", "suite"}} == {sender}
+    assert {c["sender"] for c in page.app.state.chat_calls if c["message"] in {"Bonjour, une question", "suite"}} == {
+        sender
+    }
 
     page.click("#pm-chat-reset")
     wait_for_bot_count(page, 1)
@@ -284,12 +302,38 @@ def test_text_contrast_is_wcag_aa(site):
     send(page, "markdown")
     page.locator("#contact-form button[type=submit]").click()  # shows error texts
     selectors = [
-        "body", ".site-nav a", ".breadcrumb", ".hero h1", ".hero__lead", ".btn--primary", ".btn--secondary",
-        ".demo-notice", ".section h2", ".facts li", ".ref", ".badge-confirm", ".note", ".field__hint",
-        ".field__error", ".form-result--error", ".sources a", ".site-footer",
-        ".pm-chat__launcher", ".pm-chat__title", ".pm-chat__reset", ".pm-chat__privacy", ".pm-chat__privacy a",
-        ".pm-msg--user", ".pm-msg--bot", ".pm-msg--bot a", ".pm-msg--bot strong", ".pm-choice",
-        ".pm-sources__title", ".pm-sources a", ".pm-chat__send", ".pm-choice:disabled",
+        "body",
+        ".site-nav a",
+        ".breadcrumb",
+        ".hero h1",
+        ".hero__lead",
+        ".btn--primary",
+        ".btn--secondary",
+        ".demo-notice",
+        ".section h2",
+        ".facts li",
+        ".ref",
+        ".badge-confirm",
+        ".note",
+        ".field__hint",
+        ".field__error",
+        ".form-result--error",
+        ".sources a",
+        ".site-footer",
+        ".pm-chat__launcher",
+        ".pm-chat__title",
+        ".pm-chat__reset",
+        ".pm-chat__privacy",
+        ".pm-chat__privacy a",
+        ".pm-msg--user",
+        ".pm-msg--bot",
+        ".pm-msg--bot a",
+        ".pm-msg--bot strong",
+        ".pm-choice",
+        ".pm-sources__title",
+        ".pm-sources a",
+        ".pm-chat__send",
+        ".pm-choice:disabled",
     ]
     results = page.evaluate(CONTRAST_JS, selectors)
     missing = [r["sel"] for r in results if r.get("missing")]
@@ -314,7 +358,9 @@ def test_contact_form_validation_and_confirmation(site):
     page.fill("#contact-message", "Nous sommes trois kinés et cherchons un local dans le 19e.")
     form.locator("button[type=submit]").click()
     expect(page.locator("#contact-email-erreur")).to_contain_text("n'est pas valide")
-    assert len(page.app.state.contact_calls) == 0 or all(c["nom"] != "Dre Claire Martin" for c in page.app.state.contact_calls)
+    assert len(page.app.state.contact_calls) == 0 or all(
+        c["nom"] != "Dre Claire Martin" for c in page.app.state.contact_calls
+    )
 
     page.fill("#contact-email", "claire.martin@exemple.fr")
     form.locator("button[type=submit]").click()
@@ -322,8 +368,11 @@ def test_contact_form_validation_and_confirmation(site):
     expect(result).to_contain_text("Merci, votre demande a bien été transmise")
     expect(result).to_contain_text("Référence de votre demande : 42")
     assert page.app.state.contact_calls[-1] == {
-        "nom": "Dre Claire Martin", "email": "claire.martin@exemple.fr", "profession": "Masseur-kinésithérapeute",
-        "arrondissement": "19e", "message": "Nous sommes trois kinés et cherchons un local dans le 19e.",
+        "nom": "Dre Claire Martin",
+        "email": "claire.martin@exemple.fr",
+        "profession": "Masseur-kinésithérapeute",
+        "arrondissement": "19e",
+        "message": "Nous sommes trois kinés et cherchons un local dans le 19e.",
     }
     assert page.locator("#contact-nom").input_value() == ""
     assert page.locator("#contact-nom").get_attribute("aria-invalid") is None

@@ -1,4 +1,5 @@
 """Helpers driving the chat widget with Playwright (shared by the fake and live browser tests)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Webinar follow-up: reading, grouping, the batch on the sample file (real guide), outputs, push to the queue."""
+
 from __future__ import annotations
 
 import csv
@@ -20,6 +21,7 @@ SAMPLE = Path(__file__).resolve().parents[3] / "channels" / "webinar" / "exemple
 
 # --- reading ---------------------------------------------------------------------------------
 
+
 def test_reader_reports_bad_rows_without_failing(tmp_path):
     path = tmp_path / "q.csv"
     path.write_text(
@@ -29,7 +31,8 @@ def test_reader_reports_bad_rows_without_failing(tmp_path):
         f"{'x' * 1200};Long;\n"
         "Quelle aide pour 3 kinés ?;Paul;pas-une-adresse\n"
         "a;b;c;d;e\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = read_questions(path)
     assert [q.texte for q in result.questions] == ["Mon cabinet est-il un ERP ?", "Quelle aide pour 3 kinés ?"]
     assert result.questions[1].email == ""  # invalid address dropped, question kept
@@ -56,18 +59,29 @@ def test_reader_needs_a_question_column(tmp_path):
 
 # --- grouping (no model needed) -----------------------------------------------------------------
 
+
 def _unit(*rows):
     v = np.array(rows, dtype=np.float32)
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
 def test_grouping_merges_duplicates_and_uses_the_guide_sections():
-    texts = ["Mon cabinet est-il un ERP ?", "mon cabinet est il un ERP", "Quel montant ?", "Combien toucher ?",
-             "Quelle crèche ?"]
+    texts = [
+        "Mon cabinet est-il un ERP ?",
+        "mon cabinet est il un ERP",
+        "Quel montant ?",
+        "Combien toucher ?",
+        "Quelle crèche ?",
+    ]
     # cosine: 2-3 at 0.71 + same guide section → merged; 0-2 at 0.70, different sections → not merged
     vectors = _unit([1, 0, 0], [1, 0, 0], [0.7, 0.714, 0], [0.0, 1.0, 0.0], [0, 0, 1])
-    retr = [Retrieval(("erp",), 0.8), Retrieval(("erp",), 0.8), Retrieval(("montant", "plancher"), 0.7),
-            Retrieval(("montant",), 0.7), Retrieval((), 0.0)]
+    retr = [
+        Retrieval(("erp",), 0.8),
+        Retrieval(("erp",), 0.8),
+        Retrieval(("montant", "plancher"), 0.7),
+        Retrieval(("montant",), 0.7),
+        Retrieval((), 0.0),
+    ]
     groups = group_indices(texts, vectors, retr, threshold=0.75)
     assert groups == [[0, 1], [2, 3], [4]]
 
@@ -86,6 +100,7 @@ def test_central_member_comes_first():
 
 
 # --- the batch on the sample file, with the real guide ------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
@@ -127,19 +142,28 @@ def _group_of(report, text):
 def test_near_duplicates_are_answered_once(sample_run):
     report, _, _ = sample_run
     same = [
-        ("Mon cabinet est-il un ERP si je reçois uniquement sur rendez-vous ?",
-         "est ce que un cabinet de kiné c'est un ERP ??"),
-        ("Le registre public d'accessibilité est-il obligatoire pour un cabinet de 5e catégorie ?",
-         "Registre d'accessibilité : obligatoire même pour un cabinet de sage-femme ?"),
-        ("Quel est le montant de l'aide Paris Méd' ?",
-         "Combien peut-on toucher avec Paris Méd' pour un cabinet de groupe ?"),
-        ("Les aides de la Région sont-elles cumulables avec Paris Méd' ?",
-         "Peut-on cumuler la subvention de la Ville et celle de la Région Île-de-France ?"),
+        (
+            "Mon cabinet est-il un ERP si je reçois uniquement sur rendez-vous ?",
+            "est ce que un cabinet de kiné c'est un ERP ??",
+        ),
+        (
+            "Le registre public d'accessibilité est-il obligatoire pour un cabinet de 5e catégorie ?",
+            "Registre d'accessibilité : obligatoire même pour un cabinet de sage-femme ?",
+        ),
+        (
+            "Quel est le montant de l'aide Paris Méd' ?",
+            "Combien peut-on toucher avec Paris Méd' pour un cabinet de groupe ?",
+        ),
+        (
+            "Les aides de la Région sont-elles cumulables avec Paris Méd' ?",
+            "Peut-on cumuler la subvention de la Ville et celle de la Région Île-de-France ?",
+        ),
     ]
     for a, b in same:
         assert _group_of(report, a) is _group_of(report, b), (a, b)
     assert _group_of(report, "Quel est le montant de l'aide Paris Méd' ?") is not _group_of(
-        report, "Bail professionnel ou bail commercial pour un cabinet ?")
+        report, "Bail professionnel ou bail commercial pour un cabinet ?"
+    )
     exact = _group_of(report, "Mon cabinet est-il un ERP si je reçois uniquement sur rendez-vous ?")
     assert len(exact.questions) >= 3  # the exact duplicate at the end of the file, too
 
@@ -148,8 +172,10 @@ def test_off_topic_questions_are_left_to_the_staff(sample_run):
     report, out, _ = sample_run
     rows = list(csv.DictReader((out / "non_couvertes.csv").open(encoding="utf-8-sig"), delimiter=";"))
     uncovered = {r["question"] for r in rows}
-    for q in ("Peut-on avoir une place en crèche municipale pour les enfants des soignants ?",
-              "Quel logiciel de prise de rendez-vous recommandez-vous ?"):
+    for q in (
+        "Peut-on avoir une place en crèche municipale pour les enfants des soignants ?",
+        "Quel logiciel de prise de rendez-vous recommandez-vous ?",
+    ):
         assert q in uncovered
     assert all(r["demande_console"] for r in rows)  # pushed to the queue
     covered = {g.question for g in report.covered}

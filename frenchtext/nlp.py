@@ -1,7 +1,8 @@
-"""The one French spaCy pipeline of the application process.
+"""The one French spaCy pipeline of a process.
 
 The guide search (lemmas for BM25) and the rules bridge (lemmas and parts of speech for extraction) need the
 same components of ``fr_core_news_md``; one shared copy saves about 330 MB of resident memory, measured."""
+
 from __future__ import annotations
 
 import threading

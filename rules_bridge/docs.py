@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from rules_bridge._text import format_eur
+from frenchtext import format_eur
 from rules_bridge.engine import estimate
 from rules_bridge.grid import Grid, list_grids, load_grid
 from rules_bridge.reference import Reference, Sourced, load_reference

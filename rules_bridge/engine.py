@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from rules_bridge._text import format_eur, sentence_case
+from frenchtext import format_eur
+from rules_bridge._text import sentence_case
 from rules_bridge.grid import Grid, Valeur, load_grid
 from rules_bridge.partners import Partner, rank_partners
 from rules_bridge.profile import Professionnel, Profile, coerce_profile

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from rules_bridge._text import format_eur
+from frenchtext import format_eur
 from rules_bridge.engine import Estimate
 from rules_bridge.grid import load_grid
 from rules_bridge.reference import load_reference

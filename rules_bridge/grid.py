@@ -1,13 +1,15 @@
 """The versioned grid: pydantic schema, loading, selection of the version in use.
 
-One YAML file per version in ``rules_bridge/grids/``. The newest (by ``date_effet`` then version name)
-is the default; the setting ``grid_version`` (env ``PARISMED_GRID_VERSION``) may select another one.
+One YAML file per version in ``rules_bridge/grids/`` (and in folders given by the composition root, e.g.
+versions loaded by staff). The newest (by ``date_effet`` then version name) is the default unless the composition
+root configures an active version (``configure_grids``); this package never reads the application's settings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -204,7 +206,8 @@ class Grid(_Strict):
             ("projet", self.projets, ref.vocab.projets),
         ):
             for name in vocab_table:
-                if name not in grid_table:
+                # A profession added to the vocabulary after a grid was written is « non retenue » by that grid.
+                if name not in grid_table and kind != "profession":
                     problems.append(f"{kind} « {name} » absente de la grille")
             for name in grid_table:
                 if name not in vocab_table:
@@ -228,59 +231,104 @@ class GridInfo(BaseModel):
     fichier: str
 
 
-@lru_cache(maxsize=8)
-def _load_file(path: str) -> Grid:
+def read_grid_file(path: str | Path, *, check_name: bool = True) -> Grid:
+    """Read and validate one grid file (schema, sources, vocabulary); raises GridError in French.
+
+    ``check_name``: the version must be the file name (grids of a grids folder); off for a candidate file.
+    """
     try:
         with open(path, encoding="utf-8") as handle:
             raw = yaml.safe_load(handle)
+    except OSError as exc:
+        raise GridError(f"Grille introuvable ou illisible : {path} : {exc.strerror}") from exc
     except yaml.YAMLError as exc:
         raise GridError(f"Grille illisible (YAML) : {path} : {exc}") from exc
+    if not isinstance(raw, dict):
+        raise GridError(f"Grille invalide : {path} : le fichier doit décrire un objet YAML.")
     try:
-        grid = Grid.model_validate({**raw, "fichier": path})
+        grid = Grid.model_validate({**raw, "fichier": str(path)})
     except ValidationError as exc:
         raise GridError(f"Grille invalide : {path} : {exc}") from exc
-    if Path(path).stem != grid.version:
+    if check_name and Path(path).stem != grid.version:
         raise GridError(f"Grille {path} : la version « {grid.version} » doit être le nom du fichier.")
     grid.check()
     return grid
 
 
-@lru_cache(maxsize=8)
-def _grid_index(directory: str) -> tuple[GridInfo, ...]:
-    """Grids of ``directory``, newest first (read once per directory)."""
-    infos = []
-    for path in sorted(Path(directory).glob("*.yaml")):
-        grid = _load_file(str(path))
-        infos.append(GridInfo(version=grid.version, titre=grid.titre, date_effet=grid.date_effet, fichier=path.name))
-    return tuple(sorted(infos, key=lambda i: (i.date_effet, i.version), reverse=True))
+@lru_cache(maxsize=16)
+def _load_file(path: str, mtime: float) -> Grid:
+    return read_grid_file(path)
 
 
-def list_grids() -> list[GridInfo]:
-    """Available grid versions, newest first."""
-    return list(_grid_index(str(GRIDS_DIR)))
+def _load(path: Path) -> Grid:
+    return _load_file(str(path), path.stat().st_mtime)
 
 
-def _configured_version() -> str:
-    try:
-        from parismed.config import get_settings
-    except ImportError:  # pragma: no cover - the package is always shipped with parismed
-        return ""
-    return get_settings().grid_version
+@dataclass(frozen=True)
+class _Defaults:
+    """What the composition root chose: the active version and the folders searched for grids."""
+
+    version: str = ""
+    extra_dirs: tuple[Path, ...] = ()
 
 
-def load_grid(version: str | None = None) -> Grid:
-    """The grid ``version`` (file name without extension); default: the setting, then the newest grid."""
-    return _resolve(version or _configured_version(), str(GRIDS_DIR))
+_defaults = _Defaults()
 
 
-@lru_cache(maxsize=32)
-def _resolve(wanted: str, directory: str) -> Grid:
-    grids = _grid_index(directory)
+def configure_grids(version: str | None = None, extra_dirs: Sequence[str | Path] = ()) -> None:
+    """Set the default grid version (empty: the newest) and extra grid folders (e.g. versions loaded by staff).
+
+    Called by the composition root (``parismed``) from its settings; the packaged grids are always searched.
+    """
+    global _defaults
+    _defaults = _Defaults(version or "", tuple(Path(d) for d in extra_dirs))
+
+
+def _dirs(grids_dir: str | Path | Sequence[str | Path] | None) -> tuple[Path, ...]:
+    if grids_dir is None:
+        return (GRIDS_DIR, *_defaults.extra_dirs)
+    if isinstance(grids_dir, (str, Path)):
+        return (Path(grids_dir),)
+    return tuple(Path(d) for d in grids_dir)
+
+
+def _grid_index(dirs: tuple[Path, ...]) -> list[tuple[GridInfo, Path]]:
+    """Grids of ``dirs``, newest first; a version found in two folders is taken from the first."""
+    seen: dict[str, tuple[GridInfo, Path]] = {}
+    for directory in dirs:
+        for path in sorted(directory.glob("*.yaml")):
+            grid = _load(path)
+            if grid.version not in seen:
+                info = GridInfo(version=grid.version, titre=grid.titre, date_effet=grid.date_effet, fichier=path.name)
+                seen[grid.version] = (info, path)
+    return sorted(seen.values(), key=lambda item: (item[0].date_effet, item[0].version), reverse=True)
+
+
+def list_grids(grids_dir: str | Path | Sequence[str | Path] | None = None) -> list[GridInfo]:
+    """Available grid versions, newest first (default folders: the packaged grids and the configured ones)."""
+    return [info for info, _ in _grid_index(_dirs(grids_dir))]
+
+
+def newest_version(grids_dir: str | Path | Sequence[str | Path] | None = None) -> str:
+    grids = list_grids(grids_dir)
     if not grids:
-        raise GridError(f"Aucune grille dans {directory}.")
-    wanted = wanted or grids[0].version
-    for info in grids:
+        raise GridError("Aucune grille disponible.")
+    return grids[0].version
+
+
+def load_grid(version: str | None = None, grids_dir: str | Path | Sequence[str | Path] | None = None) -> Grid:
+    """The grid ``version`` (file name without extension).
+
+    Default version: the one configured by ``configure_grids`` (the active grid), else the newest grid.
+    ``grids_dir``: a folder or folders to search instead of the default ones.
+    """
+    dirs = _dirs(grids_dir)
+    grids = _grid_index(dirs)
+    if not grids:
+        raise GridError(f"Aucune grille dans {', '.join(str(d) for d in dirs)}.")
+    wanted = version or _defaults.version or grids[0][0].version
+    for info, path in grids:
         if info.version == wanted:
-            return _load_file(str(Path(directory) / info.fichier))
-    known = ", ".join(i.version for i in grids)
+            return _load(path)
+    known = ", ".join(info.version for info, _ in grids)
     raise GridError(f"Grille « {wanted} » introuvable (versions disponibles : {known}).")

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from frenchtext import FrenchPipelineUnavailable, french_pipeline
-from rules_bridge._text import arrondissement_short, fold, phrase_key, singular, words
+from frenchtext import FrenchPipelineUnavailable, fold, french_pipeline, words
+from rules_bridge._text import arrondissement_short, phrase_key, singular
 from rules_bridge.errors import RulesBridgeError
 from rules_bridge.reference import Reference, load_reference
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from rules_bridge._text import fold, key
+from frenchtext import fold, key
 from rules_bridge.errors import ProfileError, profile_error_from_validation
 from rules_bridge.reference import load_reference
 

@@ -12,7 +12,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rules_bridge._text import arrondissement_short, key, phrase_key
+from frenchtext import key
+from rules_bridge._text import arrondissement_short, phrase_key
 from rules_bridge.errors import GridError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

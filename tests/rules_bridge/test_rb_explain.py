@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from frenchtext import format_eur
 from rules_bridge import estimate, explain_html, explain_markdown
 
 ELIGIBLE = {
@@ -14,7 +15,7 @@ ELIGIBLE = {
 def test_markdown_states_result_lines_assumptions_partners_and_caveat():
     e = estimate(ELIGIBLE)
     md = explain_markdown(e)
-    total = f"{e.aide_plancher_eur:,}".replace(",", " ") + " €"
+    total = format_eur(e.aide_plancher_eur)
     assert f"Aide plancher estimée : {total}" in md
     for line in e.detail:
         assert line.ligne in md

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -72,7 +72,7 @@ def test_a_value_without_source_nor_assumption_is_rejected(tmp_path, monkeypatch
 
     path = _write_variant(tmp_path, monkeypatch, mutate)
     with pytest.raises(GridError, match="source"):
-        grid_module._load_file(str(path))
+        grid_module.read_grid_file(path)
 
 
 def test_an_assumption_without_note_is_rejected(tmp_path, monkeypatch):
@@ -81,7 +81,7 @@ def test_an_assumption_without_note_is_rejected(tmp_path, monkeypatch):
 
     path = _write_variant(tmp_path, monkeypatch, mutate)
     with pytest.raises(GridError, match="note"):
-        grid_module._load_file(str(path))
+        grid_module.read_grid_file(path)
 
 
 def test_zone_weightings_in_the_wrong_order_are_rejected(tmp_path, monkeypatch):
@@ -90,7 +90,7 @@ def test_zone_weightings_in_the_wrong_order_are_rejected(tmp_path, monkeypatch):
 
     path = _write_variant(tmp_path, monkeypatch, mutate)
     with pytest.raises(GridError, match="croître"):
-        grid_module._load_file(str(path))
+        grid_module.read_grid_file(path)
 
 
 def test_unknown_source_key_is_rejected(tmp_path, monkeypatch):
@@ -99,7 +99,7 @@ def test_unknown_source_key_is_rejected(tmp_path, monkeypatch):
 
     path = _write_variant(tmp_path, monkeypatch, mutate)
     with pytest.raises(GridError, match="src-9999"):
-        grid_module._load_file(str(path))
+        grid_module.read_grid_file(path)
 
 
 def test_unknown_version_gives_a_french_error():
@@ -107,29 +107,33 @@ def test_unknown_version_gives_a_french_error():
         load_grid("grille-qui-n-existe-pas")
 
 
-def test_setting_selects_a_grid_version(tmp_path, monkeypatch):
-    for f in grid_module.GRIDS_DIR.glob("*.yaml"):
-        shutil.copy(f, tmp_path / f.name)
-
+def test_configured_version_and_folders_select_a_grid(tmp_path, monkeypatch):
     def mutate(raw):
         raw["date_effet"] = "2020-01-01"
         raw["professions"]["medecin_generaliste"]["base_eur"]["valeur"] = 1234
 
     _write_variant(tmp_path, monkeypatch, mutate, name="ancienne-grille")
-    monkeypatch.setattr(grid_module, "GRIDS_DIR", tmp_path)
-    assert list_grids()[-1].version == "ancienne-grille"
-    assert load_grid().version == "paris-med-2023"  # newest by default
-    monkeypatch.setenv("PARISMED_GRID_VERSION", "ancienne-grille")
-    from parismed.config import get_settings
-
-    get_settings.cache_clear()
+    newest = load_grid().version
     try:
+        grid_module.configure_grids(extra_dirs=[tmp_path])
+        assert list_grids()[-1].version == "ancienne-grille"
+        assert load_grid().version == newest  # newest by default
+        grid_module.configure_grids(version="ancienne-grille", extra_dirs=[tmp_path])
         g = load_grid()
         assert g.version == "ancienne-grille"
         assert g.professions["medecin_generaliste"].base_eur.valeur == 1234
+        assert load_grid(newest).version == newest  # previous versions stay loadable
     finally:
-        monkeypatch.delenv("PARISMED_GRID_VERSION")
-        get_settings.cache_clear()
+        grid_module.configure_grids()
+    assert [g.version for g in list_grids(tmp_path)] == ["ancienne-grille"]
+    with pytest.raises(GridError, match="introuvable"):
+        load_grid("ancienne-grille")
+
+
+def test_the_package_does_not_import_the_application():
+    for path in Path(grid_module.__file__).parent.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "import parismed" not in text and "from parismed" not in text, path
 
 
 def test_reference_covers_every_arrondissement_and_postal_code():

@@ -27,13 +27,14 @@ export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::FutureWarning,ignore
 
 RASA_DATA := $(shell find assistant/data -name '*.yml' 2>/dev/null) $(wildcard assistant/components/*.py) domain.yml config.yml
 
-.PHONY: help run test eval bench venvs index train validate system-deps clean
+.PHONY: help run test check eval bench venvs index train validate system-deps clean
 
 help:
 	@echo "make run    — installe ce qui manque, entraîne si besoin, démarre l'assistant (http://127.0.0.1:8000)"
 	@echo "make test   — tous les tests (unitaires, bout en bout avec Rasa, navigateur)"
 	@echo "make eval   — qualité (recherche, NLU, dialogues, règles) → reports/eval.json"
 	@echo "make bench  — vitesse et mémoire → reports/bench.json"
+	@echo "make check  — style (ruff), types (mypy), sens des imports (import-linter) ; lancé par make test"
 
 # --- environments (idempotent: a stamp records the lock file that was installed) -------------
 venvs: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
@@ -73,6 +74,13 @@ models/.trained: $(RASA_VENV)/.stamp $(RASA_DATA)
 
 validate: $(RASA_VENV)/.stamp
 	$(RASA) data validate --data assistant/data --fail-on-warnings
+
+# --- static checks (part of make test): style, types, and the direction of imports ---------------
+check: $(APP_VENV)/.stamp
+	$(APP_VENV)/bin/ruff check .
+	$(APP_VENV)/bin/ruff format --check .
+	$(APP_VENV)/bin/lint-imports
+	MYPY_CACHE_DIR=$(VAR)/mypy $(APP_VENV)/bin/mypy frenchtext knowledge_base rules_bridge request_store channels parismed
 
 # --- the two commands ------------------------------------------------------------------------
 run: venvs index train

@@ -1,0 +1,69 @@
+"""The shared French-text layer: one fold, one money format, one e-mail check, one spaCy pipeline."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from frenchtext import fold, format_eur, french_pipeline, is_valid_email, key, normalise_email, words
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Médecin Généraliste", "medecin generaliste"),
+        ("Œuvre ÆSTHÉTIQUE", "oeuvre aesthetique"),
+        ("l’accès", "l'acces"),
+        ("Sage-Femme, 19ᵉ", "sage-femme, 19e"),
+        ("", ""),
+    ],
+)
+def test_fold_removes_case_accents_and_ligatures_but_keeps_punctuation(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+def test_words_and_key_split_on_punctuation() -> None:
+    assert words("Sage-femme (l’ERP) — 5ᵉ catégorie") == ["sage", "femme", "l", "erp", "5e", "categorie"]
+    assert key("  Maison  de Santé !") == "maison de sante"
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (0, "0\u00a0€"),
+        (950, "950\u00a0€"),
+        (12345, "12\u202f345\u00a0€"),
+        (1203816, "1\u202f203\u202f816\u00a0€"),
+        (-500, "-500\u00a0€"),
+        (2190.6, "2\u202f191\u00a0€"),
+    ],
+)
+def test_format_eur_uses_french_typography_and_whole_euros(amount: float, text: str) -> None:
+    assert format_eur(amount) == text
+
+
+@pytest.mark.parametrize("address", ["prenom.nom@paris.fr", "dr.diallo+cabinet@exemple.fr"])
+def test_valid_email_addresses(address: str) -> None:
+    assert is_valid_email(address)
+
+
+@pytest.mark.parametrize("address", ["", "nom@", "@paris.fr", "=HYPERLINK(\"x\")", "a b@paris.fr", "nom@paris"])
+def test_invalid_email_addresses(address: str) -> None:
+    assert not is_valid_email(address)
+
+
+def test_normalise_email_lowercases_the_domain() -> None:
+    assert normalise_email("  Prenom.Nom@PARIS.FR ") == "Prenom.Nom@paris.fr"
+
+
+def test_french_pipeline_is_loaded_once_even_from_concurrent_threads() -> None:
+    seen: list[object] = []
+    threads = [threading.Thread(target=lambda: seen.append(french_pipeline())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(p) for p in seen}) == 1
+    doc = seen[0]("Les kinésithérapeutes cherchent des locaux")  # type: ignore[operator]
+    assert [t.lemma_ for t in doc][:2] == ["le", "kinésithérapeute"]

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+import request_store
 from channels import api, staff, web
 from parismed import actions
 from parismed.config import get_settings
@@ -29,6 +30,8 @@ def _warm_up() -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     staff.init_storage()
+    # The request store used by the hand-off action and the webinar push, with the console's triage.
+    request_store.configure(get_settings().sqlalchemy_url, classifier=staff.triage_of)
     if get_settings().warm_up:
         await run_in_threadpool(_warm_up)
     yield

@@ -13,7 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PARISMED_", env_file=".env", extra="ignore")
+    # .env is read from the project root, whatever the current directory.
+    model_config = SettingsConfigDict(env_prefix="PARISMED_", env_file=PROJECT_ROOT / ".env", extra="ignore")
 
     var_dir: Path = Field(PROJECT_ROOT / "var", description="Runtime data: database, index, models, logs.")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in var_dir.")
@@ -23,6 +24,21 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="URL shown to users; empty means http://app_host:app_port.")
 
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_urls: str = Field(
+        "",
+        description="Comma-separated Rasa base URLs the chat relays to (one per conversation, with failover); "
+        "empty means rasa_url.",
+    )
+    tracker_store_url: str = Field(
+        "", description="SQLAlchemy URL of Rasa's tracker store; empty means SQLite in var_dir/rasa-trackers.db."
+    )
+    lock_store_url: str = Field("", description="Rasa's lock store: empty means in memory, redis://… for Redis.")
+    actions_host: str = Field("127.0.0.1", description="The Rasa action server listens here (loopback only).")
+    actions_port: int = Field(0, description="Port of the action server; 0 means app_port + 1.")
+    rate_limit_storage: str = Field(
+        "memory://", description="Storage of the rate limits (limits library URI): memory:// or redis://…"
+    )
+    retention_months: int = Field(12, description="Requests, transcripts, audit, logins and trackers kept this long.")
     rasa_token: str = Field(
         "", description="Token protecting Rasa's HTTP API; empty means generated and kept in var_dir."
     )
@@ -53,6 +69,23 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'parismed.db'}"
+
+    @property
+    def tracker_store_sqlalchemy_url(self) -> str:
+        return self.tracker_store_url or f"sqlite:///{self.var_dir / 'rasa-trackers.db'}"
+
+    @property
+    def rasa_url_list(self) -> list[str]:
+        urls = [u.strip().rstrip("/") for u in self.rasa_urls.split(",") if u.strip()]
+        return urls or [self.rasa_url.rstrip("/")]
+
+    @property
+    def action_server_port(self) -> int:
+        return self.actions_port or self.app_port + 1
+
+    @property
+    def action_server_url(self) -> str:
+        return f"http://{self.actions_host}:{self.action_server_port}/webhook"
 
     @property
     def base_url(self) -> str:

@@ -1,7 +1,8 @@
 """Staff triage console of the Paris Méd' team.
 
 Public API:
-    create_request(source, texte, contact=None, transcript=None, sender_id=None) -> int
+    create_request(source, texte, contact=None, transcript=None, sender_id=None, *, idempotency_key=None) -> int
+    triage_of(texte, source) -> request_store.Triage   the console's triage, as the request store's classifier
     classify(texte) -> dict            contract of `parismed triage classify --json`
     record_assistant_answer(id, reponse, sources)  marks a request answered by the assistant (webinar FAQ)
     router                             FastAPI router, mounted by the application under /staff
@@ -17,7 +18,7 @@ from .classify import classify
 from .cli import staff_app, triage_app
 from .evaluation import evaluate_classification
 from .security import StaffError
-from .service import create_request, record_assistant_answer
+from .service import create_request, record_assistant_answer, triage_of
 from .storage import init_storage
 from .web import router
 
@@ -31,4 +32,5 @@ __all__ = [
     "router",
     "staff_app",
     "triage_app",
+    "triage_of",
 ]

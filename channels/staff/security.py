@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
 from parismed.config import get_settings
+from request_store import RequestStoreError
 
 from .storage import LoginThrottle, RevokedSession, StaffUser, ensure_storage, session, utcnow
 
@@ -33,12 +34,9 @@ def _dummy() -> str:
     return _dummy_hash
 
 
-class StaffError(Exception):
-    """Expected failure of the staff console; ``message`` is French and shown to the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+# Expected failure of the staff console (``message`` is French, shown to the user): the request store's own
+# error type, so that a failure raised by the store and one raised here are handled the same way.
+StaffError = RequestStoreError
 
 
 def normalise_email(email: str) -> str:

@@ -8,16 +8,21 @@ Public API (see docs/contracts.md)::
     orient("je cherche un local dans le 19e").to_contract()
     extract("Nous sommes 3 kinés dans le 19e")
     zone_ars(19)  # ZoneArs(zone="zip", libelle=..., hypothese=..., sources=[...]); str(...) == "zip"
+    vocabulary().normalise("profession", "kinés")  # "masseur_kinesitherapeute" (one vocabulary everywhere)
+    MAX_PROFESSIONALS  # the one headcount limit
+    configure_grids(version, extra_dirs)  # called by the composition root: active grid, staff-loaded versions
 """
 
-from rules_bridge.engine import DetailLine, Estimate, estimate
+from rules_bridge.engine import DetailLine, Estimate, NonRetenu, estimate
 from rules_bridge.errors import GridError, ProfileError, RulesBridgeError, profile_error_from_validation
 from rules_bridge.explain import explain_html, explain_markdown
-from rules_bridge.grid import Grid, GridInfo, list_grids, load_grid
+from rules_bridge.grid import Grid, GridInfo, configure_grids, list_grids, load_grid, newest_version, read_grid_file
+from rules_bridge.limits import MAX_PROFESSIONALS
 from rules_bridge.nlp import Extraction, extract
 from rules_bridge.orientation import Orientation, orient
 from rules_bridge.partners import Partner, PartnerDirectory
 from rules_bridge.profile import Professionnel, Profile, coerce_profile
+from rules_bridge.vocabulary import Vocabulaire, vocabulary
 from rules_bridge.zones import ZoneArs, zone_ars
 
 
@@ -29,6 +34,13 @@ def warm_up(nlp: bool = True) -> None:
 
 
 __all__ = [
+    "MAX_PROFESSIONALS",
+    "NonRetenu",
+    "Vocabulaire",
+    "configure_grids",
+    "newest_version",
+    "read_grid_file",
+    "vocabulary",
     "DetailLine",
     "Estimate",
     "Extraction",

@@ -27,6 +27,17 @@ class DetailLine(BaseModel):
     source: str | None = None
     hypothese: bool = False
     note: str | None = None
+    composantes: list[str] = []
+    """Project components this line finances (``travaux``, ``equipement``) or, for a negative line, removes."""
+
+
+class NonRetenu(BaseModel):
+    """Professionals of the team left out of the floor aid, with the reason (French)."""
+
+    profession: str
+    libelle: str
+    nombre: int
+    raison: str
 
 
 class Estimate(BaseModel):
@@ -41,6 +52,8 @@ class Estimate(BaseModel):
     partenaires: list[Partner]
     avertissement: str
     profil: Profile
+    non_retenus: list[NonRetenu] = []
+    composantes: list[str] = []
 
     def to_contract(self) -> dict[str, Any]:
         return {
@@ -51,12 +64,16 @@ class Estimate(BaseModel):
             "partenaires": [p.to_contract() for p in self.partenaires],
             "version_grille": self.version_grille,
             "hypotheses": list(self.hypotheses),
+            "non_retenus": [n.model_dump() for n in self.non_retenus],
+            "composantes": list(self.composantes),
         }
 
 
-def _line(label: str, amount: int, rule: str, value: Sourced | None = None) -> DetailLine:
+def _line(
+    label: str, amount: int, rule: str, value: Sourced | None = None, components: list[str] | None = None
+) -> DetailLine:
     if value is None:
-        return DetailLine(ligne=label, montant_eur=amount, regle=rule)
+        return DetailLine(ligne=label, montant_eur=amount, regle=rule, composantes=components or [])
     return DetailLine(
         ligne=label,
         montant_eur=amount,
@@ -64,11 +81,15 @@ def _line(label: str, amount: int, rule: str, value: Sourced | None = None) -> D
         source=", ".join(value.sources) or None,
         hypothese=value.hypothese,
         note=value.note,
+        composantes=components or [],
     )
 
 
 def _count_label(grid: Grid, profession: str, count: int) -> str:
-    return f"{count} {grid.professions[profession].label(count)}"
+    rule = grid.professions.get(profession)
+    if rule is None:
+        return f"{count} {load_reference().vocab.label(profession, count)}"
+    return f"{count} {rule.label(count)}"
 
 
 @dataclass
@@ -76,6 +97,7 @@ class _Team:
     retained: list[tuple[str, int]]  # (profession, count) counted in the aid
     motifs: list[str]
     hypotheses: list[str]
+    left_out: list[NonRetenu]
 
     @property
     def count(self) -> int:
@@ -98,12 +120,23 @@ def _team(grid: Grid, profile: Profile) -> _Team:
     hypotheses: list[str] = []
     assumed_sector: list[str] = []
     assumed_convention: list[str] = []
-    for p in _merge(profile.professionnels):
-        rule = grid.professions[p.profession]
+    left_out: list[NonRetenu] = []
+
+    def leave_out(p: Professionnel, reason: str) -> None:
         who = _count_label(grid, p.profession, p.nombre)
+        motifs.append(f"{who}, non retenu : {reason}")
+        label = who.split(" ", 1)[1]
+        left_out.append(NonRetenu(profession=p.profession, libelle=label, nombre=p.nombre, raison=reason))
+
+    for p in _merge(profile.professionnels):
+        found = grid.professions.get(p.profession)
+        if found is None:
+            leave_out(p, f"profession absente de la grille {grid.version}, donc pas comptée dans l'aide plancher.")
+            continue
+        rule = found
         if not rule.est_retenue:
             note = rule.retenu.note if rule.retenu else ""
-            motifs.append(f"{who} : profession sans prise en compte dans l'aide plancher. {note}".strip())
+            leave_out(p, f"profession sans prise en compte dans l'aide plancher. {note}".strip())
             continue
         if rule.famille == "medecin":
             sector = p.secteur
@@ -113,21 +146,24 @@ def _team(grid: Grid, profile: Profile) -> _Team:
             if sector in cond.secteurs_medecins_retenus.valeur:
                 retained[p.profession] = retained.get(p.profession, 0) + p.nombre
             elif sector in cond.secteurs_medecins_a_confirmer.valeur:
-                motifs.append(
-                    f"{who} en secteur 2 adhérant à l'OPTAM : pas de prise en compte dans l'aide plancher, "
-                    f"le dispositif visant le {sectors} ; situation à étudier avec l'équipe Paris Méd'."
+                leave_out(
+                    p,
+                    "en secteur 2 adhérant à l'OPTAM, pas de prise en compte dans l'aide plancher, "
+                    f"le dispositif visant le {sectors} ; situation à étudier avec l'équipe Paris Méd'.",
                 )
                 hypotheses.append(cond.secteurs_medecins_a_confirmer.note or "")
             else:
-                label = "hors convention" if sector == "non_conventionne" else f"en secteur {sector}"
-                motifs.append(
-                    f"{who} {label} : pas de prise en compte, le dispositif visant les médecins du {sectors}."
+                label = "non conventionné (secteur 3)" if sector == "non_conventionne" else f"en secteur {sector}"
+                leave_out(
+                    p, f"médecin {label}, pas de prise en compte, le dispositif visant les médecins du {sectors}."
                 )
             continue
-        if rule.conventionnement_requis:
+        if rule.conventionnement_requis and cond.autres_professions_conventionnees.valeur:
             if p.secteur == "non_conventionne":
-                motifs.append(
-                    f"{who} sans conventionnement : pas de prise en compte, le dispositif visant les professionnels conventionnés."
+                leave_out(
+                    p,
+                    "exercice sans conventionnement, pas de prise en compte, cette grille visant les "
+                    "professionnels conventionnés.",
                 )
                 continue
             if p.secteur is None:
@@ -143,7 +179,7 @@ def _team(grid: Grid, profile: Profile) -> _Team:
             f"Conventionnement non précisé ({', '.join(assumed_convention)}) : nous supposons un exercice "
             "conventionné avec l'Assurance maladie."
         )
-    return _Team(list(retained.items()), motifs, hypotheses)
+    return _Team(list(retained.items()), motifs, hypotheses, left_out)
 
 
 def _zone(profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: list[str]) -> str:
@@ -214,12 +250,16 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     to_ask: list[str] = []
 
     # --- Defaults -----------------------------------------------------------------------------
-    project_id = p.projet or g.defauts.projet
+    project_ids = p.projet or [g.defauts.projet]
     if p.projet is None:
-        hypotheses.append(f"Projet non précisé : nous retenons « {g.projets[project_id].libelle} ».")
+        hypotheses.append(f"Projet non précisé : nous retenons « {g.projets[project_ids[0]].libelle} ».")
+    # Projects with an investment aid (the others, e.g. looking for premises, are accompaniment only).
+    funded = [pid for pid in project_ids if g.projets[pid].aide_investissement.valeur]
+    project_id = funded[0] if funded else project_ids[0]
+    growing = "agrandissement" in project_ids
     structure_id = p.structure
     if structure_id is None:
-        several = p.nombre_total >= cond.min_professionnels.valeur or project_id == "agrandissement"
+        several = p.nombre_total >= cond.min_professionnels.valeur or growing
         structure_id = g.defauts.structure_plusieurs if several else g.defauts.structure_seul
         reason = (
             f"{p.nombre_total} professionnels"
@@ -242,23 +282,31 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         motifs.append(cond.primo_installation_exigee.note or "La primo-installation n'est pas exigée.")
 
     labels = {k: v.libelle_pluriel for k, v in g.professions.items()}
-    professions = [x.profession for x in p.professionnels]
+    left_out = {n.profession for n in team.left_out}
+    professions = [x.profession for x in p.professionnels if x.profession not in left_out]
     needs = [
-        *ref.needs_from_profile.get("projets", {}).get(project_id, []),
+        *(n for pid in project_ids for n in ref.needs_from_profile.get("projets", {}).get(pid, [])),
         *ref.needs_from_profile.get("structures", {}).get(structure_id, []),
     ]
     if p.zone_ars == "zip" or (p.zone_ars is None and arr.zone_ars.valeurs == ["zip"]):
         needs.append("zonage")
     partners = rank_partners(needs, professions, arr.numero, limit=5, profession_labels=labels)
 
+    components = _components(g, funded)
     common = dict(
         version_grille=g.version,
         avertissement=g.avertissement,
         partenaires=partners,
         profil=p,
+        non_retenus=team.left_out,
+        composantes=components,
     )
+    unfunded = [g.projets[pid] for pid in project_ids if pid not in funded]
+    for other in unfunded if funded else []:
+        explanation = other.explication.valeur if other.explication else other.aide_investissement.note
+        motifs.append(str(explanation))
 
-    if not project.aide_investissement.valeur:
+    if not funded:
         motifs.extend(team.motifs)
         explanation = project.explication.valeur if project.explication else project.aide_investissement.note
         motifs.append(str(explanation))
@@ -286,7 +334,7 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
             f"Avec au moins {cond.min_professionnels.valeur} professionnels en exercice groupé, votre projet peut "
             "devenir éligible ; l'équipe Paris Méd' peut déjà vous accompagner (locaux, orientation)."
         )
-    joining = project_id == "agrandissement" and structure.exercice_groupe
+    joining = growing and structure.exercice_groupe
     if structure.exercice_groupe and team.count < cond.min_professionnels.valeur and not (joining and team.count >= 1):
         reasons_no.append(
             f"{_plural(team.count, 'professionnel retenu', 'professionnels retenus')} : il en faut au moins "
@@ -320,13 +368,17 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     ):
         motifs.append(f"Équipe sans médecin. {cond.paramedicaux_seuls_admis.note or ''}".strip())
     depenses = ", ".join(g.investissement.depenses_eligibles.valeur)
-    motifs.append(f"Projet de type « {project.libelle} » éligible à l'aide en investissement ({depenses}).")
-    if project.aide_investissement.hypothese and project.aide_investissement.note:
-        hypotheses.append(project.aide_investissement.note)
+    kinds = " + ".join(g.projets[pid].libelle for pid in funded)
+    noun = "Projet de type" if len(funded) == 1 else "Projet combinant"
+    motifs.append(f"{noun} « {kinds} » éligible à l'aide en investissement ({depenses}).")
+    for pid in funded:
+        rule_p = g.projets[pid]
+        if rule_p.aide_investissement.hypothese and rule_p.aide_investissement.note:
+            hypotheses.append(rule_p.aide_investissement.note)
+        if rule_p.consigne:
+            hypotheses.append(rule_p.consigne.valeur)
     if structure.aide_investissement.hypothese and structure.aide_investissement.note:
         hypotheses.append(structure.aide_investissement.note)
-    if project.consigne:
-        hypotheses.append(project.consigne.valeur)
 
     # --- Amount -------------------------------------------------------------------------------
     detail: list[DetailLine] = []
@@ -419,6 +471,32 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
             )
         )
         subtotal = cap_structure.valeur
+    for line in detail:
+        line.composantes = list(components)
+    if g.composantes:
+        missing = [cid for cid in g.composantes if cid not in components]
+        if missing:
+            hypotheses.append(
+                "Composantes du projet : "
+                + ", ".join(g.composantes[c].libelle for c in components)
+                + " ; "
+                + ", ".join(g.composantes[c].libelle for c in missing)
+                + " non prévu dans le projet : sa part de l'aide n'est pas comptée."
+            )
+        base_amount = subtotal
+        for cid in missing:
+            part = g.composantes[cid].part_pct
+            cut = base_amount * part.valeur // 100
+            detail.append(
+                _line(
+                    f"{sentence_case(g.composantes[cid].libelle)} non prévu dans le projet : −{part.valeur} % de l'aide",
+                    -cut,
+                    f"composantes.{cid}.part_pct",
+                    part,
+                    [cid],
+                )
+            )
+            subtotal -= cut
     if p.depenses_investissement_eur is not None:
         cap_exp = g.plafonds.depenses_pct
         limit = p.depenses_investissement_eur * cap_exp.valeur // 100
@@ -430,6 +508,7 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
                     limit - subtotal,
                     "plafonds.depenses_pct",
                     cap_exp,
+                    list(components),
                 )
             )
             subtotal = limit
@@ -451,6 +530,14 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         a_preciser=to_ask,
         **common,
     )
+
+
+def _components(grid: Grid, funded: list[str]) -> list[str]:
+    """Investment components (``travaux``, ``equipement``) covered by the funded projects, in grid order."""
+    if not grid.composantes:  # grids written before components: every funded project covers everything
+        return list(funded)
+    covered = {c for pid in funded for c in grid.projets[pid].composantes_couvertes(grid)}
+    return [c for c in grid.composantes if c in covered]
 
 
 def _plural(count: int, singular: str, plural: str) -> str:

@@ -64,6 +64,20 @@ class ProjectRule(_Strict):
     aide_investissement: Valeur[bool]
     consigne: Valeur[str] | None = None
     explication: Valeur[str] | None = None
+    composantes: list[str] | None = None
+    """Investment components this kind of project covers; None: all of them when it is funded."""
+
+    def composantes_couvertes(self, grid: Grid) -> list[str]:
+        if not self.aide_investissement.valeur:
+            return []
+        return list(grid.composantes) if self.composantes is None else list(self.composantes)
+
+
+class Component(_Strict):
+    """An investment component (works, equipment) and its assumed share of the floor aid."""
+
+    libelle: str
+    part_pct: Valeur[int]
 
 
 class Weighting(_Strict):
@@ -159,6 +173,7 @@ class Grid(_Strict):
     professions: dict[str, ProfessionRule]
     structures: dict[str, StructureRule]
     projets: dict[str, ProjectRule]
+    composantes: dict[str, Component] = {}
     ponderations: Weightings
     plafonds: Caps
     investissement: Investment
@@ -215,6 +230,12 @@ class Grid(_Strict):
         for k in self.cited_sources():
             if k not in ref.sources:
                 problems.append(f"source inconnue « {k} »")
+        for pid, project in self.projets.items():
+            for cid in project.composantes or []:
+                if cid not in self.composantes:
+                    problems.append(f"projet « {pid} » : composante inconnue « {cid} »")
+        if self.composantes and sum(c.part_pct.valeur for c in self.composantes.values()) != 100:
+            problems.append("les parts des composantes doivent totaliser 100 %")
         d = self.defauts
         if d.structure_plusieurs not in self.structures or d.structure_seul not in self.structures:
             problems.append("structure par défaut inconnue")

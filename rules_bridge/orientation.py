@@ -27,11 +27,12 @@ class Orientation(BaseModel):
 def _needs_from_profile(profile: Profile) -> list[str]:
     ref = load_reference()
     grid = load_grid()
-    project = profile.projet or grid.defauts.projet
-    needs = list(ref.needs_from_profile.get("projets", {}).get(project, []))
+    needs: list[str] = []
+    for project in profile.projet or [grid.defauts.projet]:
+        needs.extend(ref.needs_from_profile.get("projets", {}).get(project, []))
     if profile.structure:
         needs.extend(ref.needs_from_profile.get("structures", {}).get(profile.structure, []))
-    return needs
+    return list(dict.fromkeys(needs))
 
 
 def orient(need: str | Profile | dict[str, Any], limit: int = 5) -> Orientation:

@@ -14,9 +14,11 @@ from pydantic_core import PydanticCustomError
 
 from frenchtext import fold, key
 from rules_bridge.errors import ProfileError, profile_error_from_validation
+from rules_bridge.limits import MAX_PROFESSIONALS
 from rules_bridge.reference import load_reference
 
 _ORDINAL = re.compile(r"^\s*(\d{1,2})\s*(?:e|er|ere|eme|ieme|em|ème|è)?\s*(?:arr(?:ondissement|t|dt)?\.?)?\s*$")
+_PROJECT_SEPARATORS = re.compile(r"\s*(?:[+,;/]|\bet\b)\s*")
 _TRUE = {"true", "oui", "vrai", "yes", "1", "o", "y"}
 _FALSE = {"false", "non", "faux", "no", "0", "n"}
 
@@ -47,7 +49,7 @@ class Professionnel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     profession: str
-    nombre: int = Field(1, le=500)
+    nombre: int = Field(1, le=MAX_PROFESSIONALS)
     secteur: str | None = None
 
     @field_validator("profession", mode="before")
@@ -118,7 +120,7 @@ class Profile(BaseModel):
     code_postal: str | None = None
     arrondissement: int | None = None
     structure: str | None = None
-    projet: str | None = None
+    projet: list[str] | None = None
     primo_installation: bool | None = None
     zone_ars: str | None = None
     qpv: bool | None = None
@@ -165,7 +167,31 @@ class Profile(BaseModel):
             )
         return number
 
-    @field_validator("structure", "projet", "zone_ars", mode="before")
+    @field_validator("projet", mode="before")
+    @classmethod
+    def _projets(cls, value: Any) -> Any:
+        """One project or several components (« installation + travaux + équipement »), as a list of ids."""
+        if value is None:
+            return None
+        items = _PROJECT_SEPARATORS.split(value) if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            raise _fail(
+                "Le champ {champ} doit être un type de projet ou une liste de types de projet "
+                "(par exemple « installation » ou [« installation », « travaux », « équipement »])."
+            )
+        vocab = load_reference().vocab
+        found: list[str] = []
+        for item in items:
+            canonical = vocab.lookup(vocab.projet_index, item) if isinstance(item, str) and item.strip() else None
+            if canonical is None:
+                raise _fail(
+                    f"Le champ {{champ}} doit contenir des valeurs parmi : {_accepted(list(vocab.projets))} ; "
+                    f"« {item} » n'en fait pas partie."
+                )
+            found.append(canonical)
+        return list(dict.fromkeys(found))
+
+    @field_validator("structure", "zone_ars", mode="before")
     @classmethod
     def _canonical(cls, value: Any, info: Any) -> Any:
         if value is None:
@@ -173,7 +199,6 @@ class Profile(BaseModel):
         vocab = load_reference().vocab
         table, index = {
             "structure": (vocab.structures, vocab.structure_index),
-            "projet": (vocab.projets, vocab.projet_index),
             "zone_ars": (vocab.zones_ars, vocab.zone_index),
         }[info.field_name]
         found = vocab.lookup(index, value) if isinstance(value, str) else None

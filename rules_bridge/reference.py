@@ -190,6 +190,12 @@ class Vocabulary(_Strict):
     titre_doctorat_apres: list[str]
     patient: PatientCues
     note_secteur: str
+    libelles: dict[str, tuple[str, str]] = {}
+
+    def label(self, profession: str, count: int = 1) -> str:
+        """French label of a profession the grid may not describe (« 2 ostéopathes »)."""
+        singular, plural = self.libelles.get(profession, (profession.replace("_", " "),) * 2)
+        return singular if count == 1 else plural
 
     def _index(self, table: dict[str, list[str]]) -> dict[str, str]:
         index: dict[str, str] = {}

@@ -42,8 +42,11 @@ def test_contract_shape_is_exact():
         "partenaires",
         "version_grille",
         "hypotheses",
+        "non_retenus",
+        "composantes",
     }
     assert c["version_grille"] == G.version
+    assert all(isinstance(line["composantes"], list) for line in c["detail"])
     assert isinstance(c["aide_plancher_eur"], int)
     assert all({"ligne", "montant_eur"} <= set(line) for line in c["detail"])
     assert all(set(p) == {"nom", "raison", "url"} for p in c["partenaires"])
@@ -98,7 +101,8 @@ def test_doctors_must_be_in_sector_1():
     all_s2 = estimate(profile(("medecin_generaliste", 3, "2")))
     assert not all_s2.eligible and all_s2.aide_plancher_eur == 0
     non_conv = estimate(profile(("medecin_specialiste", 2, "non_conventionne")))
-    assert not non_conv.eligible and any("hors convention" in m for m in non_conv.motifs)
+    assert not non_conv.eligible and any("non conventionné (secteur 3)" in m for m in non_conv.motifs)
+    assert [(n.profession, n.nombre) for n in non_conv.non_retenus] == [("medecin_specialiste", 2)]
 
 
 def test_optam_is_not_counted_and_the_assumption_is_stated():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from rules_bridge import Profile, ProfileError, estimate, profile_error_from_validation
+from rules_bridge import MAX_PROFESSIONALS, Profile, ProfileError, estimate, profile_error_from_validation
 from rules_bridge.profile import coerce_profile
 
 KINE = [{"profession": "masseur_kinesitherapeute", "nombre": 2}]
@@ -68,7 +68,7 @@ def test_first_arrondissement_and_postal_codes():
 )
 def test_other_synonyms(field, value, canonical):
     p = coerce_profile({"professionnels": KINE, "arrondissement": 19, field: value})
-    assert getattr(p, field) == canonical
+    assert getattr(p, field) == ([canonical] if field == "projet" else canonical)
 
 
 def test_sector_synonyms():
@@ -122,7 +122,7 @@ BAD = [
     (
         {"professionnels": [{"profession": "kiné", "nombre": 100000}], "arrondissement": 19},
         "professionnels[0].nombre",
-        "inférieur ou égal à 500",
+        f"inférieur ou égal à {MAX_PROFESSIONALS}",
     ),
     (
         {"professionnels": [{"profession": "kiné", "secteur": "2"}], "arrondissement": 19},

@@ -28,12 +28,14 @@ export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::FutureWarning,ignore
 RASA_DATA := $(shell find assistant/data -name '*.yml' 2>/dev/null) $(wildcard assistant/components/*.py) domain.yml config.yml
 
 .PHONY: help run test check eval bench venvs index train validate system-deps clean
+.PHONY: run-cluster test-cluster
 
 help:
 	@echo "make run    — installe ce qui manque, entraîne si besoin, démarre l'assistant (http://127.0.0.1:8000)"
 	@echo "make test   — tous les tests (unitaires, bout en bout avec Rasa, navigateur)"
 	@echo "make eval   — qualité (recherche, NLU, dialogues, règles) → reports/eval.json"
 	@echo "make bench  — vitesse et mémoire → reports/bench.json"
+	@echo "make run-cluster — pile répartie : PostgreSQL, Redis, 2 Rasa, 2 applications derrière nginx (http://127.0.0.1:8080)"
 	@echo "make check  — style (ruff), types (mypy), sens des imports (import-linter) ; lancé par make test"
 
 # --- environments (idempotent: a stamp records the lock file that was installed) -------------
@@ -88,10 +90,20 @@ run: venvs index train
 
 test: venvs system-deps index train
 	@mkdir -p reports test-artifacts
-	@start=$$(date +%s); $(APP_PY) -m pytest -q -p no:cacheprovider tests; rc=$$?; \
+	@start=$$(date +%s); $(APP_PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/cluster; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "Aucun test collecté." >&2; fi; \
 	  echo "{\"secondes\": $$(( $$(date +%s) - start )), \"code\": $$rc}" > reports/make-test-duration.json; \
 	  exit $$rc
+	@$(MAKE) --no-print-directory test-cluster
+
+# --- the scaled stack (PostgreSQL, Redis, nginx from Debian; installed by scripts/cluster/install.sh) ----------
+run-cluster: venvs index train
+	@scripts/cluster/install.sh
+	$(APP_VENV)/bin/parismed cluster run --skip-install
+
+test-cluster: venvs index train
+	@scripts/cluster/install.sh
+	$(APP_PY) -m pytest -q -p no:cacheprovider tests/cluster
 
 eval: venvs index train
 	$(APP_PY) -m benchmarks.eval

@@ -140,5 +140,15 @@ def _add_channel_subcommands() -> None:
 _add_channel_subcommands()
 
 
+def _add_cluster_subcommands() -> None:
+    """`parismed cluster run`: the scaled stack (make run-cluster)."""
+    from parismed.cli_cluster import app as cluster_app
+
+    app.add_typer(cluster_app, name="cluster")
+
+
+_add_cluster_subcommands()
+
+
 if __name__ == "__main__":
     app()

@@ -360,7 +360,7 @@ def plot(chat: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-PARTS = ("recherche", "entrainement", "chat", "demarrage")
+PARTS = ("recherche", "entrainement", "chat", "demarrage", "cluster")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -392,6 +392,12 @@ def main(argv: list[str] | None = None) -> None:
     if "demarrage" in parts:
         console.print("[bold]Second « make run »[/bold]")
         report["demarrage"] = bench_make_run()
+    if "cluster" in parts:
+        from benchmarks.cluster import bench_cluster
+
+        console.print("[bold]Pile répartie (nginx, 2 applications, 1 ou 2 Rasa) et pile embarquée[/bold]")
+        with tempfile.TemporaryDirectory() as tmp:
+            report["cluster"] = bench_cluster(Path(tmp))
     duration = REPORTS / "make-test-duration.json"
     if duration.exists():
         report["make_test"] = json.loads(duration.read_text())
@@ -459,6 +465,10 @@ def _summary(report: dict) -> None:
         rows.append(("second make run → 1re réponse", f"{d['make_run_jusqu_a_la_premiere_reponse_s']} s", "≤ 60 s"))
     if "make_test" in report:
         rows.append(("durée de make test", f"{report['make_test'].get('secondes')} s", ""))
+    if "cluster" in report:
+        from benchmarks.cluster import summary_rows
+
+        rows += summary_rows(report["cluster"])
     for row in rows:
         table.add_row(*row)
     console.print(table)

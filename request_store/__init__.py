@@ -2,7 +2,8 @@
 
 Nothing here reads settings: the composition root passes the database URL. Public API::
 
-    Store(url, classifier=None)           the database; .create_all() for throwaway test databases
+    Store(url, classifier=None)           the database; .upgrade() applies the Alembic migrations
+                                          (request_store/migrations), .create_all() for throwaway test databases
     configure(url, classifier=None)       sets the process's default store (composition root)
     get_store() / open_store(url)         the default store / the store of a URL
     create_request(source, texte, contact=None, transcript=None, sender_id=None, *,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 STATUSES = ("nouvelle", "en_cours", "repondue", "close")
@@ -66,6 +66,7 @@ class RevokedSession(Base):
 
 class StaffRequest(Base):
     __tablename__ = "staff_requests"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_staff_requests_idempotency_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(20), index=True)
@@ -74,7 +75,7 @@ class StaffRequest(Base):
     sender_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     transcript: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     # Set by callers that may retry (chat hand-off, webinar push): a second create with the same key creates nothing.
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -136,6 +136,12 @@ class Store:
         """A new ORM session (use it as a context manager)."""
         return self._sessions()
 
+    def upgrade(self) -> None:
+        """Apply the Alembic migrations (start-up of the application, the CLI and the tests)."""
+        from .schema import upgrade
+
+        upgrade(self.engine)
+
     def create_all(self) -> None:
         """Create missing tables straight from the models (throwaway test databases; production uses Alembic)."""
         Base.metadata.create_all(self.engine)

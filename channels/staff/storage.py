@@ -45,7 +45,7 @@ def session() -> Session:
 def init_storage() -> None:
     """Bring the schema up to date (idempotent, safe to call at every start-up)."""
     current = store()
-    current.create_all()
+    current.upgrade()
     _initialised.add(current.url)
 
 

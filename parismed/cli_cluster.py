@@ -92,6 +92,11 @@ class Cluster(Stack):
     def app_names(self) -> list[str]:
         return [f"app-{i}" for i in range(1, self.app_count + 1)]
 
+    @property
+    def action_names(self) -> list[str]:
+        """Each application instance runs the action server on a loopback port of its own."""
+        return [f"actions-{i}" for i in range(1, self.app_count + 1)]
+
     def instance_of(self, address: str) -> str:
         """'127.0.0.1:41234' (as nginx logs it) -> 'rasa-2'."""
         port = int(address.rsplit(":", 1)[-1])
@@ -114,7 +119,7 @@ class Cluster(Stack):
         return f"redis://{self.host}:{self.ports['redis']}"
 
     def _allocate_ports(self) -> None:
-        names = ["postgres", "redis", "actions-lb", *self.rasa_names, *self.app_names]
+        names = ["postgres", "redis", "actions-lb", *self.rasa_names, *self.app_names, *self.action_names]
         self.ports.update({name: free_port() for name in names if name not in self.ports})
         self.ports["rasa-lb"] = self.rasa_port
         self.ports["public"] = self.app_port
@@ -282,6 +287,7 @@ class Cluster(Stack):
 
     def _app(self, name: str) -> Service:
         port = self.ports[name]
+        actions_port = self.ports[name.replace("app-", "actions-")]
         cmd = [
             str(APP_PYTHON),
             "-m",
@@ -302,13 +308,16 @@ class Cluster(Stack):
         env = {
             "MALLOC_ARENA_MAX": "2",
             "PARISMED_APP_PORT": str(port),
+            "PARISMED_ACTIONS_HOST": self.host,
+            "PARISMED_ACTIONS_PORT": str(actions_port),
             "PARISMED_PUBLIC_URL": self.public_url,
             "PARISMED_DATABASE_URL": self.database_url(APP_DB),
             "PARISMED_RATE_LIMIT_STORAGE": f"{self.redis_url}/2",
             "PARISMED_RASA_URL": self.rasa_url,
             "PARISMED_RASA_URLS": self.rasa_url,
         }
-        return Service(name, cmd, env, lambda: _answers(f"http://{self.host}:{port}/health"))
+        health = [f"http://{self.host}:{p}/health" for p in (port, actions_port)]
+        return Service(name, cmd, env, lambda: all(_answers(url) for url in health))
 
     def _nginx(self) -> Service:
         prefix = self.cluster_dir / "nginx"
@@ -337,7 +346,7 @@ class Cluster(Stack):
             "ACTIONS_PORT": str(self.ports["actions-lb"]),
             "APP_SERVERS": servers(self.app_names),
             "RASA_SERVERS": servers(self.rasa_names),
-            "ACTION_SERVERS": servers(self.app_names),
+            "ACTION_SERVERS": servers(self.action_names),
             "INSTANCE_MAP": instance_map,
         }.items():
             conf = conf.replace(f"@@{key}@@", value)

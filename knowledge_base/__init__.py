@@ -1,17 +1,34 @@
 """Knowledge base: the « B.A.-BA réglementaire » guide, its hybrid index, and cited answers.
 
 Public API:
-    answer(question) -> Answer          quoted, cited answer or an honest decline
-    search(query, k) -> list[Hit]       ranked guide sections
-    embed(texts) -> np.ndarray          normalised sentence embeddings (same model as the index)
-    build_index(force) -> dict          (re)builds the persisted index when the guide changed
-    KnowledgeBaseError                  expected failures, with a French message
+    configure(KBConfig(...))                paths and models, set once by the composition root
+    answer(question, previous=None) -> Answer   quoted, cited answer or an honest decline;
+                                            `previous` (Previous) reads a follow-up with the last turn's topic
+    search(query, k) -> list[Hit]           ranked guide sections
+    embed(texts) -> np.ndarray              normalised sentence embeddings (same model as the index)
+    build_index(force) -> dict              (re)builds the persisted index when the guide changed
+    KnowledgeBaseError                      expected failures, with a French message
 """
 
 from __future__ import annotations
 
-from .answering import Answer, Source
+from .answering import Answer, Previous, Source
+from .config import KBConfig
 from .errors import KnowledgeBaseError
-from .service import Hit, answer, build_index, embed, get_service, search
+from .service import Hit, KnowledgeBase, answer, build_index, configure, embed, get_service, search
 
-__all__ = ["Answer", "Hit", "KnowledgeBaseError", "Source", "answer", "build_index", "embed", "get_service", "search"]
+__all__ = [
+    "Answer",
+    "Hit",
+    "KBConfig",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "Previous",
+    "Source",
+    "answer",
+    "build_index",
+    "configure",
+    "embed",
+    "get_service",
+    "search",
+]

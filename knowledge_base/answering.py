@@ -6,10 +6,11 @@ import re
 
 from pydantic import BaseModel, Field
 
+from frenchtext import fold, words
+
 from .guide import Section
 from .index import Index
 from .retriever import Ranking, confidence
-from .text import fold
 
 DECLINE = (
     "Le guide B.A.-BA réglementaire ne couvre pas cette question, et je préfère ne pas vous répondre "
@@ -21,6 +22,27 @@ NOT_UNDERSTOOD = (
 )
 MAX_SENTENCES = 3
 _CAVEAT = re.compile(r"^\*?À confirmer", re.I)
+
+
+class Previous(BaseModel):
+    """The conversation's previous turn, so that a follow-up (« et si je veux résilier plus tôt ? ») is read
+    with its topic."""
+
+    question: str = Field(description="The user's previous question.")
+    section_id: str | None = Field(None, description="Id of the guide section the previous answer cited first.")
+
+
+# A message that starts like this continues the previous turn rather than opening a new topic.
+_FOLLOW_UP_OPENINGS = {"et", "mais", "donc", "alors", "aussi", "sinon", "si", "ok", "puis", "ensuite", "dans", "pour"}
+_FOLLOW_UP_MAX_WORDS = 10
+
+
+def is_follow_up(question: str, alone: Answer) -> bool:
+    """Whether a question needs the previous turn: declined alone, or short and opening like a continuation."""
+    tokens = words(question)
+    if not alone.answered:
+        return True
+    return len(tokens) <= _FOLLOW_UP_MAX_WORDS and bool(tokens) and tokens[0] in _FOLLOW_UP_OPENINGS
 
 
 class Source(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -66,6 +66,13 @@ def rank(index: Index, model, query: str, mode: str = "hybrid", dense_weight: fl
         fused = (1 - dense_weight) * _normalise_bm25(bm25) + dense_weight * np.clip(dense, 0, None)
     order = np.argsort(-fused, kind="stable")
     return Ranking(order, fused, bm25, dense, coverage, terms)
+
+
+def boost(r: Ranking, section: int, bonus: float) -> Ranking:
+    """The same ranking with `bonus` added to one section's fused score (the previous turn's topic)."""
+    fused = r.fused.copy()
+    fused[section] += bonus
+    return replace(r, fused=fused, order=np.argsort(-fused, kind="stable"))
 
 
 def _rrf(scores: np.ndarray) -> np.ndarray:

@@ -1,4 +1,7 @@
-"""The knowledge-base service: loads the index once (building it when the guide changed) and answers."""
+"""The knowledge-base service: loads the index once (building it when the guide changed) and answers.
+
+The composition root calls `configure(KBConfig(...))` once; the module-level `answer`, `search` and `embed`
+then use one shared service, built at the first call."""
 
 from __future__ import annotations
 
@@ -10,15 +13,18 @@ from pydantic import BaseModel
 
 from . import embeddings
 from . import index as index_mod
-from .answering import Answer, build_answer
+from .answering import Answer, Previous, build_answer, is_follow_up
+from .config import PACKAGE_DIR, KBConfig
 from .errors import KnowledgeBaseError
-from .retriever import rank
+from .retriever import Ranking, boost, rank
 from .text import clean_user_text
 
 MAX_QUESTION_CHARS = 1000
-# Calibrated on the development questions (see `make eval`); PARISMED_ANSWER_THRESHOLD overrides it.
+# Calibrated on the development questions (see `make eval`); KBConfig.threshold overrides it.
 DEFAULT_THRESHOLD = 0.45
 DEFAULT_MODE = "hybrid"
+# Added to the fused score of the previous turn's section when a follow-up is read in context.
+PREVIOUS_SECTION_BONUS = 0.15
 
 
 class Hit(BaseModel):
@@ -31,35 +37,45 @@ class Hit(BaseModel):
     score: float
 
 
-def _settings():
-    from parismed.config import get_settings
-
-    return get_settings()
+_config: KBConfig | None = None
+_config_lock = threading.Lock()
 
 
-def _models_dir(settings):
-    return settings.var_dir / "models"
+def configure(config: KBConfig) -> None:
+    """Sets the paths and models of the shared service (the composition root calls it at start-up)."""
+    global _config
+    with _config_lock:
+        if config != _config:
+            _config = config
+            get_service.cache_clear()
 
 
-def build_index(force: bool = False, progress: bool = False) -> dict:
+def current_config() -> KBConfig:
+    """The configured settings; without `configure()`, the index and models live in the project's var/ folder
+    (scripts and tests that call the package directly)."""
+    return _config if _config is not None else KBConfig.in_folder(PACKAGE_DIR.parent / "var")
+
+
+def build_index(force: bool = False, progress: bool = False, config: KBConfig | None = None) -> dict[str, object]:
     """Rebuilds the index if the guide (or the model) changed; returns what was done."""
-    s = _settings()
-    if not force and index_mod.is_fresh(s.index_dir, s.guide_dir, s.embedding_model):
-        idx = index_mod.load(s.index_dir)
-        return {"rebuilt": False, "sections": len(idx.sections), "dir": str(s.index_dir)}
-    idx = index_mod.build(s.guide_dir, s.index_dir, _models_dir(s), s.embedding_model, progress=progress)
+    c = config or current_config()
+    if not force and index_mod.is_fresh(c.index_dir, c.guide_dir, c.embedding_model):
+        idx = index_mod.load(c.index_dir)
+        return {"rebuilt": False, "sections": len(idx.sections), "dir": str(c.index_dir)}
+    idx = index_mod.build(c.guide_dir, c.index_dir, c.models_dir, c.embedding_model, progress=progress)
     get_service.cache_clear()
-    return {"rebuilt": True, "sections": len(idx.sections), "dir": str(s.index_dir)}
+    return {"rebuilt": True, "sections": len(idx.sections), "dir": str(c.index_dir)}
 
 
 class KnowledgeBase:
-    def __init__(self, threshold: float | None = None) -> None:
-        s = _settings()
-        if not index_mod.is_fresh(s.index_dir, s.guide_dir, s.embedding_model):
-            build_index(force=True)
-        self.index = index_mod.load(s.index_dir)
-        self.model = embeddings.load_model(s.embedding_model, _models_dir(s))
-        self.threshold = threshold if threshold is not None else (s.answer_threshold or DEFAULT_THRESHOLD)
+    def __init__(self, config: KBConfig | None = None) -> None:
+        c = config or current_config()
+        if not index_mod.is_fresh(c.index_dir, c.guide_dir, c.embedding_model):
+            build_index(force=True, config=c)
+        self.config = c
+        self.index = index_mod.load(c.index_dir)
+        self.model = embeddings.load_model(c.embedding_model, c.models_dir)
+        self.threshold = c.threshold if c.threshold is not None else DEFAULT_THRESHOLD
         self._lock = threading.Lock()  # spaCy and the numpy encoder are used from one thread at a time
 
     @staticmethod
@@ -76,7 +92,7 @@ class KnowledgeBase:
             )
         return text
 
-    def rank(self, query: str, mode: str = DEFAULT_MODE):
+    def rank(self, query: str, mode: str = DEFAULT_MODE) -> Ranking:
         with self._lock:
             return rank(self.index, self.model, self.clean(query), mode=mode)
 
@@ -98,11 +114,23 @@ class KnowledgeBase:
             )
         return hits
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, previous: Previous | None = None) -> Answer:
         text = self.clean(question)
         r = self.rank(text)
         with self._lock:
-            return build_answer(self.index, r, text, self.threshold)
+            alone = build_answer(self.index, r, text, self.threshold)
+        if previous is None or not previous.question.strip() or not is_follow_up(text, alone):
+            return alone
+        # Read the follow-up with the previous turn's topic: both questions together, the cited section favoured.
+        context = clean_user_text(previous.question)[: MAX_QUESTION_CHARS // 2]
+        ids = [s.id for s in self.index.sections]
+        favoured = ids.index(previous.section_id) if previous.section_id in ids else None
+        with self._lock:
+            together = rank(self.index, self.model, f"{context} {text}", mode=DEFAULT_MODE)
+            if favoured is not None:
+                together = boost(together, favoured, PREVIOUS_SECTION_BONUS)
+            in_context = build_answer(self.index, together, text, self.threshold)
+        return in_context if in_context.answered else alone
 
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:
@@ -114,8 +142,9 @@ def get_service() -> KnowledgeBase:
     return KnowledgeBase()
 
 
-def answer(question: str) -> Answer:
-    return get_service().answer(question)
+def answer(question: str, previous: Previous | None = None) -> Answer:
+    """A quoted, cited answer from the guide, or a decline; `previous` is the conversation's previous turn."""
+    return get_service().answer(question, previous=previous)
 
 
 def search(query: str, k: int = 5) -> list[Hit]:

@@ -6,23 +6,16 @@ from __future__ import annotations
 import difflib
 import html
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from frenchtext import french_pipeline
+from frenchtext import fold, french_pipeline
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents (ligatures too): « Œuvre Accès » → « oeuvre acces »."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("’", "'")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def clean_user_text(text: str) -> str:

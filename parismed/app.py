@@ -1,7 +1,11 @@
-"""The application (FastAPI): public API, web chat page, staff console, and the Rasa action server."""
+"""The application (FastAPI): public API, web chat page, staff console; the Rasa action server on loopback.
+
+The composition root: it reads the settings and passes them down (database URL, Rasa URLs, limits storage).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 
@@ -10,9 +14,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from sqlalchemy.exc import SQLAlchemyError
+
 import request_store
 from channels import api, staff, web
-from parismed import actions
+from channels.api import BodySizeLimit, RelayConfig
+from parismed import actions, retention
+from parismed.composition import configure_knowledge_base
 from parismed.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -23,18 +31,49 @@ def _warm_up() -> None:
     import rules_bridge
     from knowledge_base import get_service
 
-    get_service()
+    get_service()  # configured by create_app()
     rules_bridge.warm_up()
+
+
+API_BODY_LIMIT = 32 * 1024  # /api/v1/*: a question of 2 000 characters is under 10 kB
+OTHER_BODY_LIMIT = 256 * 1024  # staff forms (an answer of 20 000 characters), the contact form has its own cap
+
+
+def _body_limit(path: str) -> int:
+    return API_BODY_LIMIT if path.startswith("/api/") else OTHER_BODY_LIMIT
+
+
+def _keep_conversation(sender: str, history: list[str], key: str) -> int | None:
+    """The relay's hand-off when the action server is down: the conversation becomes a staff request."""
+    texte = "Conversation transmise automatiquement (assistant partiellement indisponible) :\n" + "\n".join(
+        f"- {line}" for line in history
+    )
+    try:
+        return request_store.get_store().create_request("chat", texte, sender_id=sender, idempotency_key=key).id
+    except (request_store.RequestStoreError, SQLAlchemyError):
+        log.exception("Could not keep conversation %s as a staff request", sender)
+        return None
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
-    staff.init_storage()
+    settings = get_settings()
+    staff.init_storage()  # Alembic migrations
     # The request store used by the hand-off action and the webinar push, with the console's triage.
-    request_store.configure(get_settings().sqlalchemy_url, classifier=staff.triage_of)
-    if get_settings().warm_up:
+    request_store.configure(settings.sqlalchemy_url, classifier=staff.triage_of)
+    server = None
+    if settings.serve_actions:
+        try:
+            server = await actions.start_action_server(settings.actions_host, settings.action_server_port)
+        except actions.ActionServerError as exc:
+            log.error("%s", exc)
+    purge = asyncio.create_task(retention.purge_daily(settings), name="daily-purge")
+    if settings.warm_up:
         await run_in_threadpool(_warm_up)
     yield
+    purge.cancel()
+    if server is not None:
+        await actions.stop_action_server(*server)
 
 
 def _french_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -51,6 +90,9 @@ def _french_validation_error(request: Request, exc: RequestValidationError) -> J
             messages.append(f"Le champ « {field} » est trop long.")
         elif kind.startswith("string_too_short"):
             messages.append(f"Le champ « {field} » est vide.")
+        elif kind == "profile":  # rules_bridge's own French message for a profile field
+            ctx = err.get("ctx") or {}
+            messages.append(str(ctx.get("message", "")).replace("{champ}", f"« {field} »"))
         else:
             messages.append(f"Le champ « {field} » n'a pas le bon format.")
     return JSONResponse({"detail": " ".join(dict.fromkeys(messages))}, status_code=422)
@@ -65,13 +107,25 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     app.add_exception_handler(RequestValidationError, _french_validation_error)
+    settings = get_settings()
+    app.add_middleware(BodySizeLimit, limit_for=_body_limit)
+    api.ratelimit.configure(settings.rate_limit_storage)
+    actions_health = f"http://{settings.actions_host}:{settings.action_server_port}/health"
+    api.configure_relay(
+        RelayConfig(
+            rasa_urls=settings.rasa_url_list,
+            actions_health_url=actions_health,
+            state_url=settings.rate_limit_storage,
+        ),
+        keeper=_keep_conversation,
+    )
+    configure_knowledge_base()  # paths and models of the guide's index, for the API, actions and console
 
     @app.get("/health", tags=["santé"], summary="L'application répond")
     async def health() -> dict:
         return {"status": "ok"}
 
     app.include_router(api.router, prefix="/api/v1")
-    app.include_router(actions.router)
     app.include_router(staff.router, prefix="/staff")
     app.include_router(web.router)
     web.mount_static(app)

@@ -20,6 +20,18 @@ kb_app = typer.Typer(help="Base de connaissances (guide B.A.-BA réglementaire).
 app.add_typer(kb_app, name="kb")
 
 
+# Commands that use the guide's knowledge base: it is pointed at the settings' guide, index and models first.
+_KB_COMMANDS = {"ask", "kb", "triage", "webinar"}
+
+
+@app.callback()
+def _compose(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand in _KB_COMMANDS:
+        from parismed.composition import configure_knowledge_base
+
+        configure_knowledge_base()
+
+
 def _fail(message: str, code: int = 2) -> None:
     typer.echo(f"Erreur : {message}", err=True)
     raise typer.Exit(code)

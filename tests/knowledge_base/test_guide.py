@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from knowledge_base import KBConfig
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.guide import load_sections, parse_file
-from parismed.config import get_settings
 
 SAMPLE = """---
 theme: essai
@@ -53,7 +53,7 @@ def test_section_without_metadata_is_a_clear_error(tmp_path: Path):
 
 
 def test_real_guide_is_complete_and_well_formed():
-    sections = load_sections(get_settings().guide_dir)
+    sections = load_sections(KBConfig.model_fields["guide_dir"].default)
     assert len(sections) >= 60
     themes = {s.theme for s in sections}
     assert len(themes) >= 8

@@ -1,4 +1,5 @@
-from knowledge_base.text import Analyzer, clean_user_text, expand, fold
+from frenchtext import fold
+from knowledge_base.text import Analyzer, clean_user_text, expand
 
 
 def test_fold_removes_accents_case_and_ligatures():

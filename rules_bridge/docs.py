@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 from frenchtext import format_eur
+from rules_bridge.calibration import calibrate, load_published
 from rules_bridge.engine import estimate
-from rules_bridge.grid import Grid, list_grids, load_grid
+from rules_bridge.grid import GRIDS_DIR, Grid, list_grids, load_grid
 from rules_bridge.reference import Reference, Sourced, load_reference
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "grille.md"
@@ -55,8 +56,8 @@ def _sources(keys: list[str]) -> str:
 
 
 def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
-    grids = list_grids()
-    g = grid or load_grid(grids[0].version)
+    grids = list_grids(GRIDS_DIR)  # the packaged versions only (not the ones loaded by staff on one machine)
+    g = grid or load_grid(grids[0].version, GRIDS_DIR)
     r = ref or load_reference()
     h = _Assumptions()
     c = g.conditions
@@ -167,15 +168,31 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
         "",
         "## 5. Types de projet",
         "",
-        "| Projet | Aide en investissement | Fondement | Précision |",
-        "|---|---|---|---|",
+        "Un projet peut combiner plusieurs types (« installation + travaux + équipement ») : le champ `projet` "
+        "accepte une valeur ou une liste.",
+        "",
+        "| Projet | Aide en investissement | Composantes financées | Fondement | Précision |",
+        "|---|---|---|---|---|",
     ]
     for pr in g.projets.values():
         detail = pr.consigne or pr.explication
         extra = f"{detail.valeur} ({h.ref(detail)})" if detail else ""
+        parts = ", ".join(g.composantes[c].libelle for c in pr.composantes_couvertes(g)) or "—"
         out.append(
-            f"| {_cell(pr.libelle)} | {_yes(pr.aide_investissement.valeur)} | {_cell(h.ref(pr.aide_investissement))} | {_cell(extra)} |"
+            f"| {_cell(pr.libelle)} | {_yes(pr.aide_investissement.valeur)} | {_cell(parts)} | "
+            f"{_cell(h.ref(pr.aide_investissement))} | {_cell(extra)} |"
         )
+    if g.composantes:
+        out += [
+            "",
+            "Composantes de l'aide en investissement : un projet qui n'en couvre qu'une reçoit sa part de l'aide ; "
+            "chaque ligne du détail indique la ou les composantes qu'elle finance.",
+            "",
+        ]
+        out += [
+            f"- {_cell(comp.libelle)} : {comp.part_pct.valeur} % de l'aide ({_cell(h.ref(comp.part_pct))})."
+            for comp in g.composantes.values()
+        ]
 
     cap = g.plafonds
     dep = g.investissement.depenses_eligibles
@@ -199,7 +216,8 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
         f"- Structure : « {g.structures[d.structure_plusieurs].libelle} » à partir de {c.min_professionnels.valeur} professionnels "
         f"(ou pour un agrandissement), « {g.structures[d.structure_seul].libelle} » sinon.",
         f"- Projet : « {g.projets[d.projet].libelle} ».",
-        f"- Secteur d'un médecin : secteur {d.secteur_medecin} ; autres professions : conventionnées.",
+        f"- Secteur d'un médecin : secteur {d.secteur_medecin}"
+        + (" ; autres professions : conventionnées." if c.autres_professions_conventionnees.valeur else "."),
         "- Zonage ARS : celui de l'arrondissement ; s'il est mixte, la valeur la plus prudente (la moins majorée), "
         "avec une demande d'adresse.",
         f"- Local en QPV : {_yes(d.qpv)} (majoration non retenue sans adresse).",
@@ -210,21 +228,32 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
         "",
         "## 8. Comment le montant est calculé",
         "",
-        "1. Les professionnels comptés sont ceux qui remplissent les conditions (secteur 1 pour les médecins, "
-        "conventionnement pour les autres professions qui en ont un).",
+        "1. Les professionnels comptés sont ceux qui remplissent les conditions (secteur 1 pour les médecins"
+        + (
+            ", conventionnement pour les autres professions qui en ont un"
+            if c.autres_professions_conventionnees.valeur
+            else ""
+        )
+        + ") ; les autres sont listés « non retenus » avec la raison (par exemple un médecin non conventionné, "
+        "secteur 3, ou une profession hors du dispositif comme l'ostéopathie).",
         "2. La base est la somme des montants de base de ces professionnels.",
         "3. Chaque majoration applicable (zonage, QPV, type de structure, projet de santé, équipe "
         "pluriprofessionnelle) ajoute un pourcentage de la base ; chacune est une ligne du détail.",
         "4. Les plafonds s'appliquent ensuite, dans l'ordre : par professionnel, par structure, puis "
         "montant des dépenses déclarées ; chaque écrêtement est une ligne négative du détail.",
-        "5. L'aide plancher est la somme des lignes du détail (arrondie à l'euro inférieur ligne par ligne).",
+        "5. Si le projet ne couvre pas toutes les composantes (travaux, équipement), la part des composantes "
+        "absentes est retirée (ligne négative).",
+        "6. L'aide plancher est la somme des lignes du détail (arrondie à l'euro inférieur ligne par ligne) : "
+        "« au moins X € (estimation indicative) », jamais une promesse.",
         "",
         "Un projet non éligible ou une simple recherche de local donne 0 € avec les motifs expliqués.",
     ]
 
-    out += ["", "## 9. Exemples calculés", ""]
+    out += _calibration_section(g)
+
+    out += ["", "## 10. Exemples calculés", ""]
     for ex in g.exemples:
-        e = estimate(ex.profil, grid=g.version)
+        e = estimate(ex.profil, grid=g)
         out += [
             f"### {ex.titre}",
             "",
@@ -236,7 +265,7 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
         out += [f"| {_cell(line.ligne)} | {format_eur(line.montant_eur)} |" for line in e.detail]
         out.append("")
 
-    out += ["## 10. Zonage ARS, QPV et CPTS par arrondissement", ""]
+    out += ["## 11. Zonage ARS, QPV et CPTS par arrondissement", ""]
     out += [f"- {item.libelle} {_sources(item.sources)}" for item in r.zonage.contexte]
     out += [f"- {item.libelle} {_sources(item.sources)}" for item in r.cpts_contexte]
     out += [
@@ -262,7 +291,7 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
 
     out += [
         "",
-        "## 11. Partenaires",
+        "## 12. Partenaires",
         "",
         "Une adresse marquée « à vérifier » n'a pas été confirmée sur une source consultée.",
         "",
@@ -286,10 +315,10 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
         "",
     ]
 
-    out += ["## 12. Repères publics (non utilisés directement dans le calcul)", ""]
+    out += ["## 13. Repères publics (non utilisés directement dans le calcul)", ""]
     out += [f"- {item.libelle} {_sources(item.sources)}" for item in g.reperes]
 
-    out += ["", "## 13. Hypothèses à confirmer par la Ville", ""]
+    out += ["", "## 14. Hypothèses à confirmer par la Ville", ""]
     out += [f"- **{hid}** — {note}" for hid, note in h.items]
 
     cited: list[str] = []
@@ -298,7 +327,7 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
             cited.append(key)
     out += [
         "",
-        "## 14. Sources",
+        "## 15. Sources",
         "",
         "Pages web lues sur des copies stockées (« vue en » = année de lecture) ; revérifier avant publication.",
         "",
@@ -306,6 +335,67 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
     out += [f"- [{k}] {r.sources[k].citation()}" for k in sorted(cited, key=_source_order)]
     out.append("")
     return "\n".join(out)
+
+
+def _calibration_section(g: Grid) -> list[str]:
+    """The grid's results beside the published 2023–2024 figures (``rules_bridge.calibration``)."""
+    pub = load_published()
+    report = calibrate(g, pub)
+    out = [
+        "",
+        "## 9. Calage sur les résultats publiés 2023–2024",
+        "",
+        f"Le rapport d'activité {_sources([pub.source])} publie, pour la période {pub.periode}, "
+        f"{pub.structures} subventions pour {format_eur(pub.total_annonce_eur)} et {pub.professionnels} "
+        f"professionnels aidés, soit {format_eur(pub.mean_per_professional)} par professionnel en moyenne, et la "
+        "subvention de chaque structure. L'aide plancher est un minimum : la grille est vérifiée "
+        "(`python -m rules_bridge.calibration`, test automatique) sur des profils représentatifs des structures "
+        "financées (composition des équipes supposée, non publiée) :",
+        "",
+        "- l'aide plancher moyenne par professionnel reste au plus égale à la moyenne publiée ;",
+        "- par catégorie, le total des aides plancher ne dépasse pas le total voté ;",
+        "- aucun profil représentatif ne dépasse la subvention médiane des structures comparables ;",
+        "- aucune équipe (de 2 à 40 professionnels, zone, QPV et projet de santé les plus favorables) ne dépasse la "
+        "plus forte subvention votée dans sa catégorie.",
+        "",
+        f"Résultat pour la grille {report.version_grille} : "
+        + ("toutes les vérifications passent." if report.ok else "ÉCHEC : " + " ; ".join(report.problemes)),
+        "",
+        "| | Publié 2023–2024 | Grille (profils représentatifs) |",
+        "|---|---:|---:|",
+        f"| Structures | {pub.structures} | {report.structures} |",
+        f"| Professionnels | {pub.professionnels} | {report.professionnels} |",
+        f"| Total | {format_eur(pub.total_annonce_eur)} | {format_eur(report.total_grille_eur)} |",
+        f"| Moyenne par professionnel | {format_eur(pub.mean_per_professional)} | "
+        f"{format_eur(report.moyenne_grille_par_professionnel_eur)} |",
+    ]
+    for cat in report.categories:
+        out.append(
+            f"| {_cell(cat.libelle)} : total ({cat.structures} structures) | {format_eur(cat.total_publie_eur)} | "
+            f"{format_eur(cat.total_grille_eur)} |"
+        )
+        out.append(
+            f"| {_cell(cat.libelle)} : plus forte subvention / plus forte aide plancher possible | "
+            f"{format_eur(cat.max_publie_eur)} | {format_eur(cat.max_balayage_eur)} |"
+        )
+    out += [
+        "",
+        "| Profil représentatif | Nombre | Professionnels | Aide plancher | Subvention médiane publiée de la catégorie |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    out += [
+        f"| {_cell(p.titre)} | {p.nombre} | {p.professionnels} | {format_eur(p.aide_plancher_eur)} | "
+        f"{format_eur(p.mediane_categorie_eur)} |"
+        for p in report.profils
+    ]
+    out += [
+        "",
+        "Montants ajustés pour y parvenir (grille paris-med-2023-v2 ; la grille paris-med-2023 reste chargeable) : "
+        "bases divisées par deux environ, zonage ZIP +40 % au lieu de +100 %, QPV +15 % au lieu de +25 %, "
+        "plus de majoration propre aux MSP (leurs subventions publiées sont petites), plafond MSP de 105 000 € "
+        "(plus forte subvention MSP votée) au lieu de l'enveloppe de 130 000 € de l'ancien dispositif.",
+    ]
+    return out
 
 
 def _reference_sources(r: Reference) -> list[str]:

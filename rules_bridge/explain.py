@@ -29,7 +29,10 @@ def explain_markdown(estimate: Estimate, *, with_sources: bool = True) -> str:
     out: list[str] = ["## Estimation indicative de l'aide plancher Paris Méd'", ""]
 
     if e.eligible and e.aide_investissement:
-        out.append(f"**Votre projet semble éligible. Aide plancher estimée : {format_eur(e.aide_plancher_eur)}.**")
+        out.append(
+            f"**Votre projet semble éligible. Aide plancher estimée : au moins {format_eur(e.aide_plancher_eur)} "
+            "(estimation indicative).**"
+        )
     elif e.eligible:
         out.append(
             "**Votre demande relève de l'accompagnement Paris Méd', sans aide en investissement à ce stade (0 €).**"
@@ -38,6 +41,10 @@ def explain_markdown(estimate: Estimate, *, with_sources: bool = True) -> str:
         out.append("**En l'état, votre projet ne semble pas éligible à l'aide en investissement (0 €).**")
     out += ["", "### Pourquoi", ""]
     out += [f"- {m}" for m in e.motifs]
+
+    if e.non_retenus:
+        out += ["", "### Non retenus dans l'aide plancher", ""]
+        out += [f"- {n.nombre} {n.libelle} : {n.raison}" for n in e.non_retenus]
 
     out += ["", f"### Détail du calcul (grille {e.version_grille})", ""]
     if with_sources:

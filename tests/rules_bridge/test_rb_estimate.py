@@ -113,11 +113,19 @@ def test_optam_is_not_counted_and_the_assumption_is_stated():
     assert any("OPTAM" in h for h in e.hypotheses)
 
 
-def test_other_professions_must_be_conventionnees_unless_no_convention_exists():
+def test_no_conventionnement_condition_beyond_doctors():
+    # Corrected fact sheet: only doctors must be in secteur 1; psychologists are among the funded teams.
     e = estimate(profile(("masseur_kinesitherapeute", 2, "non_conventionne")))
-    assert not e.eligible and any("sans conventionnement" in m for m in e.motifs)
+    assert e.eligible and e.detail[0].montant_eur == 2 * BASE["masseur_kinesitherapeute"] and not e.non_retenus
     psy = estimate(profile(("psychologue", 2, "non_conventionne")))
     assert psy.eligible and psy.detail[0].montant_eur == 2 * BASE["psychologue"]
+    assert not any("Conventionnement non précisé" in h for h in estimate(profile(("infirmier", 2))).hypotheses)
+
+
+def test_the_previous_grid_still_applies_its_own_conventionnement_rule():
+    e = estimate(profile(("masseur_kinesitherapeute", 2, "non_conventionne")), grid="paris-med-2023")
+    assert not e.eligible and any("sans conventionnement" in m for m in e.motifs)
+    assert e.version_grille == "paris-med-2023" and e.non_retenus[0].nombre == 2
 
 
 def test_unretained_profession_is_explained():
@@ -175,7 +183,6 @@ def test_defaults_are_stated():
     e = estimate(profile(("infirmier", 2), ("orthophoniste", 1)))
     assert any("Structure non précisée" in h and "cabinet de groupe" in h for h in e.hypotheses)
     assert any("Projet non précisé" in h and "installation" in h for h in e.hypotheses)
-    assert any("Conventionnement non précisé" in h for h in e.hypotheses)
     assert any("Projet de santé non précisé" in h for h in e.hypotheses)
     doctors = estimate(profile(("medecin_generaliste", 2)))
     assert any("Secteur non précisé" in h for h in doctors.hypotheses)
@@ -264,9 +271,9 @@ def test_structure_cap():
 
 def test_per_professional_cap():
     g = G.model_copy(deep=True)
-    g.plafonds.par_professionnel_eur.valeur = 5000
+    g.plafonds.par_professionnel_eur.valeur = BASE["medecin_generaliste"] + 1
     e = estimate(profile(("medecin_generaliste", 2, "1"), zone_ars="zip", qpv=True), grid=g)
-    assert e.aide_plancher_eur == 2 * 5000
+    assert e.aide_plancher_eur == 2 * (BASE["medecin_generaliste"] + 1)
     assert "plafonds.par_professionnel_eur" in rules(e)
 
 

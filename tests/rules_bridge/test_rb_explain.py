@@ -16,7 +16,7 @@ def test_markdown_states_result_lines_assumptions_partners_and_caveat():
     e = estimate(ELIGIBLE)
     md = explain_markdown(e)
     total = format_eur(e.aide_plancher_eur)
-    assert f"Aide plancher estimée : {total}" in md
+    assert f"Aide plancher estimée : au moins {total} (estimation indicative)" in md
     for line in e.detail:
         assert line.ligne in md
     for h in e.hypotheses:

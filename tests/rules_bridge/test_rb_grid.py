@@ -40,7 +40,11 @@ def test_every_value_is_sourced_or_a_documented_assumption():
 def test_public_figures_are_used_and_unverified_ones_are_flagged():
     g = load_grid()
     msp_cap = g.structures["msp"].plafond_eur
-    assert msp_cap.valeur == 130_000 and "src-1" in msp_cap.sources
+    # The 130 000 € MSP envelope came from the former scheme: the v2 grid caps at the largest MSP grant voted.
+    assert msp_cap.valeur == 105_000 and msp_cap.hypothese and "seed-001" in msp_cap.sources
+    assert "ancien dispositif" in (msp_cap.note or "")
+    old_cap = load_grid("paris-med-2023").structures["msp"].plafond_eur
+    assert old_cap.valeur == 130_000 and old_cap.hypothese
     per_pro = g.plafonds.par_professionnel_eur
     assert per_pro.valeur == 25_000 and per_pro.hypothese and "non vérifié" in per_pro.note
     assert g.conditions.min_professionnels.valeur == 2 and g.conditions.min_professionnels.sources

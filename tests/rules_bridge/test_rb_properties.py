@@ -10,6 +10,7 @@ from rules_bridge import estimate, load_grid
 G = load_grid()
 DOCTORS = [p for p, r in G.professions.items() if r.famille == "medecin"]
 OTHERS = [p for p, r in G.professions.items() if r.famille != "medecin"]
+PROJECTS = list(G.projets)
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -47,7 +48,12 @@ def profiles(draw):
             "professionnels": [_clean(p) for p in draw(st.lists(professional(), min_size=1, max_size=4))],
             **place,
             "structure": draw(st.sampled_from([None, *G.structures])),
-            "projet": draw(st.sampled_from([None, *G.projets])),
+            "projet": draw(
+                st.one_of(
+                    st.sampled_from([None, *G.projets]),
+                    st.lists(st.sampled_from(list(G.projets)), min_size=1, max_size=4),
+                )
+            ),
             "zone_ars": draw(st.sampled_from([None, "zip", "zac", "hors_zone"])),
             "qpv": draw(st.sampled_from([None, True, False])),
             "projet_sante": draw(st.sampled_from([None, True, False])),
@@ -105,3 +111,26 @@ def test_estimate_is_deterministic(p):
     second = estimate(dict(p))
     assert first.to_contract() == second.to_contract()
     assert first.a_preciser == second.a_preciser
+
+
+@FAST
+@given(profiles(), st.lists(st.sampled_from(PROJECTS), min_size=1, max_size=3))
+def test_adding_a_project_component_never_lowers_the_aid(p, extra):
+    current = p.get("projet") or [G.defauts.projet]
+    current = [current] if isinstance(current, str) else current
+    before = estimate({**p, "projet": current})
+    after = estimate({**p, "projet": [*current, *extra]})
+    assert after.aide_plancher_eur >= before.aide_plancher_eur
+    assert set(before.composantes) <= set(after.composantes)
+    assert all(line.composantes for line in after.detail if line.montant_eur)
+
+
+@FAST
+@given(profiles())
+def test_left_out_professionals_are_listed_with_a_reason(p):
+    e = estimate(p)
+    counted = {line.regle.split(".")[1] for line in e.detail if line.regle.endswith(".base_eur")}
+    for left in e.non_retenus:
+        assert left.raison and left.nombre >= 1
+    assert sum(x.nombre for x in e.non_retenus) <= e.profil.nombre_total
+    assert not counted & {x.profession for x in e.non_retenus if x.profession not in DOCTORS}

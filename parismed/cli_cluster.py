@@ -257,12 +257,10 @@ class Cluster(Stack):
 
     def _rasa(self, name: str, endpoints: Path, credentials: Path) -> Service:
         port = self.ports[name]
+        # No --enable-api: the applications only use Rasa's REST channel (as in the embedded stack).
         cmd = [
             str(RASA_BIN),
             "run",
-            "--enable-api",
-            "--auth-token",
-            self.token,
             "-i",
             self.host,
             "-p",
@@ -282,8 +280,8 @@ class Cluster(Stack):
             "PARISMED_TRACKER_STORE_URL": self.database_url(RASA_DB, "postgresql"),
             "PARISMED_LOCK_STORE_URL": f"{self.redis_url}/1",
         }
-        url = f"http://{self.host}:{port}/status?token={self.token}"
-        return Service(name, cmd, env, lambda: _answers(url))
+        # Rasa's root URL answers once the server and its model are up.
+        return Service(name, cmd, env, lambda: _answers(f"http://{self.host}:{port}/"))
 
     def _app(self, name: str) -> Service:
         port = self.ports[name]

@@ -26,7 +26,7 @@ import httpx
 import psycopg
 import pytest
 
-from parismed.cli_cluster import APP_DB, Cluster
+from parismed.cli_cluster import APP_DB, RASA_DB, Cluster
 
 pytestmark = pytest.mark.cluster
 
@@ -85,7 +85,7 @@ class Conversation:
         """The bot's messages of one turn (REST channel format)."""
         texts = "\n".join(m.get("text") or "" for m in messages)
         self.last_reply = texts
-        card = any("estimate_card" in (m.get("custom") or {}) for m in messages)
+        card = any((m.get("custom") or {}).get("type") == "estimate_card" for m in messages)
         if not self.estimate and (card or re.search(r"\d[\d\u202f\u00a0 ]* ?€", texts)):
             self.estimate = texts or "(carte d'estimation)"
         elif self.asked["contact"] and "c'est transmis" in texts.lower():
@@ -98,13 +98,7 @@ class Client:
         self.http = http
 
     async def tracker_events(self, sender: str) -> list[dict]:
-        r = await self.http.get(
-            f"{self.cluster.rasa_url}/conversations/{sender}/tracker",
-            params={"token": self.cluster.token},
-            timeout=30,
-        )
-        r.raise_for_status()
-        return r.json().get("events", [])
+        return await asyncio.to_thread(stored_events, self.cluster, sender)
 
     async def turn(self, conv: Conversation, text: str) -> None:
         """One user turn through nginx; on failure, resend only if the message did not reach the conversation."""
@@ -126,7 +120,7 @@ class Client:
                 conv.failures.append(type(exc).__name__)
             try:
                 events = await self.tracker_events(conv.sender)
-            except httpx.HTTPError:
+            except psycopg.OperationalError:
                 events = []
             users = [i for i, e in enumerate(events) if e.get("event") == "user" and e.get("text") == text]
             if users:  # processed, only the reply was lost: read it from the stored conversation
@@ -142,6 +136,17 @@ class Client:
         todo = [(c, message) for c in conversations if (message := c.next_message())]
         await asyncio.gather(*(self.turn(c, m) for c, m in todo))
         return len(todo)
+
+
+def stored_events(cluster: Cluster, sender: str) -> list[dict]:
+    """A conversation as Rasa stored it (its SQL tracker store in PostgreSQL), oldest event first."""
+    with psycopg.connect(cluster.database_url(RASA_DB, "postgresql"), connect_timeout=5) as conn:
+        rows = conn.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,)).fetchall()
+    return [json.loads(data) for (data,) in rows]
+
+
+def stored_slots(cluster: Cluster, sender: str) -> dict:
+    return {e["name"]: e.get("value") for e in stored_events(cluster, sender) if e.get("event") == "slot"}
 
 
 def _served_by_rasa(cluster: Cluster) -> dict[str, set[str]]:
@@ -213,12 +218,7 @@ def test_32_conversations_survive_instances_killed_mid_run(cluster):
     repeated = {c.sender: dict(c.asked) for c in conversations if any(n > 1 for n in c.asked.values())}
     assert not repeated, f"questions reposées (état du formulaire perdu) : {repeated}"
 
-    stored = {
-        c.sender: httpx.get(
-            f"{cluster.rasa_url}/conversations/{c.sender}/tracker", params={"token": cluster.token}, timeout=30
-        ).json()["slots"]
-        for c in conversations
-    }
+    stored = {c.sender: stored_slots(cluster, c.sender) for c in conversations}
     for c in conversations:
         assert str(stored[c.sender]["arrondissement"]) == c.arrondissement, (c.sender, stored[c.sender])
         assert stored[c.sender]["secteur"], (c.sender, stored[c.sender])

@@ -150,6 +150,7 @@ def _add_channel_subcommands() -> None:
 
 
 _add_channel_subcommands()
+__import__("parismed.cli_grille").cli_grille.register(app)  # `parismed grille …` and the active grid
 
 
 def _add_cluster_subcommands() -> None:

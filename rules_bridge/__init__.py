@@ -13,6 +13,7 @@ Public API (see docs/contracts.md)::
     configure_grids(version, extra_dirs)  # called by the composition root: active grid, staff-loaded versions
 """
 
+from rules_bridge.calibration import CalibrationReport, calibrate
 from rules_bridge.engine import DetailLine, Estimate, NonRetenu, estimate
 from rules_bridge.errors import GridError, ProfileError, RulesBridgeError, profile_error_from_validation
 from rules_bridge.explain import explain_html, explain_markdown
@@ -34,6 +35,8 @@ def warm_up(nlp: bool = True) -> None:
 
 
 __all__ = [
+    "CalibrationReport",
+    "calibrate",
     "MAX_PROFESSIONALS",
     "NonRetenu",
     "Vocabulaire",

@@ -25,7 +25,9 @@ console = Console(width=None if sys.stdout.isatty() else 120)  # logs keep whole
 def eval_knowledge_base() -> dict:
     from knowledge_base import get_service
     from knowledge_base.evaluation import evaluate
+    from parismed.composition import configure_knowledge_base
 
+    configure_knowledge_base()
     kb = get_service()
     return {split: evaluate(kb, split) for split in ("dev", "test")}
 
@@ -142,8 +144,31 @@ def _markdown(report: dict) -> str:
         d = r["decision"]
         rows.append(
             (
-                f"recherche {split} : répondues dans le champ / déclinées hors champ (seuil {d['seuil']})",
+                f"recherche {split} : répondues dans le champ / déclinées hors champ",
                 f"{d['repondues_dans_le_champ']:.3f} / {d['declinees_hors_champ']:.3f}",
+            )
+        )
+        i = r["independant"]
+        rows.append(
+            (
+                f"jeu indépendant {split} ({i['dans_le_champ_couvertes']} q. couvertes) : bonne section / "
+                "mauvaise section / déclinées à tort",
+                f"{i['repondues_bonne_section']:.3f} / {i['repondues_mauvaise_section']:.3f} / "
+                f"{i['declinees_a_tort']:.3f}",
+            )
+        )
+        rows.append(
+            (
+                f"jeu indépendant {split} : hors champ déclinées ({i['hors_champ']} q.) / non couvertes par le "
+                f"guide déclinées ({i['non_couvertes_par_le_guide']} q.)",
+                f"{i['hors_champ_declinees']:.3f} / {i['non_couvertes_declinees'] or 0:.3f}",
+            )
+        )
+        h = i["recherche_hybride"]
+        rows.append(
+            (
+                f"jeu indépendant {split} : recherche R@1 / R@3 / MRR ; conclusions correctes",
+                f"{h['recall@1']:.3f} / {h['recall@3']:.3f} / {h['mrr']:.3f} ; {i['conclusions_correctes']:.3f}",
             )
         )
     n = report["nlu"]

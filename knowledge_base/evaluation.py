@@ -1,19 +1,34 @@
-"""Retrieval quality on the question sets in knowledge_base/eval/: recall@k, MRR per mode, answered/declined."""
+"""Retrieval and decision quality on the question sets in knowledge_base/eval/.
+
+Two families of sets:
+- the guide authors' sets (`eval/*.yaml`, `in_scope` / `out_of_scope` lists): recall@k and MRR per mode;
+- the independent set (`eval/independant/questions.yaml`), written from the users' side before tuning and
+  labelled afterwards: in-scope questions answered from a right section, questions the guide does not cover
+  (empty `sections`) and out-of-scope questions declined, follow-ups read with their previous turn, closings.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
 
+from .answering import Previous
+from .service import KnowledgeBase
+
 EVAL_DIR = Path(__file__).with_name("eval")
+INDEPENDENT_FILE = EVAL_DIR / "independant" / "questions.yaml"
 MODES = ("bm25", "dense", "rrf", "hybrid")
 
+Question = dict[str, Any]
 
-def load_questions(split: str | None = None) -> tuple[list[dict], list[dict]]:
-    """(in-scope, out-of-scope) questions of every file, optionally one split ('dev' or 'test')."""
-    inside, outside = [], []
+
+def load_questions(split: str | None = None) -> tuple[list[Question], list[Question]]:
+    """(in-scope, out-of-scope) questions of the authors' sets, optionally one split ('dev' or 'test')."""
+    inside: list[Question] = []
+    outside: list[Question] = []
     for path in sorted(EVAL_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         inside += [q for q in data.get("in_scope", []) if split in (None, q.get("split", "dev"))]
@@ -21,11 +36,26 @@ def load_questions(split: str | None = None) -> tuple[list[dict], list[dict]]:
     return inside, outside
 
 
-def retrieval_metrics(service, questions: list[dict], mode: str) -> dict:
+def load_independent(split: str | None = None) -> dict[str, list[Question]]:
+    """The independent set: 'covered' (in scope, labelled sections), 'uncovered' (in scope, no section of the
+    guide answers it), 'outside' (out of scope) and 'closings'."""
+    data = yaml.safe_load(INDEPENDENT_FILE.read_text(encoding="utf-8")) or {}
+    rows = [q for q in data.get("questions", []) if split in (None, q.get("split"))]
+    return {
+        "covered": [q for q in rows if q.get("in_scope") and q.get("sections")],
+        "uncovered": [q for q in rows if q.get("in_scope") and not q.get("sections")],
+        "outside": [q for q in rows if not q.get("in_scope")],
+        "closings": list(data.get("closings", [])),
+    }
+
+
+def retrieval_metrics(service: KnowledgeBase, questions: list[Question], mode: str) -> dict[str, Any]:
     ids = [s.id for s in service.index.sections]
-    ranks, misses = [], []
+    ranks: list[int | None] = []
+    misses = []
     for q in questions:
-        order = service.rank(q["question"], mode=mode).order
+        text = q["question"] if not q.get("previous") else f"{q['previous']} {q['question']}"
+        order = service.rank(text, mode=mode).order
         wanted = set(q["sections"])
         rank = next((i + 1 for i, doc in enumerate(order[:20]) if ids[int(doc)] in wanted), None)
         ranks.append(rank)
@@ -48,47 +78,84 @@ def retrieval_metrics(service, questions: list[dict], mode: str) -> dict:
     }
 
 
-def confidences(service, questions: list[dict]) -> np.ndarray:
-    from .retriever import confidence
-
-    out = []
-    for q in questions:
-        r = service.rank(q["question"])
-        out.append(confidence(r, int(r.order[0])))
-    return np.asarray(out)
-
-
-def decision_metrics(service, inside: list[dict], outside: list[dict], threshold: float) -> dict:
-    cin, cout = confidences(service, inside), confidences(service, outside)
+def decision_metrics(service: KnowledgeBase, inside: list[Question], outside: list[Question]) -> dict[str, Any]:
+    """Answered rate in scope, declined rate out of scope, with the service's own decision."""
+    answered_in = [service.answer(q["question"]).answered for q in inside]
+    declined_out = [not service.answer(q["question"]).answered for q in outside]
     return {
-        "seuil": threshold,
-        "repondues_dans_le_champ": float((cin >= threshold).mean()) if len(cin) else 0.0,
-        "declinees_hors_champ": float((cout < threshold).mean()) if len(cout) else 0.0,
-        "exactitude": float(((cin >= threshold).sum() + (cout < threshold).sum()) / max(len(cin) + len(cout), 1)),
+        "repondues_dans_le_champ": float(np.mean(answered_in)) if answered_in else 0.0,
+        "declinees_hors_champ": float(np.mean(declined_out)) if declined_out else 0.0,
+        "exactitude": (sum(answered_in) + sum(declined_out)) / max(len(inside) + len(outside), 1),
     }
 
 
-def calibrate(service, inside: list[dict], outside: list[dict]) -> float:
-    """The threshold maximising balanced accuracy (answered in scope, declined out of scope) on these sets."""
-    cin, cout = confidences(service, inside), confidences(service, outside)
-    candidates = np.unique(np.concatenate([cin, cout]))
-    best, best_score = 0.5, -1.0
-    for t in candidates:
-        score = (cin >= t).mean() + (cout < t).mean()
-        if score > best_score:
-            best, best_score = float(t), score
-    # Midpoint to the next lower confidence: less sensitive to the exact dev questions.
-    lower = candidates[candidates < best]
-    return round((best + float(lower.max())) / 2, 4) if lower.size else best
+def _answer_in_context(service: KnowledgeBase, q: Question):  # type: ignore[no-untyped-def]
+    """A follow-up is asked after its previous question, with the section that answer cited (as the chat does)."""
+    if not q.get("previous"):
+        return service.answer(q["question"])
+    first = service.answer(q["previous"])
+    section = first.sources[0].section_id if first.answered and first.sources else None
+    return service.answer(q["question"], previous=Previous(question=q["previous"], section_id=section))
 
 
-def evaluate(service, split: str | None = None) -> dict:
+def independent_metrics(service: KnowledgeBase, split: str | None = None) -> dict[str, Any]:
+    sets = load_independent(split)
+    right = wrong = declined = 0
+    failures = []
+    for q in sets["covered"]:
+        result = _answer_in_context(service, q)
+        cited = [s.section_id for s in result.sources]
+        if result.answered and cited and cited[0] in q["sections"]:
+            right += 1
+            continue
+        if result.answered:
+            wrong += 1
+        else:
+            declined += 1
+        failures.append(
+            {
+                "id": q["id"],
+                "type": q.get("kind", ""),
+                "attendu": q["sections"],
+                "cite": cited,
+                "score": round(result.score, 3),
+            }
+        )
+    covered = max(len(sets["covered"]), 1)
+    uncovered_declined = [not _answer_in_context(service, q).answered for q in sets["uncovered"]]
+    outside_declined = [not service.answer(q["question"]).answered for q in sets["outside"]]
+    closings = []
+    for c in sets["closings"]:
+        result = service.answer(c["question"])
+        ok = result.answered if c["expected"] == "answer_new_question" else not result.answered
+        closings.append({"id": c["id"], "attendu": c["expected"], "repondu": result.answered, "correct": ok})
+    return {
+        "split": split or "tout",
+        "dans_le_champ_couvertes": len(sets["covered"]),
+        "repondues_bonne_section": right / covered,
+        "repondues_mauvaise_section": wrong / covered,
+        "declinees_a_tort": declined / covered,
+        "non_couvertes_par_le_guide": len(sets["uncovered"]),
+        "non_couvertes_declinees": float(np.mean(uncovered_declined)) if uncovered_declined else None,
+        "hors_champ": len(sets["outside"]),
+        "hors_champ_declinees": float(np.mean(outside_declined)) if outside_declined else 0.0,
+        "recherche_hybride": {
+            k: v for k, v in retrieval_metrics(service, sets["covered"], "hybrid").items() if k != "misses"
+        },
+        "conclusions_correctes": sum(c["correct"] for c in closings) / max(len(closings), 1),
+        "conclusions": closings,
+        "echecs": failures,
+    }
+
+
+def evaluate(service: KnowledgeBase, split: str | None = None) -> dict[str, Any]:
     inside, outside = load_questions(split)
-    report = {
+    report: dict[str, Any] = {
         "split": split or "tout",
         "questions_dans_le_champ": len(inside),
         "questions_hors_champ": len(outside),
         "modes": {m: retrieval_metrics(service, inside, m) for m in MODES},
     }
-    report["decision"] = decision_metrics(service, inside, outside, service.threshold)
+    report["decision"] = decision_metrics(service, inside, outside)
+    report["independant"] = independent_metrics(service, split)
     return report

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from rules_bridge import NonRetenu
+
 
 class AskRequest(BaseModel):
     question: str = Field(..., description="La question, en français.", examples=["Mon cabinet est-il un ERP ?"])
@@ -56,6 +58,12 @@ class EstimateResponse(BaseModel):
     partenaires: list[PartnerOut]
     version_grille: str
     hypotheses: list[str]
+    non_retenus: list[NonRetenu] = Field(
+        default_factory=list, description="Professionnels non comptés dans l'aide plancher, avec la raison."
+    )
+    composantes: list[str] = Field(
+        default_factory=list, description="Composantes du projet financées : travaux, equipement."
+    )
 
 
 class ChatRequest(BaseModel):

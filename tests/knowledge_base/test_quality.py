@@ -14,6 +14,6 @@ def test_hybrid_retrieval_meets_the_targets_and_beats_each_ranking_alone(kb):
 def test_out_of_scope_questions_are_declined(kb):
     inside, outside = load_questions("test")
     assert len(outside) >= 10
-    decision = decision_metrics(kb, inside, outside, kb.threshold)
+    decision = decision_metrics(kb, inside, outside)
     assert decision["declinees_hors_champ"] >= 0.9
     assert decision["repondues_dans_le_champ"] >= 0.8

@@ -20,6 +20,7 @@ import request_store
 from channels import api, staff, web
 from channels.api import BodySizeLimit, RelayConfig
 from parismed import actions, retention
+from parismed.cli_grille import configure_rules_bridge
 from parismed.composition import configure_knowledge_base
 from parismed.config import get_settings
 
@@ -120,6 +121,7 @@ def create_app() -> FastAPI:
         keeper=_keep_conversation,
     )
     configure_knowledge_base()  # paths and models of the guide's index, for the API, actions and console
+    configure_rules_bridge(settings)  # active grid version and the versions loaded by staff (parismed grille)
 
     @app.get("/health", tags=["santé"], summary="L'application répond")
     async def health() -> dict:

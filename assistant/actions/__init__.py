@@ -1,16 +1,18 @@
 """Custom actions of the Paris Méd' Rasa assistant (served by rasa-sdk's ActionExecutor).
 
-One module per concern: knowledge (guide answers), eligibility (form + estimate), orientation,
-handoff (team requests, misunderstandings). The APIs of knowledge_base, rules_bridge and
-channels.staff are imported lazily inside the actions, so this package always imports.
+One module per concern: knowledge (guide answers, with the previous turn as context), forms (the
+eligibility form's questions and validation), estimate (the estimate card), orientation, handoff (team
+requests, misunderstandings); shared helpers in common, messages, profile (slots -> rules_bridge profile) and
+vocabulary (user words -> rules_bridge identifiers). They call knowledge_base, rules_bridge and request_store
+directly (typed APIs, the packages' own error types).
 """
 
-from .eligibility import (
+from .estimate import ActionEstimerAide
+from .forms import (
     ActionAskArrondissement,
     ActionAskNombreProfessionnels,
     ActionAskProfessions,
     ActionAskSecteur,
-    ActionEstimerAide,
     ValidateFormulaireEligibilite,
 )
 from .handoff import (

@@ -1,9 +1,8 @@
-"""Helpers shared by the actions: reading the tracker, calling the other packages safely."""
+"""Helpers shared by the actions: reading the tracker, running blocking domain calls off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from typing import Any, Callable, Dict, List, Optional, Text
 
@@ -71,11 +70,6 @@ def slot_before_latest_message(tracker: Tracker, slot: Text) -> Any:
         elif kind == "slot" and event.get("name") == slot:
             pending = event.get("value")
     return value if any(e.get("event") == "user" for e in tracker.events) else pending
-
-
-def load_api(module: Text, name: Text) -> Callable[..., Any]:
-    """Import one public function lazily, so the actions package loads even if a dependency is broken."""
-    return getattr(importlib.import_module(module), name)
 
 
 async def call_blocking(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -1,15 +1,19 @@
-"""Hand-off to the Paris Méd' team: contact form, request creation, repeated misunderstandings."""
+"""Hand-off to the Paris Méd' team: contact form, request creation (exactly once), repeated misunderstandings."""
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+import request_store
+from frenchtext import key, normalise_email
 
 from .common import (
     NO_CONTACT,
@@ -17,26 +21,28 @@ from .common import (
     SLOT_OFFER,
     call_blocking,
     latest_intent,
-    load_api,
     transcript,
 )
-from .eligibility import AskMixin, describe_profile
-from .lexicon import fold
+from .forms import AskMixin
 from .messages import say
+from .profile import describe_profile
 
 logger = logging.getLogger(__name__)
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# French phone numbers (no phone library in the project; one pattern, tested): 0X XX XX XX XX or +33 X XX XX XX XX.
 PHONE = re.compile(r"(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}")
 REFUSALS = {"non", "non merci", "pas de contact", "aucun", "rien", "je prefere ne pas en laisser", "nan", "sans"}
 RECENT_USER_MESSAGES = 6
+_WORD_EDGES = "\"'()<>[]«»,;:.!?"
 
 
-def contact_in(text: Text) -> Optional[Text]:
-    """The e-mail address or French phone number found in a message, if any."""
-    email = EMAIL.search(text or "")
-    if email:
-        return email.group(0).rstrip(".")
+def contact_in(text: str) -> str | None:
+    """The e-mail address (checked by email-validator) or French phone number found in a message, if any."""
+    for word in (text or "").split():
+        if "@" in word:
+            email = normalise_email(word.strip(_WORD_EDGES))
+            if email:
+                return email
     phone = PHONE.search(text or "")
     if phone:
         return re.sub(r"[\s.-]", "", phone.group(0))
@@ -50,25 +56,25 @@ class ActionAskContact(AskMixin, Action):
 class ValidateFormulaireContact(FormValidationAction):
     """Accept an e-mail or a phone number, or the user's choice not to leave any."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_formulaire_contact"
 
     def validate_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         text = str(value or "")
         if text == NO_CONTACT:
             return {SLOT_CONTACT: NO_CONTACT}
         found = contact_in(text)
         if found:
             return {SLOT_CONTACT: found}
-        if latest_intent(tracker) == "nier" or fold(text) in REFUSALS or text.strip() == "/nier":
+        if latest_intent(tracker) == "nier" or key(text) in REFUSALS or text.strip() == "/nier":
             return {SLOT_CONTACT: NO_CONTACT}
         say(dispatcher, "contact_invalide")
         return {SLOT_CONTACT: None}
 
 
-def request_summary(tracker: Tracker, contact: Optional[Text]) -> Text:
+def request_summary(tracker: Tracker, contact: str | None) -> str:
     """What the team reads first: the user's own recent words, then the known profile."""
     lines = [line["text"] for line in transcript(tracker) if line["from"] == "user"]
     if contact:
@@ -82,32 +88,39 @@ def request_summary(tracker: Tracker, contact: Optional[Text]) -> Text:
     return text
 
 
-class ActionTransmettreEquipe(Action):
-    """Create a staff request with the transcript, then tell the user what happens next."""
+def handoff_key(tracker: Tracker) -> str:
+    """One key per conversation and hand-off: the sender and the time of the user message that confirmed it.
+    A retried or replayed action call carries the same tracker, hence the same key: nothing new is created."""
+    stamp = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    return f"chat:{tracker.sender_id}:{stamp}"
 
-    def name(self) -> Text:
+
+class ActionTransmettreEquipe(Action):
+    """Create a staff request (once) with the transcript, then tell the user what happens next."""
+
+    def name(self) -> str:
         return "action_transmettre_equipe"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         contact = tracker.get_slot(SLOT_CONTACT)
         contact = None if contact in (None, "", NO_CONTACT) else str(contact)
         try:
-            create_request = load_api("channels.staff", "create_request")
-            number = await call_blocking(
-                create_request,
+            created = await call_blocking(
+                request_store.create_request,
                 source="chat",
                 texte=request_summary(tracker, contact),
                 contact=contact,
                 transcript=transcript(tracker),
                 sender_id=tracker.sender_id,
+                idempotency_key=handoff_key(tracker),
             )
-        except Exception:
-            logger.exception("channels.staff.create_request failed")
+        except (request_store.RequestStoreError, SQLAlchemyError):
+            logger.exception("request_store.create_request failed")
             say(dispatcher, "transmission_echec")
             say(dispatcher, "contact_secours")
             return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_CONTACT, None)]
         response = "transmis" if contact else "transmis_sans_contact"
-        say(dispatcher, response, numero=number)
+        say(dispatcher, response, numero=created.id)
         return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_CONTACT, None)]
 
 
@@ -128,10 +141,10 @@ def misunderstood_twice(tracker: Tracker) -> bool:
 class ActionIncompris(Action):
     """First misunderstanding: ask to rephrase. Second in a row: offer the hand-off."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_incompris"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if misunderstood_twice(tracker):
             say(dispatcher, "proposer_equipe")
             return [SlotSet(SLOT_OFFER, True)]
@@ -146,10 +159,10 @@ class ActionNonCompris(Action):
     """Core fallback (no policy is confident): apologise and forget the message, so the
     conversation (and an active form) continues as if it had not been sent."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_non_compris"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         say(dispatcher, "default")
         return [UserUtteranceReverted()]
 
@@ -157,8 +170,8 @@ class ActionNonCompris(Action):
 class ActionClorOffre(Action):
     """The user declined the hand-off offer: forget it."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_clore_offre"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         return [SlotSet(SLOT_OFFER, False)]

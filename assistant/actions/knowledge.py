@@ -1,61 +1,80 @@
-"""Regulatory questions: answered from the guide through knowledge_base.answer()."""
+"""Regulatory questions: answered from the guide through knowledge_base.answer(), with the previous turn as context.
+
+A follow-up that is ambiguous alone (« et si je veux résilier plus tôt ? » after a question on a lease) is
+answered on the topic of the previous turn: the previous question and the section it was answered from are kept
+in two slots and passed to the knowledge base as ``Previous``."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .common import SLOT_OFFER, call_blocking, latest_user_text, load_api
+import knowledge_base
+
+from .common import SLOT_OFFER, call_blocking, latest_user_text
 from .messages import say
 
 logger = logging.getLogger(__name__)
 
+SLOT_PREVIOUS_QUESTION = "question_precedente"
+SLOT_PREVIOUS_SECTION = "section_precedente"
 
-def source_links(contract: Dict[Text, Any]) -> List[Dict[Text, Text]]:
+
+def source_links(result: knowledge_base.Answer) -> list[dict[str, str]]:
     """Sources of an answer as the widget expects them: [{"title", "section", "url"}]."""
-    links = []
-    for source in contract.get("sources") or []:
-        link = {key: str(source.get(key) or "") for key in ("title", "section", "url")}
-        if link["title"] or link["url"]:
-            links.append(link)
-    return links
+    return [
+        {"title": source.title, "section": source.section, "url": source.url}
+        for source in result.sources
+        if source.title or source.url
+    ]
+
+
+def previous_turn(tracker: Tracker) -> knowledge_base.Previous | None:
+    """The previous guide question and its cited section, if the conversation had one."""
+    question = tracker.get_slot(SLOT_PREVIOUS_QUESTION)
+    if not question:
+        return None
+    return knowledge_base.Previous(question=str(question), section_id=tracker.get_slot(SLOT_PREVIOUS_SECTION) or None)
 
 
 class ActionRepondreGuide(Action):
     """Answer with the guide, cite the sources, or offer the hand-off when the guide is silent."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_repondre_guide"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         question = latest_user_text(tracker)
         if not question:
             say(dispatcher, "guide_sans_reponse")
             return [SlotSet(SLOT_OFFER, True)]
         try:
-            answer = load_api("knowledge_base", "answer")
-            result = await call_blocking(answer, question)
-            contract = result.to_contract()
-        except Exception:  # any failure of the knowledge base becomes a French apology
+            result = await call_blocking(knowledge_base.answer, question, previous=previous_turn(tracker))
+        except knowledge_base.KnowledgeBaseError:
             logger.exception("knowledge_base.answer failed")
             say(dispatcher, "guide_erreur")
             return [SlotSet(SLOT_OFFER, True)]
 
-        text = (contract.get("answer") or "").strip()
-        if not getattr(result, "understood", True):  # keyboard mashing: nothing worth forwarding to the staff
+        text = result.answer.strip()
+        if not result.understood:  # keyboard mashing: nothing worth forwarding to the staff
             say(dispatcher, "guide_non_compris")
             return [SlotSet(SLOT_OFFER, False)]
-        if not contract.get("answered") or not text:
+        if not result.answered or not text:
             say(dispatcher, "guide_sans_reponse")
             return [SlotSet(SLOT_OFFER, True)]
 
         dispatcher.utter_message(text=text)
-        links = source_links(contract)
+        links = source_links(result)
         if links:
             dispatcher.utter_message(json_message={"sources": links})
         say(dispatcher, "guide_suite")
-        return [SlotSet(SLOT_OFFER, False)]
+        section = next((source.section_id for source in result.sources if source.section_id), None)
+        return [
+            SlotSet(SLOT_OFFER, False),
+            SlotSet(SLOT_PREVIOUS_QUESTION, question),
+            SlotSet(SLOT_PREVIOUS_SECTION, section),
+        ]

@@ -3,45 +3,44 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .common import SLOT_OFFER, call_blocking, latest_user_text, load_api
-from .lexicon import fold, parse_location, profession_label
+import rules_bridge
+from frenchtext import key
+
+from .common import SLOT_OFFER, call_blocking, latest_user_text
 from .messages import say
+from .vocabulary import parse_location, profession_label
 
 logger = logging.getLogger(__name__)
 
 
-def orientation_query(tracker: Tracker) -> Text:
+def orientation_query(tracker: Tracker) -> str:
     """The user's words, completed with what the profile already says (arrondissement, professions)."""
     text = latest_user_text(tracker)
-    extra: List[Text] = []
+    extra: list[str] = []
     location = parse_location(tracker.get_slot("arrondissement"))
     if location is not None and location.in_paris and parse_location(text) is None:
         extra.append(f"dans le {location.arrondissement}e")
-    professions = tracker.get_slot("professions") or []
-    folded = fold(text)
-    for profession in professions:
+    folded = key(text)
+    for profession in tracker.get_slot("professions") or []:
         label = profession_label(str(profession))
-        if fold(label) not in folded:
+        if key(label) not in folded:
             extra.append(label)
     return " ".join([text, *extra]).strip()
 
 
-def format_partners(partners: List[Dict[Text, Any]]) -> Text:
+def format_partners(partners: list[rules_bridge.Partner]) -> str:
     """One Markdown bullet per partner: name, why, link."""
     lines = []
     for partner in partners:
-        name = str(partner.get("nom") or "").strip()
-        reason = str(partner.get("raison") or "").strip()
-        url = str(partner.get("url") or "").strip()
-        line = f"- **{name}**" + (f" : {reason}" if reason else "")
-        if url:
-            line += f" ({url})"
+        line = f"- **{partner.nom.strip()}**" + (f" : {partner.raison.strip()}" if partner.raison.strip() else "")
+        if partner.url:
+            line += f" ({partner.url.strip()})"
         lines.append(line)
     return "\n".join(lines)
 
@@ -49,15 +48,14 @@ def format_partners(partners: List[Dict[Text, Any]]) -> Text:
 class ActionOrienter(Action):
     """List the partners relevant to the user's need, with the reason and the link."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_orienter"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         query = orientation_query(tracker)
         try:
-            orient = load_api("rules_bridge", "orient")
-            partners = (await call_blocking(orient, query)).to_contract().get("partenaires") or []
-        except Exception:
+            partners = (await call_blocking(rules_bridge.orient, query)).partenaires
+        except rules_bridge.RulesBridgeError:
             logger.exception("rules_bridge.orient failed")
             say(dispatcher, "orientation_erreur")
             return [SlotSet(SLOT_OFFER, True)]

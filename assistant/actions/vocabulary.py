@@ -1,13 +1,13 @@
 """Normalise user wording (entity values, free text) into rules_bridge identifiers.
 
-The vocabulary lives in ``lexicon.yml`` (data). Running ``python -m assistant.actions.lexicon``
-prints the NLU synonyms file generated from it (assistant/data/nlu/synonyms.yml).
+The one module of the actions that knows the vocabulary: every other module asks it. The vocabulary lives in
+``lexicon.yml`` (data) until rules_bridge exposes its own (then this module becomes a thin view of it).
+Running ``python -m assistant.actions.vocabulary`` prints the NLU synonyms file generated from it.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,8 +15,11 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import yaml
 
+from frenchtext import key
+
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 
+MAX_PROFESSIONALS = 500  # same limit as rules_bridge.Professionnel.nombre
 PARIS_POSTAL_PREFIX = "75"
 # 75116 is the second postal code of the 16th arrondissement.
 _EXTRA_PARIS_POSTAL_CODES = {"75116": 16}
@@ -47,12 +50,8 @@ _ORDINAL_SUFFIX = r"(?:e|er|ere|eme|ieme|em|me|è|ème|ième)?"
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents, turn hyphens/apostrophes into spaces and collapse spaces."""
-    decomposed = unicodedata.normalize("NFKD", str(text).lower())
-    no_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    no_accents = no_accents.replace("œ", "oe")
-    cleaned = re.sub(r"[-'’_.,;:!?()«»\"]+", " ", no_accents)
-    return re.sub(r"\s+", " ", cleaned).strip()
+    """Lower-case, no accents, hyphens/apostrophes/punctuation as spaces (frenchtext.key)."""
+    return key(str(text))
 
 
 def _singular(folded: str) -> str:
@@ -261,7 +260,7 @@ def synonyms_yaml() -> str:
     """The NLU synonyms file generated from the lexicon (entity values = rules_bridge ids)."""
     raw = load_lexicon().raw
     lines = [
-        "# GENERATED from assistant/actions/lexicon.yml by `python -m assistant.actions.lexicon`.",
+        "# GENERATED from assistant/actions/lexicon.yml by `python -m assistant.actions.vocabulary`.",
         "# Do not edit by hand: edit the lexicon and regenerate.",
         'version: "3.1"',
         "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import importlib
 import types
 from typing import Any
 
@@ -18,13 +18,14 @@ def domain() -> dict[str, Any]:
 
 @pytest.fixture
 def fake_module(monkeypatch):
-    """Install a fake module (the actions import knowledge_base, rules_bridge, channels.staff lazily)."""
+    """Replace public functions of a real package for one test (e.g. knowledge_base.answer): the actions call
+    the packages' typed APIs directly, so the fakes must return the packages' own models."""
 
     def install(name: str, **attributes: Any) -> types.ModuleType:
-        module = types.ModuleType(name)
-        for key, value in attributes.items():
-            setattr(module, key, value)
-        monkeypatch.setitem(sys.modules, name, module)
+        module = importlib.import_module(name)
+        for attribute, value in attributes.items():
+            assert hasattr(module, attribute), f"{name}.{attribute} does not exist"
+            monkeypatch.setattr(module, attribute, value)
         return module
 
     return install

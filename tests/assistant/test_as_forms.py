@@ -1,22 +1,15 @@
-"""Eligibility form validation (invalid values, corrections, short answers) and action_estimer_aide."""
+"""Eligibility form validation (invalid values, corrections, short answers)."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from assistant.actions.eligibility import (
-    ActionEstimerAide,
-    ValidateFormulaireEligibilite,
-    build_profile,
-    format_euros,
-    split_team,
-)
+import rules_bridge
+from assistant.actions.forms import ValidateFormulaireEligibilite
+from assistant.actions.profile import build_profile
 from tests.assistant.as_helpers import (
     action_event,
     entity,
-    has_module,
     make_tracker,
     responses,
     run_action,
@@ -197,12 +190,8 @@ def test_missed_profession_is_recovered_from_the_text(domain):
 
 
 def test_missed_profession_is_recovered_by_rules_bridge(fake_module, domain):
-    extraction = SimpleNamespace(
-        professions=["pedicure_podologue"],
-        effectifs={"pedicure_podologue": 2},
-        arrondissement=None,
-        code_postal=None,
-        nombre_professionnels=2,
+    extraction = rules_bridge.Extraction(
+        professions=["pedicure_podologue"], effectifs={"pedicure_podologue": 2}, nombre_professionnels=2
     )
     fake_module("rules_bridge", extract=lambda text: extraction)
     tracker = form_turn("je soigne les pieds", "informer", requested="professions")
@@ -224,107 +213,6 @@ def test_regulatory_question_mid_form_is_not_an_answer(domain):
     assert {k: v for k, v in slots_set(events).items() if k != "requested_slot"} == {}
 
 
-@pytest.mark.parametrize(
-    ("professions", "total", "said", "expected", "guessed"),
-    [
-        (["infirmier"], 3, None, {"infirmier": 3}, False),
-        (["infirmier"], 4, {"infirmier": 3}, {"infirmier": 4}, False),  # corrected total wins
-        (["a", "b"], 3, {"a": 2, "b": 1}, {"a": 2, "b": 1}, False),
-        (["a", "b"], 3, None, {"a": 2, "b": 1}, True),
-        (["a", "b"], 5, {"a": 2}, {"a": 2, "b": 3}, True),
-        (["a", "b", "c"], 1, None, {"a": 1, "b": 1, "c": 1}, True),
-    ],
-)
-def test_split_team(professions, total, said, expected, guessed):
-    assert split_team(professions, total, said) == (expected, guessed)
-
-
-def test_build_profile_from_slots():
-    tracker = make_tracker(
-        "",
-        slots={
-            "professions": ["kiné", "medecin_generaliste"],
-            "arrondissement": "19",
-            "nombre_professionnels": 3.0,
-            "secteur": "secteur 1",
-            "structure": "maison de santé",
-            "projet": "déménager",
-        },
-    )
-    profile, guessed = build_profile(tracker)
-    assert profile == {
-        "professionnels": [
-            {"profession": "masseur_kinesitherapeute", "nombre": 2},
-            {"profession": "medecin_generaliste", "nombre": 1, "secteur": "1"},
-        ],
-        "arrondissement": 19,
-        "structure": "msp",
-        "projet": "demenagement",
-    }
-    assert guessed == "2 masseurs-kinésithérapeutes et 1 médecin généraliste"
-
-
-def test_format_euros():
-    assert format_euros(15000) == "15\u202f000\u00a0€"
-
-
-ESTIMATE_SLOTS = {"professions": ["masseur_kinesitherapeute"], "arrondissement": "19", "nombre_professionnels": 3.0}
-
-
-def test_estimate_failure_apologises(fake_module, domain):
-    def broken(profile):
-        raise RuntimeError("grid missing")
-
-    fake_module("rules_bridge", estimate=broken, explain_markdown=lambda e: "")
-    messages, events = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
-    assert responses(messages) == ["estimation_erreur"]
-    assert slots_set(events) == {"offre_equipe": True}
-
-
-def test_profile_error_is_explained(fake_module, domain):
-    class ProfileError(ValueError):
-        def __init__(self, field, message):
-            super().__init__(message)
-            self.field, self.message = field, message
-
-    def refuse(profile):
-        raise ProfileError("code_postal", "Indiquez le lieu du projet.")
-
-    fake_module("rules_bridge", estimate=refuse, explain_markdown=lambda e: "")
-    messages, _ = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
-    assert responses(messages) == ["profil_incomplet"]
-    assert messages[0]["text"].endswith("Indiquez le lieu du projet.")
-
-
-def test_estimate_message_order_with_a_fake(fake_module, domain):
-    result = SimpleNamespace(to_contract=lambda: {"eligible": True, "aide_plancher_eur": 7500})
-    fake_module("rules_bridge", estimate=lambda profile: result, explain_markdown=lambda e: "## Titre\n- ligne")
-    tracker = make_tracker("", slots={**ESTIMATE_SLOTS, "professions": ["infirmier", "orthophoniste"]})
-    messages, events = run_action(ActionEstimerAide(), tracker, domain)
-    assert responses(messages) == ["montant_estime", None, "repartition_supposee", "estimation_suite"]
-    assert format_euros(7500) in messages[0]["text"]
-    assert messages[1]["text"] == "## Titre\n- ligne"
-    assert slots_set(events) == {"offre_equipe": False}
-
-
-@pytest.mark.skipif(not has_module("rules_bridge"), reason="rules_bridge not available")
-def test_real_estimate_puts_the_amount_first(domain):
-    from rules_bridge import estimate
-
-    expected = estimate(
-        {"professionnels": [{"profession": "masseur_kinesitherapeute", "nombre": 3}], "arrondissement": 19}
-    ).to_contract()["aide_plancher_eur"]
-    messages, events = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
-    first = messages[0]
-    if responses([first]) == ["montant_estime"]:
-        assert format_euros(expected) in first["text"]
-    else:
-        assert "€" in first["text"].splitlines()[0]
-    assert any("Hypothèses" in (m.get("text") or "") for m in messages)
-    assert responses(messages)[-1] == "estimation_suite"
-    assert slots_set(events) == {"offre_equipe": False}
-
-
 @pytest.mark.parametrize(("text", "sector"), [("secteur 2 avec OPTAM", "optam"), ("Secteur 1", "1"), ("s2", "2")])
 def test_sector_button_text_is_understood_without_entity(domain, text, sector):
     tracker = form_turn(
@@ -339,8 +227,8 @@ def test_sector_button_text_is_understood_without_entity(domain, text, sector):
 
 def test_form_buttons_send_text_the_form_understands(domain):
     """Button payloads of the form questions are plain text (no entity JSON, which Rasa would interpolate)."""
-    from assistant.actions.lexicon import normalize_secteur, parse_count
     from assistant.actions.messages import load_messages, render
+    from assistant.actions.vocabulary import normalize_secteur, parse_count
 
     sector_payloads = [b["payload"] for b in render("ask_secteur")["buttons"]]
     assert [normalize_secteur(p) for p in sector_payloads] == ["1", "optam", "2"]

@@ -6,18 +6,19 @@ import re
 
 import pytest
 
+import request_store
 from assistant.actions.handoff import (
     ActionClorOffre,
     ActionIncompris,
     ActionTransmettreEquipe,
     ValidateFormulaireContact,
     contact_in,
+    handoff_key,
     misunderstood_twice,
 )
 from tests.assistant.as_helpers import (
     action_event,
     bot_event,
-    has_module,
     make_tracker,
     responses,
     run_action,
@@ -77,17 +78,18 @@ def test_request_is_created_with_summary_and_transcript(fake_module, domain):
 
     def create_request(**kwargs):
         calls.append(kwargs)
-        return 17
+        return request_store.CreatedRequest(id=17, created=True)
 
-    fake_module("channels.staff", create_request=create_request)
-    messages, events = run_action(
-        ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"), domain
-    )
+    fake_module("request_store", create_request=create_request)
+    tracker = tracker_from_json("handoff_after_unanswered_question.json")
+    messages, events = run_action(ActionTransmettreEquipe(), tracker, domain)
     assert len(calls) == 1
     call = calls[0]
     assert call["source"] == "chat"
     assert call["contact"] == "dr.martin@example.org"
     assert call["sender_id"] == "chat-42"
+    assert call["idempotency_key"] == handoff_key(tracker)
+    assert call["idempotency_key"].startswith("chat:chat-42:")
     assert call["transcript"][0] == {"from": "user", "text": "Nous sommes 3 kinés dans le 19e"}
     assert all(set(line) == {"from", "text"} for line in call["transcript"])
     assert all(not line["text"].startswith("/") for line in call["transcript"])  # button payloads left out
@@ -101,7 +103,7 @@ def test_request_is_created_with_summary_and_transcript(fake_module, domain):
 
 
 def test_request_without_contact(fake_module, domain):
-    fake_module("channels.staff", create_request=lambda **kwargs: 3)
+    fake_module("request_store", create_request=lambda **kwargs: request_store.CreatedRequest(id=3, created=True))
     tracker = make_tracker("/nier", "nier", slots={"contact": "-"})
     messages, _ = run_action(ActionTransmettreEquipe(), tracker, domain)
     assert responses(messages) == ["transmis_sans_contact"]
@@ -109,9 +111,9 @@ def test_request_without_contact(fake_module, domain):
 
 def test_store_failure_gives_apology_and_fallback_contact(fake_module, domain):
     def broken(**kwargs):
-        raise RuntimeError("database is locked")
+        raise request_store.RequestStoreError("La base des demandes n'est pas configurée.")
 
-    fake_module("channels.staff", create_request=broken)
+    fake_module("request_store", create_request=broken)
     messages, events = run_action(
         ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"), domain
     )
@@ -119,20 +121,21 @@ def test_store_failure_gives_apology_and_fallback_contact(fake_module, domain):
     assert slots_set(events)["offre_equipe"] is False
 
 
-@pytest.mark.skipif(not has_module("channels.staff"), reason="channels.staff not available")
-def test_real_staff_store(tmp_path, monkeypatch, domain):
-    from parismed.config import get_settings
-
-    monkeypatch.setenv("PARISMED_DATABASE_URL", f"sqlite:///{tmp_path / 'staff.db'}")
-    get_settings.cache_clear()
-    try:
-        messages, _ = run_action(
-            ActionTransmettreEquipe(), tracker_from_json("handoff_after_unanswered_question.json"), domain
-        )
-    finally:
-        get_settings.cache_clear()
-    assert responses(messages) == ["transmis"]
-    assert re.search(r"n° [1-9]\d*", messages[0]["text"])
+def test_retried_hand_off_creates_one_request(tmp_path, fake_module, domain):
+    """A retried or replayed action call (same tracker) creates nothing new and gives the same number."""
+    store = request_store.Store(f"sqlite:///{tmp_path / 'requests.db'}")
+    store.create_all()
+    fake_module("request_store", create_request=store.create_request)
+    tracker = tracker_from_json("handoff_after_unanswered_question.json")
+    first, _ = run_action(ActionTransmettreEquipe(), tracker, domain)
+    again, _ = run_action(ActionTransmettreEquipe(), tracker, domain)
+    assert responses(first) == responses(again) == ["transmis"]
+    number = re.search(r"n° ([1-9]\d*)", first[0]["text"]).group(1)
+    assert f"n° {number}" in again[0]["text"]
+    assert store.count_requests() == 1
+    later = tracker_from_json("handoff_after_unanswered_question.json")
+    later.events.append({"event": "user", "text": "encore une question", "timestamp": 1e10, "parse_data": {}})
+    assert handoff_key(later) != handoff_key(tracker)  # a later hand-off in the same conversation is a new one
 
 
 def test_first_misunderstanding_asks_to_rephrase(domain):

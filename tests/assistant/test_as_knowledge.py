@@ -1,50 +1,72 @@
-"""action_repondre_guide: answer + sources + buttons, honest decline, apology on failure."""
+"""action_repondre_guide: answer + sources + buttons, honest decline, apology on failure, previous turn as context."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
+import knowledge_base
 from assistant.actions.knowledge import ActionRepondreGuide
-from tests.assistant.as_helpers import has_module, make_tracker, responses, run_action, slots_set
+from knowledge_base import Answer, Previous, Source
+from tests.assistant.as_helpers import make_tracker, responses, run_action, slots_set
 
 QUESTION = "Mon cabinet est-il un ERP ?"
+ERP = Source(title="ERP", section="Qualification", url="https://example.org/erp", file="x", section_id="erp-type")
 
 
-def _answer(contract):
-    return lambda question: SimpleNamespace(to_contract=lambda: {**contract, "question_seen": question})
+def _fixed(result: Answer, seen: list | None = None):
+    def answer(question, previous=None):
+        if seen is not None:
+            seen.append((question, previous))
+        return result
+
+    return answer
 
 
 def test_answer_with_sources_and_buttons(fake_module, domain):
-    seen = []
-    contract = {
-        "answer": "Oui : un cabinet qui reçoit des patients est un ERP, en général de type U, 5e catégorie.",
-        "answered": True,
-        "score": 0.8,
-        "sources": [{"title": "ERP", "section": "Qualification", "url": "https://example.org/erp", "file": "x"}],
-    }
-
-    def answer(question):
-        seen.append(question)
-        return SimpleNamespace(to_contract=lambda: contract)
-
-    fake_module("knowledge_base", answer=answer)
+    seen: list = []
+    result = Answer(
+        answer="Oui : un cabinet qui reçoit des patients est un ERP.", answered=True, score=0.8, sources=[ERP]
+    )
+    fake_module("knowledge_base", answer=_fixed(result, seen))
     messages, events = run_action(ActionRepondreGuide(), make_tracker(QUESTION, "question_reglementaire"), domain)
 
-    assert seen == [QUESTION]
-    assert messages[0]["text"] == contract["answer"]
+    assert seen == [(QUESTION, None)]
+    assert messages[0]["text"] == result.answer
     assert messages[1]["custom"] == {
         "sources": [{"title": "ERP", "section": "Qualification", "url": "https://example.org/erp"}]
     }
     assert responses(messages)[2] == "guide_suite"
-    assert slots_set(events) == {"offre_equipe": False}
-    buttons = messages[2]["buttons"]
-    assert [b["payload"] for b in buttons] == ["/remercier", "/parler_humain"]
+    assert slots_set(events) == {
+        "offre_equipe": False,
+        "question_precedente": QUESTION,
+        "section_precedente": "erp-type",
+    }
+    assert [b["payload"] for b in messages[2]["buttons"]] == ["/remercier", "/parler_humain"]
 
 
-def test_unanswered_offers_the_hand_off(fake_module, domain):
-    fake_module("knowledge_base", answer=_answer({"answer": "", "answered": False, "sources": [], "score": 0.1}))
+def test_follow_up_is_sent_with_the_previous_turn(fake_module, domain):
+    seen: list = []
+    result = Answer(answer="Le preneur peut donner congé…", answered=True, score=0.7, sources=[ERP])
+    fake_module("knowledge_base", answer=_fixed(result, seen))
+    tracker = make_tracker(
+        "et si je veux résilier plus tôt ?",
+        "question_reglementaire",
+        slots={
+            "question_precedente": "Quelle est la durée d'un bail professionnel ?",
+            "section_precedente": "bail-pro",
+        },
+    )
+    run_action(ActionRepondreGuide(), tracker, domain)
+    assert seen == [
+        (
+            "et si je veux résilier plus tôt ?",
+            Previous(question="Quelle est la durée d'un bail professionnel ?", section_id="bail-pro"),
+        )
+    ]
+
+
+def test_unanswered_offers_the_hand_off_and_keeps_the_previous_topic(fake_module, domain):
+    fake_module("knowledge_base", answer=_fixed(Answer(answer="", answered=False, sources=[], score=0.1)))
     messages, events = run_action(
         ActionRepondreGuide(), make_tracker("Quelle mutuelle choisir ?", "question_reglementaire"), domain
     )
@@ -53,8 +75,8 @@ def test_unanswered_offers_the_hand_off(fake_module, domain):
 
 
 def test_gibberish_asks_to_rephrase_without_offering_the_hand_off(fake_module, domain):
-    contract = {"answer": "", "answered": False, "sources": [], "score": 0.1}
-    fake_module("knowledge_base", answer=lambda q: SimpleNamespace(to_contract=lambda: contract, understood=False))
+    result = Answer(answer="", answered=False, sources=[], score=0.1, understood=False)
+    fake_module("knowledge_base", answer=_fixed(result))
     messages, events = run_action(
         ActionRepondreGuide(), make_tracker("azertyuiop qsdfg", "question_reglementaire"), domain
     )
@@ -64,8 +86,8 @@ def test_gibberish_asks_to_rephrase_without_offering_the_hand_off(fake_module, d
 
 
 def test_failure_gives_a_french_apology(fake_module, domain):
-    def broken(question):
-        raise RuntimeError("index missing")
+    def broken(question, previous=None):
+        raise knowledge_base.KnowledgeBaseError("index absent")
 
     fake_module("knowledge_base", answer=broken)
     messages, events = run_action(ActionRepondreGuide(), make_tracker(QUESTION, "question_reglementaire"), domain)
@@ -75,17 +97,17 @@ def test_failure_gives_a_french_apology(fake_module, domain):
 
 
 def test_button_payload_is_not_sent_to_the_guide(fake_module, domain):
-    fake_module("knowledge_base", answer=lambda q: pytest.fail("must not be called"))
+    fake_module("knowledge_base", answer=lambda q, previous=None: pytest.fail("must not be called"))
     messages, _ = run_action(
         ActionRepondreGuide(), make_tracker("/question_reglementaire", "question_reglementaire"), domain
     )
     assert responses(messages) == ["guide_sans_reponse"]
 
 
-@pytest.mark.skipif(not has_module("knowledge_base"), reason="knowledge_base not available")
 def test_real_knowledge_base_answers_a_core_question(domain):
     messages, events = run_action(ActionRepondreGuide(), make_tracker(QUESTION, "question_reglementaire"), domain)
-    assert slots_set(events) == {"offre_equipe": False}, messages
+    assert slots_set(events)["offre_equipe"] is False, messages
+    assert slots_set(events)["section_precedente"]
     assert "ERP" in messages[0]["text"]
     sources = messages[1]["custom"]["sources"]
     assert sources and all(set(s) == {"title", "section", "url"} for s in sources)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.actions.eligibility import (
+from assistant.actions.forms import (
     ActionAskArrondissement,
     ActionAskNombreProfessionnels,
     ActionAskProfessions,
@@ -22,6 +22,7 @@ def test_every_message_used_exists_and_every_message_is_used():
     code = "\n".join(path.read_text(encoding="utf-8") for path in ACTIONS_DIR.glob("*.py"))
     used = set(re.findall(r'say\(dispatcher, "(\w+)"', code))
     used |= set(re.findall(r'"((?:montant|transmis)\w*)"', code))
+    used |= set(re.findall(r'render\("(\w+)"', code))
     used |= {f"ask_{slot}" for slot in ("professions", "arrondissement", "nombre_professionnels", "secteur", "contact")}
     assert used - set(load_messages()) == set()
     assert set(load_messages()) - used == set()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-import pytest
-
+import rules_bridge
 from assistant.actions.orientation import ActionOrienter, orientation_query
-from tests.assistant.as_helpers import has_module, make_tracker, responses, run_action, slots_set
+from tests.assistant.as_helpers import make_tracker, responses, run_action, slots_set
 
 
 def test_query_is_completed_with_the_profile():
@@ -25,8 +22,12 @@ def test_button_payload_uses_the_profile_only():
 
 
 def test_partners_are_listed(fake_module, domain):
-    partners = [{"nom": "GIE Paris Commerces", "raison": "Locaux à loyer modéré.", "url": "https://pariscommerces.fr"}]
-    fake_module("rules_bridge", orient=lambda text: SimpleNamespace(to_contract=lambda: {"partenaires": partners}))
+    partners = [
+        rules_bridge.Partner(
+            id="pc", nom="GIE Paris Commerces", raison="Locaux à loyer modéré.", url="https://pariscommerces.fr"
+        )
+    ]
+    fake_module("rules_bridge", orient=lambda text: rules_bridge.Orientation(partenaires=partners))
     messages, events = run_action(
         ActionOrienter(), make_tracker("je cherche un local", "orientation_partenaire"), domain
     )
@@ -36,14 +37,14 @@ def test_partners_are_listed(fake_module, domain):
 
 
 def test_no_partner(fake_module, domain):
-    fake_module("rules_bridge", orient=lambda text: SimpleNamespace(to_contract=lambda: {"partenaires": []}))
+    fake_module("rules_bridge", orient=lambda text: rules_bridge.Orientation(partenaires=[]))
     messages, _ = run_action(ActionOrienter(), make_tracker("bla", "orientation_partenaire"), domain)
     assert responses(messages) == ["orientation_vide"]
 
 
 def test_failure_apologises_and_offers_the_team(fake_module, domain):
     def broken(text):
-        raise RuntimeError("boom")
+        raise rules_bridge.GridError("annuaire absent")
 
     fake_module("rules_bridge", orient=broken)
     messages, events = run_action(
@@ -53,7 +54,6 @@ def test_failure_apologises_and_offers_the_team(fake_module, domain):
     assert slots_set(events) == {"offre_equipe": True}
 
 
-@pytest.mark.skipif(not has_module("rules_bridge"), reason="rules_bridge not available")
 def test_real_orientation_for_premises(domain):
     messages, _ = run_action(
         ActionOrienter(), make_tracker("je cherche un local dans le 19e", "orientation_partenaire"), domain

@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from assistant.actions.lexicon import (
+from assistant.actions.vocabulary import (
     find_professions,
     load_lexicon,
     needs_sector,

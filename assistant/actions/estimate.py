@@ -1,0 +1,154 @@
+"""The aid estimate (rules_bridge.estimate) sent as one short text plus one « estimate_card » payload.
+
+The card's shape is the contract with the web widget (docs/contracts.md, « carte d'estimation »): the widget
+shows the amount, the main reasons and the partners, and keeps the table, assumptions and sources in a
+« Voir le détail du calcul » disclosure. Channels that ignore custom payloads still get the short text."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import BaseModel
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+import rules_bridge
+from frenchtext import format_eur
+
+from .common import SLOT_OFFER, call_blocking
+from .messages import render, say
+from .profile import build_profile
+
+logger = logging.getLogger(__name__)
+
+MAIN_REASONS = 3
+MAIN_PARTNERS = 3
+
+
+class CardPartner(BaseModel):
+    nom: str
+    raison: str
+    url: str | None = None
+
+
+class CardLine(BaseModel):
+    ligne: str
+    montant_eur: int
+    montant: str
+    fondement: str
+
+
+class EstimateCard(BaseModel):
+    """The custom payload of an estimate (type « estimate_card »): plain French texts, amounts formatted."""
+
+    type: str = "estimate_card"
+    eligible: bool
+    aide_plancher_eur: int
+    montant: str
+    titre: str
+    motifs: list[str]
+    partenaires: list[CardPartner]
+    detail: list[CardLine]
+    hypotheses: list[str]
+    a_preciser: list[str]
+    sources: list[str]
+    avertissement: str
+    version_grille: str
+    repartition_supposee: str | None = None
+
+
+def _basis(line: rules_bridge.DetailLine) -> str:
+    """What a line rests on, as the explanation's table says it."""
+    if line.hypothese and line.source:
+        return f"hypothèse (s'appuie sur {line.source})"
+    if line.hypothese:
+        return "hypothèse à confirmer"
+    return line.source or "—"
+
+
+def cited_sources(explanation: str) -> list[str]:
+    """The « Sources » list of rules_bridge.explain_markdown (« [clé] titre — éditeur — date — adresse »)."""
+    sources: list[str] = []
+    inside = False
+    for line in explanation.splitlines():
+        if line.startswith("### "):
+            inside = line.strip() == "### Sources"
+        elif inside and line.startswith("- "):
+            sources.append(line[2:].strip())
+    return sources
+
+
+def title(result: rules_bridge.Estimate) -> str:
+    if result.eligible and result.aide_investissement:
+        return "Votre projet semble éligible"
+    if result.eligible:
+        return "Accompagnement Paris Méd', sans aide en investissement à ce stade"
+    return "En l'état, votre projet ne semble pas éligible"
+
+
+def estimate_card(result: rules_bridge.Estimate, explanation: str, guessed_split: str | None) -> EstimateCard:
+    return EstimateCard(
+        eligible=result.eligible,
+        aide_plancher_eur=result.aide_plancher_eur,
+        montant=format_eur(result.aide_plancher_eur),
+        titre=title(result),
+        motifs=result.motifs[:MAIN_REASONS],
+        partenaires=[CardPartner(nom=p.nom, raison=p.raison, url=p.url) for p in result.partenaires[:MAIN_PARTNERS]],
+        detail=[
+            CardLine(
+                ligne=line.ligne,
+                montant_eur=line.montant_eur,
+                montant=format_eur(line.montant_eur),
+                fondement=_basis(line),
+            )
+            for line in result.detail
+        ],
+        hypotheses=result.hypotheses,
+        a_preciser=result.a_preciser,
+        sources=cited_sources(explanation),
+        avertissement=result.avertissement,
+        version_grille=result.version_grille,
+        repartition_supposee=guessed_split,
+    )
+
+
+def summary_message(result: rules_bridge.Estimate, guessed_split: str | None) -> dict[str, Any]:
+    """The one short text (with the follow-up buttons) sent before the card."""
+    if result.eligible and result.aide_investissement:
+        head = render("montant_estime", montant=format_eur(result.aide_plancher_eur))
+    elif result.eligible:
+        head = render("montant_accompagnement")
+    else:
+        head = render("montant_non_eligible")
+    parts = [head["text"]]
+    if guessed_split:
+        parts.append(render("repartition_supposee", repartition=guessed_split)["text"])
+    follow_up = render("estimation_suite")
+    parts.append(follow_up["text"])
+    return {"text": " ".join(parts), "buttons": follow_up.get("buttons") or []}
+
+
+class ActionEstimerAide(Action):
+    """Estimate the floor aid with rules_bridge: one short text, then the card with the line-by-line detail."""
+
+    def name(self) -> str:
+        return "action_estimer_aide"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        profile, guessed_split = build_profile(tracker)
+        try:
+            result = await call_blocking(rules_bridge.estimate, profile)
+            explanation = rules_bridge.explain_markdown(result)
+        except rules_bridge.ProfileError as error:
+            say(dispatcher, "profil_incomplet", message=error.message)
+            return [SlotSet(SLOT_OFFER, False)]
+        except rules_bridge.RulesBridgeError:
+            logger.exception("rules_bridge.estimate failed for profile %s", profile)
+            say(dispatcher, "estimation_erreur")
+            return [SlotSet(SLOT_OFFER, True)]
+        message = summary_message(result, guessed_split)
+        dispatcher.utter_message(text=message["text"], buttons=message["buttons"])
+        dispatcher.utter_message(json_message=estimate_card(result, explanation, guessed_split).model_dump())
+        return [SlotSet(SLOT_OFFER, False)]

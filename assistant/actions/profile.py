@@ -1,0 +1,101 @@
+"""The project profile read from the slots: the rules_bridge profile for an estimate, a summary for the team."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from .vocabulary import (
+    needs_sector,
+    normalize_profession,
+    normalize_projet,
+    normalize_secteur,
+    normalize_structure,
+    parse_count,
+    parse_location,
+    profession_label,
+)
+
+SLOT_PROFESSIONS = "professions"
+SLOT_LOCATION = "arrondissement"
+SLOT_COUNT = "nombre_professionnels"
+SLOT_SECTOR = "secteur"
+SLOT_SPLIT = "repartition"  # {profession id: headcount} when the user said it ("2 kinés et 1 infirmière")
+
+
+def split_team(professions: list[str], total: int | None, said: dict[str, Any] | None) -> tuple[dict[str, int], bool]:
+    """Headcount per profession and whether it had to be guessed (then the user is told)."""
+    said = {p: int(n) for p, n in (said or {}).items() if p in professions and n}
+    if len(professions) == 1:
+        return {professions[0]: max(total or said.get(professions[0], 1), 1)}, False
+    if len(said) == len(professions) and (total is None or sum(said.values()) == total):
+        return dict(said), False
+    counts = {p: said[p] for p in professions if p in said}
+    missing = [p for p in professions if p not in counts]
+    remaining = (total or 0) - sum(counts.values())
+    if missing:
+        share, extra = divmod(max(remaining, 0), len(missing))
+        for index, profession in enumerate(missing):
+            counts[profession] = max(share + (1 if index < extra else 0), 1)
+    return {p: counts[p] for p in professions}, True
+
+
+def profile_professions(tracker: Tracker) -> list[str]:
+    professions: list[str] = []
+    for item in tracker.get_slot(SLOT_PROFESSIONS) or []:
+        profession = normalize_profession(item)
+        if profession and profession not in professions:
+            professions.append(profession)
+    return professions
+
+
+def build_profile(tracker: Tracker) -> tuple[dict[str, Any], str | None]:
+    """The rules_bridge profile from the slots, and a French description of a guessed split (or None)."""
+    professions = profile_professions(tracker)
+    total = parse_count(tracker.get_slot(SLOT_COUNT))
+    counts, guessed = split_team(professions, total, tracker.get_slot(SLOT_SPLIT))
+    sector = normalize_secteur(tracker.get_slot(SLOT_SECTOR))
+
+    team = []
+    for profession, count in counts.items():
+        member: dict[str, Any] = {"profession": profession, "nombre": count}
+        if sector and needs_sector([profession]):
+            member["secteur"] = sector
+        team.append(member)
+
+    profile: dict[str, Any] = {"professionnels": team}
+    location = parse_location(tracker.get_slot(SLOT_LOCATION))
+    if location is not None and location.in_paris:
+        profile["arrondissement"] = location.arrondissement
+    structure = normalize_structure(tracker.get_slot("structure"))
+    if structure:
+        profile["structure"] = structure
+    projet = normalize_projet(tracker.get_slot("projet"))
+    if projet:
+        profile["projet"] = projet
+
+    description = None
+    if guessed:
+        parts = [f"{n} {profession_label(p, n)}" for p, n in counts.items()]
+        description = ", ".join(parts[:-1]) + " et " + parts[-1] if len(parts) > 1 else parts[0]
+    return profile, description
+
+
+def describe_profile(tracker: Tracker) -> str:
+    """Short French summary of what the user said about the project (for the team)."""
+    parts: list[str] = []
+    professions = [normalize_profession(p) or str(p) for p in tracker.get_slot(SLOT_PROFESSIONS) or []]
+    if professions:
+        parts.append("professions : " + ", ".join(profession_label(p) for p in professions))
+    location = parse_location(tracker.get_slot(SLOT_LOCATION))
+    if location is not None and location.in_paris:
+        parts.append(f"arrondissement : {location.arrondissement}")
+    count = parse_count(tracker.get_slot(SLOT_COUNT))
+    if count:
+        parts.append(f"nombre de professionnels : {count}")
+    for slot, label in (("secteur", "secteur"), ("structure", "structure"), ("projet", "projet")):
+        value = tracker.get_slot(slot)
+        if value:
+            parts.append(f"{label} : {value}")
+    return " ; ".join(parts)

@@ -1,0 +1,118 @@
+"""action_estimer_aide: one short text + one estimate card; profile built from the slots; French errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import rules_bridge
+from assistant.actions.estimate import ActionEstimerAide, EstimateCard, cited_sources
+from assistant.actions.profile import build_profile, split_team
+from frenchtext import format_eur
+from tests.assistant.as_helpers import make_tracker, responses, run_action, slots_set
+
+ESTIMATE_SLOTS = {"professions": ["masseur_kinesitherapeute"], "arrondissement": "19", "nombre_professionnels": 3.0}
+
+
+@pytest.mark.parametrize(
+    ("professions", "total", "said", "expected", "guessed"),
+    [
+        (["infirmier"], 3, None, {"infirmier": 3}, False),
+        (["infirmier"], 4, {"infirmier": 3}, {"infirmier": 4}, False),  # corrected total wins
+        (["a", "b"], 3, {"a": 2, "b": 1}, {"a": 2, "b": 1}, False),
+        (["a", "b"], 3, None, {"a": 2, "b": 1}, True),
+        (["a", "b"], 5, {"a": 2}, {"a": 2, "b": 3}, True),
+        (["a", "b", "c"], 1, None, {"a": 1, "b": 1, "c": 1}, True),
+    ],
+)
+def test_split_team(professions, total, said, expected, guessed):
+    assert split_team(professions, total, said) == (expected, guessed)
+
+
+def test_build_profile_from_slots():
+    tracker = make_tracker(
+        "",
+        slots={
+            "professions": ["kiné", "medecin_generaliste"],
+            "arrondissement": "19",
+            "nombre_professionnels": 3.0,
+            "secteur": "secteur 1",
+            "structure": "maison de santé",
+            "projet": "déménager",
+        },
+    )
+    profile, guessed = build_profile(tracker)
+    assert profile == {
+        "professionnels": [
+            {"profession": "masseur_kinesitherapeute", "nombre": 2},
+            {"profession": "medecin_generaliste", "nombre": 1, "secteur": "1"},
+        ],
+        "arrondissement": 19,
+        "structure": "msp",
+        "projet": "demenagement",
+    }
+    assert guessed == "2 masseurs-kinésithérapeutes et 1 médecin généraliste"
+
+
+def test_estimate_failure_apologises(fake_module, domain):
+    def broken(profile):
+        raise rules_bridge.GridError("grille absente")
+
+    fake_module("rules_bridge", estimate=broken)
+    messages, events = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
+    assert responses(messages) == ["estimation_erreur"]
+    assert slots_set(events) == {"offre_equipe": True}
+
+
+def test_profile_error_is_explained(fake_module, domain):
+    def refuse(profile):
+        raise rules_bridge.ProfileError("code_postal", "Indiquez le lieu du projet.")
+
+    fake_module("rules_bridge", estimate=refuse)
+    messages, _ = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
+    assert responses(messages) == ["profil_incomplet"]
+    assert messages[0]["text"].endswith("Indiquez le lieu du projet.")
+
+
+def test_unexpected_failure_is_not_swallowed(fake_module, domain):
+    def bug(profile):
+        raise KeyError("bug")
+
+    fake_module("rules_bridge", estimate=bug)
+    with pytest.raises(KeyError):
+        run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
+
+
+def test_real_estimate_is_one_text_and_one_card(domain):
+    expected = rules_bridge.estimate(
+        {"professionnels": [{"profession": "masseur_kinesitherapeute", "nombre": 3}], "arrondissement": 19}
+    )
+    messages, events = run_action(ActionEstimerAide(), make_tracker("", slots=ESTIMATE_SLOTS), domain)
+    assert len(messages) == 2
+    text, card = messages
+    assert format_eur(expected.aide_plancher_eur) in text["text"]
+    assert "au moins" in text["text"] and "indicative" in text["text"]
+    assert [b["payload"] for b in text["buttons"]] == ["/orientation_partenaire", "/parler_humain"]
+    payload = EstimateCard.model_validate(card["custom"])  # the contract of docs/contracts.md
+    assert payload.type == "estimate_card"
+    assert payload.aide_plancher_eur == expected.aide_plancher_eur
+    assert payload.montant == format_eur(expected.aide_plancher_eur)
+    assert 1 <= len(payload.motifs) <= 3 and len(payload.partenaires) <= 3
+    assert sum(line.montant_eur for line in payload.detail) == expected.aide_plancher_eur
+    assert payload.sources and all("src-" not in s or "—" in s for s in payload.sources)
+    assert payload.version_grille == expected.version_grille
+    assert payload.repartition_supposee is None
+    assert all("**" not in m for m in payload.motifs)  # plain text, no Markdown
+    assert slots_set(events) == {"offre_equipe": False}
+
+
+def test_guessed_split_is_said_in_the_text_and_the_card(domain):
+    tracker = make_tracker("", slots={**ESTIMATE_SLOTS, "professions": ["infirmier", "orthophoniste"]})
+    messages, _ = run_action(ActionEstimerAide(), tracker, domain)
+    assert len(messages) == 2
+    assert "j'ai retenu la répartition suivante" in messages[0]["text"]
+    assert messages[1]["custom"]["repartition_supposee"] == "2 infirmiers et 1 orthophoniste"
+
+
+def test_cited_sources_reads_only_the_sources_section():
+    text = "## T\n\n### Pourquoi\n\n- motif\n\n### Sources\n\n- [src-1] Titre — Ville — 2024\n\n> fin"
+    assert cited_sources(text) == ["[src-1] Titre — Ville — 2024"]

@@ -10,6 +10,7 @@ wordings. Free-text prefixes (« déménag* ») have no meaning for Rasa and are
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 
 from frenchtext import fold
 from rules_bridge.vocabulary import KINDS, Kind, vocabulary
@@ -21,35 +22,47 @@ HEADER = (
 
 
 def _plural(text: str) -> str:
-    """Plural of the last word (« cabinet de groupe » stays as is: only single words and « X-Y » are pluralised)."""
+    """Plural of a one-word wording (« kiné » → « kinés »); phrases and words ending in s, x, z stay as they are."""
     if " " in text or text[-1:] in {"s", "x", "z"} or not text[-1:].isalpha():
         return text
     return text + "s"
 
 
+def _as_written(text: str) -> list[str]:
+    base = text.strip().lower()
+    return list(dict.fromkeys(f for f in (base, fold(base)) if f))
+
+
 def variants(text: str) -> list[str]:
     """The wording, lower-cased, its plural and their unaccented forms, without duplicates."""
-    base = text.strip().lower()
-    forms = [base, _plural(base)]
-    forms += [fold(f) for f in forms]
-    return list(dict.fromkeys(f for f in forms if f))
+    return list(dict.fromkeys([*_as_written(text), *_as_written(_plural(text.strip().lower()))]))
+
+
+@lru_cache(maxsize=1)
+def _all_wordings() -> dict[Kind, dict[str, list[str]]]:
+    """Per entity, canonical id → wordings. Rasa maps synonyms whatever the entity, so a wording belongs to one id
+    of all four tables: wordings as written (and unaccented) first, then generated plurals where still free
+    (« cds » is a health centre as written, not the plural of « cd », a dental surgeon)."""
+    tables = {kind: vocabulary().table(kind) for kind in KINDS}
+    owner: dict[str, str] = {}
+    out: dict[Kind, dict[str, list[str]]] = {kind: {c: [] for c in table} for kind, table in tables.items()}
+    for generated in (False, True):
+        for kind, table in tables.items():
+            for canonical, synonyms in table.items():
+                for synonym in [canonical.replace("_", " "), *synonyms]:
+                    if synonym.endswith("*"):
+                        continue
+                    forms = variants(synonym) if generated else _as_written(synonym)
+                    for form in forms:
+                        if form != canonical and owner.setdefault(form, canonical) == canonical:
+                            if form not in out[kind][canonical]:
+                                out[kind][canonical].append(form)
+    return out
 
 
 def wordings(kind: Kind) -> dict[str, list[str]]:
-    """Canonical id → wordings for one entity; a wording claimed by two ids stays with the first."""
-    seen: set[str] = set()
-    out: dict[str, list[str]] = {}
-    for canonical, synonyms in vocabulary().table(kind).items():
-        forms: list[str] = []
-        for synonym in [canonical.replace("_", " "), *synonyms]:
-            if synonym.endswith("*"):
-                continue
-            for form in variants(synonym):
-                if form not in seen and form != canonical:
-                    seen.add(form)
-                    forms.append(form)
-        out[canonical] = forms
-    return out
+    """Canonical id → wordings for one entity (see ``_all_wordings``)."""
+    return _all_wordings()[kind]
 
 
 def _quote(text: str) -> str:

@@ -13,7 +13,6 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-
 from sqlalchemy.exc import SQLAlchemyError
 
 import request_store
@@ -110,7 +109,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, _french_validation_error)
     settings = get_settings()
     app.add_middleware(BodySizeLimit, limit_for=_body_limit)
-    api.ratelimit.configure(settings.rate_limit_storage)
+    api.ratelimit.configure(settings.rate_limit_storage, enabled=settings.rate_limits)
     actions_health = f"http://{settings.actions_host}:{settings.action_server_port}/health"
     api.configure_relay(
         RelayConfig(

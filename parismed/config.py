@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     lock_store_url: str = Field("", description="Rasa's lock store: empty means in memory, redis://… for Redis.")
     actions_host: str = Field("127.0.0.1", description="The Rasa action server listens here (loopback only).")
     actions_port: int = Field(0, description="Port of the action server; 0 means app_port + 1.")
+    serve_actions: bool = Field(True, description="Run the action server in the application's process.")
+    rate_limits: bool = Field(True, description="Per-client rate limits on public routes (off only for load tests).")
     rate_limit_storage: str = Field(
         "memory://", description="Storage of the rate limits (limits library URI): memory:// or redis://…"
     )
@@ -72,7 +74,20 @@ class Settings(BaseSettings):
 
     @property
     def tracker_store_sqlalchemy_url(self) -> str:
-        return self.tracker_store_url or f"sqlite:///{self.var_dir / 'rasa-trackers.db'}"
+        """The tracker store's URL for this environment's SQLAlchemy 2 (PostgreSQL through psycopg 3)."""
+        url = self.tracker_store_url or f"sqlite:///{self.var_dir / 'rasa-trackers.db'}"
+        for prefix in ("postgresql://", "postgresql+psycopg2://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @property
+    def tracker_store_url_for_rasa(self) -> str:
+        """The same database as Rasa 3.6's SQLAlchemy 1.4 reads it (PostgreSQL through psycopg2)."""
+        url = self.tracker_store_sqlalchemy_url
+        if url.startswith("postgresql+psycopg://"):
+            return "postgresql://" + url[len("postgresql+psycopg://") :]
+        return url
 
     @property
     def rasa_url_list(self) -> list[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import yaml
 
 from parismed.config import PROJECT_ROOT, get_settings
 
@@ -63,6 +64,7 @@ class Stack:
     rasa_port: int
     var_dir: Path
     host: str = "127.0.0.1"
+    actions_port: int = 0  # loopback port of the action server; 0 means app_port + 1
     echo: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -75,6 +77,14 @@ class Stack:
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
 
+    @property
+    def action_port(self) -> int:
+        return self.actions_port or self.app_port + 1
+
+    @property
+    def action_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
     def _env(self) -> dict[str, str]:
         settings = get_settings()
         env = {**os.environ, **QUIET_ENV, **self.extra_env}
@@ -83,22 +93,57 @@ class Stack:
                 "PARISMED_VAR_DIR": str(self.var_dir),
                 "PARISMED_APP_PORT": str(self.app_port),
                 "PARISMED_RASA_URL": self.rasa_url,
-                "ACTION_ENDPOINT_URL": f"{self.app_url}/webhook",
+                "PARISMED_ACTIONS_HOST": "127.0.0.1",
+                "PARISMED_ACTIONS_PORT": str(self.action_port),
+                "ACTION_ENDPOINT_URL": self.action_endpoint,
                 "MPLCONFIGDIR": str(self.var_dir / "mpl"),
                 "KERAS_HOME": str(self.var_dir / "keras"),
-                "PARISMED_RASA_TOKEN": self.token,
             }
         )
+        env.pop("PARISMED_RASA_URLS", None)  # this stack has one Rasa: the relay uses PARISMED_RASA_URL
         env.setdefault("PARISMED_GUIDE_DIR", str(settings.guide_dir))
         return env
 
-    @property
-    def token(self) -> str:
-        settings = get_settings()
-        return settings.rasa_token or settings.persistent_secret("rasa_token")
+    def _rasa_env(self, env: dict[str, str]) -> dict[str, str]:
+        """Rasa's tracker store: the var folder's SQLite file unless PARISMED_TRACKER_STORE_URL says otherwise."""
+        settings = get_settings().model_copy(update={"var_dir": self.var_dir})
+        if "PARISMED_TRACKER_STORE_URL" in self.extra_env:
+            settings = settings.model_copy(update={"tracker_store_url": self.extra_env["PARISMED_TRACKER_STORE_URL"]})
+        return {**env, "PARISMED_TRACKER_STORE_URL": settings.tracker_store_url_for_rasa}
+
+    def _endpoints(self) -> Path:
+        """endpoints.yml, plus a Redis lock store when PARISMED_LOCK_STORE_URL is set (written under var/)."""
+        lock_url = self.extra_env.get("PARISMED_LOCK_STORE_URL", get_settings().lock_store_url)
+        source = PROJECT_ROOT / "endpoints.yml"
+        if not lock_url:
+            return source
+        endpoints = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        endpoints["lock_store"] = {"type": "redis", "url": lock_url, "key_prefix": "parismed"}
+        path = self.var_dir / "rasa-endpoints.yml"
+        path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+        return path
+
+    def rasa_command(self) -> list[str]:
+        # No --enable-api: the application only uses Rasa's REST channel, so Rasa's HTTP API (and its token on
+        # the command line) is not needed.
+        return [
+            str(RASA_BIN),
+            "run",
+            "-i",
+            self.host,
+            "-p",
+            str(self.rasa_port),
+            "--model",
+            str(PROJECT_ROOT / "models"),
+            "--credentials",
+            str(PROJECT_ROOT / "credentials.yml"),
+            "--endpoints",
+            str(self._endpoints()),
+        ]
 
     def start(self, timeout: float = 240, with_rasa: bool = True) -> Stack:
-        ports = [("l'application", self.app_port)] + ([("Rasa", self.rasa_port)] if with_rasa else [])
+        ports = [("l'application", self.app_port), ("le serveur d'actions", self.action_port)]
+        ports += [("Rasa", self.rasa_port)] if with_rasa else []
         for name, port in ports:
             if not port_is_free(self.host, port):
                 raise LaunchError(
@@ -132,27 +177,7 @@ class Stack:
             {"MALLOC_ARENA_MAX": "2", **env},
         )
         if with_rasa:
-            self._spawn(
-                "rasa",
-                [
-                    str(RASA_BIN),
-                    "run",
-                    "--enable-api",
-                    "--auth-token",
-                    self.token,
-                    "-i",
-                    self.host,
-                    "-p",
-                    str(self.rasa_port),
-                    "--model",
-                    str(models),
-                    "--credentials",
-                    str(PROJECT_ROOT / "credentials.yml"),
-                    "--endpoints",
-                    str(PROJECT_ROOT / "endpoints.yml"),
-                ],
-                env,
-            )
+            self._spawn("rasa", self.rasa_command(), self._rasa_env(env))
         try:
             self.wait_ready(timeout)
         except BaseException:
@@ -180,7 +205,8 @@ class Stack:
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        checks = {"app": f"{self.app_url}/health", "rasa": f"{self.rasa_url}/status?token={self.token}"}
+        # Rasa's root URL answers once the server (and its model) is up, without the HTTP API.
+        checks = {"app": f"{self.app_url}/health", "rasa": f"{self.rasa_url}/"}
         checks = {name: url for name, url in checks.items() if name in self.processes}
         ready: set[str] = set()
         while len(ready) < len(checks):
@@ -203,6 +229,15 @@ class Stack:
                     f"Démarrage trop long (> {timeout:.0f} s) ; voir les journaux dans {self.var_dir / 'logs'}."
                 )
             time.sleep(0.5)
+
+    def restart_rasa(self, timeout: float = 240) -> None:
+        """Kill Rasa (SIGKILL, as a crash) and start it again; conversations come back from the tracker store."""
+        proc = self.processes.pop("rasa")
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        self._spawn("rasa", self.rasa_command(), self._rasa_env(self._env()))
+        self.wait_ready(timeout)
 
     def stop(self) -> None:
         for proc in self.processes.values():
@@ -230,7 +265,13 @@ def run_all(with_rasa: bool = True) -> int:
     _stop_on_signals()
     settings = get_settings()
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1].split("/")[0])
-    stack = Stack(app_port=settings.app_port, rasa_port=rasa_port, var_dir=settings.var_dir, echo=True)
+    stack = Stack(
+        app_port=settings.app_port,
+        rasa_port=rasa_port,
+        var_dir=settings.var_dir,
+        actions_port=settings.actions_port,
+        echo=True,
+    )
     started = time.monotonic()
     print("Démarrage de l'assistant Paris Méd' (Rasa met environ 45 s à charger son modèle)…", flush=True)
     try:

@@ -10,7 +10,8 @@ Nothing here reads settings: the composition root passes the database URL. Publi
                    idempotency_key=None, classify_now=True, triage=None) -> CreatedRequest(id, created)
                                           on the default store; same key twice creates nothing
     Store methods: get_request, update_request, apply_triage, bulk_update_status, list_requests,
-                   count_requests, count_by_status, all_requests, find_duplicate, find_by_key, add_audit
+                   count_requests, count_by_status, all_requests, find_duplicate, find_by_key, add_audit,
+                   purge(cutoff) -> counts, erase_contact(address, actor) -> Erasure
     Triage, CreatedRequest, QueueFilter   typed values
     safe_csv_cell(value) / safe_csv_row   CSV cells a spreadsheet cannot run as formulas
     RequestStoreError                     expected failures, French message
@@ -38,6 +39,7 @@ from .store import (
     SYSTEM_ACTOR,
     Classifier,
     CreatedRequest,
+    Erasure,
     QueueFilter,
     Store,
     Triage,
@@ -59,6 +61,7 @@ __all__ = [
     "Base",
     "Classifier",
     "CreatedRequest",
+    "Erasure",
     "LoginThrottle",
     "QueueFilter",
     "RequestStoreError",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import create_engine, delete, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +32,8 @@ from .models import (
     STATUSES,
     AuditEntry,
     Base,
+    LoginThrottle,
+    RevokedSession,
     StaffRequest,
     utcnow,
 )
@@ -82,6 +85,11 @@ Classifier = Callable[[str, str], Triage]
 class CreatedRequest(BaseModel):
     id: int
     created: bool  # False when the idempotency key had already been used: nothing was created
+
+
+class Erasure(BaseModel):
+    request_ids: list[int]
+    sender_ids: list[str]  # conversations of the erased requests (their Rasa trackers are erased too)
 
 
 @dataclass
@@ -343,6 +351,60 @@ class Store:
         with self._db() as db:
             return list(db.scalars(select(StaffRequest).order_by(StaffRequest.id)))
 
+    # --- retention and erasure ----------------------------------------------------------------------
+
+    def purge(self, cutoff: datetime, actor: str = SYSTEM_ACTOR) -> dict[str, int]:
+        """Delete what is older than ``cutoff``: requests (with their transcript and audit trail), audit rows,
+        login throttle records and expired revoked sessions. Returns the counts; one audit row records it."""
+        counts: dict[str, int] = {}
+        with self._db() as db:
+            old_ids = list(db.scalars(select(StaffRequest.id).where(StaffRequest.created_at < cutoff)))
+            counts["demandes"] = len(old_ids)
+            counts["journal"] = 0
+            for chunk in _chunks(old_ids, 500):
+                counts["journal"] += _rowcount(db.execute(delete(AuditEntry).where(AuditEntry.request_id.in_(chunk))))
+                db.execute(delete(StaffRequest).where(StaffRequest.id.in_(chunk)))
+            counts["journal"] += _rowcount(db.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)))
+            counts["connexions"] = _rowcount(
+                db.execute(
+                    delete(LoginThrottle).where(
+                        (LoginThrottle.last_failure_at < cutoff) | LoginThrottle.last_failure_at.is_(None)
+                    )
+                )
+            )
+            counts["sessions_revoquees"] = _rowcount(
+                db.execute(delete(RevokedSession).where(RevokedSession.expires_at < utcnow()))
+            )
+            if any(counts.values()):
+                summary = ", ".join(f"{k}={v}" for k, v in counts.items())
+                db.add(AuditEntry(actor=actor, field="purge", new=f"avant {cutoff:%Y-%m-%d} : {summary}"))
+            db.commit()
+        return counts
+
+    def erase_contact(self, address: str, actor: str) -> Erasure:
+        """Delete every request whose contact is ``address`` (case-insensitive), with transcript and audit trail.
+
+        Returns the ids deleted and their conversations' sender ids (so the caller can erase the Rasa trackers);
+        one audit row, without the address, records the erasure.
+        """
+        needle = address.strip().lower()
+        if "@" not in needle:
+            raise RequestStoreError("Indiquez une adresse e-mail complète.")
+        with self._db() as db:
+            rows = db.execute(
+                select(StaffRequest.id, StaffRequest.contact, StaffRequest.sender_id).where(
+                    StaffRequest.contact.is_not(None)
+                )
+            )
+            matched = [(rid, sender) for rid, contact, sender in rows if _contact_matches(contact, needle)]
+            ids = [rid for rid, _ in matched]
+            for chunk in _chunks(ids, 500):
+                db.execute(delete(AuditEntry).where(AuditEntry.request_id.in_(chunk)))
+                db.execute(delete(StaffRequest).where(StaffRequest.id.in_(chunk)))
+            db.add(AuditEntry(actor=actor, field="effacement", new=f"{len(ids)} demande(s) effacée(s) : {ids}"))
+            db.commit()
+        return Erasure(request_ids=ids, sender_ids=sorted({s for _, s in matched if s}))
+
     def ping(self) -> bool:
         try:
             with self.engine.connect() as conn:
@@ -350,6 +412,23 @@ class Store:
             return True
         except SQLAlchemyError:
             return False
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount or 0)
+
+
+_ADDRESS = re.compile(r"[^\s<>(),;\"']+@[^\s<>(),;\"']+")
+
+
+def _contact_matches(contact: str, needle: str) -> bool:
+    """The contact holds the address (« Nom <adresse> », the bare address, or a phone and an address)."""
+    return any(found.lower().strip(".") == needle for found in _ADDRESS.findall(contact))
 
 
 def _filtered(stmt: Any, flt: QueueFilter) -> Any:

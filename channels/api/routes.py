@@ -1,16 +1,21 @@
-"""Routes of the public API. Each one calls a package's public function; errors become French messages."""
+"""Routes of the public API. Each one calls a package's public function; errors become French messages.
+
+Every route is rate-limited per client address (``ratelimit``); the relay and the limits are set by the
+composition root through :func:`configure`.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated
 
-import httpx
-from fastapi import APIRouter, Body, HTTPException
+from fastapi import APIRouter, Body, Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
 
-from parismed.config import get_settings
+from rules_bridge import Profile
 
+from .ratelimit import per_client
+from .relay import HandoffKeeper, RasaRelay, RelayConfig
 from .schemas import (
     AskRequest,
     AskResponse,
@@ -25,18 +30,34 @@ from .schemas import (
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["assistant"])
 
-RASA_DOWN = (
-    "L'assistant conversationnel redémarre ou est momentanément indisponible. Réessayez dans une "
-    "minute ; vous pouvez aussi écrire à l'équipe Paris Méd' avec le formulaire de contact de la page."
-)
-FAILURE = "Le service a rencontré un problème inattendu. Réessayez ou contactez l'équipe Paris Méd'."
+# Per client address. A person reads an answer before asking again; a page of the widget sends a few messages a
+# minute. Sixty rapid `ask` calls from one address get 429 after the thirtieth.
+ASK_RATE = "30/minute"
+ORIENT_RATE = "30/minute"
+ELIGIBILITY_RATE = "60/minute"
+CHAT_RATE = "60/minute"
+LIMITED = {429: {"model": ErrorResponse, "description": "Trop de requêtes : réessayer plus tard."}}
+
+_relay = RasaRelay(RelayConfig())
+
+
+def configure_relay(config: RelayConfig, keeper: HandoffKeeper | None = None) -> RasaRelay:
+    """Set the chat relay (Rasa URLs, action server health check, shared state, hand-off keeper)."""
+    global _relay
+    _relay = RasaRelay(config, keeper)
+    return _relay
+
+
+def current_relay() -> RasaRelay:
+    return _relay
 
 
 @router.post(
     "/ask",
     response_model=AskResponse,
-    responses={422: {"model": ErrorResponse}},
+    responses={422: {"model": ErrorResponse}, **LIMITED},
     summary="Répondre à une question à partir du guide, avec les sources",
+    dependencies=[Depends(per_client("ask", ASK_RATE))],
 )
 async def ask(body: AskRequest) -> dict:
     from knowledge_base import KnowledgeBaseError, answer
@@ -51,28 +72,31 @@ async def ask(body: AskRequest) -> dict:
 @router.post(
     "/eligibility",
     response_model=EstimateResponse,
-    responses={422: {"model": ErrorResponse}},
+    responses={422: {"model": ErrorResponse}, **LIMITED},
     summary="Estimer l'éligibilité à Paris Méd' et l'aide plancher (simulation indicative)",
+    dependencies=[Depends(per_client("eligibility", ELIGIBILITY_RATE))],
 )
 async def eligibility(
-    profile: dict[str, Any] = Body(
-        ...,
-        examples=[
-            {
-                "professionnels": [
-                    {"profession": "medecin_generaliste", "nombre": 2, "secteur": "1"},
-                    {"profession": "infirmier", "nombre": 1},
-                ],
-                "code_postal": "75019",
-                "projet": "installation",
-            }
-        ],
-    ),
+    profile: Annotated[
+        Profile,
+        Body(
+            examples=[
+                {
+                    "professionnels": [
+                        {"profession": "medecin_generaliste", "nombre": 2, "secteur": "1"},
+                        {"profession": "infirmier", "nombre": 1},
+                    ],
+                    "code_postal": "75019",
+                    "projet": "installation",
+                }
+            ],
+        ),
+    ],
 ) -> dict:
     from rules_bridge import ProfileError, estimate
 
     try:
-        return estimate(profile).to_contract()
+        return (await run_in_threadpool(estimate, profile)).to_contract()
     except ProfileError as exc:
         raise HTTPException(422, str(exc)) from exc
 
@@ -80,8 +104,9 @@ async def eligibility(
 @router.post(
     "/orient",
     response_model=OrientResponse,
-    responses={422: {"model": ErrorResponse}},
+    responses={422: {"model": ErrorResponse}, **LIMITED},
     summary="Indiquer les partenaires à contacter pour un besoin",
+    dependencies=[Depends(per_client("orient", ORIENT_RATE))],
 )
 async def orient(body: OrientRequest) -> dict:
     from rules_bridge import ProfileError
@@ -96,16 +121,13 @@ async def orient(body: OrientRequest) -> dict:
     return result.to_contract()
 
 
-@router.post("/chat", response_model=ChatResponse, summary="Envoyer un message à l'assistant (relais vers Rasa)")
+@router.post(
+    "/chat",
+    response_model=ChatResponse,
+    responses={422: {"model": ErrorResponse}, **LIMITED},
+    summary="Envoyer un message à l'assistant (relais vers Rasa)",
+    dependencies=[Depends(per_client("chat", CHAT_RATE))],
+)
 async def chat(body: ChatRequest) -> dict:
-    settings = get_settings()
-    try:
-        async with httpx.AsyncClient(timeout=30) as client:
-            reply = await client.post(
-                f"{settings.rasa_url}/webhooks/rest/webhook", json={"sender": body.sender, "message": body.message}
-            )
-        reply.raise_for_status()
-        return {"messages": reply.json(), "degraded": False}
-    except (httpx.HTTPError, ValueError) as exc:
-        log.warning("Rasa unreachable: %s", exc)
-        return {"messages": [{"recipient_id": body.sender, "text": RASA_DOWN}], "degraded": True}
+    messages, degraded = await _relay.send(body.sender, body.message)
+    return {"messages": messages, "degraded": degraded}

@@ -8,9 +8,16 @@ from pydantic import BaseModel, Field
 
 from rules_bridge import NonRetenu
 
+MAX_QUESTION = 2000  # characters of a question or a need (a long e-mail fits; a pasted book does not)
+
 
 class AskRequest(BaseModel):
-    question: str = Field(..., description="La question, en français.", examples=["Mon cabinet est-il un ERP ?"])
+    question: str = Field(
+        ...,
+        max_length=MAX_QUESTION,
+        description="La question, en français.",
+        examples=["Mon cabinet est-il un ERP ?"],
+    )
 
 
 class SourceOut(BaseModel):
@@ -29,6 +36,7 @@ class AskResponse(BaseModel):
 class OrientRequest(BaseModel):
     besoin: str = Field(
         ...,
+        max_length=MAX_QUESTION,
         description="Le besoin, en quelques mots.",
         examples=["Je cherche un local pour un cabinet de kinés dans le 19e"],
     )

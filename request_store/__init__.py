@@ -15,12 +15,13 @@ Nothing here reads settings: the composition root passes the database URL. Publi
     Triage, CreatedRequest, QueueFilter   typed values
     safe_csv_cell(value) / safe_csv_row   CSV cells a spreadsheet cannot run as formulas
     RequestStoreError                     expected failures, French message
+    TooManyRequests                       a conversation created HANDOFFS_PER_HOUR requests within the hour
 """
 
 from __future__ import annotations
 
 from .csvsafe import safe_csv_cell, safe_csv_row
-from .errors import RequestStoreError
+from .errors import RequestStoreError, TooManyRequests
 from .models import (
     OPEN_STATUSES,
     PRIORITY_RANK,
@@ -69,6 +70,7 @@ __all__ = [
     "StaffRequest",
     "StaffUser",
     "Store",
+    "TooManyRequests",
     "Triage",
     "configure",
     "create_request",

@@ -9,3 +9,7 @@ class RequestStoreError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class TooManyRequests(RequestStoreError):
+    """A conversation already handed several requests to the team within the hour."""

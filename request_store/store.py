@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import RequestStoreError
+from .errors import RequestStoreError, TooManyRequests
 from .models import (
     OPEN_STATUSES,
     PRIORITY_RANK,
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 20_000
 MAX_CONTACT = 500
 MAX_KEY = 200
+HANDOFFS_PER_HOUR = 3  # requests one conversation (sender_id) may create per hour
 SYSTEM_ACTOR = "système"
 
 AUDITED_FIELDS = (
@@ -132,9 +133,10 @@ def _make_engine(url: str) -> Engine:
 class Store:
     """The application database. Thread-safe; one per URL is enough (see :func:`open_store`)."""
 
-    def __init__(self, url: str, *, classifier: Classifier | None = None):
+    def __init__(self, url: str, *, classifier: Classifier | None = None, per_sender_per_hour: int = HANDOFFS_PER_HOUR):
         self.url = url
         self.classifier = classifier
+        self.per_sender_per_hour = per_sender_per_hour
         self.engine = _make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -201,6 +203,8 @@ class Store:
             existing = self.find_by_key(idempotency_key)
             if existing is not None:
                 return CreatedRequest(id=existing, created=False)
+        if sender_id and self.per_sender_per_hour:
+            self._check_sender_quota(sender_id[:200])
         if triage is None and classify_now:
             triage = self._triage(texte, source)
         req = StaffRequest(
@@ -231,6 +235,20 @@ class Store:
             )
             db.commit()
             return CreatedRequest(id=req.id, created=True)
+
+    def _check_sender_quota(self, sender_id: str) -> None:
+        since = utcnow() - timedelta(hours=1)
+        with self._db() as db:
+            recent = db.scalar(
+                select(func.count())
+                .select_from(StaffRequest)
+                .where(StaffRequest.sender_id == sender_id, StaffRequest.created_at >= since)
+            )
+        if (recent or 0) >= self.per_sender_per_hour:
+            raise TooManyRequests(
+                "Cette conversation a déjà transmis plusieurs demandes à l'équipe dans l'heure : "
+                "elles seront traitées ensemble. Réessayez plus tard si besoin."
+            )
 
     def find_by_key(self, idempotency_key: str) -> int | None:
         with self._db() as db:

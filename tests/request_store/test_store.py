@@ -162,3 +162,49 @@ def test_staff_export_neutralises_formulas(tmp_path, monkeypatch):
     finally:
         storage.dispose_engines()
         get_settings.cache_clear()
+
+
+def test_a_conversation_creates_at_most_three_requests_per_hour(store):
+    from request_store import TooManyRequests
+
+    ids = [
+        store.create_request("chat", f"demande {i}", sender_id="conv-x", idempotency_key=f"k{i}").id for i in range(3)
+    ]
+    with pytest.raises(TooManyRequests):
+        store.create_request("chat", "quatrième", sender_id="conv-x", idempotency_key="k3")
+    assert store.create_request("chat", "rejouée", sender_id="conv-x", idempotency_key="k1").id == ids[1]
+    assert store.create_request("chat", "autre conversation", sender_id="conv-y").created
+
+
+def test_purge_removes_exactly_what_is_older_than_the_cutoff(store):
+    from datetime import timedelta
+
+    from request_store import LoginThrottle, utcnow
+
+    now = utcnow()
+    old = store.create_request("chat", "ancienne", created_at=now - timedelta(days=400)).id
+    recent = store.create_request("chat", "récente", created_at=now - timedelta(days=10)).id
+    with store.session() as db:
+        db.add(LoginThrottle(email="a@paris.fr|1.2.3.4", failures=1, last_failure_at=now - timedelta(days=400)))
+        db.add(LoginThrottle(email="b@paris.fr|1.2.3.4", failures=1, last_failure_at=now))
+        db.commit()
+    counts = store.purge(now - timedelta(days=365))
+    assert counts["demandes"] == 1 and counts["journal"] == 1 and counts["connexions"] == 1
+    assert [r.id for r in store.all_requests()] == [recent]
+    with pytest.raises(RequestStoreError):
+        store.get_request(old)
+    with store.session() as db:
+        assert [t.email for t in db.query(LoginThrottle)] == ["b@paris.fr|1.2.3.4"]
+    assert store.purge(now - timedelta(days=365))["demandes"] == 0
+
+
+def test_erase_contact_removes_one_persons_requests_only(store):
+    a = store.create_request("formulaire", "de Zoé", contact="Zoé Martin <Zoe.Martin@exemple.fr>", sender_id="s1").id
+    b = store.create_request("chat", "de Zoé aussi", contact="zoe.martin@exemple.fr").id
+    c = store.create_request("chat", "de Léa", contact="lea@exemple.fr").id
+    d = store.create_request("chat", "proche mais autre", contact="xzoe.martin@exemple.fr").id
+    erasure = store.erase_contact("zoe.martin@exemple.fr", "agent@paris.fr")
+    assert sorted(erasure.request_ids) == sorted([a, b]) and erasure.sender_ids == ["s1"]
+    assert {r.id for r in store.all_requests()} == {c, d}
+    with pytest.raises(RequestStoreError):
+        store.erase_contact("pas une adresse", "x")

@@ -48,14 +48,23 @@ def is_follow_up(question: str, alone: Answer) -> bool:
 class Source(BaseModel):
     title: str = Field(description="Titre du thème du guide.")
     section: str = Field(description="Question (section) du guide citée.")
-    url: str = Field(description="Source publique de la section (peut être vide pour un document interne).")
+    url: str = Field(description="Lien public de la source (vide quand la section repose sur un document sans lien).")
+    document: str = Field("", description="Document source nommé en clair quand il n'a pas de lien public.")
     file: str = ""
     checked: str = Field("", description="Date de vérification des faits.")
     section_id: str = ""
 
     @classmethod
     def of(cls, s: Section) -> Source:
-        return cls(title=s.theme_title, section=s.title, url=s.url, file=s.file, checked=s.verifie_le, section_id=s.id)
+        return cls(
+            title=s.theme_title,
+            section=s.title,
+            url=s.url,
+            document="" if s.url else s.document,
+            file=s.file,
+            checked=s.verifie_le,
+            section_id=s.id,
+        )
 
 
 class Answer(BaseModel):

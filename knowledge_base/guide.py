@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import KnowledgeBaseError
 
@@ -17,11 +17,26 @@ _META = re.compile(r"\A\s*<!--(.*?)-->", re.S)
 
 
 class SourceRef(BaseModel):
+    """A source of a section: a public link, or a document named plainly (`url` empty) that a user can ask for."""
+
     model_config = ConfigDict(coerce_numbers_to_str=True)
 
-    url: str
+    url: str = ""
     titre: str = ""
     date: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _public_link_or_nothing(cls, url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("une source est un lien public (http…) ou un document nommé dans « titre » sans lien")
+        return url
+
+    @model_validator(mode="after")
+    def _named_when_not_linked(self) -> SourceRef:
+        if not self.url and not self.titre.strip():
+            raise ValueError("une source sans lien doit nommer le document dans « titre »")
+        return self
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀÂÉÈÊÎÔÛÇ«*-])")
@@ -47,8 +62,13 @@ class Section(BaseModel):
 
     @property
     def url(self) -> str:
-        """First public URL among the sources (seed references are not links)."""
-        return next((s.url for s in self.sources if s.url.startswith("http")), "")
+        """First public URL among the sources ("" when the section rests on documents without a link)."""
+        return next((s.url for s in self.sources if s.url), "")
+
+    @property
+    def document(self) -> str:
+        """The first source named without a link (e.g. « Rapport d'activité Paris Méd' 2023-2024, Ville de Paris »)."""
+        return next((s.titre for s in self.sources if not s.url), "")
 
     def sentences(self) -> list[str]:
         """The body cut into sentences (line by line, then at sentence ends), as answers quote them."""

@@ -30,6 +30,12 @@ def _compose(ctx: typer.Context) -> None:
         from parismed.composition import configure_knowledge_base
 
         configure_knowledge_base()
+    if ctx.invoked_subcommand == "webinar":  # `--push-to-queue` writes to the staff queue's store
+        import request_store
+        from channels import staff
+        from parismed.config import get_settings
+
+        request_store.configure(get_settings().sqlalchemy_url, classifier=staff.triage_of)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -84,7 +90,7 @@ def ask(
         return
     typer.echo(result.answer)
     for s in result.sources:
-        typer.echo(f"  Source : {s.title} — {s.section} {s.url}".rstrip())
+        typer.echo(f"  Source : {s.title} — {s.section} {s.url or s.document}".rstrip())
 
 
 @app.command()
@@ -145,6 +151,9 @@ def _add_channel_subcommands() -> None:
     from channels.webinar import webinar_app
 
     app.add_typer(staff_app, name="staff")
+    from parismed import cli_privacy  # `parismed purge`, `parismed staff erase`
+
+    cli_privacy.register(app, staff_app)
     app.add_typer(triage_app, name="triage")
     app.add_typer(webinar_app, name="webinar")
 

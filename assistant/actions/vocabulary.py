@@ -296,6 +296,11 @@ def synonyms_yaml() -> str:
         suffixes += ["e", "eme", "ème", "è", "ieme", "ième"]
         aliases = [f"{number}{suffix}" for suffix in suffixes] + list(words)
         block(str(number), aliases)
+    # Number words as a lookup table: a feature (RegexFeaturizer) that lets the entity extractor read « deux »,
+    # « trois »… as headcounts even where the training data only has digits. « un », « une », « seul » are
+    # left out: they are mostly articles and adjectives.
+    words = [w for w, n in raw["nombres"].items() if int(n) > 1]
+    lines += ["  - lookup: nombre_en_lettres", "    examples: |", *(f"      - {w}" for w in words), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

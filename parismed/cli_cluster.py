@@ -463,10 +463,12 @@ class Cluster(Stack):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
 
-    def restart(self, name: str, timeout: float = 240) -> None:
-        self.stop_service(name)
-        self.launch(self.services[name])
-        self.wait_for([name], timeout)
+    def restart(self, *names: str, timeout: float = 240) -> None:
+        """Stop (if running) and start again, in parallel; returns when all answer."""
+        for name in names:
+            self.stop_service(name)
+            self.launch(self.services[name])
+        self.wait_for(list(names), timeout)
 
     def stop(self) -> None:
         """The entry first, the state last: nginx, applications, Rasa, then Redis and PostgreSQL."""

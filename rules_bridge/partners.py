@@ -115,6 +115,19 @@ class PartnerDirectory:
             sources=tpl.sources,
         )
 
+    def ordre_unknown_profession(self) -> Partner:
+        """The Ordre when the request names no profession: who must register, and how to find one's Ordre."""
+        tpl = self.ref.templates["ordre_sans_profession"]
+        return Partner(
+            id="ordre",
+            nom=tpl.nom or "",
+            raison=tpl.raison,
+            url=tpl.url,
+            url_verifiee=tpl.url_verifiee,
+            contact=tpl.contact,
+            sources=tpl.sources,
+        )
+
     def ordre(self, profession: str, need_id: str) -> Partner:
         for entry in self.ref.partners.values():
             if entry.ordre and profession in entry.professions:
@@ -178,7 +191,8 @@ def _rank(
         if token == "@urps":
             return [p for p in (directory.urps(prof, labels, need_id) for prof in professions) if p]
         if token == "@ordre":
-            return [directory.ordre(prof, need_id) for prof in professions]
+            found = [directory.ordre(prof, need_id) for prof in professions]
+            return found or [directory.ordre_unknown_profession()]
         return [directory.get(token, need_id)]
 
     for rank, need in enumerate(chosen):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -35,9 +36,9 @@ def add_user_cmd(
     try:
         user = add_user(email, password, name=name)
     except StaffError as exc:
-        err_console.print(f"[red]{exc.message}[/red]")
+        err_console.print(f"[red]{escape(exc.message)}[/red]")
         raise typer.Exit(1) from exc
-    console.print(f"Compte prêt : {user.email}" + (f" ({user.name})" if user.name else ""))
+    console.print(escape(f"Compte prêt : {user.email}" + (f" ({user.name})" if user.name else "")))
 
 
 @staff_app.command("users")
@@ -47,8 +48,42 @@ def users_cmd() -> None:
 
     table = Table("E-mail", "Nom", "Actif", "Créé le")
     for u in list_users():
-        table.add_row(u.email, u.name, "oui" if u.active else "non", u.created_at.strftime("%d/%m/%Y"))
+        table.add_row(escape(u.email), escape(u.name), "oui" if u.active else "non", u.created_at.strftime("%d/%m/%Y"))
     console.print(table)
+
+
+def _account_cmd(action: str, email: str) -> None:
+    from .security import set_active, unlock
+
+    try:
+        if action == "unlock":
+            lifted = unlock(email)
+            console.print(f"{lifted} blocage(s) levé(s) pour {escape(email)}.")
+            return
+        user = set_active(email, action == "enable")
+    except StaffError as exc:
+        err_console.print(f"[red]{escape(exc.message)}[/red]")
+        raise typer.Exit(1) from exc
+    state = "activé" if user.active else "désactivé (ses sessions ouvertes sont fermées)"
+    console.print(f"Compte {escape(user.email)} {state}.")
+
+
+@staff_app.command("disable")
+def disable_cmd(email: str = typer.Argument(..., help="Adresse e-mail du compte.")) -> None:
+    """Désactive un compte : il ne peut plus se connecter et ses sessions ouvertes sont fermées."""
+    _account_cmd("disable", email)
+
+
+@staff_app.command("enable")
+def enable_cmd(email: str = typer.Argument(..., help="Adresse e-mail du compte.")) -> None:
+    """Réactive un compte désactivé."""
+    _account_cmd("enable", email)
+
+
+@staff_app.command("unlock")
+def unlock_cmd(email: str = typer.Argument(..., help="Adresse e-mail du compte.")) -> None:
+    """Lève les blocages après tentatives de connexion infructueuses (toutes adresses)."""
+    _account_cmd("unlock", email)
 
 
 @staff_app.command("import")
@@ -62,7 +97,7 @@ def import_cmd(
     from .importer import count_items, import_path
 
     if not path.exists():
-        err_console.print(f"[red]Introuvable : {path}[/red]")
+        err_console.print(f"[red]Introuvable : {escape(str(path))}[/red]")
         raise typer.Exit(1)
     total = count_items(path)
     with Progress(
@@ -77,14 +112,14 @@ def import_cmd(
         try:
             report = import_path(path, classify_now=not no_triage, progress=lambda: progress.advance(task))
         except StaffError as exc:
-            err_console.print(f"[red]{exc.message}[/red]")
+            err_console.print(f"[red]{escape(exc.message)}[/red]")
             raise typer.Exit(1) from exc
     console.print(
         f"{len(report.created)} demande(s) importée(s), {report.duplicates} déjà présente(s), "
         f"{len(report.errors)} erreur(s)."
     )
     for e in report.errors:
-        err_console.print(f"[yellow]• {e}[/yellow]")
+        err_console.print(f"[yellow]• {escape(str(e))}[/yellow]")
 
 
 @staff_app.command("list")
@@ -101,7 +136,7 @@ def list_cmd(statut: str = typer.Option("", help="nouvelle, en_cours, repondue, 
             r.theme or "—",
             str(r.arrondissement or "—"),
             r.status,
-            r.texte[:60].replace("\n", " "),
+            escape(r.texte[:60].replace("\n", " ")),  # stored text is shown as it is, never as rich markup
         )
     console.print(table)
 
@@ -125,10 +160,10 @@ def classify_cmd(
         f"[bold]Arrondissement :[/bold] {result['arrondissement'] or '—'}  "
         f"[bold]Zone ARS :[/bold] {result['zone_ars'] or '—'}"
     )
-    console.print(f"[bold]Priorité :[/bold] {result['priorite']['niveau']} — {result['priorite']['raison']}")
+    console.print(f"[bold]Priorité :[/bold] {result['priorite']['niveau']} — {escape(result['priorite']['raison'])}")
     for p in result["partenaires"]:
-        console.print(f"  • {p['nom']} — {p.get('raison', '')} {p.get('url') or ''}")
-    console.print("\n" + result["brouillon"])
+        console.print(escape(f"  • {p['nom']} — {p.get('raison', '')} {p.get('url') or ''}"))
+    console.print("\n" + escape(result["brouillon"]))
 
 
 @triage_app.command("evaluate")

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
+from channels.api import ratelimit
 from parismed.config import get_settings
 from request_store import RequestStoreError
 
@@ -75,6 +76,7 @@ def add_user(email: str, password: str, name: str = "") -> StaffUser:
         else:
             user.password_hash = hash_password(password)
             user.active = True
+            user.session_epoch += 1  # a password change ends every open session of the account
             if name:
                 user.name = name.strip()
         db.commit()
@@ -92,15 +94,63 @@ def list_users() -> list[StaffUser]:
 class LoginResult:
     user: StaffUser | None
     error: str | None = None
+    status: int = 401
 
 
-def authenticate(email: str, password: str) -> LoginResult:
-    """Check credentials with lock-out after ``login_max_failures`` failures."""
+# Limits of the login form (the ``limits`` library, shared through Redis when several instances run):
+# - per client address, every attempt: a flood from one address gets 429, other addresses are not affected;
+# - per account *and* address, failures only, in growing windows (5 a minute, 20 an hour, 50 a day) on top of
+#   the lock-out after ``login_max_failures`` failures: the delay grows with the failures, and since every key
+#   includes the address, an outsider cannot lock a real account out from elsewhere.
+ADDRESS_RATES = ("10/minute", "100/day")
+FAILURE_RATES = ("5/minute", "20/hour", "50/day")
+
+
+def throttle_key(email: str, address: str) -> str:
+    return f"{email}|{address}"[:400]
+
+
+def _limit_wait(rates: tuple[str, ...], *keys: str, count: bool) -> float | None:
+    limits = ratelimit.current()
+    for rate in rates:
+        if count:
+            wait = limits.hit(rate, *keys)
+        elif limits.test(rate, *keys):
+            continue
+        else:
+            wait = 60.0
+        if wait is not None:
+            return wait
+    return None
+
+
+def authenticate(email: str, password: str, address: str = "inconnu") -> LoginResult:
+    """Check credentials (blocking: argon2; call it from a worker thread).
+
+    Refused with 429 when the address or the (account, address) pair is over its limits; lock-out after
+    ``login_max_failures`` failures of one account from one address.
+    """
     settings = get_settings()
     email = normalise_email(email)
+    wait = _limit_wait(ADDRESS_RATES, "login-address", address, count=True)
+    if wait is not None:
+        return LoginResult(
+            None,
+            f"Trop de tentatives de connexion depuis votre adresse : réessayez dans {ratelimit.french_wait(wait)}.",
+            status=429,
+        )
+    key = throttle_key(email, address)
+    wait = _limit_wait(FAILURE_RATES, "login-failures", key, count=False)
+    if wait is not None:
+        return LoginResult(
+            None,
+            "Trop de tentatives infructueuses : ce compte est bloqué depuis votre adresse. "
+            f"Réessayez dans {ratelimit.french_wait(wait)}.",
+            status=429,
+        )
     now = utcnow()
     with session() as db:
-        throttle = db.get(LoginThrottle, email) if email else None
+        throttle = db.get(LoginThrottle, key) if email else None
         if throttle and throttle.locked_until and throttle.locked_until > now:
             minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
             return LoginResult(
@@ -121,9 +171,10 @@ def authenticate(email: str, password: str) -> LoginResult:
             db.commit()
             db.refresh(user)
             return LoginResult(user)
+        _limit_wait(FAILURE_RATES, "login-failures", key, count=True)
         if email:
             if throttle is None:
-                throttle = LoginThrottle(email=email, failures=0)
+                throttle = LoginThrottle(email=key, failures=0)
                 db.add(throttle)
             if throttle.locked_until and throttle.locked_until <= now:
                 throttle.failures = 0
@@ -142,6 +193,31 @@ def authenticate(email: str, password: str) -> LoginResult:
         return LoginResult(None, "Adresse e-mail ou mot de passe incorrect.")
 
 
+def set_active(email: str, active: bool) -> StaffUser:
+    """Disable (every open session ends) or enable an account."""
+    email = normalise_email(email)
+    ensure_storage()
+    with session() as db:
+        user = db.scalar(select(StaffUser).where(StaffUser.email == email))
+        if user is None:
+            raise StaffError(f"Aucun compte pour {email}.")
+        user.active = active
+        user.session_epoch += 1
+        db.commit()
+        db.refresh(user)
+        return user
+
+
+def unlock(email: str) -> int:
+    """Lift the lock-outs of an account (from every address); returns how many were lifted."""
+    email = normalise_email(email)
+    ensure_storage()
+    with session() as db:
+        result = db.execute(delete(LoginThrottle).where(LoginThrottle.email.like(f"{email}|%")))
+        db.commit()
+        return int(result.rowcount or 0)
+
+
 # --- sessions and CSRF ------------------------------------------------------------------------
 
 
@@ -150,7 +226,9 @@ def new_csrf_token() -> str:
 
 
 def make_session_token(user: StaffUser) -> str:
-    return _serializer("staff-session").dumps({"uid": user.id, "csrf": new_csrf_token(), "sid": secrets.token_hex(16)})
+    return _serializer("staff-session").dumps(
+        {"uid": user.id, "csrf": new_csrf_token(), "sid": secrets.token_hex(16), "ep": user.session_epoch}
+    )
 
 
 @dataclass
@@ -185,7 +263,7 @@ def read_session_token(token: str | None) -> StaffSession | None:
         if db.get(RevokedSession, str(data["sid"])) is not None:
             return None
         user = db.get(StaffUser, data["uid"])
-        if user is None or not user.active:
+        if user is None or not user.active or data.get("ep", 0) != user.session_epoch:
             return None
         return StaffSession(user=user, csrf=str(data["csrf"]), session_id=str(data["sid"]))
 

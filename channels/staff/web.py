@@ -18,11 +18,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from channels.api.ratelimit import client_address
 from parismed.config import get_settings
 
 from . import charts, integrations
@@ -193,11 +195,12 @@ async def login(request: Request) -> Response:
         )
         _set_cookie(request, response, LOGIN_CSRF_COOKIE, cookie, 3600)
         return response
-    result = authenticate(email, password)
+    # argon2 is slow by design: off the event loop, so a login flood does not stall the chat and the API.
+    result = await run_in_threadpool(authenticate, email, password, client_address(request))
     if result.user is None:
         token, cookie = make_login_csrf()
         response = render(
-            request, "login.html", status_code=401, csrf=token, suite=suite, email=email, error=result.error
+            request, "login.html", status_code=result.status, csrf=token, suite=suite, email=email, error=result.error
         )
         _set_cookie(request, response, LOGIN_CSRF_COOKIE, cookie, 3600)
         return response

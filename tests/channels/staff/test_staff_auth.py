@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 
 from channels.staff import router
 from channels.staff.security import SESSION_COOKIE
@@ -76,7 +77,7 @@ def test_lockout_expires(client, user, login, staff_db):
     for _ in range(3):
         login(client, password="mauvais-mot-de-passe")
     with session() as db:
-        t = db.get(LoginThrottle, "agent@paris.fr")
+        t = db.get(LoginThrottle, "agent@paris.fr|testclient")
         t.locked_until = utcnow() - timedelta(seconds=1)
         db.commit()
     assert login(client).status_code == 303
@@ -236,3 +237,59 @@ def test_short_password_is_refused(staff_db):
 
     with pytest.raises(StaffError, match="au moins"):
         add_user("x@paris.fr", "court")
+
+
+def test_lockout_is_per_address_so_an_outsider_cannot_lock_a_real_account(app, user, login):
+    """Failures from one address lock the account for that address only: the agent's own address still works."""
+    with TestClient(app, base_url="https://testserver", follow_redirects=False, client=("203.0.113.9", 5000)) as bad:
+        for _ in range(3):
+            login(bad, password="mauvais-mot-de-passe")
+        assert "bloqué" in login(bad).text
+    with TestClient(app, base_url="https://testserver", follow_redirects=False, client=("198.51.100.7", 5000)) as ok:
+        assert login(ok).status_code == 303
+
+
+def test_login_flood_from_one_address_gets_429(app, user, login):
+    with TestClient(app, base_url="https://testserver", follow_redirects=False, client=("203.0.113.10", 5000)) as c:
+        codes = [login(c, email=f"inconnu{i}@paris.fr", password="x" * 12).status_code for i in range(12)]
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+    with TestClient(app, base_url="https://testserver", follow_redirects=False, client=("198.51.100.8", 5000)) as ok:
+        assert login(ok).status_code == 303
+
+
+def test_password_change_and_disable_end_open_sessions(staff_client, staff_db):
+    from channels.staff.security import add_user, set_active, unlock
+
+    assert staff_client.get("/staff/").status_code == 200
+    add_user("agent@paris.fr", "un-nouveau-mot-de-passe-99")
+    assert staff_client.get("/staff/").status_code == 303  # back to the login page
+    staff_client.post(
+        "/staff/login",
+        data={"email": "agent@paris.fr", "password": "un-nouveau-mot-de-passe-99", "csrf": _csrf(staff_client)},
+    )
+    assert staff_client.get("/staff/").status_code == 200
+    set_active("agent@paris.fr", False)
+    assert staff_client.get("/staff/").status_code == 303
+    set_active("agent@paris.fr", True)
+    assert unlock("agent@paris.fr") == 0
+
+
+def _csrf(client) -> str:
+    import re
+
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/staff/login").text).group(1)
+
+
+def test_cli_disable_enable_unlock(staff_db, user):
+    from typer.testing import CliRunner
+
+    from channels.staff import staff_app
+
+    runner = CliRunner()
+    out = runner.invoke(staff_app, ["disable", "agent@paris.fr"])
+    assert out.exit_code == 0 and "désactivé" in out.output
+    out = runner.invoke(staff_app, ["enable", "agent@paris.fr"])
+    assert out.exit_code == 0 and "activé" in out.output
+    out = runner.invoke(staff_app, ["unlock", "agent@paris.fr"])
+    assert out.exit_code == 0 and "0 blocage" in out.output
+    assert runner.invoke(staff_app, ["disable", "personne@paris.fr"]).exit_code == 1

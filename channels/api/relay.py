@@ -122,9 +122,15 @@ def checked_message(message: str, offered: set[str], greetings: frozenset[str]) 
 
 
 class RasaRelay:
-    def __init__(self, config: RelayConfig, keeper: HandoffKeeper | None = None):
+    def __init__(
+        self,
+        config: RelayConfig,
+        keeper: HandoffKeeper | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self.config = config
         self.keeper = keeper
+        self.transport = transport  # tests: a fake Rasa
         self.state = ConversationState(config.state_url)
 
     def _order(self, sender: str) -> list[str]:
@@ -161,7 +167,7 @@ class RasaRelay:
         to_rasa = checked_message(message, offered, self.config.greeting_payloads)
         history = self.state.remember_message(sender, message)
         try:
-            async with httpx.AsyncClient(timeout=self.config.timeout) as client:
+            async with httpx.AsyncClient(timeout=self.config.timeout, transport=self.transport) as client:
                 messages = await self._post(client, sender, to_rasa)
                 if not messages and not await self._actions_up(client):
                     return await self._actions_down(sender, history), True

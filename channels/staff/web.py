@@ -46,6 +46,7 @@ from .security import (
 )
 from .service import (
     QueueFilter,
+    all_requests,
     count_by_status,
     create_request,
     export_csv,
@@ -57,7 +58,7 @@ from .service import (
     triage_request,
     update_request,
 )
-from .storage import STATUSES, ensure_storage
+from .storage import STATUSES, ensure_storage, store
 
 HERE = Path(__file__).resolve().parent
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -390,11 +391,15 @@ def _csv_response(content: str, filename: str) -> Response:
 
 @router.get("/export.csv", name="staff_export")
 def export(sess: StaffSession = Depends(require_session)) -> Response:
-    return _csv_response(export_csv(), "demandes-paris-med.csv")
+    requests = all_requests()
+    content = export_csv(requests)
+    store().add_audit(sess.user.email, "export", f"export CSV : {len(requests)} demande(s)")
+    return _csv_response(content, "demandes-paris-med.csv")
 
 
 @router.get("/statistiques.csv", name="staff_stats_csv")
 def export_stats(sess: StaffSession = Depends(require_session)) -> Response:
+    store().add_audit(sess.user.email, "export", "export CSV des statistiques")
     st = statistics()
     lines = ["indicateur;valeur;nombre"]
     lines += [f"theme;{t};{n}" for t, n in sorted(st["par_theme"].items())]

@@ -119,6 +119,8 @@ def _annotated_values():
     """(entity, value) of every annotation in the NLU training data, after synonyms."""
     synonyms = {}
     for block in yaml.safe_load((NLU_DIR / "synonyms.yml").read_text(encoding="utf-8"))["nlu"]:
+        if "synonym" not in block:  # the lookup table of number words
+            continue
         for line in block["examples"].splitlines():
             synonyms[line.strip()[2:].strip().lower()] = block["synonym"]
     for path in NLU_DIR.glob("*.yml"):

@@ -10,6 +10,7 @@ Public API (see docs/contracts.md)::
     zone_ars(19)  # ZoneArs(zone="zip", libelle=..., hypothese=..., sources=[...]); str(...) == "zip"
     vocabulary().normalise("profession", "kinés")  # "masseur_kinesitherapeute" (one vocabulary everywhere)
     MAX_PROFESSIONALS  # the one headcount limit
+    parse_place("Paris Centre")  # Place(arrondissement=1, code_postal=None, note=...): the one place parser
     configure_grids(version, extra_dirs)  # called by the composition root: active grid, staff-loaded versions
 """
 
@@ -17,11 +18,12 @@ from rules_bridge.calibration import CalibrationReport, calibrate
 from rules_bridge.engine import DetailLine, Estimate, NonRetenu, estimate
 from rules_bridge.errors import GridError, ProfileError, RulesBridgeError, profile_error_from_validation
 from rules_bridge.explain import explain_html, explain_markdown
+from rules_bridge.extraction import Extraction, extract
 from rules_bridge.grid import Grid, GridInfo, configure_grids, list_grids, load_grid, newest_version, read_grid_file
 from rules_bridge.limits import MAX_PROFESSIONALS
-from rules_bridge.nlp import Extraction, extract
 from rules_bridge.orientation import Orientation, orient
 from rules_bridge.partners import Partner, PartnerDirectory
+from rules_bridge.places import Place, parse_place
 from rules_bridge.profile import Professionnel, Profile, coerce_profile
 from rules_bridge.vocabulary import Vocabulaire, vocabulary
 from rules_bridge.zones import ZoneArs, zone_ars
@@ -35,6 +37,8 @@ def warm_up(nlp: bool = True) -> None:
 
 
 __all__ = [
+    "Place",
+    "parse_place",
     "CalibrationReport",
     "calibrate",
     "MAX_PROFESSIONALS",

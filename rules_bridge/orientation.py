@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from rules_bridge.extraction import Extraction, extract
 from rules_bridge.grid import load_grid
-from rules_bridge.nlp import Extraction, extract
 from rules_bridge.partners import Partner, rank_partners
 from rules_bridge.profile import Profile, coerce_profile
 from rules_bridge.reference import load_reference

@@ -12,12 +12,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from frenchtext import fold, key
+from frenchtext import key
 from rules_bridge.errors import ProfileError, profile_error_from_validation
 from rules_bridge.limits import MAX_PROFESSIONALS
+from rules_bridge.places import parse_place
 from rules_bridge.reference import load_reference
 
-_ORDINAL = re.compile(r"^\s*(\d{1,2})\s*(?:e|er|ere|eme|ieme|em|ème|è)?\s*(?:arr(?:ondissement|t|dt)?\.?)?\s*$")
 _PROJECT_SEPARATORS = re.compile(r"\s*(?:[+,;/]|\bet\b)\s*")
 _TRUE = {"true", "oui", "vrai", "yes", "1", "o", "y"}
 _FALSE = {"false", "non", "faux", "no", "0", "n"}
@@ -158,8 +158,7 @@ class Profile(BaseModel):
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
         elif isinstance(value, str):
-            match = _ORDINAL.match(fold(value))
-            number = int(match.group(1)) if match else None
+            number = parse_place(value, standalone=True).arrondissement
         if number is None or not 1 <= number <= 20:
             raise _fail(
                 "Le champ {champ} doit être un numéro d'arrondissement de 1 à 20 (par exemple 19 ou « 19e ») : "

@@ -178,7 +178,6 @@ class Vocabulary(_Strict):
     projets: dict[str, list[str]]
     zones_ars: dict[Zone, list[str]]
     sigles: list[str] = []
-    nombres: dict[str, int]
     ordinaux: dict[str, int]
     contexte_arrondissement_avant: list[str]
     contexte_arrondissement_apres: list[str]

@@ -1,0 +1,191 @@
+"""Information extraction from a free-text request: professions (with counts), place, team size, needs,
+structure, projects and sector.
+
+Tokens and phrase tables: ``matching``; places: ``places`` (the one place parser); team and numbers: ``team``.
+The vocabulary itself is data (``data/vocabulaire.yaml``, ``data/besoins.yaml``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from rules_bridge.errors import GridError
+from rules_bridge.matching import Match, find_phrases, tables, tokenize
+from rules_bridge.places import ORDINAL_DIGITS, place_in_tokens
+from rules_bridge.reference import load_reference
+from rules_bridge.team import counts, number_before, patient_side, team_size
+
+_PROJECT_PRIORITY = [
+    "demenagement",
+    "agrandissement",
+    "maintien",
+    "installation",
+    "travaux",
+    "equipement",
+    "recherche_local",
+]
+
+
+class Extraction(BaseModel):
+    """What was understood in a request. ``effectifs`` gives explicit counts per profession.
+
+    ``professions`` lists only the professions the writer exercises, employs or joins; professions cited as
+    caregivers sought for a patient (« un médecin traitant pour ma mère ») go to ``professions_patient``.
+    ``notes`` are French remarks for a human reader (e.g. « Paris Centre » read as the 1er arrondissement).
+    """
+
+    professions: list[str] = []
+    effectifs: dict[str, int] = {}
+    arrondissement: int | None = None
+    code_postal: str | None = None
+    nombre_professionnels: int | None = None
+    besoins: list[str] = []
+    structure: str | None = None
+    projet: str | None = None
+    projets: list[str] = []
+    secteur: str | None = None
+    professions_patient: list[str] = []
+    notes: list[str] = []
+    texte: str = Field("", exclude=True)
+
+    def champs_manquants(self) -> list[str]:
+        """Profile fields still needed for an estimate (French field names)."""
+        missing = []
+        if not self.professions:
+            missing.append("professionnels")
+        if self.arrondissement is None:
+            missing.append("code_postal")
+        return missing
+
+    def profil_partiel(self) -> dict[str, Any]:
+        """A profile dict for ``estimate`` built from what was understood (may be incomplete)."""
+        profile: dict[str, Any] = {}
+        if self.professions:
+            lines = []
+            single = len(self.professions) == 1
+            for prof in self.professions:
+                count = self.effectifs.get(prof) or (self.nombre_professionnels if single else None) or 1
+                line: dict[str, Any] = {"profession": prof, "nombre": count}
+                if self.secteur and (
+                    prof.startswith("medecin_") or self.secteur in {"conventionne", "non_conventionne"}
+                ):
+                    line["secteur"] = self.secteur
+                lines.append(line)
+            profile["professionnels"] = lines
+        if self.code_postal:
+            profile["code_postal"] = self.code_postal
+        elif self.arrondissement is not None:
+            profile["arrondissement"] = self.arrondissement
+        if self.structure:
+            profile["structure"] = self.structure
+        if len(self.projets) > 1:
+            profile["projet"] = list(self.projets)
+        elif self.projet:
+            profile["projet"] = self.projet
+        return profile
+
+
+def _profession_label(profession: str) -> str:
+    from rules_bridge.grid import load_grid  # late import: the grid is not needed for extraction itself
+
+    try:
+        return load_grid().professions[profession].libelle
+    except (GridError, KeyError):  # a label is cosmetic: never fail the extraction for it
+        return load_reference().vocab.label(profession)
+
+
+def extract(text: str) -> Extraction:
+    """Professions (with counts), arrondissement/postal code, team size and needs found in ``text``."""
+    if not isinstance(text, str) or not text.strip():
+        return Extraction(texte=text if isinstance(text, str) else "")
+    t = tables()
+    tokens = tokenize(text)
+
+    place = place_in_tokens(tokens)
+    arrondissement, code_postal, sector_note = place.arrondissement, place.code_postal, place.note
+    arr_positions = {
+        i for i, tok in enumerate(tokens) if tok.surface == code_postal or ORDINAL_DIGITS.match(tok.surface)
+    }
+
+    prof_matches = find_phrases(tokens, t.professions)
+    # A bare « médecin » followed by a specialty (« médecin pédiatre ») is the specialty only.
+    kept: list[Match] = []
+    skip_start: int | None = None
+    for k, m in enumerate(prof_matches):
+        if skip_start is not None:
+            m = Match(skip_start, m.end, m.value, m.phrase)
+            skip_start = None
+        nxt = prof_matches[k + 1] if k + 1 < len(prof_matches) else None
+        if (
+            len(m.phrase) == 1
+            and m.value == "medecin_generaliste"
+            and m.phrase[0] in t.generic
+            and nxt is not None
+            and nxt.start == m.end
+            and nxt.value != "medecin_generaliste"
+        ):
+            skip_start = m.start
+            continue
+        kept.append(m)
+
+    # « Dr Martin » is a doctor: a generalist unless a specialty is named; « docteur en pharmacie » is a degree.
+    def is_title(m: Match) -> bool:
+        return len(m.phrase) == 1 and m.value == "medecin_generaliste" and m.phrase[0] in t.titles
+
+    kept = [m for m in kept if not (is_title(m) and m.end < len(tokens) and tokens[m.end].surface in t.doctorate_after)]
+    if any(m.value == "medecin_specialiste" for m in kept):
+        kept = [m for m in kept if not is_title(m)]
+
+    # Only professions the writer is, employs or joins make the team; patient-side mentions are set apart.
+    team_clauses = {tokens[m.start].clause for m in find_phrases(tokens, t.team)}
+    stops = [m.start for m in kept[1:]] + [len(tokens)]
+    patient = [m for m, stop in zip(kept, stops) if patient_side(tokens, m, t, team_clauses, stop)]
+    kept = [m for m in kept if m not in patient]
+    professions = list(dict.fromkeys(m.value for m in kept))
+    professions_patient = [p for p in dict.fromkeys(m.value for m in patient) if p not in professions]
+    notes: list[str] = []
+    if professions_patient:
+        notes.append(t.patient_note.format(professions=", ".join(_profession_label(p) for p in professions_patient)))
+    effectifs: dict[str, int] = {}
+    counted: set[int] = set()
+    for m in kept:
+        n = number_before(tokens, m.start)
+        if n is not None and counts(n) and (m.start - 1) not in arr_positions:
+            effectifs[m.value] = effectifs.get(m.value, 0) + n
+            counted.update({m.start - 1, m.start - 2, m.start - 3})
+
+    total = team_size(tokens, t, arr_positions, counted)
+    if total is None and professions and all(p in effectifs for p in professions):
+        total = sum(effectifs.values())
+    if total is None and len(kept) == 1 and not tokens[kept[0].start].plural:
+        first_person = any(tok.surface in {"je", "j", "moi"} for tok in tokens)
+        if first_person and not any(tok.surface in {"nous", "on"} for tok in tokens):
+            total = 1
+
+    # Needs in order of importance: the more specific first (« priorite » in besoins.yaml), then text order.
+    found_needs = list(dict.fromkeys(m.value for m in find_phrases(tokens, t.besoins)))
+    priority = {nid: need.priorite for nid, need in load_reference().needs.items()}
+    needs = sorted(found_needs, key=lambda nid: (-priority[nid], found_needs.index(nid)))
+    structures = [m.value for m in find_phrases(tokens, t.structures)]
+    found_projects = {m.value for m in find_phrases(tokens, t.projets)}
+    projets = [p for p in _PROJECT_PRIORITY if p in found_projects]
+    projet = projets[0] if projets else None
+    secteurs = [m.value for m in find_phrases(tokens, t.secteurs)]
+
+    return Extraction(
+        professions=professions,
+        effectifs=effectifs,
+        arrondissement=arrondissement,
+        code_postal=code_postal,
+        nombre_professionnels=total,
+        besoins=needs,
+        structure=structures[0] if structures else None,
+        projet=projet,
+        projets=projets,
+        secteur=secteurs[0] if secteurs else None,
+        professions_patient=professions_patient,
+        notes=[*([sector_note] if sector_note else []), *notes],
+        texte=text,
+    )

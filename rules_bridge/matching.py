@@ -1,0 +1,200 @@
+"""Tokens and phrase tables of the free-text extraction (shared by places, team and extraction).
+
+spaCy ``fr_core_news_md`` (the one pipeline of ``frenchtext``) gives tokens, lemmas, parts of speech and number;
+each token is folded (accents, case) and split on hyphens and apostrophes. Phrases of the vocabulary
+(``data/vocabulaire.yaml``, ``data/besoins.yaml``) are matched on the surface form, the lemma or their simple
+singular, longest first, without overlap. Kept hand-written rather than spaCy's ``PhraseMatcher``: a phrase
+word may match the surface form of one token and the lemma of the next (« cherchons un local »), and a few
+entries are prefixes (« déménag* ») — one ``PhraseMatcher`` attribute cannot express either.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from frenchtext import FrenchPipelineUnavailable, fold, french_pipeline, words
+from rules_bridge._text import phrase_key, singular
+from rules_bridge.errors import RulesBridgeError
+from rules_bridge.reference import Reference, load_reference
+
+
+def get_nlp() -> Any:
+    """The French spaCy pipeline, shared with the guide search (loaded once; a few seconds)."""
+    try:
+        return french_pipeline()
+    except FrenchPipelineUnavailable as exc:  # pragma: no cover - the model ships with the app venv
+        raise RulesBridgeError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class Tok:
+    surface: str  # folded word
+    lemma: str  # folded lemma
+    pos: str
+    plural: bool
+    is_number: bool
+    forms: frozenset[str] = frozenset()
+    after_punct: bool = False  # separated from the previous word by punctuation such as « , » or « ( »
+    clause: int = 0  # index of the sentence (split on . ! ? ; and line breaks)
+
+    @classmethod
+    def make(
+        cls,
+        surface: str,
+        lemma: str,
+        pos: str,
+        plural: bool,
+        is_number: bool,
+        after_punct: bool = False,
+        clause: int = 0,
+    ) -> Tok:
+        forms = frozenset({surface, lemma, singular(surface), singular(lemma)})
+        return cls(surface, lemma, pos, plural, is_number, forms, after_punct, clause)
+
+    def matches(self, word: str) -> bool:
+        if word.endswith("*"):  # prefix (« déménag* »), for verb forms the tagger may miss
+            return self.surface.startswith(word[:-1]) or self.lemma.startswith(word[:-1])
+        return word in self.forms
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    value: str
+    phrase: tuple[str, ...]
+
+
+class Tables:
+    """Phrase tables compiled from the vocabulary (once)."""
+
+    def __init__(self, ref: Reference) -> None:
+        v = ref.vocab
+        self.professions = self._compile(v.professions)
+        self.structures = self._compile(v.structures)
+        self.projets = self._compile(v.projets)
+        self.secteurs = self._compile(v.secteurs)
+        self.besoins = self._compile({nid: need.mots for nid, need in ref.needs.items()})
+        self.ordinals = sorted(((phrase_key(k), n) for k, n in v.ordinaux.items()), key=lambda x: -len(x[0]))
+        self.before = {" ".join(phrase_key(w)) for w in v.contexte_arrondissement_avant}
+        self.after = {" ".join(phrase_key(w)) for w in v.contexte_arrondissement_apres}
+        self.not_after = {" ".join(phrase_key(w)) for w in v.contexte_non_arrondissement_apres}
+        self.effectif_before = [phrase_key(w) for w in v.effectif_avant]
+        self.effectif_after = [phrase_key(w) for w in v.effectif_apres]
+        self.postal = ref.postal_index
+        self.generic = {w for text in v.medecin_generique for w in phrase_key(text)}
+        self.titles = {w for text in v.titres_medecin for w in phrase_key(text)}
+        self.doctorate_after = {w for text in v.titre_doctorat_apres for w in phrase_key(text)}
+        self.beneficiaries = [phrase_key(w) for w in v.patient.beneficiaires]
+        self.seek = [phrase_key(w) for w in v.patient.recherche_avant]
+        self.team = self._compile({"equipe": v.patient.indices_equipe})
+        self.window = v.patient.fenetre_beneficiaire
+        self.patient_note = v.patient.note
+        self.sector_note = v.note_secteur
+        sectors: dict[str, list[int]] = {}
+        for n, arr in sorted(ref.arrondissements.items()):
+            if arr.secteur:
+                sectors.setdefault(arr.secteur, []).append(n)
+        self.sectors = {phrase_key(name): (name, numbers) for name, numbers in sectors.items() if len(numbers) > 1}
+
+    @staticmethod
+    def _compile(table: dict[str, list[str]]) -> PhraseTable:
+        phrases: dict[tuple[str, ...], str] = {}
+        for canonical, synonyms in table.items():
+            for text in [canonical.replace("_", " "), *synonyms]:
+                k = phrase_key(text)
+                if text.rstrip().endswith("*") and k:
+                    k = (*k[:-1], words(text)[-1] + "*")
+                if k and not (len(k) == 1 and k[0].isdigit()):  # a bare « 1 » or « 2 » means nothing alone
+                    phrases.setdefault(k, canonical)
+        return PhraseTable(phrases)
+
+
+class PhraseTable:
+    """Phrases indexed by their first word (prefix phrases apart), ranked longest first."""
+
+    def __init__(self, phrases: dict[tuple[str, ...], str]) -> None:
+        ordered = sorted(phrases.items(), key=lambda item: (-len(item[0]), item[0]))
+        self.rank = {phrase: r for r, (phrase, _) in enumerate(ordered)}
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self.prefixed: list[tuple[tuple[str, ...], str]] = []
+        for phrase, value in ordered:
+            if phrase[0].endswith("*"):
+                self.prefixed.append((phrase, value))
+            else:
+                self.by_first.setdefault(phrase[0], []).append((phrase, value))
+
+    def candidates(self, tok: Tok) -> list[tuple[tuple[str, ...], str]]:
+        found = [item for form in tok.forms for item in self.by_first.get(form, ())]
+        found += [item for item in self.prefixed if tok.matches(item[0][0])]
+        return found
+
+
+@lru_cache(maxsize=1)
+def tables() -> Tables:
+    return Tables(load_reference())
+
+
+_CLAUSE_END = re.compile(r"[.!?;\n]")
+_SEPARATOR = re.compile(r"[,()\[\]«»\"/:.!?;\n]")  # hyphens and apostrophes join words, they do not separate
+
+
+def tokenize(text: str) -> list[Tok]:
+    doc = get_nlp()(text)
+    out: list[Tok] = []
+    clause, separated = 0, False
+    for token in doc:
+        subwords = words(token.text)
+        if not subwords:  # punctuation or spaces
+            separated = separated or bool(_SEPARATOR.search(token.text))
+            if _CLAUSE_END.search(token.text) and out and out[-1].clause == clause:
+                clause += 1
+            continue
+        lemma = fold(token.lemma_)
+        plural = "Plur" in token.morph.get("Number")
+        for sub in subwords:
+            out.append(
+                Tok.make(
+                    sub,
+                    lemma if len(subwords) == 1 else sub,
+                    token.pos_,
+                    plural,
+                    sub.isdigit() or token.like_num,
+                    separated,
+                    clause,
+                )
+            )
+            separated = False
+    return out
+
+
+def phrase_at(tokens: list[Tok], i: int, phrase: tuple[str, ...]) -> bool:
+    """``phrase`` starts at token ``i``, without punctuation inside it."""
+    n = len(phrase)
+    return (
+        i >= 0
+        and i + n <= len(tokens)
+        and all(tokens[i + j].matches(phrase[j]) and (j == 0 or not tokens[i + j].after_punct) for j in range(n))
+    )
+
+
+def find_phrases(tokens: list[Tok], table: PhraseTable) -> list[Match]:
+    """Longest non-overlapping phrase matches, in text order."""
+    candidates: list[Match] = []
+    for i, tok in enumerate(tokens):
+        for phrase, value in table.candidates(tok):
+            n = len(phrase)
+            if i + n <= len(tokens) and all(tokens[i + j].matches(phrase[j]) for j in range(1, n)):
+                candidates.append(Match(i, i + n, value, phrase))
+    candidates.sort(key=lambda m: (table.rank[m.phrase], m.start))
+    taken = [False] * len(tokens)
+    found: list[Match] = []
+    for m in candidates:
+        if not any(taken[m.start : m.end]):
+            found.append(m)
+            for j in range(m.start, m.end):
+                taken[j] = True
+    return sorted(found, key=lambda m: m.start)

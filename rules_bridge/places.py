@@ -1,0 +1,134 @@
+"""The one place parser: Paris postal codes (« 75116 »), arrondissements in digits, letters or roman numerals
+(« 19e », « dix-neuvième », « XIXe », « Paris 13 ») and sectors grouping several arrondissements
+(« Paris Centre »). Used by the free-text extraction and by profile validation (field ``arrondissement``)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+from frenchtext import fold
+from rules_bridge._text import arrondissement_short, singular
+from rules_bridge.matching import Tables, Tok, phrase_at, tables, tokenize
+from rules_bridge.reference import load_reference
+
+ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:e|er|ere|eme|ieme|em|me)$")
+_ROMAN = re.compile(r"^([ivx]{1,5})(?:e|er|eme|ieme)$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+_POSTAL = re.compile(r"^\d{5}$")
+_NOUNISH = {"NOUN", "ADJ", "PROPN"}
+# A field value that is only a number, possibly an ordinal and « arrondissement » (no spaCy needed).
+_FIELD = re.compile(r"^\s*(\d{1,2})\s*(?:e|er|ere|eme|ieme|em|ème|è)?\s*(?:arr(?:ondissement|t|dt)?\.?)?\s*$")
+
+
+class Place(BaseModel):
+    """Where a request is: an arrondissement (1–20), the postal code when one was written, a French note when the
+    place was approximated (« Paris Centre » read as the 1er arrondissement)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    arrondissement: int | None = None
+    code_postal: str | None = None
+    note: str | None = None
+
+
+def _roman(text: str) -> int:
+    total, prev = 0, 0
+    for ch in reversed(text):
+        value = _ROMAN_VALUES[ch]
+        total = total - value if value < prev else total + value
+        prev = max(prev, value)
+    return total
+
+
+def _arrondissement(tokens: list[Tok], t: Tables, standalone: bool) -> tuple[int | None, str | None]:
+    # 1) A Paris postal code wins.
+    for tok in tokens:
+        if _POSTAL.match(tok.surface) and tok.surface in t.postal:
+            return t.postal[tok.surface], tok.surface
+
+    def context_ok(start: int, end: int, strict: bool) -> bool:
+        nxt = tokens[end] if end < len(tokens) and not tokens[end].after_punct else None  # « 19e (QPV) »
+        prev = tokens[start - 1].surface if start > 0 else ""
+        if nxt is not None and nxt.surface in t.after:
+            return True
+        if nxt is not None and (nxt.surface in t.not_after or singular(nxt.surface) in t.not_after):
+            return False
+        if nxt is not None and nxt.pos in _NOUNISH and nxt.surface.isalpha():
+            return False
+        return (prev in t.before or nxt is None) if strict else True
+
+    for i, tok in enumerate(tokens):
+        # « 19e », « 1er », « 19eme »
+        m = ORDINAL_DIGITS.match(tok.surface)
+        if m and 1 <= int(m.group(1)) <= 20 and context_ok(i, i + 1, strict=False):
+            return int(m.group(1)), None
+        # « 19 e » / « 19 ème » split by the tokenizer
+        if tok.surface.isdigit() and i + 1 < len(tokens) and tokens[i + 1].surface in {"e", "eme", "er", "ieme"}:
+            n = int(tok.surface)
+            if 1 <= n <= 20 and context_ok(i, i + 2, strict=False):
+                return n, None
+        # « XIXe »
+        m = _ROMAN.match(tok.surface)
+        if m and 1 <= _roman(m.group(1)) <= 20 and context_ok(i, i + 1, strict=True):
+            return _roman(m.group(1)), None
+        # « Paris 19 », « 19 arrondissement »; a field value may be the bare number
+        if tok.surface.isdigit() and 1 <= int(tok.surface) <= 20:
+            prev = tokens[i - 1].surface if i > 0 else ""
+            nxt = tokens[i + 1].surface if i + 1 < len(tokens) else ""
+            if prev == "paris" or nxt in t.after or (standalone and len(tokens) == 1):
+                return int(tok.surface), None
+        # « dix-neuvième », « premier »
+        for phrase, n in t.ordinals:
+            end = i + len(phrase)
+            if end <= len(tokens) and all(tokens[i + j].surface == phrase[j] for j in range(len(phrase))):
+                if context_ok(i, end, strict=True):
+                    return n, None
+    return None, None
+
+
+def _sector(tokens: list[Tok], t: Tables) -> tuple[int | None, str | None]:
+    """« Paris Centre » (a sector grouping several arrondissements): its first arrondissement, with a French note."""
+    ref = load_reference()
+    for i in range(len(tokens)):
+        for phrase, (name, numbers) in t.sectors.items():
+            if phrase_at(tokens, i, phrase):
+                shorts = [arrondissement_short(n) for n in numbers]
+                codes = [cp for n in numbers for cp in ref.arrondissement(n).codes_postaux]
+                note = t.sector_note.format(
+                    secteur=name,
+                    arrondissements=", ".join(shorts[:-1]) + " et " + shorts[-1],
+                    retenu=shorts[0],
+                    codes=", ".join(codes[:-1]) + " ou " + codes[-1],
+                )
+                return numbers[0], note
+    return None, None
+
+
+def place_in_tokens(tokens: list[Tok], *, standalone: bool = False) -> Place:
+    """The place named in already tokenized text (see ``parse_place``)."""
+    t = tables()
+    arrondissement, code_postal = _arrondissement(tokens, t, standalone)
+    if arrondissement is not None:
+        return Place(arrondissement=arrondissement, code_postal=code_postal)
+    arrondissement, note = _sector(tokens, t)
+    return Place(arrondissement=arrondissement, note=note)
+
+
+def parse_place(text: str, *, standalone: bool = False) -> Place:
+    """The place named in ``text`` (empty Place when none). ``standalone``: the text is only a place (a form
+    field), so a bare number (« 19 ») is an arrondissement too."""
+    if not text or not text.strip():
+        return Place()
+    quick = _FIELD.match(fold(text)) if standalone else None
+    if quick:  # « 19 », « 19e », « 19e arr. »: no need for the language model
+        number = int(quick.group(1))
+        return Place(arrondissement=number) if 1 <= number <= 20 else Place()
+    return _parse_cached(text, standalone)
+
+
+@lru_cache(maxsize=1024)
+def _parse_cached(text: str, standalone: bool) -> Place:
+    return place_in_tokens(tokenize(text), standalone=standalone)

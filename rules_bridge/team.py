@@ -1,0 +1,105 @@
+"""The team described in a request: how many professionals (digits or French number words, read by text2num),
+and which mentions of a profession are patient-side (« un médecin traitant pour ma mère »), not the team."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from text_to_num import text2num
+
+from rules_bridge.limits import MAX_PROFESSIONALS
+from rules_bridge.matching import Match, Tables, Tok, phrase_at
+
+
+@lru_cache(maxsize=4096)
+def number_in_words(text: str) -> int | None:
+    """« deux » → 2, « dix-sept » / « dix sept » → 17, « vingt et un » → 21; None when it is not a number."""
+    if not text or any(ch.isdigit() for ch in text):
+        return None
+    try:
+        return text2num(text, "fr")
+    except ValueError:
+        return None
+
+
+def number_at(tokens: list[Tok], i: int) -> int | None:
+    """The number written at token ``i`` (digits or a one-word number)."""
+    if not 0 <= i < len(tokens):
+        return None
+    tok = tokens[i]
+    if tok.surface.isdigit() and len(tok.surface) <= 3:
+        return int(tok.surface)
+    return number_in_words(tok.surface)
+
+
+def number_before(tokens: list[Tok], end: int) -> int | None:
+    """The number written just before token ``end`` (« 3 », « deux », « dix-sept », « vingt et un »)."""
+    for span in (3, 2):
+        if end >= span:
+            n = number_in_words(" ".join(tok.surface for tok in tokens[end - span : end]))
+            if n is not None:
+                return n
+    return number_at(tokens, end - 1)
+
+
+def counts(n: int | None) -> bool:
+    """A plausible headcount (the one limit of the project, MAX_PROFESSIONALS)."""
+    return n is not None and 1 <= n <= MAX_PROFESSIONALS
+
+
+def patient_side(tokens: list[Tok], m: Match, t: Tables, team_clauses: set[int], stop: int) -> bool:
+    """A profession cited as a caregiver sought for oneself or a relative (rule in data/vocabulaire.yaml).
+
+    A beneficiary (« pour ma mère ») is looked for after ``m`` up to ``stop``, the next profession mentioned."""
+    clause = tokens[m.start].clause
+    for i in range(m.end, min(len(tokens), m.end + t.window, stop)):
+        if tokens[i].clause != clause:
+            break
+        if any(phrase_at(tokens, i, phrase) for phrase in t.beneficiaries):
+            return True
+    for gap in (0, 1):  # « trouver un médecin », « trouver un bon médecin »
+        end = m.start - gap
+        if gap and (end < 0 or tokens[end].pos != "ADJ" or tokens[end].after_punct):
+            break
+        for phrase in t.seek:
+            start = end - len(phrase)
+            if (
+                start >= 0
+                and tokens[start].clause == clause
+                and phrase_at(tokens, start, phrase)
+                and not (end < len(tokens) and tokens[end].after_punct)
+            ):
+                return clause not in team_clauses
+    return False
+
+
+def number_from(tokens: list[Tok], i: int) -> tuple[int | None, int]:
+    """The number starting at token ``i`` and how many tokens it spans (« dix-sept » is two tokens)."""
+    for span in (3, 2):
+        if i + span <= len(tokens):
+            n = number_in_words(" ".join(tok.surface for tok in tokens[i : i + span]))
+            if n is not None:
+                return n, span
+    return number_at(tokens, i), 1
+
+
+def team_size(tokens: list[Tok], t: Tables, arr_positions: set[int], counted: set[int]) -> int | None:
+    """Team size stated as such (« nous sommes 4 », « 5 praticiens »); numbers counting a profession are skipped."""
+    i = 0
+    while i < len(tokens):
+        if i in arr_positions or i in counted:
+            i += 1
+            continue
+        n, span = number_from(tokens, i)
+        if counts(n):
+            for phrase in t.effectif_before:
+                k = len(phrase)
+                if i - k >= 0 and all(tokens[i - k + j].matches(phrase[j]) for j in range(k)):
+                    return n
+            end = i + span
+            for phrase in t.effectif_after:
+                k = len(phrase)
+                if end + k <= len(tokens) and all(tokens[end + j].matches(phrase[j]) for j in range(k)):
+                    return n
+        i += span
+    return None

@@ -1,0 +1,62 @@
+"""The one place parser, number words (text2num) and the team of a free-text request."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules_bridge import MAX_PROFESSIONALS, estimate, extract, parse_place
+from rules_bridge.profile import coerce_profile
+from rules_bridge.team import number_in_words
+
+
+@pytest.mark.parametrize(
+    ("text", "arrondissement", "code_postal"),
+    [
+        ("un cabinet au 75116", 16, "75116"),
+        ("dans le dix-neuvième", 19, None),
+        ("Paris XIXe", 19, None),
+        ("à Paris 13", 13, None),
+        ("dans le 1er arrondissement", 1, None),
+        ("au 3e étage, sans précision", None, None),
+    ],
+)
+def test_parse_place_in_free_text(text, arrondissement, code_postal):
+    place = parse_place(text)
+    assert (place.arrondissement, place.code_postal) == (arrondissement, code_postal)
+
+
+def test_paris_centre_is_the_first_of_its_arrondissements_with_a_note():
+    place = parse_place("un local à Paris Centre")
+    assert place.arrondissement == 1 and place.note and "75004" in place.note
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("19", 19), ("19e", 19), ("19e arr.", 19), ("XIXe", 19), ("dix-neuvième", 19)]
+)
+def test_profile_arrondissement_uses_the_same_parser(value, expected):
+    assert parse_place(value, standalone=True).arrondissement == expected
+    p = coerce_profile({"professionnels": [{"profession": "kiné"}], "arrondissement": value})
+    assert p.arrondissement == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [("deux", 2), ("dix-sept", 17), ("vingt et un", 21), ("quarante", 40), ("le", None), ("premier", None)],
+)
+def test_number_words(text, n):
+    assert number_in_words(text) == n
+
+
+def test_counts_in_words_and_the_one_limit():
+    assert extract("Nous sommes dix-sept professionnels dans le 20e").nombre_professionnels == 17
+    assert extract("Nous sommes vingt et un praticiens dans le 20e").nombre_professionnels == 21
+    assert extract(f"Nous sommes {MAX_PROFESSIONALS + 1} praticiens dans le 20e").nombre_professionnels is None
+
+
+def test_two_physios_and_an_osteopath_from_free_text():
+    x = extract("Nous sommes deux kinés et une ostéo, on veut s'installer dans le 19e avec des travaux")
+    assert x.effectifs == {"masseur_kinesitherapeute": 2, "osteopathe": 1}
+    assert x.projets == ["installation", "travaux"]
+    e = estimate(x.profil_partiel())
+    assert e.eligible and [(n.profession, n.nombre) for n in e.non_retenus] == [("osteopathe", 1)]
+    assert e.composantes == ["travaux", "equipement"]

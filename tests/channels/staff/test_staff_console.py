@@ -300,3 +300,31 @@ def test_svg_charts_escape_labels_and_use_integer_ticks():
     assert ">0.75<" not in svg and ">1<" in svg  # axis 0..4 by 1
     assert [_nice_max(v) for v in (0, 3, 9, 21, 390)] == [4, 4, 12, 40, 400]
     assert horizontal_bars([], "vide").startswith("<svg")
+
+
+def test_queue_pages_filters_by_origin_and_closes_in_bulk_with_audit(staff_client):
+    from channels.staff.web import PAGE_SIZE
+
+    ids = [create_request("webinaire", f"Question de webinaire n° {i}", None, classify_now=False) for i in range(55)]
+    chat_id = create_request("chat", "Demande venue du chat", None, classify_now=False)
+    first = staff_client.get("/staff/?origine=webinaire").text
+    assert f">{ids[0]}</a>" in first and f">{ids[-1]}</a>" not in first and f">{chat_id}</a>" not in first
+    assert "Page 1 sur 2" in first and "page=2" in first
+    second = staff_client.get("/staff/?origine=webinaire&page=2").text
+    assert f">{ids[-1]}</a>" in second and f">{ids[0]}</a>" not in second
+    assert len(ids) - PAGE_SIZE == second.count('name="ids"')
+    only_chat = staff_client.get("/staff/?origine=chat").text
+    assert f">{chat_id}</a>" in only_chat and f">{ids[0]}</a>" not in only_chat
+
+    r = staff_client.post(
+        "/staff/demandes/cloture",
+        data={"csrf": staff_client.csrf, "ids": [str(i) for i in ids[:3]], "retour": "origine=webinaire&page=1"},
+    )
+    assert r.status_code == 303 and "origine=webinaire" in r.headers["location"]
+    assert "3 demande(s) close(s)." in staff_client.get(r.headers["location"]).text
+    for rid in ids[:3]:
+        req = get_request(rid)
+        assert req.status == "close" and any(a.field == "status" and a.new == "close" for a in req.audit)
+    assert get_request(ids[3]).status == "nouvelle"
+    refused = staff_client.post("/staff/demandes/cloture", data={"ids": [str(ids[4])]})
+    assert refused.status_code == 403 and get_request(ids[4]).status == "nouvelle"

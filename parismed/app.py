@@ -22,6 +22,7 @@ from parismed import actions, retention
 from parismed.cli_grille import configure_rules_bridge
 from parismed.composition import configure_knowledge_base
 from parismed.config import get_settings
+from parismed.staff_wiring import configure_staff
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,8 @@ def _keep_conversation(sender: str, history: list[str], key: str) -> int | None:
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     settings = get_settings()
-    staff.init_storage()  # Alembic migrations
-    # The request store used by the hand-off action and the webinar push, with the console's triage.
-    request_store.configure(settings.sqlalchemy_url, classifier=staff.triage_of)
+    # Console settings, Alembic migrations, and the request store used by the hand-off action and the webinar push.
+    configure_staff(settings)
     server = None
     if settings.serve_actions:
         try:

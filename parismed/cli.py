@@ -30,12 +30,10 @@ def _compose(ctx: typer.Context) -> None:
         from parismed.composition import configure_knowledge_base
 
         configure_knowledge_base()
-    if ctx.invoked_subcommand == "webinar":  # `--push-to-queue` writes to the staff queue's store
-        import request_store
-        from channels import staff
-        from parismed.config import get_settings
+    if ctx.invoked_subcommand in ("staff", "triage", "webinar", "grille"):  # the console's database and store
+        from parismed.staff_wiring import configure_staff
 
-        request_store.configure(get_settings().sqlalchemy_url, classifier=staff.triage_of)
+        configure_staff(migrate=ctx.invoked_subcommand != "triage")
 
 
 def _fail(message: str, code: int = 2) -> None:

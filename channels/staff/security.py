@@ -13,9 +13,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
 from channels.api import ratelimit
-from parismed.config import get_settings
 from request_store import RequestStoreError
 
+from . import config
 from .storage import LoginThrottle, RevokedSession, StaffUser, ensure_storage, session, utcnow
 
 SESSION_COOKIE = "parismed_staff"
@@ -49,8 +49,7 @@ def hash_password(password: str) -> str:
 
 
 def _secret() -> str:
-    settings = get_settings()
-    return settings.secret_key or settings.persistent_secret("staff_secret")
+    return config.current().secret_key
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -130,7 +129,7 @@ def authenticate(email: str, password: str, address: str = "inconnu") -> LoginRe
     Refused with 429 when the address or the (account, address) pair is over its limits; lock-out after
     ``login_max_failures`` failures of one account from one address.
     """
-    settings = get_settings()
+    settings = config.current()
     email = normalise_email(email)
     wait = _limit_wait(ADDRESS_RATES, "login-address", address, count=True)
     if wait is not None:

@@ -1,15 +1,10 @@
-"""The staff console's handle on the request store (``request_store``).
-
-The store of the composition root is used when one is configured (``request_store.configure``); otherwise,
-for the CLI and the tests that switch databases by environment, the store of the current settings' URL.
-"""
+"""The staff console's handle on the request store (``request_store``), at the URL of its configuration."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 import request_store
-from parismed.config import get_settings
 from request_store import (  # noqa: F401 - re-exported for the console's modules
     OPEN_STATUSES,
     PRIORITY_RANK,
@@ -24,12 +19,14 @@ from request_store import (  # noqa: F401 - re-exported for the console's module
     utcnow,
 )
 
+from . import config
+
 _initialised: set[str] = set()
 
 
 def store() -> Store:
     """The store of the current settings' database, with the console's triage attached."""
-    current = request_store.open_store(get_settings().sqlalchemy_url)
+    current = request_store.open_store(config.current().database_url)
     if current.classifier is None:
         from .service import triage_of
 
@@ -51,7 +48,7 @@ def init_storage() -> None:
 
 def ensure_storage() -> None:
     """Create the tables once per database URL (for callers outside the app, e.g. the CLI)."""
-    if get_settings().sqlalchemy_url not in _initialised:
+    if config.current().database_url not in _initialised:
         init_storage()
 
 
@@ -59,3 +56,4 @@ def dispose_engines() -> None:
     """Close every store (tests switching databases)."""
     request_store.dispose_all()
     _initialised.clear()
+    config.forget_fallback()

@@ -25,9 +25,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from channels.api.ratelimit import client_address
-from parismed.config import get_settings
 
-from . import charts, integrations
+from . import charts, config, integrations
 from .classify import THEMES, classify, theme_label
 from .security import (
     LOGIN_CSRF_COOKIE,
@@ -163,7 +162,7 @@ def _set_cookie(request: Request, response: Response, name: str, value: str, max
         value,
         max_age=max_age,
         path=_base_path(request) or "/",
-        secure=get_settings().cookie_secure,
+        secure=config.current().cookie_secure,
         httponly=True,
         samesite="lax",
     )

@@ -27,17 +27,21 @@ def fast_password_hashing(monkeypatch):
 @pytest.fixture
 def staff_db(tmp_path, monkeypatch):
     """Own database and secret; the guide and grids stay the real ones (index in the usual var folder)."""
-    from channels.staff import storage
+    from channels.staff import StaffConfig, configure, storage
 
-    monkeypatch.setenv("PARISMED_DATABASE_URL", f"sqlite:///{tmp_path / 'staff.db'}")
-    monkeypatch.setenv("PARISMED_SECRET_KEY", "cle-de-test-" + "x" * 32)
-    monkeypatch.setenv("PARISMED_LOGIN_MAX_FAILURES", "3")
-    monkeypatch.setenv("PARISMED_LOGIN_LOCKOUT_MINUTES", "15")
+    url = f"sqlite:///{tmp_path / 'staff.db'}"
+    monkeypatch.setenv("PARISMED_DATABASE_URL", url)  # for code that reads the settings (contact form tests)
     get_settings.cache_clear()
     storage.dispose_engines()
+    configure(
+        StaffConfig(
+            database_url=url, secret_key="cle-de-test-" + "x" * 32, login_max_failures=3, login_lockout_minutes=15
+        )
+    )
     storage.init_storage()
     yield tmp_path
     storage.dispose_engines()
+    configure(None)
     get_settings.cache_clear()
 
 

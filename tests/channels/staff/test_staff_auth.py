@@ -97,11 +97,11 @@ def test_successful_login_sets_a_hardened_cookie(client, user, login):
     assert "Demandes à traiter" in page.text
 
 
-def test_cookie_secure_follows_settings(client, user, login, monkeypatch):
-    from parismed.config import get_settings
+def test_cookie_secure_follows_settings(client, user, login):
+    from channels.staff import configure
+    from channels.staff.config import current
 
-    monkeypatch.setenv("PARISMED_COOKIE_SECURE", "false")
-    get_settings.cache_clear()
+    configure(current().model_copy(update={"cookie_secure": False}))
     r = login(client)
     cookie = [h for h in r.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE + "=")][0].lower()
     assert "secure" not in cookie

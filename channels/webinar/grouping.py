@@ -1,43 +1,60 @@
-"""Grouping near-duplicate questions.
+"""Grouping the questions that ask the same thing in other words.
 
 Two signals, both from the public API of `knowledge_base`:
 - sentence embeddings (`knowledge_base.embed`, the model of the guide index), cosine similarity;
-- the guide sections retrieved for each question (`knowledge_base.search`, top 2).
+- the retrieval profile of each question: the fused scores of its best guide sections (`knowledge_base.search`),
+  sharpened by a softmax (temperature) over the top ``profile_top`` sections; two questions that lead to the
+  same sections in the same proportions have a profile cosine near 1.
 
-With the multilingual encoder used offline, paraphrases of one question score about 0.60–0.72 while
-distinct questions about the same scheme score as high (e.g. « Qui peut bénéficier de Paris Méd' ? » vs
-« Quel est le montant de l'aide Paris Méd' ? » : 0.70). Embeddings alone cannot separate them, so the
-similarity of a pair gets a bonus when both questions lead to the same guide section:
+    sim = w · cosine(embeddings) + (1 − w) · cosine(profiles)
 
-    sim = cosine + SAME_TOP_BONUS   (same first section)
-        | cosine + CROSS_TOP_BONUS  (the first section of one is in the other's top 2)
-        | cosine + OVERLAP_BONUS    (a section shared in the top 2)
-        | cosine                    (otherwise)
-
-and a question joins the group whose leader is the most similar one if sim >= threshold (leader
-clustering, see `group_indices`). Identical questions (same words, ignoring case, accents and
-punctuation) always share a group.
+Embeddings alone cannot separate paraphrases from distinct questions on the same subject with the offline
+encoder (both score 0.60–0.72); the profile brings the guide's own structure (BM25 with synonyms and typo
+repair, sections). Groups are the clusters of scikit-learn's agglomerative clustering on ``1 − sim`` (average
+linkage: a question joins a group only when it is close to the group as a whole, so look-alike variants do not
+chain distinct questions together), cut at ``1 − threshold``. Identical questions (same words, ignoring case,
+accents and punctuation) always share a group. The weight, the profile shape, the linkage and the threshold are
+calibrated on the development split of the labelled webinar set (`evaluation.py`, data/grouping.yaml).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+import yaml
+from sklearn.cluster import AgglomerativeClustering
 
-from channels.staff.matching import fold
+from frenchtext import key, words
+from knowledge_base import KnowledgeBaseError, embed, search
 
-DEFAULT_THRESHOLD = 0.75
-SAME_TOP_BONUS = 0.15
-CROSS_TOP_BONUS = 0.12
-OVERLAP_BONUS = 0.08
+PARAMS_FILE = Path(__file__).resolve().parent / "data" / "grouping.yaml"
+TOP_K = 20  # sections kept per question (the profile uses the first `profile_top`)
+REUSE_COSINE = 0.97
+SHORTHAND = frozenset({"svp", "stp", "bjr", "pk", "pq", "cad", "qd", "qq", "qqn", "tt", "ts", "dc", "vs", "jsp"})
+
+
+@dataclass(frozen=True)
+class GroupingParams:
+    threshold: float = 0.46
+    embedding_weight: float = 0.7
+    profile_top: int = 10
+    profile_temperature: float = 0.1
+    linkage: str = "average"
+
+
+@lru_cache(maxsize=1)
+def calibrated_params() -> GroupingParams:
+    """The parameters calibrated on the development split (data/grouping.yaml)."""
+    data = yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))
+    return GroupingParams(**data["parametres"])
 
 
 def embed_questions(texts: Sequence[str]) -> np.ndarray:
-    """L2-normalised embeddings of the questions (the model of the guide index)."""
-    from knowledge_base import embed
-
+    """L2-normalised embeddings of the questions (the model of the guide index), in one batch."""
     vectors = np.asarray(embed(list(texts)), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
@@ -46,83 +63,128 @@ def embed_questions(texts: Sequence[str]) -> np.ndarray:
 @dataclass
 class Retrieval:
     sections: tuple[str, ...]  # chunk ids of the top hits, best first
-    score: float
+    scores: tuple[float, ...]  # their fused scores
+
+    @property
+    def score(self) -> float:
+        return self.scores[0] if self.scores else 0.0
 
 
-def retrieve(texts: Sequence[str], progress: Callable[[], None] | None = None) -> list[Retrieval]:
-    from knowledge_base import KnowledgeBaseError, search
-
-    out = []
-    for t in texts:
-        try:
-            hits = search(t, k=2)
-        except KnowledgeBaseError:
-            hits = []
-        out.append(Retrieval(tuple(h.chunk_id for h in hits), float(hits[0].score) if hits else 0.0))
+def retrieve(
+    texts: Sequence[str], vectors: np.ndarray | None = None, progress: Callable[[], None] | None = None
+) -> list[Retrieval]:
+    """The best guide sections of each text. A search costs ~40 ms (one query encoding + BM25), so identical
+    wordings are searched once, and with ``vectors`` a wording almost identical to one already searched (cosine
+    ≥ REUSE_COSINE: a typo, a « svp » more) reuses its sections."""
+    cache: dict[str, Retrieval] = {}
+    searched: list[int] = []
+    out: list[Retrieval] = []
+    for i, t in enumerate(texts):
+        k = key(t)
+        found = cache.get(k)
+        if found is None and vectors is not None and searched:
+            sims = vectors[searched] @ vectors[i]
+            j = int(np.argmax(sims))
+            if sims[j] >= REUSE_COSINE:
+                found = out[searched[j]]
+        if found is None:
+            try:
+                hits = search(t, k=TOP_K)
+            except KnowledgeBaseError:
+                hits = []
+            found = Retrieval(tuple(h.chunk_id for h in hits), tuple(float(h.score) for h in hits))
+            searched.append(i)
+        cache.setdefault(k, found)
+        out.append(found)
         if progress:
             progress()
     return out
 
 
+def profiles(retrievals: Sequence[Retrieval], params: GroupingParams) -> np.ndarray:
+    """L2-normalised retrieval profiles: softmax of the top sections' scores, zero elsewhere."""
+    ids: dict[str, int] = {}
+    for r in retrievals:
+        for s in r.sections[: params.profile_top]:
+            ids.setdefault(s, len(ids))
+    out = np.zeros((len(retrievals), max(1, len(ids))), dtype=np.float32)
+    for i, r in enumerate(retrievals):
+        if not r.sections:
+            continue
+        scores = np.asarray(r.scores[: params.profile_top], dtype=np.float32)
+        weights = np.exp((scores - scores.max()) / params.profile_temperature)
+        for s, w in zip(r.sections[: params.profile_top], weights, strict=True):
+            out[i, ids[s]] = w
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-12)
+
+
+def similarity_matrix(vectors: np.ndarray, retrievals: Sequence[Retrieval], params: GroupingParams) -> np.ndarray:
+    """Pairwise similarity: weighted sum of the embeddings' and the retrieval profiles' cosines."""
+    p = profiles(retrievals, params)
+    w = params.embedding_weight
+    return (w * (vectors @ vectors.T) + (1 - w) * (p @ p.T)).astype(np.float32)
+
+
 def group_indices(
-    texts: Sequence[str], vectors: np.ndarray, retrievals: Sequence[Retrieval], threshold: float = DEFAULT_THRESHOLD
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    retrievals: Sequence[Retrieval],
+    params: GroupingParams | None = None,
 ) -> list[list[int]]:
-    """Groups of question indices, largest first (then in order of first appearance).
-
-    Leader clustering: each question joins the most similar existing group if its similarity to the
-    group's first question (the leader) reaches the threshold, otherwise it starts a new group. Unlike
-    merging every similar pair, this never chains distinct questions together through intermediate
-    variants (« Bonjour, … Merci » added to many different questions)."""
+    """Groups of question indices, largest first (then in order of first appearance)."""
+    params = params or calibrated_params()
     n = len(texts)
-    groups: list[list[int]] = []
-    leader_of_key: dict[str, int] = {}
-    leaders: list[int] = []
-    for i, t in enumerate(texts):
-        key = fold(t)
-        if key in leader_of_key:  # same words: same group, no computation
-            groups[leader_of_key[key]].append(i)
-            continue
-        best = -1
-        if leaders:
-            sim = pair_similarity_to(vectors, retrievals, i, leaders)
-            j = int(np.argmax(sim))
-            if sim[j] >= threshold:
-                best = j
-        if best < 0:
-            leaders.append(i)
-            groups.append([i])
-            best = len(groups) - 1
-        else:
-            groups[best].append(i)
-        leader_of_key[key] = best
-    assert sum(len(g) for g in groups) == n
-    return sorted(groups, key=lambda g: (-len(g), g[0]))
+    if n == 0:
+        return []
+    # identical wordings: one point each (cheaper, and they always share a group)
+    first_of: dict[str, int] = {}
+    rep_of = [first_of.setdefault(key(t), i) for i, t in enumerate(texts)]
+    reps = sorted(set(rep_of))
+    if len(reps) == 1:
+        labels = np.zeros(1, dtype=np.int64)
+    else:
+        sim = similarity_matrix(vectors[reps], [retrievals[i] for i in reps], params)
+        distance = np.clip(1.0 - sim, 0.0, None)
+        np.fill_diagonal(distance, 0.0)
+        labels = AgglomerativeClustering(
+            n_clusters=None,
+            metric="precomputed",
+            linkage=params.linkage,
+            distance_threshold=max(1e-6, 1.0 - params.threshold),
+        ).fit_predict(distance)
+    label_of_rep = {r: int(lab) for r, lab in zip(reps, labels, strict=True)}
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(label_of_rep[rep_of[i]], []).append(i)
+    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
 
 
-def pair_similarity_to(vectors: np.ndarray, retrievals: Sequence[Retrieval], i: int, others: list[int]) -> np.ndarray:
-    """Similarity of question ``i`` to each of ``others`` (cosine + section bonus)."""
-    sim = vectors[others] @ vectors[i]
-    mine = retrievals[i].sections
-    if not mine:
-        return sim
-    bonus = np.zeros(len(others), dtype=np.float32)
-    for k, j in enumerate(others):
-        theirs = retrievals[j].sections
-        if not theirs:
-            continue
-        if theirs[0] == mine[0]:
-            bonus[k] = SAME_TOP_BONUS
-        elif theirs[0] in mine or mine[0] in theirs:
-            bonus[k] = CROSS_TOP_BONUS
-        elif set(theirs) & set(mine):
-            bonus[k] = OVERLAP_BONUS
-    return sim + bonus
+def clarity(text: str) -> float:
+    """How well a wording reads as a FAQ title: a full question of a sensible length, no chat shorthand."""
+    score = 0.0
+    stripped = text.strip()
+    if stripped.endswith("?") and not stripped.endswith("??"):
+        score += 0.1
+    if 25 <= len(stripped) <= 160:
+        score += 0.05
+    if stripped[:1].isupper():
+        score += 0.03
+    tokens = words(stripped)
+    if tokens and SHORTHAND & set(tokens):
+        score -= 0.1
+    if "!!" in stripped or "??" in stripped or stripped.isupper():
+        score -= 0.05
+    return score
 
 
-def central_order(group: list[int], vectors: np.ndarray) -> list[int]:
-    """Members of a group, the most representative (closest to the others) first."""
-    if len(group) <= 2:
+def title_order(group: list[int], texts: Sequence[str], vectors: np.ndarray) -> list[int]:
+    """Members of a group, the clearest representative first (central and well written), then by centrality."""
+    if len(group) == 1:
         return list(group)
     v = vectors[group]
     centrality = (v @ v.T).mean(axis=1)
-    return [group[i] for i in np.argsort(-centrality, kind="stable")]
+    score = centrality + np.array([clarity(texts[i]) for i in group], dtype=np.float32)
+    best = int(np.argmax(score))
+    rest = [group[i] for i in np.argsort(-centrality, kind="stable") if i != best]
+    return [group[best], *rest]

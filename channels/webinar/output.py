@@ -1,4 +1,5 @@
-"""Writing the FAQ (HTML, Markdown, CSV), the uncovered questions (CSV) and the run report (JSON)."""
+"""Writing the FAQ (HTML, Markdown, CSV), the uncovered questions, every question read with its group, the
+logistics lines (CSV) and the run report (JSON). CSV cells are neutralised against spreadsheet formulas."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import csv
 import json
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-if TYPE_CHECKING:
-    from .batch import BatchReport, Group
+from request_store import safe_csv_row
+
+from .models import BatchReport, Group
 
 HERE = Path(__file__).resolve().parent
 _markdown = MarkdownIt("commonmark", {"html": False})  # guide answers are Markdown; raw HTML is not rendered
@@ -33,24 +36,12 @@ def _blocks(text: str) -> str:
 
 DEFAULT_TITLE = "Questions-réponses du webinaire Paris Méd'"
 OTHER_SECTION = "Autres questions"
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 def french_date(d: date) -> str:
-    return f"{'1er' if d.day == 1 else d.day} {MONTHS[d.month - 1]} {d.year}"
+    """« 1er mars 2026 », « 29 novembre 2026 » (Babel, French locale)."""
+    text = format_date(d, "d MMMM y", locale="fr_FR")
+    return "1er" + text[1:] if d.day == 1 else text
 
 
 def sections(report: BatchReport) -> list[tuple[str, list[Group]]]:
@@ -62,16 +53,6 @@ def sections(report: BatchReport) -> list[tuple[str, list[Group]]]:
     return [(theme, sorted(groups, key=lambda g: (-len(g.questions), g.numero))) for theme, groups in ordered]
 
 
-def _sources(g: Group) -> list[dict]:
-    seen, out = set(), []
-    for s in (g.answer or {}).get("sources") or []:
-        key = (s.get("title"), s.get("section"), s.get("url"))
-        if key not in seen:
-            seen.add(key)
-            out.append(s)
-    return out
-
-
 def write_html(report: BatchReport, path: Path, title: str) -> None:
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
     env.filters["markdown"] = lambda text: Markup(_markdown.render(_blocks(text or "")))
@@ -79,8 +60,8 @@ def write_html(report: BatchReport, path: Path, title: str) -> None:
         title=title,
         date=french_date(date.today()),
         sections=sections(report),
-        sources=_sources,
-        n_questions=report.questions,
+        sources=lambda g: g.sources,
+        n_questions=report.real_questions,
         n_covered=len(report.covered),
         n_uncovered=len(report.uncovered),
     )
@@ -92,7 +73,7 @@ def write_markdown(report: BatchReport, path: Path, title: str) -> None:
         f"# {title}",
         "",
         f"Document préparé le {french_date(date.today())} à partir des "
-        f"{report.questions} questions posées pendant le webinaire. Les réponses reprennent le guide "
+        f"{report.real_questions} questions posées pendant le webinaire. Les réponses reprennent le guide "
         "de l'installation de Paris Méd' ; chaque réponse cite ses sources.",
         "",
     ]
@@ -102,8 +83,8 @@ def write_markdown(report: BatchReport, path: Path, title: str) -> None:
             lines += [f"### {g.question}", ""]
             if len(g.questions) > 1:
                 lines += [f"*Question posée {len(g.questions)} fois.*", ""]
-            lines += [_blocks(g.answer["answer"]), ""]
-            srcs = _sources(g)
+            lines += [_blocks(g.answer.answer if g.answer else ""), ""]
+            srcs = g.sources
             if srcs:
                 lines.append("Sources :")
                 for s in srcs:
@@ -121,18 +102,18 @@ def write_markdown(report: BatchReport, path: Path, title: str) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, delimiter=";")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(safe_csv_row(r) for r in rows)
 
 
 def write_faq_csv(report: BatchReport, path: Path) -> None:
     rows = []
     for theme, groups in sections(report):
         for g in groups:
-            srcs = _sources(g)
+            srcs = g.sources
             rows.append(
                 [
                     g.numero,
@@ -140,10 +121,10 @@ def write_faq_csv(report: BatchReport, path: Path) -> None:
                     g.question,
                     len(g.questions),
                     " | ".join(g.variants),
-                    g.answer["answer"].strip(),
+                    g.answer.answer.strip() if g.answer else "",
                     " | ".join(s.get("url") or "" for s in srcs),
                     " | ".join(" — ".join(x for x in (s.get("title"), s.get("section")) if x) for s in srcs),
-                    round(float(g.answer.get("score") or 0), 3),
+                    round(g.answer.score, 3) if g.answer else "",
                 ]
             )
     _write_csv(
@@ -172,8 +153,8 @@ def write_uncovered_csv(report: BatchReport, path: Path) -> None:
                 g.question,
                 len(g.questions),
                 " | ".join(g.variants),
-                ", ".join(dict.fromkeys(q.auteur for q in g.questions if q.auteur)),
-                ", ".join(dict.fromkeys(q.email for q in g.questions if q.email)),
+                ", ".join(g.authors),
+                ", ".join(g.emails),
                 ", ".join(str(q.line) for q in g.questions),
                 g.request_id or "",
             ]
@@ -185,6 +166,34 @@ def write_uncovered_csv(report: BatchReport, path: Path) -> None:
     )
 
 
+def write_questions_csv(report: BatchReport, path: Path) -> None:
+    """Every row read, whole, with its group (or its logistics kind): nothing asked is lost."""
+    rows: list[list[Any]] = []
+    for g in report.groups:
+        for q in g.questions:
+            rows.append([q.line, q.auteur, q.email, q.texte, g.numero, g.question, "question"])
+    for c in report.chatter:
+        q = c.question
+        rows.append([q.line, q.auteur, q.email, q.texte, "", "", report.chatter_labels.get(c.kind, c.kind)])
+    rows.sort(key=lambda r: r[0])
+    _write_csv(path, ["ligne", "auteur", "email", "question", "groupe", "titre_du_groupe", "type"], rows)
+
+
+def write_logistics_csv(report: BatchReport, path: Path) -> None:
+    """The « logistique / hors sujet » part: greetings, thanks, sound problems, replay and slides requests."""
+    rows = [
+        [
+            c.question.line,
+            report.chatter_labels.get(c.kind, c.kind),
+            c.question.texte,
+            c.question.auteur,
+            c.question.email,
+        ]
+        for c in report.chatter
+    ]
+    _write_csv(path, ["ligne", "type", "message", "auteur", "email"], rows)
+
+
 def write_all(report: BatchReport, out_dir: Path, title: str | None = None) -> list[str]:
     out_dir.mkdir(parents=True, exist_ok=True)
     title = title or DEFAULT_TITLE
@@ -193,6 +202,8 @@ def write_all(report: BatchReport, out_dir: Path, title: str | None = None) -> l
         "faq.md": lambda p: write_markdown(report, p, title),
         "faq.csv": lambda p: write_faq_csv(report, p),
         "non_couvertes.csv": lambda p: write_uncovered_csv(report, p),
+        "questions.csv": lambda p: write_questions_csv(report, p),
+        "logistique.csv": lambda p: write_logistics_csv(report, p),
     }
     written = []
     for name, writer in files.items():

@@ -1,103 +1,109 @@
-"""Reading webinar questions: a CSV (question[,auteur,email]) or plain text, one question per line."""
+"""Reading webinar questions: a CSV (a question column, optional author and e-mail, in any order, any delimiter,
+any encoding) or a plain text file, one question per line. Bad rows are reported with their line number and
+never stop the run."""
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-from dataclasses import dataclass, field
+import unicodedata
 from pathlib import Path
 
-from channels.textfiles import detect_delimiter, read_text
+from channels.textfiles import read_text, sniff_dialect
+from frenchtext import key, normalise_email, words
 
-MAX_QUESTION = 1000  # the knowledge base refuses longer questions
-MIN_QUESTION = 5
-QUESTION_COLUMNS = ("question", "questions", "texte", "message", "contenu")
-AUTHOR_COLUMNS = ("auteur", "nom", "participant", "name", "author")
-EMAIL_COLUMNS = ("email", "e-mail", "mail", "courriel")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from .chatter import chatter_rules
+from .models import MAX_QUERY, Question, ReadResult
 
-
-@dataclass
-class Question:
-    line: int
-    texte: str
-    auteur: str = ""
-    email: str = ""
-
-
-@dataclass
-class ReadResult:
-    questions: list[Question] = field(default_factory=list)
-    rejects: list[str] = field(default_factory=list)
+QUESTION_COLUMNS = ("question", "questions", "texte", "text", "message", "contenu", "commentaire")
+AUTHOR_COLUMNS = ("auteur", "nom", "participant", "name", "author", "pseudo", "prenom nom", "nom prenom")
+EMAIL_COLUMNS = ("email", "e mail", "mail", "courriel", "adresse mail", "adresse e mail")
 
 
 def _clean(text: str) -> str:
     return " ".join((text or "").split())
 
 
-def _check(result: ReadResult, where: str, line: int, texte: str, auteur: str = "", email: str = "") -> None:
+def make_question(line: int, texte: str, auteur: str = "", email: str = "") -> Question:
     texte = _clean(texte)
-    if len(texte) < MIN_QUESTION:
-        result.rejects.append(f"{where} : question vide ou trop courte, ligne ignorée.")
-        return
-    if len(texte) > MAX_QUESTION:
-        result.rejects.append(f"{where} : question trop longue ({len(texte)} caractères, maximum {MAX_QUESTION}).")
-        return
-    email = email.strip()
-    if email and not _EMAIL_RE.match(email):
-        result.rejects.append(f"{where} : adresse e-mail invalide « {email} » (question gardée, adresse ignorée).")
-        email = ""
-    result.questions.append(Question(line=line, texte=texte, auteur=_clean(auteur), email=email))
+    return Question(
+        line=line,
+        texte=texte,
+        auteur=_clean(auteur),
+        email=email,
+        query=chatter_rules().question_part(texte, MAX_QUERY),
+    )
 
 
-def _looks_like_csv(text: str, path: Path) -> bool:
-    first = text.splitlines()[0].strip().lower() if text.strip() else ""
-    header = [c.strip().strip('"') for c in re.split(r"[,;\t]", first)]
-    return any(c in QUESTION_COLUMNS for c in header) or (path.suffix.lower() == ".csv" and len(header) > 1)
+def _check(result: ReadResult, where: str, line: int, texte: str, auteur: str = "", email: str = "") -> None:
+    if not words(texte) and not any(unicodedata.category(c) == "So" for c in texte):  # empty or « ? », « ... »
+        result.rejects.append(f"{where} : question vide, ligne ignorée.")
+        return
+    address = ""
+    if email.strip():
+        address = normalise_email(email) or ""
+        if not address:
+            result.rejects.append(
+                f"{where} : adresse e-mail invalide « {email.strip()} » (question gardée, adresse ignorée)."
+            )
+    result.questions.append(make_question(line, texte, auteur, address))
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    return next((i for i, h in enumerate(header) if h in names), None)
+
+
+def _is_csv(text: str) -> tuple[bool, type[csv.Dialect]]:
+    """A CSV is a file whose first row, split by the sniffed dialect, names a question column."""
+    dialect = sniff_dialect(text)
+    first = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), dialect), [])
+    return _column([key(c) for c in first], QUESTION_COLUMNS) is not None, dialect
 
 
 def read_questions(path: Path) -> ReadResult:
     path = Path(path)
-    text = read_text(path)
+    text = read_text(path).replace("\x00", "")
     result = ReadResult()
     if not text.strip():
         result.rejects.append(f"{path.name} : fichier vide.")
         return result
-    if not _looks_like_csv(text, path):
+    is_csv, dialect = _is_csv(text)
+    if not is_csv:
+        if path.suffix.lower() == ".csv":
+            header = ", ".join(text.splitlines()[0].split(dialect.delimiter))
+            result.rejects.append(f"{path.name} : colonne « question » introuvable (colonnes lues : {header}).")
+            return result
         for lineno, line in enumerate(text.splitlines(), start=1):
             if line.strip():
                 _check(result, f"{path.name}, ligne {lineno}", lineno, line)
         return result
-    dialect = csv.excel()
-    dialect.delimiter = detect_delimiter(text)
+
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except (StopIteration, csv.Error):
-        result.rejects.append(f"{path.name} : en-tête illisible.")
-        return result
-
-    def col(names: tuple[str, ...]) -> int | None:
-        return next((i for i, h in enumerate(header) if h in names), None)
-
-    q_col, a_col, e_col = col(QUESTION_COLUMNS), col(AUTHOR_COLUMNS), col(EMAIL_COLUMNS)
-    if q_col is None:
-        result.rejects.append(f"{path.name} : colonne « question » introuvable (colonnes lues : {', '.join(header)}).")
-        return result
-    try:
-        for row in reader:
-            where = f"{path.name}, ligne {reader.line_num}"
-            if not any(c.strip() for c in row):
-                continue
-            if len(row) > len(header):
+    header = [key(h) for h in next(reader)]
+    q_col = _column(header, QUESTION_COLUMNS)
+    a_col, e_col = _column(header, AUTHOR_COLUMNS), _column(header, EMAIL_COLUMNS)
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a NUL byte or an unterminated quote: report the row, read on
+            result.rejects.append(f"{path.name}, ligne {start} : ligne CSV mal formée ({exc}), ligne ignorée.")
+            continue
+        where = f"{path.name}, ligne {start}"
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) > len(header):
+            if q_col != len(header) - 1:
                 result.rejects.append(f"{where} : {len(row)} colonnes au lieu de {len(header)}, ligne ignorée.")
                 continue
+            # the question is the last column: an unquoted delimiter inside it split it, join it back
+            row = [*row[:q_col], dialect.delimiter.join(row[q_col:])]
+            result.rejects.append(f"{where} : séparateur « {dialect.delimiter} » dans la question (question gardée).")
 
-            def cell(i: int | None, row: list[str] = row) -> str:
-                return row[i] if i is not None and i < len(row) else ""
+        def cell(i: int | None, row: list[str] = row) -> str:
+            return row[i] if i is not None and i < len(row) else ""
 
-            _check(result, where, reader.line_num, cell(q_col), cell(a_col), cell(e_col))
-    except csv.Error as exc:
-        result.rejects.append(f"{path.name}, ligne {reader.line_num} : CSV mal formé ({exc}), suite ignorée.")
+        _check(result, where, start, cell(q_col), cell(a_col), cell(e_col))
     return result

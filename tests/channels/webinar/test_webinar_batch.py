@@ -12,9 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from channels.webinar import WebinarError, run_batch, webinar_app
-from channels.webinar.grouping import Retrieval, central_order, group_indices
+from channels.webinar.grouping import GroupingParams, Retrieval, group_indices, title_order
 from channels.webinar.reader import read_questions
-from parismed.config import get_settings
 
 SAMPLE = Path(__file__).resolve().parents[3] / "channels" / "webinar" / "exemples" / "questions_webinaire.csv"
 
@@ -34,11 +33,11 @@ def test_reader_reports_bad_rows_without_failing(tmp_path):
         encoding="utf-8",
     )
     result = read_questions(path)
-    assert [q.texte for q in result.questions] == ["Mon cabinet est-il un ERP ?", "Quelle aide pour 3 kinés ?"]
-    assert result.questions[1].email == ""  # invalid address dropped, question kept
+    assert [q.texte[:10] for q in result.questions] == ["Mon cabine", "x" * 10, "Quelle aid"]
+    assert len(result.questions[1].texte) == 1200  # a long question is kept whole (and answered, see below)
+    assert result.questions[2].email == ""  # invalid address dropped, question kept
     joined = "\n".join(result.rejects)
     assert "ligne 3 : question vide" in joined
-    assert "ligne 4 : question trop longue" in joined
     assert "adresse e-mail invalide « pas-une-adresse »" in joined
     assert "ligne 6 : 5 colonnes au lieu de 3" in joined
 
@@ -65,6 +64,9 @@ def _unit(*rows):
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+PARAMS = GroupingParams(threshold=0.75, embedding_weight=0.5, profile_top=3, profile_temperature=0.1)
+
+
 def test_grouping_merges_duplicates_and_uses_the_guide_sections():
     texts = [
         "Mon cabinet est-il un ERP ?",
@@ -73,51 +75,68 @@ def test_grouping_merges_duplicates_and_uses_the_guide_sections():
         "Combien toucher ?",
         "Quelle crèche ?",
     ]
-    # cosine: 2-3 at 0.71 + same guide section → merged; 0-2 at 0.70, different sections → not merged
+    # cosine 2-3: 0.71 and the same sections → merged; 0-2: 0.70 but other sections → apart
     vectors = _unit([1, 0, 0], [1, 0, 0], [0.7, 0.714, 0], [0.0, 1.0, 0.0], [0, 0, 1])
     retr = [
-        Retrieval(("erp",), 0.8),
-        Retrieval(("erp",), 0.8),
-        Retrieval(("montant", "plancher"), 0.7),
-        Retrieval(("montant",), 0.7),
-        Retrieval((), 0.0),
+        Retrieval(("erp",), (0.8,)),
+        Retrieval(("erp",), (0.8,)),
+        Retrieval(("montant", "plancher"), (0.7, 0.3)),
+        Retrieval(("montant", "plancher"), (0.7, 0.35)),
+        Retrieval((), ()),
     ]
-    groups = group_indices(texts, vectors, retr, threshold=0.75)
+    groups = group_indices(texts, vectors, retr, PARAMS)
     assert groups == [[0, 1], [2, 3], [4]]
 
 
 def test_grouping_threshold_is_respected():
     vectors = _unit([1, 0], [0.9, 0.436])  # cosine 0.90
-    retr = [Retrieval(("a",), 1), Retrieval(("b",), 1)]
-    assert len(group_indices(["q un", "q deux"], vectors, retr, threshold=0.89)) == 1
-    assert len(group_indices(["q un", "q deux"], vectors, retr, threshold=0.91)) == 2
+    retr = [Retrieval(("a",), (1.0,)), Retrieval(("a",), (1.0,))]  # same section: profile cosine 1
+    assert len(group_indices(["q un", "q deux"], vectors, retr, PARAMS)) == 1  # 0.5 × 0.9 + 0.5 = 0.95
+    strict = GroupingParams(threshold=0.96, embedding_weight=0.5, profile_top=3, profile_temperature=0.1)
+    assert len(group_indices(["q un", "q deux"], vectors, retr, strict)) == 2
 
 
-def test_central_member_comes_first():
-    vectors = _unit([1, 0.1], [1, 0], [1, 0.3], [0.6, 1])
-    assert central_order([0, 1, 2, 3], vectors)[0] in (0, 2)
-    assert central_order([0, 1, 2, 3], vectors)[-1] == 3
+def test_hard_negatives_stay_apart():
+    """Same subject, different question: close embeddings, different best sections → two groups."""
+    vectors = _unit([1, 0.45], [1, 0.3])  # cosine 0.99
+    retr = [Retrieval(("montant", "eligibilite"), (0.9, 0.2)), Retrieval(("eligibilite", "montant"), (0.9, 0.2))]
+    assert len(group_indices(["Combien ?", "Suis-je éligible ?"], vectors, retr, PARAMS)) == 2
+
+
+def test_title_is_the_clearest_wording():
+    texts = ["cumul aide region ??", "Peut-on cumuler l'aide de la Ville avec celle de la Région ?", "cumul svp"]
+    vectors = _unit([1, 0.1], [1, 0.12], [1, 0.3])
+    order = title_order([0, 1, 2], texts, vectors)
+    assert order[0] == 1 and sorted(order) == [0, 1, 2]
 
 
 # --- the batch on the sample file, with the real guide ------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("webinaire")
+def staff_store(tmp_path_factory):
+    """A throwaway request store, the one the staff console reads (same URL)."""
+    import request_store
+    from channels.staff import storage
+    from parismed.config import get_settings
+
+    tmp = tmp_path_factory.mktemp("webinaire-store")
+    url = f"sqlite:///{tmp / 'staff.db'}"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PARISMED_DATABASE_URL", f"sqlite:///{tmp / 'staff.db'}")
+        mp.setenv("PARISMED_DATABASE_URL", url)
         get_settings.cache_clear()
-        from channels.staff import storage
-
         storage.dispose_engines()
-        report = run_batch(SAMPLE, tmp / "rapport", push_to_queue=True)
-        from channels.staff.service import all_requests
-
-        requests = all_requests()
+        storage.init_storage()
+        yield request_store.open_store(url)
         storage.dispose_engines()
     get_settings.cache_clear()
-    return report, tmp / "rapport", requests
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory, staff_store):
+    tmp = tmp_path_factory.mktemp("webinaire")
+    report = run_batch(SAMPLE, tmp / "rapport", push_to_queue=True, store=staff_store)
+    return report, tmp / "rapport", staff_store.all_requests()
 
 
 def test_sample_file_is_realistic():
@@ -132,6 +151,7 @@ def test_batch_writes_every_output(sample_run):
     summary = json.loads((out / "rapport.json").read_text(encoding="utf-8"))
     assert summary["questions_lues"] == 46 and summary["lignes_rejetees"] == 1  # the empty row
     assert summary["groupes"] == len(report.groups) < 46
+    assert summary["logistique_hors_sujet"] == len(report.chatter)
     assert summary["questions_par_s"] > 0
 
 
@@ -221,3 +241,109 @@ def test_missing_or_empty_file_fails_in_french(tmp_path):
         run_batch(empty, tmp_path / "out")
     result = CliRunner().invoke(webinar_app, ["answer", str(empty), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
+
+
+# --- a messy chat export: chatter, long question, other columns, cp1252, pushed twice ----------------
+
+LONG_QUESTION = (
+    "Bonjour, je me permets de détailler notre situation car elle est un peu particulière. "
+    + "Nous sommes trois kinésithérapeutes installés depuis plusieurs années dans un local du 18e arrondissement, "
+    "au rez-de-chaussée d'un immeuble ancien, avec une marche à l'entrée et un couloir étroit. "
+    * 6
+    + "Le propriétaire hésite à faire des travaux et nous ne savons pas vers qui nous tourner. "
+    "Mon cabinet doit-il être accessible aux personnes handicapées ?"
+)
+CHATTER = [
+    "Bonjour à tous !",
+    "Merci beaucoup pour ce webinaire, c'était très clair",
+    "On n'entend plus le son",
+    "Est-ce que le replay sera disponible ?",
+    "Pourriez-vous partager les slides svp",
+]
+
+
+@pytest.fixture(scope="module")
+def messy_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("export") / "chat export.csv"
+    rows = [
+        ("anne@exemple.fr", "Mon cabinet est-il un ERP si je reçois uniquement sur rendez-vous ?", "Anne"),
+        ("", "est ce que un cabinet de kiné c'est un ERP ??", "Julie"),
+        ("paul@exemple.fr", LONG_QUESTION, "Paul"),
+        ("", "Quel est le montant de l'aide Paris Méd', pour 3 médecins ?", "Karim"),
+        *[("", c, f"Participant {i}") for i, c in enumerate(CHATTER)],
+    ]
+    lines = ["email;question;auteur"] + [f'{e};"{q}";{a}' for e, q, a in rows]
+    lines.insert(4, "pas;assez;de;colonnes;ici")  # malformed: 5 cells for 3 columns, line 5
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))  # a Windows spreadsheet export
+    return path
+
+
+@pytest.fixture(scope="module")
+def messy_runs(tmp_path_factory, staff_store, messy_file):
+    before = len(staff_store.all_requests())
+    out = tmp_path_factory.mktemp("messy")
+    first = run_batch(messy_file, out / "1", push_to_queue=True, store=staff_store)
+    after_first = len(staff_store.all_requests())
+    second = run_batch(messy_file, out / "2", push_to_queue=True, store=staff_store)
+    after_second = len(staff_store.all_requests())
+    return first, second, out / "1", (before, after_first, after_second)
+
+
+def test_any_column_order_delimiter_and_encoding(messy_file):
+    result = read_questions(messy_file)
+    assert len(result.questions) == 4 + len(CHATTER)
+    anne = result.questions[0]
+    assert (anne.auteur, anne.email) == ("Anne", "anne@exemple.fr") and "reçois" in anne.texte
+    assert any("ligne 5 : 5 colonnes au lieu de 3" in r for r in result.rejects)
+
+
+def test_chatter_goes_to_the_logistics_part_only(messy_runs):
+    first, _, out, _ = messy_runs
+    assert sorted(c.question.texte for c in first.chatter) == sorted(CHATTER)
+    kinds = {c.question.texte: c.kind for c in first.chatter}
+    assert kinds["Est-ce que le replay sera disponible ?"] == "replay"
+    assert kinds["Pourriez-vous partager les slides svp"] == "supports"
+    assert kinds["On n'entend plus le son"] == "technique"
+    summary = json.loads((out / "rapport.json").read_text(encoding="utf-8"))
+    assert summary["logistique_par_type"]["replay"] == 1 and summary["logistique_par_type"]["supports"] == 1
+    grouped = {q.texte for g in first.groups for q in g.questions}
+    assert not grouped & set(CHATTER)  # never in the queue (one request per group)
+    uncovered = (out / "non_couvertes.csv").read_text(encoding="utf-8-sig")
+    assert not any(c in uncovered for c in CHATTER)
+    logistics = list(csv.DictReader((out / "logistique.csv").open(encoding="utf-8-sig"), delimiter=";"))
+    assert {r["message"] for r in logistics} == set(CHATTER)
+
+
+def test_long_question_is_answered_and_kept_whole(messy_runs):
+    first, _, out, _ = messy_runs
+    assert len(LONG_QUESTION) > 1000
+    group = _group_of(first, LONG_QUESTION)
+    assert group.covered, "the long question is answered from its question part"
+    rows = list(csv.DictReader((out / "questions.csv").open(encoding="utf-8-sig"), delimiter=";"))
+    assert LONG_QUESTION in {r["question"] for r in rows}
+
+
+def test_second_push_creates_nothing(messy_runs):
+    first, second, _, (before, after_first, after_second) = messy_runs
+    assert first.pushed == len(first.groups) == after_first - before > 0
+    assert second.pushed == 0 and second.already_pushed == len(second.groups)
+    assert after_second == after_first
+    assert [g.request_id for g in second.groups] == [g.request_id for g in first.groups]
+
+
+def test_every_row_is_listed_with_its_author(messy_runs):
+    first, _, out, _ = messy_runs
+    rows = list(csv.DictReader((out / "questions.csv").open(encoding="utf-8-sig"), delimiter=";"))
+    assert len(rows) == first.questions
+    assert {r["auteur"] for r in rows} >= {"Anne", "Julie", "Paul", "Karim"}
+
+
+def test_labelled_set_is_read_whole():
+    """The independent labelled set (any columns: id, session, auteur, email, question, groupe, type, split)."""
+    path = Path(__file__).resolve().parents[3] / "channels" / "webinar" / "eval" / "webinaire_etiquete.csv"
+    with path.open(encoding="utf-8") as f:
+        gold = list(csv.DictReader(f))
+    result = read_questions(path)
+    malformed = [r for r in gold if r["type"] == "malformed"]
+    assert len(result.questions) == len(gold) - len(malformed)
+    assert sum("question vide" in r for r in result.rejects) == len(malformed)

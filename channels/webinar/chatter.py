@@ -1,0 +1,116 @@
+"""Chatter: the lines of a webinar chat that are not questions for the guide (greetings, thanks, sound or video
+problems, replay and slides requests), and the courtesy words around real questions.
+
+Rules kept as data (data/chatter.yaml), on folded text (`frenchtext.fold`): a line is chatter when each of its
+sentences is either courtesy only (« Bonjour à tous », « Merci pour ce webinaire ! ») or a short logistics
+sentence (« On n'entend plus le son », « Le replay sera-t-il envoyé ? »). A real question keeps its courtesy
+in the report, but retrieval and grouping see it without (``question_part``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from frenchtext import fold, words
+
+DATA = Path(__file__).resolve().parent / "data" / "chatter.yaml"
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
+_LEAD = re.compile(r"\s*([^,:;?]{1,40}?)\s*[,:;]\s*")
+KIND_ORDER = ("replay", "supports", "technique", "remerciement", "salutation")  # the first kind found wins
+THANKS = {"merci", "mercii", "merciii", "thanks", "thx", "mci", "mrc", "remerciements", "remercie", "remercions"}
+
+
+@dataclass(frozen=True)
+class ChatterRules:
+    labels: dict[str, str]
+    counted: tuple[str, ...]
+    courtesy: frozenset[str]
+    domain: frozenset[str]
+    strong: dict[str, tuple[re.Pattern[str], ...]]
+    weak: dict[str, tuple[re.Pattern[str], ...]]
+    max_logistics_words: int
+
+    def sentence_kind(self, sentence: str) -> str | None:
+        """Kind of a chatter sentence, or None for a sentence that asks something real."""
+        tokens = words(sentence)
+        if not tokens:
+            return "salutation"
+        if all(t in self.courtesy for t in tokens):
+            return "remerciement" if THANKS & set(tokens) else "salutation"
+        if len(tokens) > self.max_logistics_words:
+            return None
+        folded = " ".join(tokens)
+        for kind, patterns in self.strong.items():
+            if any(p.search(folded) for p in patterns):
+                return kind
+        if self.domain & set(tokens):
+            return None
+        for kind, patterns in self.weak.items():
+            if any(p.search(folded) for p in patterns):
+                return kind
+        return None
+
+    def kind(self, text: str) -> str | None:
+        """Kind of a chatter line (see KIND_ORDER), or None when the line holds a real question."""
+        kinds = set()
+        for sentence in sentences(text):
+            k = self.sentence_kind(sentence)
+            if k is None:
+                return None
+            kinds.add(k)
+        return next((k for k in KIND_ORDER if k in kinds), "salutation")
+
+    def strip_lead(self, sentence: str) -> str:
+        """« Bonjour, petite question : mon cabinet… » → « mon cabinet… » (courtesy before a comma or colon)."""
+        while True:
+            m = _LEAD.match(sentence)
+            if not m or not all(t in self.courtesy for t in words(m.group(1))) or len(sentence) == m.end():
+                return sentence
+            sentence = sentence[m.end() :]
+
+    def question_part(self, text: str, limit: int) -> str:
+        """The part of a question that retrieval and grouping should see: courtesy and logistics sentences
+        removed; for a text longer than ``limit``, its question sentences (those ending with « ? »), the last
+        ones first, within ``limit`` characters — or its last ``limit`` characters."""
+        kept = [self.strip_lead(s) for s in sentences(text) if self.sentence_kind(s) is None] or [text.strip()]
+        part = " ".join(kept)
+        if len(part) <= limit:
+            return part
+        asked = [s for s in kept if s.endswith("?")]
+        chosen: list[str] = []
+        for s in reversed(asked):
+            if sum(len(c) + 1 for c in chosen) + len(s) > limit:
+                break
+            chosen.insert(0, s)
+        return " ".join(chosen) if chosen else part[-limit:].lstrip()
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+
+
+def _compile(section: dict[str, list[str]] | None) -> dict[str, tuple[re.Pattern[str], ...]]:
+    return {kind: tuple(re.compile(p) for p in patterns) for kind, patterns in (section or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def chatter_rules() -> ChatterRules:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    return ChatterRules(
+        labels=dict(data["labels"]),
+        counted=tuple(data["compte_organisateurs"]),
+        courtesy=frozenset(words(data["courtesy_words"])),
+        domain=frozenset(fold(w) for w in data["domain_words"].split()),
+        strong=_compile(data.get("strong")),
+        weak=_compile(data.get("weak")),
+        max_logistics_words=int(data["max_logistics_words"]),
+    )
+
+
+def chatter_kind(text: str) -> str | None:
+    return chatter_rules().kind(text)

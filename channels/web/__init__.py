@@ -3,13 +3,12 @@
 Public API:
     router        FastAPI APIRouter serving
                     GET /                  the page (content from channels/web/content/site.yaml)
-                    GET /static/web/<file> the widget's JS/CSS and images
+                    (GET /static/web/<file>, the widget's JS/CSS and images: see mount_static)
     render_page() the page's HTML (used by tests and by anyone who needs a static copy)
-    mount_static(app)  no-op, see below
+    mount_static(app)  mounts Starlette's StaticFiles for /static/web/ (a router cannot carry a
+                  mount, so the application calls it after `include_router(router)`)
 
-Static files are served by a route of `router` (not by a StaticFiles mount, which
-`include_router` would not carry), so `app.include_router(router)` is all the application
-needs; `mount_static(app)` exists only so that calling it is harmless.
+The widget is made of ES modules (static/chat.js imports static/chat/*.js), no build step.
 
 The page's scripts call two endpoints served elsewhere:
     POST /api/v1/chat           {"sender", "message"} -> {"messages": [...], "degraded": bool}   (channels.api)

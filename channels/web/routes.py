@@ -1,4 +1,5 @@
-"""HTTP routes of the web channel: the presentation page and its static files."""
+"""HTTP routes of the web channel: the presentation page; its static files are served by Starlette's
+`StaticFiles`, mounted by the application with `mount_static(app)` (a router cannot carry a mount)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import hashlib
 import mimetypes
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
 
 from .content import get_content
 
@@ -90,24 +94,24 @@ def render_page() -> str:
     )
 
 
-def mount_static(app) -> None:
-    """Nothing to mount: `router` already serves /static/web/ through a route.
+STATIC_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 
-    Kept so that `app.include_router(router); mount_static(app)` works either way.
-    """
-    return None
+
+class WidgetStaticFiles(StaticFiles):
+    """The widget's files; revalidated on each load (the page links them with a content hash, their ES module
+    imports cannot carry one)."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers.update(STATIC_HEADERS)
+        return response
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serves channels/web/static/ at /static/web/ (Starlette `StaticFiles`: no path escapes its folder)."""
+    app.mount(STATIC_PREFIX, WidgetStaticFiles(directory=STATIC_DIR), name="web-static")
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home() -> HTMLResponse:
     return HTMLResponse(render_page(), headers=SECURITY_HEADERS)
-
-
-@router.get(STATIC_PREFIX + "/{name:path}", include_in_schema=False)
-def static_file(name: str) -> FileResponse:
-    path = (STATIC_DIR / name).resolve()
-    if not path.is_file() or not path.is_relative_to(STATIC_DIR):
-        raise HTTPException(status_code=404, detail="Fichier introuvable.")
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
-    return FileResponse(path, media_type=media_type, headers=headers)

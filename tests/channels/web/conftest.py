@@ -20,7 +20,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from channels.web import CONTACT_ENDPOINT, router
+from channels.web import CONTACT_ENDPOINT, mount_static, router
 from tests.channels.web.webchat import ARTIFACTS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -96,6 +96,14 @@ def fake_bot_reply(message: str) -> list[dict[str, Any]]:
                 "buttons": [{"title": "Parler à l'équipe", "payload": "/parler_humain"}],
             },
         ]
+    if message in ("carte", "carte non eligible"):  # the assistant's estimate: one short text + one card
+        return [
+            {
+                "text": "Aide plancher estimée : au moins 24\u202f000\u00a0€ (estimation indicative).",
+                "buttons": [{"title": "Parler à l'équipe", "payload": "/parler_humain"}],
+            },
+            {"custom": ESTIMATE_CARD if message == "carte" else NOT_ELIGIBLE_CARD},
+        ]
     if message == "quick":
         return [{"text": "Choisissez :", "quick_replies": [{"title": "Oui", "payload": "/affirmer"}]}]
     if "<" in message or ">" in message:
@@ -106,9 +114,52 @@ def fake_bot_reply(message: str) -> list[dict[str, Any]]:
     return [{"text": f"Réponse à : {message}"}]
 
 
+ESTIMATE_CARD: dict[str, Any] = {
+    "type": "estimate_card",
+    "eligible": True,
+    "aide_plancher_eur": 24000,
+    "montant": "24\u202f000\u00a0€",
+    "titre": "Votre projet semble éligible",
+    "motifs": [
+        "Équipe de 3 professionnels de santé, dont un médecin généraliste",
+        "Installation dans le 19e arrondissement, zone d'intervention prioritaire",
+        "Secteur 1 : honoraires sans dépassement",
+        "Quatrième motif, qui ne doit pas s'afficher",
+    ],
+    "partenaires": [
+        {"nom": "CPAM de Paris", "raison": "Aides conventionnelles à l'installation", "url": "https://www.ameli.fr/"},
+        {"nom": "Lien piégé", "raison": "Ne doit pas devenir un lien", "url": "javascript:alert(1)"},
+    ],
+    "detail": [
+        {
+            "ligne": "Base : 3 × 4 000 €",
+            "montant_eur": 12000,
+            "montant": "12\u202f000\u00a0€",
+            "fondement": "Grille 2026",
+        },
+        {"ligne": "Majoration zone", "montant_eur": 12000, "montant": "12\u202f000\u00a0€", "fondement": "Zonage ARS"},
+    ],
+    "hypotheses": ["Les trois professionnels exercent à temps plein."],
+    "a_preciser": ["La surface du local."],
+    "sources": ["Délibération du Conseil de Paris — Ville de Paris — 2026 — https://www.paris.fr/pages/paris-med"],
+    "avertissement": "Simulation indicative : le montant est fixé par la Ville après instruction du dossier.",
+    "version_grille": "2026-01",
+    "repartition_supposee": None,
+}
+NOT_ELIGIBLE_CARD: dict[str, Any] = {
+    **ESTIMATE_CARD,
+    "eligible": False,
+    "aide_plancher_eur": 0,
+    "montant": "0\u00a0€",
+    "titre": "Votre projet ne semble pas éligible",
+    "motifs": ["Le dispositif vise les équipes d'au moins deux professionnels de santé"],
+}
+
+
 def build_fake_app() -> FastAPI:
     app = FastAPI()
     app.include_router(router)
+    mount_static(app)
     app.state.chat_calls = []
     app.state.contact_calls = []
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 import request_store
@@ -38,7 +39,7 @@ def retention_cutoff(months: int, now: datetime | None = None) -> datetime:
     return (now or request_store.utcnow()) - timedelta(days=round(months * 365.25 / 12))
 
 
-def _tracker_engine(settings: Settings):  # noqa: ANN202 - SQLAlchemy Engine
+def _tracker_engine(settings: Settings) -> Engine:
     return create_engine(settings.tracker_store_sqlalchemy_url)
 
 

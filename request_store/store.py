@@ -414,7 +414,7 @@ class Store:
                     StaffRequest.contact.is_not(None)
                 )
             )
-            matched = [(rid, sender) for rid, contact, sender in rows if _contact_matches(contact, needle)]
+            matched = [(rid, sender) for rid, contact, sender in rows if contact and _contact_matches(contact, needle)]
             ids = [rid for rid, _ in matched]
             for chunk in _chunks(ids, 500):
                 db.execute(delete(AuditEntry).where(AuditEntry.request_id.in_(chunk)))

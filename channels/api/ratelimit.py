@@ -31,7 +31,10 @@ class RateLimits:
     def __init__(self, storage_uri: str = "memory://", enabled: bool = True):
         self.storage_uri = storage_uri
         self.enabled = enabled
-        self.storage: Storage = storage_from_string(storage_uri)
+        storage = storage_from_string(storage_uri)
+        if not isinstance(storage, Storage):
+            raise ValueError(f"synchronous limits storage expected: {storage_uri}")
+        self.storage = storage
         self.limiter = MovingWindowRateLimiter(self.storage)
         self._items: dict[str, RateLimitItem] = {}
 

@@ -101,9 +101,10 @@ class ConversationState:
         state = self._get(sender)
         history = deque(state.get("history", []), maxlen=HISTORY)
         history.append(text[:2000])
-        state["history"] = list(history)
+        lines = [str(line) for line in history]
+        state["history"] = lines
         self._put(sender, state)
-        return state["history"]
+        return lines
 
 
 def as_text(message: str) -> str:

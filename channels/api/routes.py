@@ -7,7 +7,7 @@ composition root through :func:`configure`.
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
@@ -36,7 +36,9 @@ ASK_RATE = "30/minute"
 ORIENT_RATE = "30/minute"
 ELIGIBILITY_RATE = "60/minute"
 CHAT_RATE = "60/minute"
-LIMITED = {429: {"model": ErrorResponse, "description": "Trop de requêtes : réessayer plus tard."}}
+LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorResponse, "description": "Trop de requêtes : réessayer plus tard."}
+}
 
 _relay = RasaRelay(RelayConfig())
 
@@ -59,7 +61,7 @@ def current_relay() -> RasaRelay:
     summary="Répondre à une question à partir du guide, avec les sources",
     dependencies=[Depends(per_client("ask", ASK_RATE))],
 )
-async def ask(body: AskRequest) -> dict:
+async def ask(body: AskRequest) -> dict[str, Any]:
     from knowledge_base import KnowledgeBaseError, answer
 
     try:
@@ -92,7 +94,7 @@ async def eligibility(
             ],
         ),
     ],
-) -> dict:
+) -> dict[str, Any]:
     from rules_bridge import ProfileError, estimate
 
     try:
@@ -108,7 +110,7 @@ async def eligibility(
     summary="Indiquer les partenaires à contacter pour un besoin",
     dependencies=[Depends(per_client("orient", ORIENT_RATE))],
 )
-async def orient(body: OrientRequest) -> dict:
+async def orient(body: OrientRequest) -> dict[str, Any]:
     from rules_bridge import ProfileError
     from rules_bridge import orient as run_orient
 
@@ -128,6 +130,6 @@ async def orient(body: OrientRequest) -> dict:
     summary="Envoyer un message à l'assistant (relais vers Rasa)",
     dependencies=[Depends(per_client("chat", CHAT_RATE))],
 )
-async def chat(body: ChatRequest) -> dict:
+async def chat(body: ChatRequest) -> dict[str, Any]:
     messages, degraded = await _relay.send(body.sender, body.message)
     return {"messages": messages, "degraded": degraded}

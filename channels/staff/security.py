@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +25,9 @@ SESSION_MAX_AGE = 8 * 3600  # one working day
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
+# argon2 is CPU- and memory-hard by design: at most two verifications at a time, whatever the number of login
+# requests, so that a login flood cannot take every core from the chat and the API.
+_hashing = threading.BoundedSemaphore(2)
 _dummy_hash: str | None = None
 
 
@@ -159,7 +163,8 @@ def authenticate(email: str, password: str, address: str = "inconnu") -> LoginRe
         user = db.scalar(select(StaffUser).where(StaffUser.email == email)) if email else None
         ok = False
         try:
-            ok = _hasher.verify(user.password_hash if user else _dummy(), password or "")
+            with _hashing:
+                ok = _hasher.verify(user.password_hash if user else _dummy(), password or "")
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         if ok and user is not None and user.active:

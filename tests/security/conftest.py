@@ -1,0 +1,79 @@
+"""A real stack of its own for the security probes (rate limits on, fresh var folder, its own Rasa)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+import request_store
+from parismed.config import PROJECT_ROOT, get_settings
+from parismed.launcher import QUIET_ENV, RASA_BIN, Stack, free_port
+
+AGENT = "agent.securite@paris.fr"
+PASSWORD = "motdepasse-solide-securite-42"
+
+
+def _ensure_rasa_model() -> None:
+    """`make test` trains first; when pytest runs alone, train now (Rasa skips it if nothing changed)."""
+    if any((PROJECT_ROOT / "models").glob("*.tar.gz")):
+        return
+    subprocess.run(
+        [str(RASA_BIN), "train", "--data", "assistant/data", "--out", "models", "--quiet"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **QUIET_ENV},
+        check=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def secure_stack(tmp_path_factory):
+    """Index and models of the usual var folder are reused; the databases are fresh."""
+    _ensure_rasa_model()
+    var_dir = tmp_path_factory.mktemp("var-securite")
+    settings = get_settings()
+    for name in ("index", "models"):
+        if (settings.var_dir / name).exists():
+            shutil.copytree(settings.var_dir / name, var_dir / name)
+    store = request_store.Store(f"sqlite:///{var_dir / 'parismed.db'}")
+    store.upgrade()
+    with store.session() as db:
+        db.add(request_store.StaffUser(email=AGENT, name="Agent", password_hash=PasswordHasher().hash(PASSWORD)))
+        db.commit()
+    store.dispose()
+    stack = Stack(
+        app_port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        var_dir=var_dir,
+        extra_env={"PARISMED_COOKIE_SECURE": "false"},
+    )
+    stack.start(timeout=300)
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def secure_store(secure_stack):
+    store = request_store.Store(f"sqlite:///{secure_stack.var_dir / 'parismed.db'}")
+    yield store
+    store.dispose()
+
+
+def client_from(address: str, **kwargs) -> httpx.Client:
+    """An HTTP client whose connections come from ``address`` (any 127.x.y.z is this machine)."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=60, **kwargs)
+
+
+def staff_login(client: httpx.Client, base: str, email: str = AGENT, password: str = PASSWORD) -> httpx.Response:
+    page = client.get(f"{base}/staff/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    csrf = token.group(1) if token else ""
+    return client.post(
+        f"{base}/staff/login", data={"email": email, "password": password, "csrf": csrf}, follow_redirects=False
+    )

@@ -186,20 +186,20 @@ def calibrate(grid: Grid | str | None = None, published: PublishedResults | None
             f"({format_eur(pub.mean_per_professional)})."
         )
     categories: list[CategoryResult] = []
-    for cid, category in pub.categories.items():
+    for cid, cat in pub.categories.items():
         mine = [p for p in profiles if p.categorie == cid]
         grants = pub.grants(cid)
         sweep = max(
             estimate(_sweep_profile(structure, size), g).aide_plancher_eur
-            for structure in category.structures_grille
+            for structure in cat.structures_grille
             for size in SWEEP_SIZES
         )
         result = CategoryResult(
             categorie=cid,
-            libelle=category.libelle,
+            libelle=cat.libelle,
             structures=sum(p.nombre for p in mine),
             total_grille_eur=sum(p.nombre * p.aide_plancher_eur for p in mine),
-            total_publie_eur=category.total_eur,
+            total_publie_eur=cat.total_eur,
             mediane_publiee_eur=statistics.median(grants),
             max_publie_eur=max(grants),
             max_balayage_eur=sweep,
@@ -207,12 +207,12 @@ def calibrate(grid: Grid | str | None = None, published: PublishedResults | None
         categories.append(result)
         if result.total_grille_eur > result.total_publie_eur:
             problems.append(
-                f"{category.libelle} : {format_eur(result.total_grille_eur)} d'aide plancher au total, au-dessus "
+                f"{cat.libelle} : {format_eur(result.total_grille_eur)} d'aide plancher au total, au-dessus "
                 f"des {format_eur(result.total_publie_eur)} votés."
             )
         if sweep > result.max_publie_eur:
             problems.append(
-                f"{category.libelle} : une équipe peut obtenir {format_eur(sweep)}, au-dessus de la plus forte "
+                f"{cat.libelle} : une équipe peut obtenir {format_eur(sweep)}, au-dessus de la plus forte "
                 f"subvention votée ({format_eur(result.max_publie_eur)})."
             )
     return CalibrationReport(

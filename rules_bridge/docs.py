@@ -82,7 +82,7 @@ def render(grid: Grid | None = None, ref: Reference | None = None) -> str:
         "| Condition | Valeur | Fondement |",
         "|---|---|---|",
     ]
-    conditions = [
+    conditions: list[tuple[str, str, Sourced]] = [
         ("Tout Paris est éligible", _yes(c.territoire_tout_paris.valeur), c.territoire_tout_paris),
         ("Nombre minimal de professionnels en exercice groupé", str(c.min_professionnels.valeur), c.min_professionnels),
         (

@@ -6,7 +6,7 @@ Everything legal or numeric comes from the grid and the reference data; this mod
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 
@@ -15,7 +15,7 @@ from rules_bridge._text import sentence_case
 from rules_bridge.grid import Grid, Valeur, load_grid
 from rules_bridge.partners import Partner, rank_partners
 from rules_bridge.profile import Professionnel, Profile, coerce_profile
-from rules_bridge.reference import Arrondissement, Sourced, load_reference
+from rules_bridge.reference import Arrondissement, Sourced, Zone, load_reference
 
 
 class DetailLine(BaseModel):
@@ -186,8 +186,9 @@ def _zone(profile: Profile, arr: Arrondissement, hypotheses: list[str], to_ask: 
     ref = load_reference()
     labels = ref.zonage.libelles
     if profile.zone_ars:
+        declared = cast(Zone, profile.zone_ars)  # validated against the vocabulary's zones
         hypotheses.append(
-            f"Zone ARS déclarée : {labels[profile.zone_ars]} ; à vérifier sur la carte du zonage de l'ARS Île-de-France."
+            f"Zone ARS déclarée : {labels[declared]} ; à vérifier sur la carte du zonage de l'ARS Île-de-France."
         )
         return profile.zone_ars
     info = arr.zone_ars
@@ -293,14 +294,14 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     partners = rank_partners(needs, professions, arr.numero, limit=5, profession_labels=labels)
 
     components = _components(g, funded)
-    common = dict(
-        version_grille=g.version,
-        avertissement=g.avertissement,
-        partenaires=partners,
-        profil=p,
-        non_retenus=team.left_out,
-        composantes=components,
-    )
+    common: dict[str, Any] = {
+        "version_grille": g.version,
+        "avertissement": g.avertissement,
+        "partenaires": partners,
+        "profil": p,
+        "non_retenus": team.left_out,
+        "composantes": components,
+    }
     unfunded = [g.projets[pid] for pid in project_ids if pid not in funded]
     for other in unfunded if funded else []:
         explanation = other.explication.valeur if other.explication else other.aide_investissement.note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -55,7 +56,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _message(err: dict[str, Any], field: str) -> str:
+def _message(err: Mapping[str, Any], field: str) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     champ = f"« {field} »"

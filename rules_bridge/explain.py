@@ -93,4 +93,4 @@ _md = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 def explain_html(estimate: Estimate, *, with_sources: bool = True) -> str:
     """The same explanation rendered as HTML (raw HTML in the text is escaped)."""
-    return _md.render(explain_markdown(estimate, with_sources=with_sources))
+    return str(_md.render(explain_markdown(estimate, with_sources=with_sources)))

@@ -206,9 +206,9 @@ def _rank(
         if cpts.id not in scored:
             add(cpts, _CPTS_WHEN_LOCATED, "localisation")
     for prof in professions:
-        for partner in (directory.urps(prof, labels, "defaut"), directory.ordre(prof, "defaut")):
-            if partner is not None and partner.id not in scored:
-                add(partner, _PROFESSION_PARTNERS, "profession")
+        for candidate in (directory.urps(prof, labels, "defaut"), directory.ordre(prof, "defaut")):
+            if candidate is not None and candidate.id not in scored:
+                add(candidate, _PROFESSION_PARTNERS, "profession")
 
     ranked = sorted(scored.values(), key=lambda s: (-s.score, s.order))
     return tuple(s.partner for s in ranked[: max(0, limit)])

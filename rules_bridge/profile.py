@@ -196,14 +196,12 @@ class Profile(BaseModel):
         if value is None:
             return None
         vocab = load_reference().vocab
-        table, index = {
-            "structure": (vocab.structures, vocab.structure_index),
-            "zone_ars": (vocab.zones_ars, vocab.zone_index),
-        }[info.field_name]
+        accepted: list[str] = list(vocab.structures) if info.field_name == "structure" else list(vocab.zones_ars)
+        index = vocab.structure_index if info.field_name == "structure" else vocab.zone_index
         found = vocab.lookup(index, value) if isinstance(value, str) else None
         if not found:
             raise _fail(
-                f"Le champ {{champ}} doit être l'une des valeurs suivantes : {_accepted(list(table))} ; "
+                f"Le champ {{champ}} doit être l'une des valeurs suivantes : {_accepted(accepted)} ; "
                 f"« {value} » ne l'est pas."
             )
         return found

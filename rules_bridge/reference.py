@@ -297,9 +297,9 @@ class Reference(BaseModel):
                     problems.append(f"besoin {need.id} : modèle inconnu « {pid} »")
         for kind, table in self.needs_from_profile.items():
             vocab_table = self.vocab.projets if kind == "projets" else self.vocab.structures
-            for item, needs in table.items():
-                if item not in vocab_table:
-                    problems.append(f"besoins depuis le profil : {kind} inconnu « {item} »")
+            for name, needs in table.items():
+                if name not in vocab_table:
+                    problems.append(f"besoins depuis le profil : {kind} inconnu « {name} »")
                 problems.extend(
                     f"besoins depuis le profil : besoin inconnu « {n} »" for n in needs if n not in self.needs
                 )

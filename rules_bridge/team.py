@@ -17,7 +17,7 @@ def number_in_words(text: str) -> int | None:
     if not text or any(ch.isdigit() for ch in text):
         return None
     try:
-        return text2num(text, "fr")
+        return int(text2num(text, "fr"))
     except ValueError:
         return None
 

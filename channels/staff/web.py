@@ -10,9 +10,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import threading
-import time
-from collections import deque
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -24,7 +21,9 @@ from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from channels.api import ratelimit
 from channels.api.ratelimit import client_address
+from frenchtext import is_valid_email
 
 from . import charts, config, integrations
 from .classify import THEMES, classify, theme_label
@@ -525,37 +524,9 @@ async def api_classify(request: Request, sess: StaffSession = Depends(require_cs
 CONTACT_MAX_BODY = 16_384
 CONTACT_LIMITS = {"nom": 200, "email": 254, "profession": 120, "arrondissement": 20, "message": 5000}
 CONTACT_MIN_MESSAGE = 10
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class SlidingWindowLimiter:
-    """At most ``limit`` calls per ``window`` seconds per key (in memory, per process)."""
-
-    def __init__(self, limit: int, window: float):
-        self.limit, self.window = limit, window
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            q = self._hits.setdefault(key, deque())
-            while q and now - q[0] > self.window:
-                q.popleft()
-            if len(q) >= self.limit:
-                return False
-            q.append(now)
-            if len(self._hits) > 10_000:  # forget idle clients
-                for k in [k for k, v in self._hits.items() if not v]:
-                    del self._hits[k]
-            return True
-
-    def reset(self) -> None:
-        with self._lock:
-            self._hits.clear()
-
-
-contact_limiter = SlidingWindowLimiter(limit=10, window=600)
+CONTACT_RATE = "10 per 10 minutes"  # per client address
 
 
 def _parse_arrondissement(value: Any) -> tuple[int | None, str | None]:
@@ -605,7 +576,7 @@ def validate_contact(body: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     mail = clean.get("email", "")
     if not mail:
         errors.append(_problem("email", "Veuillez indiquer votre adresse e-mail."))
-    elif not EMAIL_RE.match(mail):
+    elif not is_valid_email(mail):
         errors.append(_problem("email", "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."))
     msg = clean.get("message", "")
     if len(msg) < CONTACT_MIN_MESSAGE:
@@ -625,7 +596,7 @@ def validate_contact(body: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 @router.post("/api/contact", name="staff_contact")
 async def contact(request: Request, background: BackgroundTasks) -> JSONResponse:
     """Public contact form (anonymous): stores the request and triages it after answering."""
-    client = request.client.host if request.client else "inconnu"
+    client = client_address(request)
     if not request.headers.get("content-type", "").startswith("application/json"):
         return JSONResponse({"detail": "Le formulaire doit être envoyé au format JSON."}, status_code=415)
     declared = request.headers.get("content-length")
@@ -636,7 +607,7 @@ async def contact(request: Request, background: BackgroundTasks) -> JSONResponse
         raw += chunk
         if len(raw) > CONTACT_MAX_BODY:
             return JSONResponse({"detail": "Message trop volumineux."}, status_code=413)
-    if not contact_limiter.allow(client):
+    if ratelimit.current().hit(CONTACT_RATE, "contact", client) is not None:
         return JSONResponse(
             {"detail": "Trop de messages envoyés : veuillez réessayer dans quelques minutes."}, status_code=429
         )

@@ -69,9 +69,7 @@ def fake_guide(monkeypatch):
 def app(staff_db, fake_guide):
     from channels.api import ratelimit
     from channels.staff import router
-    from channels.staff.web import contact_limiter
 
-    contact_limiter.reset()
     ratelimit.current().reset()
     application = FastAPI()
     application.include_router(router, prefix="/staff")

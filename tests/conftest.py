@@ -37,7 +37,11 @@ def live_stack(tmp_path_factory):
             shutil.copytree(settings.var_dir / name, var_dir / name)
     _ensure_rasa_model()
     stack = Stack(
-        app_port=free_port(), rasa_port=free_port(), var_dir=var_dir, extra_env={"PARISMED_COOKIE_SECURE": "false"}
+        app_port=free_port(),
+        rasa_port=free_port(),
+        var_dir=var_dir,
+        # Every test talks from 127.0.0.1: per-address rate limits off here (tests/security has its own stack).
+        extra_env={"PARISMED_COOKIE_SECURE": "false", "PARISMED_RATE_LIMITS": "false"},
     )
     stack.start(timeout=300)
     yield stack

@@ -167,7 +167,7 @@ def _chat_turns(stack, sender: str, count: int, keep_going=lambda: True) -> list
 
 
 def test_login_flood_from_one_address_does_not_lock_out_others_nor_stall_the_chat(secure_stack):
-    """The flood gets 429 after 10 attempts; the real account logs in from another address; chat turns stay
+    """The flood gets 429 after 5 failures; the real account logs in from another address; chat turns stay
     under 1 s, or, on a machine already so loaded that a quiet turn takes longer, within 50 % of quiet turns."""
     base = secure_stack.app_url
     codes: list[int] = []
@@ -188,7 +188,8 @@ def test_login_flood_from_one_address_does_not_lock_out_others_nor_stall_the_cha
         f"\nchat turns: quiet max {max(quiet):.2f} s; during the login flood ({len(during)} turns) "
         f"max {max(during, default=0):.2f} s; login codes: {codes.count(401)} × 401, {codes.count(429)} × 429"
     )
-    assert codes[:10] == [401] * 10 and set(codes[10:]) == {429}
+    # 5 failures of one account from one address within a minute, then 429 (growing windows; address limit 10)
+    assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
     with client_from("127.0.0.4") as agent:
         assert staff_login(agent, base).status_code == 303  # the real account still logs in from elsewhere
     assert during and max(during) < max(1.0, 1.5 * max(quiet))

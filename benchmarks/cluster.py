@@ -18,7 +18,7 @@ from parismed.config import get_settings
 from parismed.launcher import Stack, free_port
 
 # Fewer turns than the chat part: three set-ups are measured, on a machine other work shares.
-TURNS_PER_LEVEL = {1: 30, 8: 120, 32: 160}
+TURNS_PER_LEVEL = {1: 20, 8: 80, 32: 128}
 KINDS = ("question_reglementaire", "etape_formulaire")
 
 

@@ -30,29 +30,43 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 THEMES = ("locaux", "equipe", "financement", "reglementaire", "orientation", "autre")
 
 
+_SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+")
+
+
 @dataclass
 class ThemeRules:
     min_score: int
     order: list[str]
     labels: dict[str, str]
     weighted: dict[str, list[tuple[int, KeywordSet]]]
+    request_markers: KeywordSet  # words of a sentence that asks for something (« pourriez-vous », « je cherche »)
+    request_weight: int  # a keyword in such a sentence counts this many times: the need asked, not the context
+    decisive: dict[str, int]  # theme -> score from which it wins outright (e.g. « autre »: press, advertising)
+
+    def _is_request(self, sentence: str, tokens: list[str]) -> bool:
+        return sentence.rstrip().endswith("?") or bool(self.request_markers.find(tokens))
 
     def scores(self, texte: str) -> tuple[dict[str, int], dict[str, list[str]]]:
-        tokens = list(tokens_of(texte))
+        sentences = [(s, list(tokens_of(s))) for s in _SENTENCE.split(texte) if s.strip()]
         scores: dict[str, int] = {}
         matched: dict[str, list[str]] = {}
         for theme in self.order:
-            total = 0
-            covered: set[int] = set()
-            for weight, kws in self.weighted.get(theme, []):
-                found = kws.find(tokens, covered)
-                total += weight * len(found)
-                matched.setdefault(theme, []).extend(found)
-            scores[theme] = total
+            best: dict[str, int] = {}  # keyword -> its best weighted count (each keyword counts once)
+            for sentence, tokens in sentences:
+                factor = self.request_weight if self._is_request(sentence, tokens) else 1
+                covered: set[int] = set()
+                for weight, kws in self.weighted.get(theme, []):
+                    for found in kws.find(tokens, covered):
+                        best[found] = max(best.get(found, 0), weight * factor)
+            scores[theme] = sum(best.values())
+            matched[theme] = list(best)
         return scores, matched
 
     def theme(self, texte: str) -> str:
         scores, _ = self.scores(texte)
+        for theme, floor in self.decisive.items():
+            if scores.get(theme, 0) >= floor:
+                return theme
         best = max(self.order, key=lambda t: (scores[t], -self.order.index(t)))
         return best if scores[best] >= self.min_score else "autre"
 
@@ -68,7 +82,15 @@ def theme_rules() -> ThemeRules:
         theme: [(int(w), KeywordSet(list(kws))) for w, kws in sorted(levels.items(), key=lambda x: -int(x[0]))]
         for theme, levels in data["themes"].items()
     }
-    return ThemeRules(min_score=int(data.get("min_score", 1)), order=order, labels=data["labels"], weighted=weighted)
+    return ThemeRules(
+        min_score=int(data.get("min_score", 1)),
+        order=order,
+        labels=data["labels"],
+        weighted=weighted,
+        request_markers=KeywordSet(list(data.get("request_markers") or [])),
+        request_weight=int(data.get("request_weight", 1)),
+        decisive={str(k): int(v) for k, v in (data.get("decisive") or {}).items()},
+    )
 
 
 @lru_cache

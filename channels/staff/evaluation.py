@@ -15,6 +15,7 @@ from .classify import THEMES, theme_rules
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 DEFAULT_SET = EVAL_DIR / "demandes_etiquetees.yaml"
 DEV_SET = EVAL_DIR / "demandes_dev.yaml"
+INDEPENDENT_SET = EVAL_DIR / "demandes_independantes.yaml"  # written from the senders' side, frozen; dev/test
 
 
 @dataclass
@@ -33,6 +34,7 @@ class ItemResult:
 @dataclass
 class EvalResult:
     path: Path
+    split: str | None = None
     items: list[ItemResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -71,7 +73,7 @@ class EvalResult:
     def summary(self) -> dict[str, Any]:
         precision, recall = self.professions_prf()
         return {
-            "jeu": self.path.name,
+            "jeu": self.path.name + (f" ({self.split})" if self.split else ""),
             "demandes": len(self.items),
             "theme_exact": round(self.theme_accuracy, 3),
             "theme_souple": round(self.theme_accuracy_lenient, 3),
@@ -83,28 +85,32 @@ class EvalResult:
         }
 
 
-def load_set(path: Path | None = None) -> list[dict[str, Any]]:
+def load_set(path: Path | None = None, split: str | None = None) -> list[dict[str, Any]]:
+    """The labelled requests of ``path`` (a mapping with ``demandes`` or a bare list), of one split if given."""
     path = path or DEFAULT_SET
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    items = data["demandes"]
+    items = data["demandes"] if isinstance(data, dict) else data
+    if split is not None:
+        items = [it for it in items if it.get("split") == split]
     for it in items:
         if it["theme"] not in THEMES:
             raise ValueError(f"{it['id']}: unknown theme {it['theme']!r}")
     return items
 
 
-def evaluate(path: Path | None = None) -> EvalResult:
+def evaluate(path: Path | None = None, split: str | None = None) -> EvalResult:
     path = Path(path or DEFAULT_SET)
-    result = EvalResult(path=path)
+    result = EvalResult(path=path, split=split)
     rules = theme_rules()
-    for it in load_set(path):
+    for it in load_set(path, split):
         x = integrations.extract(it["texte"], result.warnings)
         result.items.append(
             ItemResult(
                 id=str(it["id"]),
                 texte=it["texte"].strip(),
                 theme=it["theme"],
-                acceptable=list(it.get("themes_acceptables") or []),
+                acceptable=list(it.get("themes_acceptables") or [])
+                + ([it["theme_second"]] if it.get("theme_second") else []),
                 predicted_theme=rules.theme(it["texte"]),
                 professions=list(it.get("professions") or []),
                 predicted_professions=x.professions,
@@ -147,5 +153,12 @@ def print_report(result: EvalResult, console, show_errors: bool = False) -> None
 
 
 def evaluate_classification(path: Path | None = None) -> dict[str, Any]:
-    """Summary figures of the triage on the labelled set (theme, arrondissement, professions)."""
-    return evaluate(path).summary()
+    """Summary figures of the triage (theme, arrondissement, professions): on ``path`` if given, otherwise on the
+    independent set's dev and test splits and on the older labelled set."""
+    if path is not None:
+        return evaluate(path).summary()
+    return {
+        "independant_dev": evaluate(INDEPENDENT_SET, "dev").summary(),
+        "independant_test": evaluate(INDEPENDENT_SET, "test").summary(),
+        "ancien_jeu": evaluate(DEFAULT_SET).summary(),
+    }

@@ -360,7 +360,7 @@ def plot(chat: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-PARTS = ("recherche", "entrainement", "chat", "demarrage", "cluster")
+PARTS = ("recherche", "entrainement", "chat", "demarrage", "cluster", "webinaire")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -398,6 +398,14 @@ def main(argv: list[str] | None = None) -> None:
         console.print("[bold]Pile répartie (nginx, 2 applications, 1 ou 2 Rasa) et pile embarquée[/bold]")
         with tempfile.TemporaryDirectory() as tmp:
             report["cluster"] = bench_cluster(Path(tmp))
+    if "webinaire" in parts:
+        from channels.webinar.benchmark import bench_webinar
+        from parismed.composition import configure_knowledge_base
+
+        console.print("[bold]Suivi de webinaire : 2 000 questions[/bold]")
+        configure_knowledge_base()
+        report["webinaire"] = bench_webinar(2000)
+        console.print(report["webinaire"])
     duration = REPORTS / "make-test-duration.json"
     if duration.exists():
         report["make_test"] = json.loads(duration.read_text())
@@ -413,6 +421,14 @@ def _summary(report: dict) -> None:
     table.add_column("valeur", justify="right")
     table.add_column("cible", justify="right")
     rows = []
+    if w := report.get("webinaire"):
+        rows.append(
+            (
+                f"webinaire : {w['questions_lues']} questions",
+                f"{w['duree_s']} s ({w['questions_par_s']} q/s, {w['groupes']} groupes)",
+                "≤ 30 s",
+            )
+        )
     if r := report.get("recherche"):
         ask = r["ask_chaud"]
         rows += [

@@ -109,6 +109,15 @@ def eval_triage() -> dict | None:
     return evaluate_classification()
 
 
+def eval_webinar() -> dict:
+    """Grouping of the labelled webinar set (pairwise precision/recall/F1) and chatter, dev and test splits."""
+    from channels.webinar import evaluate_grouping
+    from parismed.composition import configure_knowledge_base
+
+    configure_knowledge_base()
+    return {split: evaluate_grouping(split) for split in ("dev", "test")}
+
+
 def main() -> None:
     REPORTS.mkdir(exist_ok=True)
     report = {
@@ -117,6 +126,7 @@ def main() -> None:
         "dialogues": eval_core(),
         "regles": eval_rules(),
         "tri": eval_triage(),
+        "webinaire": eval_webinar(),
     }
     (REPORTS / "eval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     md = _markdown(report)
@@ -180,6 +190,20 @@ def _markdown(report: dict) -> str:
     rows.append(("règles : tests (propriétés comprises)", json.dumps(report["regles"])))
     if report.get("tri"):
         rows.append(("tri des demandes", json.dumps(report["tri"], ensure_ascii=False)))
+    for split, w in (report.get("webinaire") or {}).items():
+        rows.append(
+            (
+                f"webinaire {split} : regroupement par paires précision / rappel / F1",
+                f"{w['precision']:.3f} / {w['rappel']:.3f} / {w['f1']:.3f} ({w['groupes_predits']} groupes, "
+                f"{w['groupes_attendus']} attendus)",
+            )
+        )
+        rows.append(
+            (
+                f"webinaire {split} : logistique écartée / vraies questions écartées à tort",
+                f"{w['logistique_ecartee']} / {w['vraies_questions_ecartees_a_tort']}",
+            )
+        )
     lines = ["# Mesures de qualité", "", "| mesure | valeur |", "|---|---|"]
     lines += [f"| {a} | {b} |" for a, b in rows]
     worst = report["recherche"]["test"]["modes"]["hybrid"]["misses"][:10]

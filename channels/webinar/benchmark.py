@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .batch import run_batch
 from .reader import read_questions
+from .run import run_batch
 
 SAMPLE = Path(__file__).resolve().parent / "exemples" / "questions_webinaire.csv"
 PREFIXES = ["", "", "Bonjour, ", "Question : ", "Petite question : ", "Merci pour le webinaire ! ", "Re: "]
@@ -46,10 +46,9 @@ def synthetic_questions(n: int, seed: int = 7) -> list[str]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=2000)
-    args = parser.parse_args()
+def bench_webinar(n: int = 2000) -> dict:
+    """Throughput of the batch on ``n`` synthetic questions (models loaded before timing); the caller has
+    configured the knowledge base."""
     from knowledge_base import answer, embed, search
 
     t = time.perf_counter()
@@ -62,13 +61,20 @@ def main() -> None:
         with src.open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
             w.writerow(["question", "auteur", "email"])
-            for i, q in enumerate(synthetic_questions(args.n)):
+            for i, q in enumerate(synthetic_questions(n)):
                 w.writerow([q, f"Participant {i}", f"participant{i}@exemple.fr"])
         report = run_batch(src, Path(tmp) / "out")
     s = report.summary()
     s.pop("rejets")
     s["chargement_modeles_s"] = round(warm_up, 1)
-    print(json.dumps(s, ensure_ascii=False, indent=2))
+    return s
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000)
+    args = parser.parse_args()
+    print(json.dumps(bench_webinar(args.n), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ import subprocess
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 import request_store
+from channels.staff.security import hash_password  # the production parameters
 from parismed.config import PROJECT_ROOT, get_settings
 from parismed.launcher import QUIET_ENV, RASA_BIN, Stack, free_port
 
@@ -43,7 +43,7 @@ def secure_stack(tmp_path_factory):
     store = request_store.Store(f"sqlite:///{var_dir / 'parismed.db'}")
     store.upgrade()
     with store.session() as db:
-        db.add(request_store.StaffUser(email=AGENT, name="Agent", password_hash=PasswordHasher().hash(PASSWORD)))
+        db.add(request_store.StaffUser(email=AGENT, name="Agent", password_hash=hash_password(PASSWORD)))
         db.commit()
     store.dispose()
     stack = Stack(

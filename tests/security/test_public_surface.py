@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -168,7 +169,8 @@ def _chat_turns(stack, sender: str, count: int, keep_going=lambda: True) -> list
 
 def test_login_flood_from_one_address_does_not_lock_out_others_nor_stall_the_chat(secure_stack):
     """The flood gets 429 after 5 failures; the real account logs in from another address; chat turns stay
-    under 1 s, or, on a machine already so loaded that a quiet turn takes longer, within 50 % of quiet turns."""
+    under 1 s, or, on a machine so loaded that quiet turns already take about 1 s, close to quiet turns
+    (median within 50 %, worst turn within 2×)."""
     base = secure_stack.app_url
     codes: list[int] = []
 
@@ -185,14 +187,15 @@ def test_login_flood_from_one_address_does_not_lock_out_others_nor_stall_the_cha
     during = _chat_turns(secure_stack, sender, 10, keep_going=thread.is_alive)
     thread.join()
     print(
-        f"\nchat turns: quiet max {max(quiet):.2f} s; during the login flood ({len(during)} turns) "
-        f"max {max(during, default=0):.2f} s; login codes: {codes.count(401)} × 401, {codes.count(429)} × 429"
+        f"\nchat turns: quiet median {statistics.median(quiet):.2f} s, max {max(quiet):.2f} s; during the login "
+        f"flood ({len(during)} turns) median {statistics.median(during):.2f} s, max {max(during):.2f} s; login codes: {codes.count(401)} × 401, {codes.count(429)} × 429"
     )
     # 5 failures of one account from one address within a minute, then 429 (growing windows; address limit 10)
     assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
     with client_from("127.0.0.4") as agent:
         assert staff_login(agent, base).status_code == 303  # the real account still logs in from elsewhere
-    assert during and max(during) < max(1.0, 1.5 * max(quiet))
+    assert during and statistics.median(during) < max(1.0, 1.5 * statistics.median(quiet))
+    assert max(during) < max(1.0, 2 * max(quiet))
 
 
 # --- 4. formula cells in exports ----------------------------------------------------------------------------

@@ -5,19 +5,23 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from channels.staff import router
 from channels.staff.security import SESSION_COOKIE
 from channels.staff.service import create_request
+from channels.staff.web import ROUTERS
 
 ANONYMOUS = {"staff_login_form", "staff_login", "staff_contact"}
 
 
 def _all_routes():
-    for route in router.routes:
-        for method in sorted(route.methods - {"HEAD"}):
-            yield route.name, method, route.path
+    """Every route of the console: the routes of each of its routers (one per resource)."""
+    for sub_router in ROUTERS:
+        for route in sub_router.routes:
+            assert isinstance(route, APIRoute)
+            for method in sorted(route.methods - {"HEAD"}):
+                yield route.name, method, route.path
 
 
 def _concrete(path: str, request_id: int) -> str:
@@ -137,8 +141,6 @@ def test_post_forms_require_the_session_csrf_token(staff_client, token):
 
 
 def test_csrf_token_of_another_session_is_refused(client, staff_client, login, staff_db):
-    from fastapi.testclient import TestClient
-
     from channels.staff.security import add_user
 
     add_user("collegue@paris.fr", "autre-mot-de-passe-1", name="Collègue")

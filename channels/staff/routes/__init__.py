@@ -1,0 +1,1 @@
+"""The staff console's routers, one per resource (included by ``channels.staff.web``)."""

@@ -18,7 +18,7 @@ import typer
 from pydantic import BaseModel
 
 import rules_bridge
-from frenchtext import format_eur
+from frenchtext import format_eur, key
 from parismed.config import Settings, get_settings
 
 grille_app = typer.Typer(
@@ -168,6 +168,10 @@ def impact(
 # --- Commands ---------------------------------------------------------------------------------------------------
 
 
+def _yes(answer: str) -> bool:
+    return key(answer) in {"oui", "o", "yes", "y"}
+
+
 def _fail(message: str, code: int = 2) -> None:
     typer.echo(f"Erreur : {message}", err=True)
     raise typer.Exit(code)
@@ -217,7 +221,9 @@ def charger(
             typer.echo(line)
         verdict = "respecté" if report.ok else "NON respecté : " + " ; ".join(report.problemes)
         typer.echo(f"Calage sur les résultats publiés 2023–2024 : {verdict}")
-    activate = oui or (not as_json and typer.confirm(f"Activer la grille « {candidate.version} » ?", default=False))
+    activate = oui or (
+        not as_json and _yes(typer.prompt(f"Activer la grille « {candidate.version} » ? (oui/non)", "non"))
+    )
     if activate:
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():

@@ -49,8 +49,13 @@ def _fingerprint(config: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+SERVED = "modele_servi"  # the model in models/ (trained by `make train` from config.yml), measured as it is
+
+
 def train(name: str) -> tuple[Path, float | None]:
     """The model of pipeline `name`, trained unless the config and the data are unchanged since last time."""
+    if name == SERVED:
+        return max((PROJECT_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime), None
     config = PIPELINES / f"{name}.yml"
     folder = OUT / name
     stamp = folder / "fingerprint"

@@ -28,7 +28,6 @@ from .messages import say
 from .profile import SLOT_COUNT, SLOT_LOCATION, SLOT_PROFESSIONS, SLOT_SECTOR, SLOT_SPLIT
 from .vocabulary import (
     MAX_PROFESSIONALS,
-    find_professions,
     fold,
     needs_sector,
     normalize_profession,
@@ -165,9 +164,6 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             return {}
         if latest_intent(tracker) in NON_PROFILE_INTENTS:
             return {}
-        found = find_professions(latest_user_text(tracker))
-        if found:
-            return {SLOT_PROFESSIONS: found}
         extraction = await rules_bridge_extraction(tracker)
         found = _extracted_professions(extraction)
         if not found:

@@ -24,7 +24,7 @@ def orientation_query(tracker: Tracker) -> str:
     text = latest_user_text(tracker)
     extra: list[str] = []
     location = parse_location(tracker.get_slot("arrondissement"))
-    if location is not None and location.in_paris and parse_location(text) is None:
+    if location is not None and location.in_paris and parse_location(text, standalone=False) is None:
         extra.append(f"dans le {location.arrondissement}e")
     folded = key(text)
     for profession in tracker.get_slot("professions") or []:

@@ -7,6 +7,7 @@ import pytest
 import rules_bridge
 from assistant.actions.estimate import ActionEstimerAide, EstimateCard, cited_sources
 from assistant.actions.profile import build_profile, split_team
+from assistant.actions.vocabulary import profession_label
 from frenchtext import format_eur
 from tests.assistant.as_helpers import make_tracker, responses, run_action, slots_set
 
@@ -110,7 +111,7 @@ def test_guessed_split_is_said_in_the_text_and_the_card(domain):
     messages, _ = run_action(ActionEstimerAide(), tracker, domain)
     assert len(messages) == 2
     assert "j'ai retenu la répartition suivante" in messages[0]["text"]
-    assert messages[1]["custom"]["repartition_supposee"] == "2 infirmiers et 1 orthophoniste"
+    assert messages[1]["custom"]["repartition_supposee"] == f"2 {profession_label('infirmier', 2)} et 1 orthophoniste"
 
 
 def test_cited_sources_reads_only_the_sources_section():

@@ -1,4 +1,5 @@
-"""Normalisation of user wording, and consistency of the NLU data with the lexicon and rules_bridge."""
+"""Normalisation of user wording through rules_bridge, NLU data consistent with it, and the parity of the chat form
+with rules_bridge.coerce_profile on every vocabulary entry (one vocabulary everywhere, issue 16)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,22 @@ import re
 import pytest
 import yaml
 
+import rules_bridge
+import rules_bridge.synonyms
+from assistant.actions.forms import ValidateFormulaireEligibilite
+from assistant.actions.profile import build_profile
 from assistant.actions.vocabulary import (
-    find_professions,
-    load_lexicon,
     needs_sector,
+    nlu_synonyms,
     normalize_profession,
     normalize_projet,
     normalize_secteur,
     normalize_structure,
     parse_count,
     parse_location,
-    synonyms_yaml,
 )
 from parismed.config import PROJECT_ROOT
-from tests.assistant.as_helpers import has_module
+from tests.assistant.as_helpers import make_tracker
 
 NLU_DIR = PROJECT_ROOT / "assistant" / "data" / "nlu"
 
@@ -77,6 +80,8 @@ def test_location_absent():
         ("3", 3),
         (3.0, 3),
         ("trois", 3),
+        ("deux", 2),
+        ("vingt-deux", 22),
         ("je suis seule", 1),
         ("nous sommes 4", 4),
         ("0", 0),
@@ -91,8 +96,9 @@ def test_counts(said, count):
 
 
 def test_other_vocabularies():
-    assert normalize_secteur("conventionné secteur 1") == "1"
-    assert normalize_secteur("Secteur 2 avec OPTAM") == "optam"
+    assert normalize_secteur("Secteur 1") == "1"
+    assert normalize_secteur("secteur 2 OPTAM") == "optam"
+    assert normalize_secteur("secteur 3") == "non_conventionne"
     assert normalize_secteur("secteur 2") == "2"
     assert normalize_secteur("n'importe quoi") is None
     assert normalize_structure("maison de santé") == "msp"
@@ -100,19 +106,17 @@ def test_other_vocabularies():
     assert normalize_projet("déménager") == "demenagement"
 
 
-def test_find_professions_in_free_text():
-    assert find_professions("nous sommes 2 kinés et une infirmière") == ["masseur_kinesitherapeute", "infirmier"]
-    assert find_professions("je suis médecin généraliste") == ["medecin_generaliste"]
-    assert find_professions("bonjour") == []
-
-
 def test_sector_is_asked_for_doctors_only():
     assert needs_sector(["infirmier", "medecin_generaliste"])
     assert not needs_sector(["infirmier", "orthophoniste"])
 
 
-def test_synonyms_file_is_generated_from_the_lexicon():
-    assert (NLU_DIR / "synonyms.yml").read_text(encoding="utf-8") == synonyms_yaml()
+def test_synonyms_file_is_generated_from_the_rules_bridge_vocabulary():
+    generated = (NLU_DIR / "synonyms.yml").read_text(encoding="utf-8")
+    assert generated == nlu_synonyms()
+    expected = [line for line in rules_bridge.synonyms.render().splitlines() if not re.fullmatch(r"\s+- \d+", line)]
+    assert [line for line in generated.splitlines() if not line.startswith("# Filtered")] == expected
+    assert not re.search(r"^\s+- \d+$", generated, re.M)  # « 3 » must not become « non_conventionne »
 
 
 def _annotated_values():
@@ -143,26 +147,64 @@ def test_every_annotated_entity_normalises():
     assert failures == []
 
 
-@pytest.mark.skipif(not has_module("rules_bridge"), reason="rules_bridge not available")
-def test_lexicon_ids_are_accepted_by_rules_bridge():
-    from rules_bridge import ProfileError, estimate
+def _every_entry(kind):
+    for canonical, synonyms in rules_bridge.vocabulary().table(kind).items():
+        for wording in [canonical, *synonyms]:
+            if not wording.endswith("*"):  # free-text prefixes are not values
+                yield wording
 
-    lexicon = load_lexicon().raw
-    for profession in lexicon["professions"]:
-        for structure in [None, *lexicon["structures"]]:
-            profile = {"professionnels": [{"profession": profession, "nombre": 2}], "arrondissement": 19}
-            if structure:
-                profile["structure"] = structure
-            try:
-                estimate(profile)
-            except ProfileError as error:  # pragma: no cover - the failure message is the point
-                pytest.fail(f"{profession}/{structure}: {error.message}")
-    for projet in lexicon["projets"]:
-        estimate({"professionnels": [{"profession": "infirmier", "nombre": 2}], "arrondissement": 19, "projet": projet})
-    for sector in lexicon["secteurs"]:
-        estimate(
-            {
-                "professionnels": [{"profession": "medecin_generaliste", "nombre": 2, "secteur": sector}],
-                "arrondissement": 19,
-            }
+
+class _Silent:
+    def utter_message(self, **kwargs):
+        raise AssertionError(f"the form refused a vocabulary entry: {kwargs}")
+
+
+def test_every_profession_wording_gives_the_same_id_in_the_chat_form_and_rules_bridge(domain):
+    form = ValidateFormulaireEligibilite()
+    for wording in _every_entry("profession"):
+        rules = rules_bridge.coerce_profile({"professionnels": [{"profession": wording}], "arrondissement": 19})
+        chat = form.validate_professions([wording], _Silent(), make_tracker(""), domain)["professions"]
+        assert chat == [rules.professionnels[0].profession], wording
+
+
+def test_every_sector_wording_gives_the_same_value_in_the_chat_form_and_rules_bridge(domain):
+    form = ValidateFormulaireEligibilite()
+    for wording in _every_entry("secteur"):
+        chat = form.validate_secteur(wording, _Silent(), make_tracker(""), domain)["secteur"]
+        profile, _ = build_profile(
+            make_tracker("", slots={"professions": ["medecin_generaliste"], "arrondissement": "19", "secteur": chat})
         )
+        rules = rules_bridge.coerce_profile(
+            {"professionnels": [{"profession": "medecin_generaliste", "secteur": wording}], "arrondissement": 19}
+        )
+        assert rules_bridge.coerce_profile(profile).professionnels[0].secteur == rules.professionnels[0].secteur, (
+            wording
+        )
+
+
+@pytest.mark.parametrize("kind", ["structure", "projet"])
+def test_every_structure_and_project_wording_gives_the_same_profile(kind):
+    for wording in _every_entry(kind):
+        slots = {"professions": ["infirmier"], "arrondissement": "19", kind: wording}
+        chat, _ = build_profile(make_tracker("", slots=slots))
+        rules = rules_bridge.coerce_profile(
+            {"professionnels": [{"profession": "infirmier"}], "arrondissement": 19, kind: wording}
+        )
+        assert rules_bridge.coerce_profile(chat) == rules, wording
+
+
+def test_every_arrondissement_answer_gives_the_same_place(domain):
+    form = ValidateFormulaireEligibilite()
+    for number in range(1, 21):
+        for said in (str(number), f"{number}e", f"750{number:02d}", f"Paris {number}"):
+            chat = form.validate_arrondissement(said, _Silent(), make_tracker(""), domain)["arrondissement"]
+            place = rules_bridge.parse_place(said, standalone=True)
+            assert chat == str(place.arrondissement) == str(number), said
+
+
+def test_headcount_limit_is_the_rules_bridge_one(domain):
+    form = ValidateFormulaireEligibilite()
+    limit = rules_bridge.MAX_PROFESSIONALS
+    ok = form.validate_nombre_professionnels(limit, _Silent(), make_tracker(""), domain)
+    assert ok == {"nombre_professionnels": float(limit)}
+    rules_bridge.coerce_profile({"professionnels": [{"profession": "infirmier", "nombre": limit}], "arrondissement": 1})

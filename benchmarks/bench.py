@@ -159,7 +159,9 @@ def _median_range(values: list[float]) -> dict:
     return {"mediane": round(statistics.median(values), 2), "min": round(min(values), 2), "max": round(max(values), 2)}
 
 
-def interleaved_turns(targets: dict[str, str], pids: dict[str, int], runs: int = RUNS) -> dict:
+def interleaved_turns(
+    targets: dict[str, str], pids: dict[str, int], runs: int = RUNS, requests: dict[int, int] | None = None
+) -> dict:
     """Measures every target ("label" -> REST webhook URL; the kind of turn is the part after the last ":")
     level by level, all targets in turn, `runs` times over. The bare bot and ours are measured seconds apart, so
     a change of the machine's speed weighs on both alike; each figure is the median over runs, with its range."""
@@ -171,7 +173,7 @@ def interleaved_turns(targets: dict[str, str], pids: dict[str, int], runs: int =
         for users in CONCURRENCY:
             for label, url in targets.items():
                 lat, peaks = _sample_rss_during(
-                    pids, _turns(url, label.split(":")[-1], users, REQUESTS_PER_LEVEL[users])
+                    pids, _turns(url, label.split(":")[-1], users, (requests or REQUESTS_PER_LEVEL)[users])
                 )
                 per_run[label][str(users)].append(percentiles(lat))
                 for k, v in peaks.items():

@@ -52,7 +52,7 @@ def _fingerprint(config: Path) -> str:
 SERVED = "modele_servi"  # the model in models/ (trained by `make train` from config.yml), measured as it is
 
 
-def train(name: str) -> tuple[Path, float | None]:
+def train(name: str, reuse: bool = False) -> tuple[Path, float | None]:
     """The model of pipeline `name`, trained unless the config and the data are unchanged since last time."""
     if name == SERVED:
         return max((PROJECT_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime), None
@@ -61,7 +61,7 @@ def train(name: str) -> tuple[Path, float | None]:
     stamp = folder / "fingerprint"
     model = folder / f"{name}.tar.gz"
     fingerprint = _fingerprint(config)
-    if model.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+    if model.exists() and (reuse or (stamp.exists() and stamp.read_text() == fingerprint)):
         return model, None
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -114,7 +114,7 @@ def macro_f1_at(ranked: list[list], threshold: float) -> float:
     return round(sum(f1s) / len(f1s), 3) if f1s else 0.0
 
 
-def latency(models: dict[str, Path], runs: int) -> dict:
+def latency(models: dict[str, Path], runs: int, requests: dict[int, int] | None = None) -> dict:
     """Every candidate served at once (one Rasa each, actions by one application), interleaved with the bare bot."""
     with tempfile.TemporaryDirectory() as tmp:
         var_dir = Path(tmp)
@@ -147,7 +147,7 @@ def latency(models: dict[str, Path], runs: int) -> dict:
             for name, (_, port) in servers.items():
                 for kind in ("salutation", "question_reglementaire"):
                     targets[f"{name}:{kind}"] = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-            measured = interleaved_turns(targets, pids, runs)
+            measured = interleaved_turns(targets, pids, runs, requests)
             measured["rss_repos_mo"] = rest
             return measured
         finally:
@@ -158,8 +158,10 @@ def latency(models: dict[str, Path], runs: int) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    with_latency = "--latence" in argv
+    with_latency = "--latence" in argv or "--latence-seule" in argv
+    quick = {1: 30, 8: 120, 32: 160} if "--rapide" in argv else None  # half the samples: a shorter run
     names = [a for a in argv if not a.startswith("--")] or sorted(p.stem for p in PIPELINES.glob("*.yml"))
+    skip_quality = "--latence-seule" in argv
     REPORTS.mkdir(exist_ok=True)
     path = REPORTS / "nlu_compare.json"
     report: dict = json.loads(path.read_text()) if path.exists() else {}
@@ -167,11 +169,13 @@ def main(argv: list[str]) -> None:
     models: dict[str, Path] = {}
     for name in names:
         console.print(f"[bold]{name}[/bold] : entraînement…")
-        model, seconds = train(name)
+        model, seconds = train(name, reuse="--latence-seule" in argv)  # latency does not depend on the data
         models[name] = model
         entry = report["pipelines"].setdefault(name, {})
         if seconds is not None:
             entry["entrainement_s"] = seconds
+        if skip_quality:
+            continue
         console.print(f"[bold]{name}[/bold] : mesure…")
         entry["mesure"] = measure(model)
         for figures in entry["mesure"]["jeux"].values():
@@ -180,7 +184,7 @@ def main(argv: list[str]) -> None:
             }
         path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     if with_latency:
-        report["latence"] = latency(models, runs=3)
+        report["latence"] = latency(models, runs=3, requests=quick)
         path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     summary(report)
 

@@ -30,6 +30,7 @@ def client(tmp_path_factory):
     mp.setenv("PARISMED_VAR_DIR", str(var))
     mp.setenv("PARISMED_DATABASE_URL", f"sqlite:///{var / 'parismed.db'}")
     mp.setenv("PARISMED_WARM_UP", "false")
+    mp.setenv("PARISMED_SERVE_ACTIONS", "false")  # no action server: the rules are called directly
     get_settings.cache_clear()
     from parismed.app import create_app
 
@@ -80,3 +81,24 @@ def test_cli_estimate(profile, check):
     result = CliRunner().invoke(app, ["estimate", "--json", json.dumps(profile)])
     assert result.exit_code == 0, result.output
     check(json.loads(result.output))
+
+
+def test_the_app_estimates_with_the_active_grid(tmp_path, monkeypatch):
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "grille-active.txt").write_text("paris-med-2023\n", encoding="utf-8")
+    monkeypatch.setenv("PARISMED_VAR_DIR", str(var))
+    monkeypatch.setenv("PARISMED_DATABASE_URL", f"sqlite:///{var / 'parismed.db'}")
+    monkeypatch.setenv("PARISMED_WARM_UP", "false")
+    monkeypatch.setenv("PARISMED_SERVE_ACTIONS", "false")
+    get_settings.cache_clear()
+    from parismed.app import create_app
+    from rules_bridge import configure_grids
+
+    try:
+        with TestClient(create_app()) as c:
+            r = c.post("/api/v1/eligibility", json=FULL)
+        assert r.status_code == 200 and r.json()["version_grille"] == "paris-med-2023"
+    finally:
+        configure_grids()
+        get_settings.cache_clear()

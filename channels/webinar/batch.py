@@ -68,7 +68,7 @@ def group_questions(
     tick = progress("Représentation des questions", None)
     vectors = embed_questions(queries)
     tick()
-    retrievals = retrieve(queries, vectors, progress=progress("Recherche dans le guide", len(queries)))
+    retrievals = retrieve(queries, progress=progress("Recherche dans le guide", len(queries)))
     for q, r in zip(questions, retrievals, strict=True):
         q.sections = r.sections
     indices = group_indices(queries, vectors, retrievals, params or calibrated_params())

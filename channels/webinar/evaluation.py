@@ -88,7 +88,7 @@ def prepare(rows: list[Row]) -> Prepared:
     questions = [r for r in rows if r.type == "question"]
     queries = [r.question.query for r in questions]
     vectors = embed_questions(queries)
-    return Prepared(questions, vectors, retrieve(queries, vectors))
+    return Prepared(questions, vectors, retrieve(queries))
 
 
 def grouping_scores(prepared: Prepared, params: GroupingParams) -> dict[str, float]:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from rapidfuzz import fuzz, process
 from sklearn.cluster import AgglomerativeClustering
 
 from frenchtext import key, words
@@ -33,7 +34,7 @@ from knowledge_base import KnowledgeBaseError, embed, search
 
 PARAMS_FILE = Path(__file__).resolve().parent / "data" / "grouping.yaml"
 TOP_K = 20  # sections kept per question (the profile uses the first `profile_top`)
-REUSE_COSINE = 0.97
+REUSE_RATIO = 95  # « cabinet » vs « cabniet » in a 60-character question: ratio ≈ 97
 SHORTHAND = frozenset({"svp", "stp", "bjr", "pk", "pq", "cad", "qd", "qq", "qqn", "tt", "ts", "dc", "vs", "jsp"})
 
 
@@ -54,8 +55,11 @@ def calibrated_params() -> GroupingParams:
 
 
 def embed_questions(texts: Sequence[str]) -> np.ndarray:
-    """L2-normalised embeddings of the questions (the model of the guide index), in one batch."""
-    vectors = np.asarray(embed(list(texts)), dtype=np.float32)
+    """L2-normalised embeddings of the questions (the model of the guide index), in one batch; identical
+    wordings are encoded once."""
+    unique = list(dict.fromkeys(texts))
+    position = {t: i for i, t in enumerate(unique)}
+    vectors = np.asarray(embed(unique), dtype=np.float32)[[position[t] for t in texts]]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
 
@@ -70,30 +74,27 @@ class Retrieval:
         return self.scores[0] if self.scores else 0.0
 
 
-def retrieve(
-    texts: Sequence[str], vectors: np.ndarray | None = None, progress: Callable[[], None] | None = None
-) -> list[Retrieval]:
-    """The best guide sections of each text. A search costs ~40 ms (one query encoding + BM25), so identical
-    wordings are searched once, and with ``vectors`` a wording almost identical to one already searched (cosine
-    ≥ REUSE_COSINE: a typo, a « svp » more) reuses its sections."""
+def retrieve(texts: Sequence[str], progress: Callable[[], None] | None = None) -> list[Retrieval]:
+    """The best guide sections of each text. A search costs 40–100 ms (one query encoding + BM25), so a wording
+    is searched once, and a wording equal to one already searched up to a few typos (rapidfuzz ratio ≥
+    REUSE_RATIO on the folded words) reuses its sections."""
     cache: dict[str, Retrieval] = {}
-    searched: list[int] = []
+    searched: list[str] = []
     out: list[Retrieval] = []
-    for i, t in enumerate(texts):
+    for t in texts:
         k = key(t)
         found = cache.get(k)
-        if found is None and vectors is not None and searched:
-            sims = vectors[searched] @ vectors[i]
-            j = int(np.argmax(sims))
-            if sims[j] >= REUSE_COSINE:
-                found = out[searched[j]]
+        if found is None and searched:
+            near = process.extractOne(k, searched, scorer=fuzz.ratio, score_cutoff=REUSE_RATIO)
+            if near is not None:
+                found = cache[near[0]]
         if found is None:
             try:
                 hits = search(t, k=TOP_K)
             except KnowledgeBaseError:
                 hits = []
             found = Retrieval(tuple(h.chunk_id for h in hits), tuple(float(h.score) for h in hits))
-            searched.append(i)
+            searched.append(k)
         cache.setdefault(k, found)
         out.append(found)
         if progress:

@@ -102,15 +102,26 @@ def test_asset_urls_change_with_content(html):
     assert re.fullmatch(r"/static/web/chat\.js\?v=[0-9a-f]{12}", script)
 
 
-def test_mount_static_is_harmless_and_static_served_by_the_router():
+def test_static_files_are_served_by_starlette_staticfiles():
     from fastapi import FastAPI
 
     from channels.web import mount_static, router
 
     app = FastAPI()
     app.include_router(router)
+    assert TestClient(app).get("/static/web/chat.css").status_code == 404  # the router alone serves no files
     mount_static(app)
-    assert TestClient(app).get("/static/web/chat.css").status_code == 200
+    client = TestClient(app)
+    for name in ("chat.css", "chat.js", "chat/widget.js", "chat/card.js"):
+        response = client.get(f"/static/web/{name}")
+        assert response.status_code == 200, name
+        assert response.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/static/web/chat/card.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_widget_is_loaded_as_an_es_module(html):
+    scripts = [a for a in html.find("script") if "chat.js" in (a.get("src") or "")]
+    assert len(scripts) == 1 and scripts[0].get("type") == "module"
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from frenchtext import fold, words
 
+from .decision import Decision, features
 from .guide import Section
 from .index import Index
 from .retriever import Ranking, confidence
@@ -21,7 +22,13 @@ NOT_UNDERSTOOD = (
     "Par exemple : « Mon cabinet doit-il être accessible aux personnes handicapées ? »"
 )
 MAX_SENTENCES = 3
+MAX_LIST_ITEMS = 6
+DETAIL_SHARE = 0.5  # a sentence is quoted when it scores at least this share of the best sentence
+FIRST_SENTENCE_SHARE = 0.3  # the first sentence is quoted when it scores at least this share of the best one
+SECOND_SECTION_RATIO = 0.9  # fused score of the second section, relative to the first, to answer from both
+GLOSSARY_THEME = "glossaire"
 _CAVEAT = re.compile(r"^\*?À confirmer", re.I)
+_LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")
 
 
 class Previous(BaseModel):
@@ -83,39 +90,67 @@ class Answer(BaseModel):
         }
 
 
-def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[str]) -> str:
-    """The first sentence (sections answer first) plus the sentences that share most terms with the question,
-    kept in the guide's order; a flagged caveat («À confirmer…») is always kept. `sentence_terms` are the
-    sentences' lexical terms, computed when the index was built."""
+def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[str], idf: dict[str, float]) -> str:
+    """The sentences that answer: those sharing the rarest terms with the question (a number, an office, a form),
+    kept in the guide's order. The section's first sentence (its short answer) comes too when it shares terms
+    with the question or when no sentence does; a sentence announcing a list brings the list; a flagged caveat
+    (« À confirmer… ») is always kept. `sentence_terms` are the sentences' terms, computed with the index."""
     sentences = section.sentences()
     if not sentences:
         return section.body
-    caveats = [i for i, s in enumerate(sentences) if _CAVEAT.match(s)]
-    scored = []
-    for i in range(1, len(sentences)):
-        if i in caveats:
-            continue
-        overlap = len(query_terms & set(sentence_terms[i])) if query_terms and i < len(sentence_terms) else 0
-        scored.append((overlap, -i, i))
-    chosen = {0} | {i for overlap, _, i in sorted(scored, reverse=True)[: MAX_SENTENCES - 1] if overlap > 0}
-    chosen |= set(caveats)
+    caveats = {i for i, s in enumerate(sentences) if _CAVEAT.match(s)}
+    scores = [
+        sum(idf.get(t, 0.0) for t in query_terms & set(sentence_terms[i])) if i < len(sentence_terms) else 0.0
+        for i in range(len(sentences))
+    ]
+    best = max((scores[i] for i in range(len(sentences)) if i not in caveats), default=0.0)
+    chosen: set[int] = set()
+    if best > 0:
+        ranked = sorted((i for i in range(len(sentences)) if i not in caveats), key=lambda i: (-scores[i], i))
+        chosen = {i for i in ranked[:MAX_SENTENCES] if scores[i] >= DETAIL_SHARE * best}
+    if not chosen or scores[0] >= FIRST_SENTENCE_SHARE * best:
+        chosen.add(0)
+    for i in sorted(chosen):  # « … : » followed by its list items
+        if sentences[i].rstrip().endswith(":"):
+            j = i + 1
+            while j < len(sentences) and j - i <= MAX_LIST_ITEMS and _LIST_ITEM.match(sentences[j]):
+                chosen.add(j)
+                j += 1
+    chosen |= caveats
     return "\n".join(sentences[i] for i in sorted(chosen))
 
 
-def build_answer(index: Index, ranking: Ranking, query: str, threshold: float) -> Answer:
+def decision_score(index: Index, ranking: Ranking, decision: Decision | None) -> float:
+    """Probability that the guide answers the question (fitted decision), or the hand-set confidence."""
     best = int(ranking.order[0])
-    score = confidence(ranking, best)
+    if decision is None:
+        return confidence(ranking, best)
+    return decision.probability(features(ranking, glossary=index.sections[best].theme == GLOSSARY_THEME))
+
+
+def build_answer(
+    index: Index, ranking: Ranking, query: str, threshold: float, decision: Decision | None = None
+) -> Answer:
+    best = int(ranking.order[0])
+    score = decision_score(index, ranking, decision)
     if score < threshold:
         if not index.analyzer.recognises(query):
             return Answer(answer=NOT_UNDERSTOOD, answered=False, understood=False, sources=[], score=score)
         return Answer(answer=DECLINE, answered=False, sources=[], score=score)
     sections = index.sections
     top = sections[best]
-    text = extract(top, index.sentence_terms[best], set(ranking.terms))
+    query_terms = set(ranking.terms)
+    parts = [extract(top, index.sentence_terms[best], query_terms, index.idf)]
     sources = [Source.of(top)]
-    # A second section is cited when it is nearly as relevant (questions often span two sections).
+    # A question spanning two sections: the second is answered from and cited when it is nearly as relevant and
+    # brings terms of the question that the first does not cover.
     if len(ranking.order) > 1:
         second = int(ranking.order[1])
-        if confidence(ranking, second) >= max(threshold, score - 0.05) and fold(sections[second].id) != fold(top.id):
+        close = ranking.fused[second] >= SECOND_SECTION_RATIO * ranking.fused[best]
+        if close and fold(sections[second].id) != fold(top.id):
             sources.append(Source.of(sections[second]))
-    return Answer(answer=text, answered=True, sources=sources, score=score)
+            covered = {t for sent in index.sentence_terms[best] for t in sent}
+            if query_terms - covered:
+                extra = extract(sections[second], index.sentence_terms[second], query_terms - covered, index.idf)
+                parts.append(extra)
+    return Answer(answer="\n".join(parts), answered=True, sources=sources, score=score)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
+from sentence_transformers import SentenceTransformer
 
 from . import embeddings
 from .index import Index
@@ -33,17 +35,40 @@ def _normalise_bm25(scores: np.ndarray) -> np.ndarray:
 DENSE_WEIGHT = 0.6
 
 
-def rank(index: Index, model, query: str, mode: str = "hybrid", dense_weight: float = DENSE_WEIGHT) -> Ranking:
+def dense_scores(index: Index, models: Mapping[str, SentenceTransformer], query: str) -> np.ndarray:
+    """Cosine similarity of the query to each section, averaged over the index's models (a passage-level model
+    scores a section by its best passage)."""
+    n = len(index.sections)
+    total = np.zeros(n, np.float32)
+    for d in index.dense:
+        qvec = embeddings.encode(models[d.model_name], [query], kind="query")
+        rows = int(d.vectors.ntotal)
+        similarities, ids = d.vectors.search(qvec, rows)  # exact, all rows
+        per_row = np.full(rows, -1.0, np.float32)
+        per_row[ids[0]] = similarities[0]
+        if d.owner is None:
+            total += per_row
+        else:
+            pooled = np.full(n, -1.0, np.float32)
+            np.maximum.at(pooled, d.owner, per_row)
+            total += pooled
+    return total / max(len(index.dense), 1)
+
+
+def rank(
+    index: Index,
+    models: Mapping[str, SentenceTransformer],
+    query: str,
+    mode: str = "hybrid",
+    dense_weight: float = DENSE_WEIGHT,
+) -> Ranking:
     """mode: 'bm25', 'dense', 'hybrid' (weighted sum of max-normalised BM25 and cosine) or 'rrf'."""
     terms = index.analyzer.terms(query, repair=True)
     n = len(index.sections)
     bm25 = np.asarray(index.bm25.get_scores(terms), dtype=np.float32) if terms else np.zeros(n, np.float32)
-    qvec = embeddings.encode(model, [query])
-    similarities, ids = index.vectors.search(np.ascontiguousarray(qvec, dtype=np.float32), n)  # exact, all sections
-    dense = np.zeros(n, np.float32)
-    dense[ids[0]] = similarities[0]
+    dense = dense_scores(index, models, query)
 
-    # Share of the query's distinct terms found in each section (lexical coverage, for the confidence).
+    # Share of the query's distinct terms found in each section (lexical coverage, for the decision).
     distinct = set(terms)
     coverage = np.zeros(n, np.float32)
     if distinct:

@@ -15,12 +15,13 @@ from . import embeddings
 from . import index as index_mod
 from .answering import Answer, Previous, build_answer, is_follow_up
 from .config import PACKAGE_DIR, KBConfig
+from .decision import Decision
 from .errors import KnowledgeBaseError
 from .retriever import Ranking, boost, rank
 from .text import clean_user_text
 
 MAX_QUESTION_CHARS = 1000
-# Calibrated on the development questions (see `make eval`); KBConfig.threshold overrides it.
+# Used only when no fitted decision (decision.json) exists: a threshold on the hand-set confidence.
 DEFAULT_THRESHOLD = 0.45
 DEFAULT_MODE = "hybrid"
 # Added to the fused score of the previous turn's section when a follow-up is read in context.
@@ -74,8 +75,13 @@ class KnowledgeBase:
             build_index(force=True, config=c)
         self.config = c
         self.index = index_mod.load(c.index_dir)
-        self.model = embeddings.load_model(c.embedding_model, c.models_dir)
-        self.threshold = c.threshold if c.threshold is not None else DEFAULT_THRESHOLD
+        self.models = {
+            name: embeddings.load_model(name, c.models_dir) for name in index_mod.model_names(c.embedding_model)
+        }
+        self.model = next(iter(self.models.values()))  # the first model also serves `embed` (webinar grouping)
+        self.decision = Decision.load()
+        fitted = self.decision.threshold if self.decision is not None else DEFAULT_THRESHOLD
+        self.threshold = c.threshold if c.threshold is not None else fitted
         self._lock = threading.Lock()  # spaCy and the numpy encoder are used from one thread at a time
 
     @staticmethod
@@ -94,7 +100,7 @@ class KnowledgeBase:
 
     def rank(self, query: str, mode: str = DEFAULT_MODE) -> Ranking:
         with self._lock:
-            return rank(self.index, self.model, self.clean(query), mode=mode)
+            return rank(self.index, self.models, self.clean(query), mode=mode)
 
     def search(self, query: str, k: int = 5, mode: str = DEFAULT_MODE) -> list[Hit]:
         r = self.rank(query, mode)
@@ -118,7 +124,7 @@ class KnowledgeBase:
         text = self.clean(question)
         r = self.rank(text)
         with self._lock:
-            alone = build_answer(self.index, r, text, self.threshold)
+            alone = build_answer(self.index, r, text, self.threshold, self.decision)
         if previous is None or not previous.question.strip() or not is_follow_up(text, alone):
             return alone
         # Read the follow-up with the previous turn's topic: both questions together, the cited section favoured.
@@ -126,10 +132,10 @@ class KnowledgeBase:
         ids = [s.id for s in self.index.sections]
         favoured = ids.index(previous.section_id) if previous.section_id in ids else None
         with self._lock:
-            together = rank(self.index, self.model, f"{context} {text}", mode=DEFAULT_MODE)
+            together = rank(self.index, self.models, f"{context} {text}", mode=DEFAULT_MODE)
             if favoured is not None:
                 together = boost(together, favoured, PREVIOUS_SECTION_BONUS)
-            in_context = build_answer(self.index, together, text, self.threshold)
+            in_context = build_answer(self.index, together, text, self.threshold, self.decision)
         return in_context if in_context.answered else alone
 
     def embed(self, texts: list[str]) -> np.ndarray:

@@ -97,3 +97,18 @@ def test_cli_ask_json_and_jsonl_contracts():
     assert [json.loads(x)["answered"] for x in lines] == [True, False]
     bad = subprocess.run(cli + ["ask", ""], capture_output=True, text=True)
     assert bad.returncode == 2 and "vide" in bad.stderr
+
+
+def test_the_detail_asked_is_quoted_not_only_the_first_sentence(kb):
+    section = next(s for s in kb.index.sections if s.id == "signaletique-dechets-dasri-stockage")
+    result = kb.answer("combien de temps stocker les DASRI si je produis entre 5 et 15 kg par mois ?")
+    assert result.answered and result.sources[0].section_id == section.id
+    assert "1 mois" in result.answer or "un mois" in result.answer
+
+
+def test_a_question_on_two_topics_cites_both_sections(kb):
+    result = kb.answer("bail professionnel ou bail commercial : durée minimale de chacun et préavis du locataire ?")
+    assert result.answered
+    assert len(result.sources) >= 1
+    cited = {s.section_id for s in result.sources}
+    assert cited & {"locaux-bail-comparaison", "locaux-bail-professionnel", "locaux-bail-commercial"}

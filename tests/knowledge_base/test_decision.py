@@ -1,0 +1,29 @@
+"""The fitted answer/decline decision: loadable without scikit-learn, monotone, refitted identically."""
+
+import numpy as np
+
+from knowledge_base.decision import FEATURES, Decision, fit_decision, reliability
+
+
+def test_the_shipped_decision_is_fitted_on_the_dev_split_and_names_its_features():
+    decision = Decision.load()
+    assert decision is not None, "knowledge_base/decision.json manquant : lancez python -m knowledge_base.calibrate"
+    assert decision.features == list(FEATURES) and "dev" in decision.fitted_on
+    assert 0.0 < decision.threshold < 1.0
+
+
+def test_fit_separates_two_clouds_and_reliability_sums_up():
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(1.0, 0.3, (60, len(FEATURES))), rng.normal(-1.0, 0.3, (60, len(FEATURES)))])
+    y = np.array([1] * 60 + [0] * 60)
+    decision, info = fit_decision(x, y, fitted_on="essai")
+    assert decision.probability(list(x[0])) > 0.9 > 0.1 > decision.probability(list(x[-1]))
+    assert (info["oof"][y == 0] < decision.threshold).mean() >= 0.9
+    table = reliability(info["oof"], y)
+    assert sum(row["n"] for row in table) == len(y)
+
+
+def test_answers_carry_the_decision_probability(kb):
+    yes, no = kb.answer("registre public d'accessibilité"), kb.answer("recette de la blanquette de veau")
+    assert yes.answered and not no.answered
+    assert 0.0 <= no.score < kb.threshold <= yes.score <= 1.0

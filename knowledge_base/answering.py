@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -79,9 +80,9 @@ class Answer(BaseModel):
     answered: bool
     sources: list[Source] = Field(default_factory=list)
     score: float
-    understood: bool = Field(True, description="Faux quand le message ne contient aucun mot connu (charabia).")
+    understood: bool = Field(default=True, description="Faux quand le message ne contient aucun mot connu (charabia).")
 
-    def to_contract(self) -> dict:
+    def to_contract(self) -> dict[str, Any]:
         return {
             "answer": self.answer,
             "answered": self.answered,

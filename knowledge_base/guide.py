@@ -72,7 +72,7 @@ class Section(BaseModel):
 
     def sentences(self) -> list[str]:
         """The body cut into sentences (line by line, then at sentence ends), as answers quote them."""
-        out = []
+        out: list[str] = []
         for line in (ln.strip() for ln in self.body.splitlines()):
             out.extend(p.strip() for p in _SENTENCE_END.split(line) if p.strip())
         return out
@@ -99,6 +99,7 @@ def parse_file(path: Path) -> list[Section]:
         meta = yaml.safe_load(meta_match.group(1)) if meta_match else None
         if not isinstance(meta, dict) or "id" not in meta:
             raise KnowledgeBaseError(f"{path.name} : la section « {head.group(1)} » n'a pas de métadonnées (id…).")
+        assert meta_match is not None  # a section without metadata was refused just above
         body = chunk[meta_match.end() :].strip()
         try:
             sections.append(

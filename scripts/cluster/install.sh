@@ -29,20 +29,23 @@ fi
 
 # Drivers: psycopg2 (Rasa's SQL tracker store) and redis (Rasa's lock store) in .venv-rasa, pinned in
 # requirements/rasa.lock; psycopg 3 and redis in .venv-app, pinned in requirements/app.lock.
-check_driver() {  # venv lock module package
-  local venv=$1 lock=$2 module=$3 package=$4
+check_driver() {  # venv lock module package…
+  local venv=$1 lock=$2 module=$3 pins=() package pin
+  shift 3
   [ -x "$venv/bin/python" ] || { echo "Environnement $venv absent : lancez « make venvs »." >&2; exit 1; }
   "$venv/bin/python" -c "import $module" 2>/dev/null && return 0
-  local pin
-  pin=$(grep -i -E "^${package//[-_]/[-_]}==" "$lock" | head -n 1 || true)
-  if [ -z "$pin" ]; then
-    echo "Le pilote $package n'est pas épinglé dans $lock : ajoutez-le (nom==version)." >&2
-    exit 1
-  fi
-  echo "Installation de $pin dans $venv…"
-  "$venv/bin/pip" install -q "$pin" 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+  for package in "$@"; do
+    pin=$(grep -i -E "^${package//[-_]/[-_]}==" "$lock" | head -n 1 || true)
+    if [ -z "$pin" ]; then
+      echo "Le pilote $package n'est pas épinglé dans $lock : ajoutez-le (nom==version)." >&2
+      exit 1
+    fi
+    pins+=("$pin")
+  done
+  echo "Installation de ${pins[*]} dans $venv…"
+  "$venv/bin/pip" install -q "${pins[@]}" 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 }
 check_driver .venv-rasa requirements/rasa.lock psycopg2 psycopg2-binary
 check_driver .venv-rasa requirements/rasa.lock redis redis
-check_driver .venv-app requirements/app.lock psycopg psycopg
+check_driver .venv-app requirements/app.lock psycopg psycopg psycopg-binary
 check_driver .venv-app requirements/app.lock redis redis

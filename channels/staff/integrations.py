@@ -159,3 +159,66 @@ def zone_ars(arrondissement: int | None) -> str | None:
     if isinstance(zone, (list, tuple)):
         return " ou ".join(str(z) for z in zone)
     return str(getattr(zone, "value", zone))
+
+
+@dataclass
+class EstimateComparison:
+    """A stored estimate (computed when the request arrived) next to the same profile under the active grid."""
+
+    stored: dict[str, Any]
+    current: dict[str, Any] | None = None
+    explanation: str | None = None
+    error: str | None = None
+    """French message when the amount cannot be recomputed (profile not kept, no longer valid, grid missing)."""
+
+    @property
+    def changed(self) -> bool:
+        """True when the active grid gives another amount or is another version than the stored one."""
+        if self.current is None:
+            return False
+        return self.current.get("aide_plancher_eur") != self.stored.get("aide_plancher_eur") or self.current.get(
+            "version_grille"
+        ) != self.stored.get("version_grille")
+
+    @property
+    def non_retenus(self) -> list[dict[str, Any]]:
+        """Professionals left out of the floor aid: under the active grid when recomputed, else as stored."""
+        source = self.current if self.current is not None else self.stored
+        return [n for n in (source.get("non_retenus") or []) if isinstance(n, dict)]
+
+
+def compare_estimate(stored: dict[str, Any]) -> EstimateComparison:
+    """Recompute a stored estimate's profile (``_profil``) with the active grid; never raises."""
+    out = EstimateComparison(stored=dict(stored or {}))
+    profile = out.stored.get("_profil")
+    if not profile:
+        out.error = (
+            "Le profil de la demande n'a pas été conservé avec l'estimation : "
+            "le montant ne peut pas être recalculé selon la grille active."
+        )
+        return out
+    try:
+        from rules_bridge import ProfileError, explain_markdown
+        from rules_bridge import estimate as rb_estimate
+    except Exception as exc:  # noqa: BLE001
+        log.warning("rules_bridge unavailable: %s", exc)
+        out.error = "Le moteur de calcul est indisponible : le montant n'a pas pu être recalculé."
+        return out
+    try:
+        e = rb_estimate(profile)
+    except ProfileError as exc:
+        out.error = (
+            "Le profil enregistré avec la demande n'est plus accepté par la grille active, "
+            f"le montant n'a pas pu être recalculé : {exc.message}"
+        )
+        return out
+    except Exception as exc:  # noqa: BLE001
+        log.warning("rules_bridge.estimate failed: %s", exc)
+        out.error = f"Le montant n'a pas pu être recalculé selon la grille active ({type(exc).__name__})."
+        return out
+    out.current = _as_dict(e)
+    try:
+        out.explanation = explain_markdown(e)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("rules_bridge.explain_markdown failed: %s", exc)
+    return out

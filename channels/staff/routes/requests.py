@@ -22,6 +22,7 @@ from ..deps import (
     require_csrf,
     require_session,
 )
+from ..draft import format_eur
 from ..security import (
     StaffError,
     StaffSession,
@@ -43,16 +44,19 @@ def request_page(request: Request, request_id: int, sess: StaffSession = Depends
         req = get_request(request_id)
     except StaffError as exc:
         return render(request, "error.html", status_code=404, user=sess.user, csrf=sess.csrf, message=exc.message)
-    explanation = integrations.explain(req.estimate) if req.estimate else None
-    if explanation:
-        explanation = Markup(_markdown.render(explanation))  # raw HTML disabled: safe
+    comparison = integrations.compare_estimate(req.estimate) if req.estimate else None
+    explanation = None
+    if comparison is not None and comparison.explanation:
+        explanation = Markup(_markdown.render(comparison.explanation))  # raw HTML disabled: safe
     return render(
         request,
         "request.html",
         user=sess.user,
         csrf=sess.csrf,
         req=req,
+        comparison=comparison,
         explanation=explanation,
+        format_eur=format_eur,
         users=list_users(),
         themes=THEMES,
         statuses=STATUSES,

@@ -116,3 +116,15 @@ class AuditEntry(Base):
     new: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     request: Mapped[StaffRequest | None] = relationship(back_populates="audit")
+
+
+class HandledQuestion(Base):
+    """A group of declined questions marked as handled in the console (``key``: the folded question text).
+
+    The group stays hidden until a request with the same key arrives after ``handled_at``."""
+
+    __tablename__ = "staff_handled_questions"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    handled_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from .deps import ANONYMOUS_ROUTES, render, require_csrf, require_session
-from .routes import api, auth, contact, queue, requests, stats
+from .routes import api, auth, contact, declined, queue, requests, stats
 from .routes.queue import PAGE_SIZE
 
-ROUTERS = tuple(module.router for module in (auth, queue, requests, stats, api, contact))
+ROUTERS = tuple(module.router for module in (auth, queue, requests, declined, stats, api, contact))
 router = APIRouter(tags=["staff"])
 for sub_router in ROUTERS:
     router.include_router(sub_router)

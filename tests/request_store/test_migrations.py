@@ -17,7 +17,7 @@ def _columns(store: Store, table: str) -> set[str]:
 def test_fresh_database_gets_every_table_and_column(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
     store.upgrade()
-    assert current_revision(store.engine) == "0002"
+    assert current_revision(store.engine) == "0003"
     for table in Base.metadata.sorted_tables:
         assert _columns(store, table.name) == {c.name for c in table.columns}, table.name
     store.upgrade()  # idempotent
@@ -49,7 +49,7 @@ def test_database_from_before_migrations_is_upgraded_and_keeps_its_rows(tmp_path
 
     store = Store(f"sqlite:///{path}")
     store.upgrade()
-    assert current_revision(store.engine) == "0002"
+    assert current_revision(store.engine) == "0003"
     assert "idempotency_key" in _columns(store, "staff_requests")
     assert [r.texte for r in store.all_requests()] == ["ancienne demande"]
     store.dispose()
@@ -59,5 +59,5 @@ def test_database_made_by_create_all_is_stamped_at_head(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'ca.db'}")
     store.create_all()
     store.upgrade()
-    assert current_revision(store.engine) == "0002"
+    assert current_revision(store.engine) == "0003"
     store.dispose()

@@ -19,8 +19,7 @@ import request_store
 from channels import api, staff, web
 from channels.api import BodySizeLimit, RelayConfig
 from parismed import actions, retention
-from parismed.cli_grille import configure_rules_bridge
-from parismed.composition import configure_knowledge_base
+from parismed.composition import configure_knowledge_base, configure_rules_bridge
 from parismed.config import get_settings
 from parismed.staff_wiring import configure_staff
 

@@ -26,6 +26,9 @@ _KB_COMMANDS = {"ask", "kb", "triage", "webinar"}
 
 @app.callback()
 def _compose(ctx: typer.Context) -> None:
+    from parismed.composition import configure_rules_bridge
+
+    configure_rules_bridge()  # every command estimates with the active grid (or manages it: `grille`)
     if ctx.invoked_subcommand in _KB_COMMANDS:
         from parismed.composition import configure_knowledge_base
 

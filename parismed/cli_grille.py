@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 import rules_bridge
 from frenchtext import format_eur, key
+from parismed.composition import active_file, configure_rules_bridge, loaded_dir
 from parismed.config import Settings, get_settings
 
 grille_app = typer.Typer(
@@ -26,39 +27,10 @@ grille_app = typer.Typer(
     no_args_is_help=True,
 )
 
-ACTIVE_FILE = "grille-active.txt"
-LOADED_DIR = "grilles"
-
-
-def active_file(settings: Settings) -> Path:
-    return settings.var_dir / ACTIVE_FILE
-
-
-def loaded_dir(settings: Settings) -> Path:
-    return settings.var_dir / LOADED_DIR
-
-
-def active_version(settings: Settings) -> str:
-    """The setting when set, else the version written by ``grille charger``/``activer``, else "" (newest)."""
-    if settings.grid_version:
-        return settings.grid_version
-    path = active_file(settings)
-    return path.read_text(encoding="utf-8").strip() if path.exists() else ""
-
-
-def configure_rules_bridge(settings: Settings | None = None) -> None:
-    """Point rules_bridge at the active grid and at the versions loaded by staff (start-up, every command)."""
-    s = settings or get_settings()
-    rules_bridge.configure_grids(active_version(s), [loaded_dir(s)])
-
 
 def register(app: typer.Typer) -> None:
-    """Add ``parismed grille`` to the CLI and configure the grids before any command runs."""
+    """Add ``parismed grille`` to the CLI (the grids are configured by the CLI's composition callback)."""
     app.add_typer(grille_app, name="grille")
-
-    @app.callback()
-    def _configure() -> None:
-        configure_rules_bridge()
 
 
 # --- Effect of a new version on the stored requests --------------------------------------------------------

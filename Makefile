@@ -88,7 +88,7 @@ check: $(APP_VENV)/.stamp
 run: venvs index train
 	$(APP_VENV)/bin/parismed run
 
-test: venvs system-deps index train
+test: venvs system-deps check index train
 	@mkdir -p reports test-artifacts
 	@start=$$(date +%s); $(APP_PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/cluster; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "Aucun test collecté." >&2; fi; \

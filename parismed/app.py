@@ -75,8 +75,9 @@ async def lifespan(app: FastAPI):
         await actions.stop_action_server(*server)
 
 
-def _french_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+def _french_validation_error(request: Request, exc: Exception) -> JSONResponse:
     """422 with one French sentence per problem, naming the field."""
+    assert isinstance(exc, RequestValidationError)  # registered for this exception type only
     messages = []
     for err in exc.errors():
         field = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "corps de la requête"

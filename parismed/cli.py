@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -39,7 +40,7 @@ def _compose(ctx: typer.Context) -> None:
         configure_staff(migrate=ctx.invoked_subcommand != "triage")
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"Erreur : {message}", err=True)
     raise typer.Exit(code)
 

@@ -195,6 +195,7 @@ class Stack:
 
     def _pump(self, name: str, proc: subprocess.Popen, log) -> None:
         """Copies a child's output to its log file (and to the terminal with a prefix when echo is on)."""
+        assert proc.stdout is not None  # started with stdout=PIPE
         for line in iter(proc.stdout.readline, b""):
             log.write(line)
             log.flush()

@@ -211,8 +211,8 @@ def parse_eml(path: Path) -> tuple[str, str, str, datetime | None]:
         try:
             body = body_part.get_content()
         except (LookupError, UnicodeDecodeError):
-            payload = body_part.get_payload(decode=True) or b""
-            body = payload.decode("utf-8", errors="replace")
+            payload = body_part.get_payload(decode=True)
+            body = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
         if body_part.get_content_type() == "text/html":
             body = _html_to_text(body)
     body = "\n".join(line.rstrip() for line in body.strip().splitlines())

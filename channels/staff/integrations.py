@@ -136,7 +136,10 @@ def profile_from(x: Extracted) -> dict[str, Any] | None:
     if x.profil_partiel and x.profil_partiel.get("professionnels"):
         return dict(x.profil_partiel)
     single = len(x.professions) == 1 and x.nombre_professionnels
-    team = [{"profession": p, "nombre": int(x.nombre_professionnels) if single else 1} for p in x.professions]
+    team = [
+        {"profession": p, "nombre": int(x.nombre_professionnels) if single and x.nombre_professionnels else 1}
+        for p in x.professions
+    ]
     return {"professionnels": team, "arrondissement": x.arrondissement}
 
 

@@ -221,7 +221,7 @@ def unlock(email: str) -> int:
     with session() as db:
         result = db.execute(delete(LoginThrottle).where(LoginThrottle.email.like(f"{email}|%")))
         db.commit()
-        return int(result.rowcount or 0)
+        return int(getattr(result, "rowcount", 0) or 0)  # CursorResult of a DELETE
 
 
 # --- sessions and CSRF ------------------------------------------------------------------------

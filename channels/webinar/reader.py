@@ -70,8 +70,8 @@ def read_questions(path: Path) -> ReadResult:
     is_csv, dialect = _is_csv(text)
     if not is_csv:
         if path.suffix.lower() == ".csv":
-            header = ", ".join(text.splitlines()[0].split(dialect.delimiter))
-            result.rejects.append(f"{path.name} : colonne « question » introuvable (colonnes lues : {header}).")
+            columns = ", ".join(text.splitlines()[0].split(dialect.delimiter))
+            result.rejects.append(f"{path.name} : colonne « question » introuvable (colonnes lues : {columns}).")
             return result
         for lineno, line in enumerate(text.splitlines(), start=1):
             if line.strip():

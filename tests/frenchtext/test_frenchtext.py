@@ -48,7 +48,7 @@ def test_valid_email_addresses(address: str) -> None:
     assert is_valid_email(address)
 
 
-@pytest.mark.parametrize("address", ["", "nom@", "@paris.fr", "=HYPERLINK(\"x\")", "a b@paris.fr", "nom@paris"])
+@pytest.mark.parametrize("address", ["", "nom@", "@paris.fr", '=HYPERLINK("x")', "a b@paris.fr", "nom@paris"])
 def test_invalid_email_addresses(address: str) -> None:
     assert not is_valid_email(address)
 

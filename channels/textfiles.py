@@ -9,6 +9,9 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 CSV_DELIMITERS = ";,\t|"
+# Encodings French spreadsheets and mail clients export when not UTF-8. Left free, charset-normalizer reads a
+# short Windows-1252 text as Central European (« à » → « ŕ »): the candidates are restricted to these.
+LEGACY_ENCODINGS = ["cp1252", "iso8859_15", "utf_16", "utf_32", "mac_roman", "cp850"]
 SNIFF_LINES = 30  # enough rows for the sniffer to see a consistent delimiter, small enough to stay fast
 
 
@@ -20,7 +23,7 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(raw).best()
+    best = from_bytes(raw, cp_isolation=LEGACY_ENCODINGS).best()
     if best is not None:
         return str(best)
     return raw.decode("utf-8", errors="replace")

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from frenchtext import format_eur as money
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
@@ -17,12 +19,11 @@ def wording() -> dict[str, Any]:
 
 
 def format_eur(amount: Any) -> str:
+    """``frenchtext.format_eur`` for a stored amount, which may be missing or not a number."""
     try:
-        value = float(amount)
+        return money(float(amount))
     except (TypeError, ValueError):
         return str(amount)
-    text = f"{value:,.0f}".replace(",", "\u202f")
-    return f"{text} €"
 
 
 def format_sources(sources: list[dict[str, Any]]) -> list[str]:

@@ -19,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from channels.textfiles import detect_delimiter, read_text
+from frenchtext import is_valid_email
 
 from .security import StaffError
 from .service import create_request, find_duplicate
@@ -40,7 +41,6 @@ DATE_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y",
 )
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_MESSAGE = 20_000
 
 
@@ -114,7 +114,7 @@ def _store(
     if len(texte) > MAX_MESSAGE:
         report.errors.append(f"{where} : message trop long ({len(texte)} caractères, maximum {MAX_MESSAGE}).")
         return
-    if mail and not EMAIL_RE.match(mail.strip()):
+    if mail and not is_valid_email(mail):
         report.errors.append(f"{where} : adresse e-mail invalide « {mail.strip()} », ligne ignorée.")
         return
     if find_duplicate("import", texte, contact) is not None:

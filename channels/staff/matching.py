@@ -3,39 +3,24 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from frenchtext import fold as base_fold
 
 _NON_WORD = re.compile(r"[^a-z0-9+]+")
 
 
 def fold(text: str) -> str:
-    """Lower case, no accents, punctuation and apostrophes turned into spaces, œ → oe."""
-    text = (text or "").lower().replace("œ", "oe").replace("æ", "ae").replace("€", " euros ")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(_NON_WORD.sub(" ", text).split())
+    """Triage key: ``frenchtext.fold``, « € » read as « euros », punctuation and apostrophes as spaces."""
+    return " ".join(_NON_WORD.sub(" ", base_fold((text or "").replace("€", " euros "))).split())
 
 
 def _within_one_edit(a: str, b: str) -> bool:
-    """True if a and b differ by at most one insertion, deletion, substitution or transposition."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diff = [i for i in range(la) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-    if la > lb:
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1 :]
+    """At most one insertion, deletion, substitution or transposition (optimal string alignment distance)."""
+    return OSA.distance(a, b, score_cutoff=1) <= 1
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import rules_bridge
+from frenchtext import format_eur
 from channels.staff import create_request
 from channels.staff.storage import StaffRequest, session
 
@@ -43,10 +44,8 @@ def test_request_page_shows_stored_and_active_amounts(staff_client):
     assert "Montant selon la grille active" in html
     arrival = html[html.index('id="montant-arrivee"') : html.index('id="montant-actif"')]
     current = html[html.index('id="montant-actif"') :].split("</dd>")[0]
-    amount = f"{stored['aide_plancher_eur']:,}".replace(",", "\u202f")
-    assert f"{amount} €" in arrival and f"grille {old_version}" in arrival
-    amount = f"{active['aide_plancher_eur']:,}".replace(",", "\u202f")
-    assert f"{amount} €" in current and f"grille {active['version_grille']}" in current
+    assert format_eur(stored["aide_plancher_eur"]) in arrival and f"grille {old_version}" in arrival
+    assert format_eur(active["aide_plancher_eur"]) in current and f"grille {active['version_grille']}" in current
     assert "La grille a changé depuis l'arrivée de la demande" in html
     assert "Professions non retenues" in html and "ostéopathe" in html  # left out, with the reason
     assert active["non_retenus"][0]["raison"][:30].replace("'", "&#39;") in html

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import rules_bridge
-from frenchtext import format_eur
 from channels.staff import create_request
 from channels.staff.storage import StaffRequest, session
+from frenchtext import format_eur
 
 PROFILE = {
     "professionnels": [{"profession": "kiné", "nombre": 3}, {"profession": "ostéopathe", "nombre": 1}],

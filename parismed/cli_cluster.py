@@ -29,7 +29,16 @@ import typer
 import yaml
 
 from parismed.config import PROJECT_ROOT, get_settings
-from parismed.launcher import APP_PYTHON, RASA_BIN, LaunchError, Stack, _stop_on_signals, free_port, port_is_free
+from parismed.launcher import (
+    APP_PYTHON,
+    RASA_BIN,
+    LaunchError,
+    Stack,
+    _stop_on_signals,
+    free_port,
+    port_is_free,
+    serve_until_stopped,
+)
 
 INSTALL_SCRIPT = PROJECT_ROOT / "scripts" / "cluster" / "install.sh"
 NGINX_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx" / "cluster.conf.template"
@@ -531,24 +540,11 @@ def run_cmd(
     except KeyboardInterrupt:
         cluster.stop()
         raise typer.Exit(130) from None
-    print(
-        f"\nPrêt en {time.monotonic() - started:.0f} s. Ouvrez {cluster.public_url} (console de l'équipe : "
-        f"{cluster.public_url}/staff/, API : {cluster.public_url}/docs). Données : {cluster.cluster_dir}. "
-        "Ctrl-C pour arrêter.\n",
-        flush=True,
+    code = serve_until_stopped(
+        cluster, cluster.public_url, started, what="la pile répartie", note=f" Données : {cluster.cluster_dir}."
     )
-    try:
-        while all(p.poll() is None for p in cluster.processes.values()):
-            time.sleep(1)
-        dead = [n for n, p in cluster.processes.items() if p.poll() is not None]
-        print(
-            f"Erreur : le processus {', '.join(dead)} s'est arrêté ; voir {cluster.var_dir / 'logs'}.", file=sys.stderr
-        )
-        raise typer.Exit(1)
-    except KeyboardInterrupt:
-        print("\nArrêt de la pile répartie…", flush=True)
-    finally:
-        cluster.stop()
+    if code:
+        raise typer.Exit(code)
 
 
 if __name__ == "__main__":

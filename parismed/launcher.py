@@ -283,10 +283,14 @@ def run_all(with_rasa: bool = True) -> int:
     except KeyboardInterrupt:
         stack.stop()
         return 130
+    return serve_until_stopped(stack, settings.base_url, started, what="l'assistant")
+
+
+def serve_until_stopped(stack: Stack, url: str, started: float, *, what: str, note: str = "") -> int:
+    """Prints the address, waits until Ctrl-C (0) or until a process dies (1), then stops every process."""
     print(
-        f"\nPrêt en {time.monotonic() - started:.0f} s. Ouvrez {settings.base_url} "
-        f"(console de l'équipe : {settings.base_url}/staff/, API : {settings.base_url}/docs). "
-        "Ctrl-C pour arrêter.\n",
+        f"\nPrêt en {time.monotonic() - started:.0f} s. Ouvrez {url} "
+        f"(console de l'équipe : {url}/staff/, API : {url}/docs).{note} Ctrl-C pour arrêter.\n",
         flush=True,
     )
     try:
@@ -296,7 +300,7 @@ def run_all(with_rasa: bool = True) -> int:
         print(f"Erreur : le processus {', '.join(dead)} s'est arrêté ; voir {stack.var_dir / 'logs'}.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\nArrêt de l'assistant…", flush=True)
+        print(f"\nArrêt de {what}…", flush=True)
         return 0
     finally:
         stack.stop()

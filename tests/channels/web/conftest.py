@@ -23,18 +23,6 @@ from fastapi.responses import JSONResponse
 from channels.web import CONTACT_ENDPOINT, mount_static, router
 from tests.channels.web.webchat import ARTIFACTS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 # --------------------------------------------------------------------------- fake app
 def fake_bot_reply(message: str) -> list[dict[str, Any]]:
@@ -228,16 +216,6 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def _new_page(browser, request, **context_args):

@@ -38,19 +38,28 @@ DENSE_WEIGHT = 0.6
 def dense_scores(index: Index, models: Mapping[str, SentenceTransformer], query: str) -> np.ndarray:
     """Cosine similarity of the query to each section, averaged over the index's models (a passage-level model
     scores a section by its best passage)."""
+    scores: np.ndarray = dense_scores_many(index, models, [query])[0]
+    return scores
+
+
+def dense_scores_many(index: Index, models: Mapping[str, SentenceTransformer], queries: list[str]) -> np.ndarray:
+    """`dense_scores` of several queries at once (one encoder call per model): one row per query."""
     n = len(index.sections)
-    total = np.zeros(n, np.float32)
+    total = np.zeros((len(queries), n), np.float32)
+    if not queries:
+        return total
     for d in index.dense:
-        qvec = embeddings.encode(models[d.model_name], [query], kind="query")
+        qvecs = embeddings.encode(models[d.model_name], queries, kind="query")
         rows = int(d.vectors.ntotal)
-        similarities, ids = d.vectors.search(qvec, rows)  # exact, all rows
-        per_row = np.full(rows, -1.0, np.float32)
-        per_row[ids[0]] = similarities[0]
+        similarities, ids = d.vectors.search(qvecs, rows)  # exact, all rows
+        per_row = np.full((len(queries), rows), -1.0, np.float32)
+        np.put_along_axis(per_row, ids, similarities, axis=1)
         if d.owner is None:
             total += per_row
         else:
-            pooled = np.full(n, -1.0, np.float32)
-            np.maximum.at(pooled, d.owner, per_row)
+            pooled = np.full((len(queries), n), -1.0, np.float32)
+            for q in range(len(queries)):
+                np.maximum.at(pooled[q], d.owner, per_row[q])
             total += pooled
     return total / max(len(index.dense), 1)
 
@@ -63,10 +72,28 @@ def rank(
     dense_weight: float = DENSE_WEIGHT,
 ) -> Ranking:
     """mode: 'bm25', 'dense', 'hybrid' (weighted sum of max-normalised BM25 and cosine) or 'rrf'."""
-    terms = index.analyzer.terms(query, repair=True)
+    return rank_many(index, models, [query], mode, dense_weight)[0]
+
+
+def rank_many(
+    index: Index,
+    models: Mapping[str, SentenceTransformer],
+    queries: list[str],
+    mode: str = "hybrid",
+    dense_weight: float = DENSE_WEIGHT,
+) -> list[Ranking]:
+    """`rank` of several queries, analysed together (one spaCy pass, one encoder call per model)."""
+    all_terms = index.analyzer.terms_many(queries, repair=True)
+    dense = dense_scores_many(index, models, queries)
+    return [score(index, terms, dense[i], mode, dense_weight) for i, terms in enumerate(all_terms)]
+
+
+def score(
+    index: Index, terms: list[str], dense: np.ndarray, mode: str = "hybrid", dense_weight: float = DENSE_WEIGHT
+) -> Ranking:
+    """The ranking of one analysed query: its lexical terms and its dense scores (see `rank`)."""
     n = len(index.sections)
     bm25 = np.asarray(index.bm25.get_scores(terms), dtype=np.float32) if terms else np.zeros(n, np.float32)
-    dense = dense_scores(index, models, query)
 
     # Share of the query's distinct terms found in each section (lexical coverage, for the decision).
     distinct = set(terms)

@@ -317,16 +317,7 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
             f"projets.{project_id}",
             project.aide_investissement,
         )
-        return Estimate(
-            eligible=True,
-            aide_investissement=False,
-            motifs=motifs,
-            aide_plancher_eur=0,
-            detail=[line],
-            hypotheses=_dedupe(hypotheses),
-            a_preciser=to_ask,
-            **common,
-        )
+        return _without_investment_aid(True, motifs, line, hypotheses, to_ask, common)
 
     reasons_no: list[str] = []
     if not structure.aide_investissement.valeur:
@@ -345,16 +336,7 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
     if reasons_no:
         motifs.extend(reasons_no)
         line = _line("Aide en investissement : projet non éligible en l'état", 0, "eligibilite")
-        return Estimate(
-            eligible=False,
-            aide_investissement=False,
-            motifs=motifs,
-            aide_plancher_eur=0,
-            detail=[line],
-            hypotheses=_dedupe(hypotheses),
-            a_preciser=to_ask,
-            **common,
-        )
+        return _without_investment_aid(False, motifs, line, hypotheses, to_ask, common)
 
     motifs.append(
         f"Exercice groupé en {structure.libelle} avec {_plural(team.count, 'professionnel retenu', 'professionnels retenus')} : "
@@ -527,6 +509,27 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         motifs=motifs,
         aide_plancher_eur=total,
         detail=detail,
+        hypotheses=_dedupe(hypotheses),
+        a_preciser=to_ask,
+        **common,
+    )
+
+
+def _without_investment_aid(
+    eligible: bool,
+    motifs: list[str],
+    line: DetailLine,
+    hypotheses: list[str],
+    to_ask: list[str],
+    common: dict[str, Any],
+) -> Estimate:
+    """A « 0 € » estimate: accompanied without a subsidy (eligible) or not eligible as the project stands."""
+    return Estimate(
+        eligible=eligible,
+        aide_investissement=False,
+        motifs=motifs,
+        aide_plancher_eur=0,
+        detail=[line],
         hypotheses=_dedupe(hypotheses),
         a_preciser=to_ask,
         **common,

@@ -159,22 +159,42 @@ def _median_range(values: list[float]) -> dict:
     return {"mediane": round(statistics.median(values), 2), "min": round(min(values), 2), "max": round(max(values), 2)}
 
 
+def cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
 def interleaved_turns(
-    targets: dict[str, str], pids: dict[str, int], runs: int = RUNS, requests: dict[int, int] | None = None
+    targets: dict[str, str],
+    pids: dict[str, int],
+    runs: int = RUNS,
+    requests: dict[int, int] | None = None,
+    cpu_pids: dict[str, dict[str, int]] | None = None,
 ) -> dict:
     """Measures every target ("label" -> REST webhook URL; the kind of turn is the part after the last ":")
     level by level, all targets in turn, `runs` times over. The bare bot and ours are measured seconds apart, so
-    a change of the machine's speed weighs on both alike; each figure is the median over runs, with its range."""
+    a change of the machine's speed weighs on both alike; each figure is the median over runs, with its range.
+
+    `cpu_pids` ("label" -> {process name: pid}): the CPU time those processes spend per timed turn at 1 user
+    (user + system, all threads; the form step's count includes its untimed opening message). Far less
+    sensitive than latency to what else runs on the machine."""
     per_run: dict[str, dict[str, list[dict]]] = {label: {str(u): [] for u in CONCURRENCY} for label in targets}
+    cpu_runs: dict[str, list[dict[str, float]]] = {label: [] for label in cpu_pids or {}}
     peaks_all = {name: 0.0 for name in pids}
     for label, url in targets.items():
         asyncio.run(_turns(url, label.split(":")[-1], 1, 3))  # warm-up
     for run in range(runs):
         for users in CONCURRENCY:
             for label, url in targets.items():
+                watched = (cpu_pids or {}).get(label, {}) if users == 1 else {}
+                before = {name: cpu_seconds(pid) for name, pid in watched.items()}
                 lat, peaks = _sample_rss_during(
                     pids, _turns(url, label.split(":")[-1], users, (requests or REQUESTS_PER_LEVEL)[users])
                 )
+                if watched:
+                    cpu_runs[label].append(
+                        {name: (cpu_seconds(pid) - before[name]) * 1000 / len(lat) for name, pid in watched.items()}
+                    )
                 per_run[label][str(users)].append(percentiles(lat))
                 for k, v in peaks.items():
                     peaks_all[k] = max(peaks_all[k], v)
@@ -205,7 +225,18 @@ def interleaved_turns(
                 ]
                 if runs_ratio:
                     ratios[label][str(users)] = _median_range(runs_ratio)
-    return {"tours": tours, "ratios_p95_vs_rasa_nu": ratios, "passes": runs, "pic_rss_mo": peaks_all}
+    cpu = {
+        label: {name: round(statistics.median(r[name] for r in samples), 2) for name in samples[0]}
+        for label, samples in cpu_runs.items()
+        if samples
+    }
+    return {
+        "tours": tours,
+        "ratios_p95_vs_rasa_nu": ratios,
+        "passes": runs,
+        "pic_rss_mo": peaks_all,
+        "cpu_ms_par_tour": cpu,
+    }
 
 
 def start_bare_bot(var_dir: Path) -> tuple[subprocess.Popen, int]:
@@ -252,8 +283,11 @@ def bench_chat(var_dir: Path, runs: int = RUNS) -> dict:
         ours = f"{stack.rasa_url}/webhooks/rest/webhook"
         for kind in ("salutation", "question_reglementaire", "etape_formulaire"):
             targets[kind] = ours
-        measured = interleaved_turns(targets, pids, runs)
+        ours_pids = {"rasa": pids["rasa"], "application": pids["application"]}
+        cpu_pids = {BARE: {"rasa": bare.pid}, **{kind: ours_pids for kind in targets if kind != BARE}}
+        measured = interleaved_turns(targets, pids, runs, cpu_pids=cpu_pids)
         result["tours"] = measured["tours"]
+        result["cpu_ms_par_tour_1_utilisateur"] = measured["cpu_ms_par_tour"]
         result["ratios_p95_vs_rasa_nu"] = measured["ratios_p95_vs_rasa_nu"]
         result["passes"] = runs
         result["rss_mo"]["pic_en_charge"] = measured["pic_rss_mo"]
@@ -467,6 +501,14 @@ def _summary(report: dict) -> None:
                         target,
                     )
                 )
+        for label, processes in chat.get("cpu_ms_par_tour_1_utilisateur", {}).items():
+            rows.append(
+                (
+                    f"CPU par tour {label} (1 utilisateur, médiane des passes)",
+                    " + ".join(f"{name} {ms}" for name, ms in processes.items()) + " ms",
+                    "",
+                )
+            )
         rss = chat["rss_mo"]
         rows.append(
             (

@@ -7,10 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from channels.api import ratelimit
 from channels.api.ratelimit import client_address
-from frenchtext import is_valid_email
+from frenchtext import fold, is_valid_email
+from rules_bridge import parse_place
 
 from ..service import (
     create_request,
@@ -21,30 +23,43 @@ router = APIRouter()
 
 
 CONTACT_MAX_BODY = 16_384
-CONTACT_LIMITS = {"nom": 200, "email": 254, "profession": 120, "arrondissement": 20, "message": 5000}
-CONTACT_MIN_MESSAGE = 10
-
-
 CONTACT_RATE = "10 per 10 minutes"  # per client address
+UNDEFINED_ARRONDISSEMENT = {"non defini", "pas encore defini", "inconnu", "?"}  # folded
 
 
-def _parse_arrondissement(value: Any) -> tuple[int | None, str | None]:
-    if value in (None, ""):
-        return None, None
-    text = str(value).strip().lower()
-    for suffix in ("ème", "eme", "er", "e"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)].strip()
-            break
-    if text.isdigit():
-        n = int(text)
-        if 75001 <= n <= 75020:
-            n -= 75000
-        if n == 75116:
-            n = 16
-        if 1 <= n <= 20:
-            return n, None
-    return None, "L'arrondissement doit être un nombre entre 1 et 20 (ou un code postal parisien)."
+class ContactForm(BaseModel):
+    """The public contact form. Numbers are accepted where text is expected (« arrondissement »: 19); the
+    arrondissement is read by the rules bridge's one place parser (« 19e », « 75019 », « Paris Centre »)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+    nom: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=1, max_length=254)
+    profession: str = Field("", max_length=120)
+    arrondissement: int | None = None
+    message: str = Field(min_length=10, max_length=5000)
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str) -> str:
+        if not is_valid_email(value):
+            raise ValueError("adresse invalide")
+        return value
+
+    @field_validator("arrondissement", mode="before")
+    @classmethod
+    def _read_arrondissement(cls, value: Any) -> int | None:
+        if value is None or isinstance(value, bool) or not isinstance(value, (str, int)):
+            return value  # None passes; other types fail as « Valeur invalide »
+        text = str(value).strip()
+        if not text or fold(text) in UNDEFINED_ARRONDISSEMENT:
+            return None
+        if len(text) > 40:
+            raise ValueError("trop long")
+        place = parse_place(text, standalone=True)
+        if place.arrondissement is None:
+            raise ValueError("arrondissement inconnu")
+        return place.arrondissement
 
 
 def _problem(field: str, message: str) -> dict[str, Any]:
@@ -52,44 +67,37 @@ def _problem(field: str, message: str) -> dict[str, Any]:
     return {"champ": field, "message": message, "loc": ["body", field], "msg": message}
 
 
-UNDEFINED_ARRONDISSEMENT = {"non defini", "non défini", "pas encore defini", "pas encore défini", "inconnu", "?"}
+_REQUIRED = {
+    "nom": "Veuillez indiquer votre nom.",
+    "email": "Veuillez indiquer votre adresse e-mail.",
+    "message": "Veuillez décrire votre demande (au moins 10 caractères).",
+}
+_INVALID = {
+    "email": "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
+    "arrondissement": "L'arrondissement doit être un nombre entre 1 et 20 (ou un code postal parisien).",
+}
 
 
-def validate_contact(body: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    errors: list[dict[str, Any]] = []
+def _french(error: Any) -> dict[str, Any]:
+    """One pydantic error as a French problem naming its field."""
+    field = str(error["loc"][0])[:50] if error["loc"] else "corps"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return _problem(field, "Champ non prévu par le formulaire.")
+    if kind == "string_too_long":
+        return _problem(field, f"Ce champ est limité à {error['ctx']['max_length']} caractères.")
+    if kind in ("missing", "string_too_short") and field in _REQUIRED:
+        return _problem(field, _REQUIRED[field])
+    return _problem(field, _INVALID.get(field, "Valeur invalide.") if kind == "value_error" else "Valeur invalide.")
+
+
+def validate_contact(body: Any) -> tuple[ContactForm | None, list[dict[str, Any]]]:
     if not isinstance(body, dict):
-        return {}, [_problem("corps", "Le corps de la requête doit être un objet JSON.")]
-    clean: dict[str, Any] = {}
-    for key, maxlen in CONTACT_LIMITS.items():
-        value = body.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
-            errors.append(_problem(key, "Valeur invalide."))
-            clean[key] = ""
-            continue
-        text = "" if value is None else str(value).strip()
-        if len(text) > maxlen:
-            errors.append(_problem(key, f"Ce champ est limité à {maxlen} caractères."))
-        clean[key] = text
-    if not clean.get("nom"):
-        errors.append(_problem("nom", "Veuillez indiquer votre nom."))
-    mail = clean.get("email", "")
-    if not mail:
-        errors.append(_problem("email", "Veuillez indiquer votre adresse e-mail."))
-    elif not is_valid_email(mail):
-        errors.append(_problem("email", "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."))
-    msg = clean.get("message", "")
-    if len(msg) < CONTACT_MIN_MESSAGE:
-        errors.append(
-            _problem("message", f"Veuillez décrire votre demande (au moins {CONTACT_MIN_MESSAGE} caractères).")
-        )
-    arr_raw = clean.get("arrondissement", "")
-    arr, arr_error = (None, None) if arr_raw.lower() in UNDEFINED_ARRONDISSEMENT else _parse_arrondissement(arr_raw)
-    if arr_error:
-        errors.append(_problem("arrondissement", arr_error))
-    clean["arrondissement"] = arr
-    for unknown in sorted(set(body) - set(CONTACT_LIMITS)):
-        errors.append(_problem(str(unknown)[:50], "Champ non prévu par le formulaire."))
-    return clean, errors
+        return None, [_problem("corps", "Le corps de la requête doit être un objet JSON.")]
+    try:
+        return ContactForm.model_validate(body), []
+    except ValidationError as e:
+        return None, [_french(err) for err in e.errors()]
 
 
 @router.post("/api/contact", name="staff_contact")
@@ -116,19 +124,19 @@ async def contact(request: Request, background: BackgroundTasks) -> JSONResponse
         return JSONResponse(
             {"detail": [_problem("corps", "Le contenu envoyé n'est pas du JSON valide.")]}, status_code=422
         )
-    clean, errors = validate_contact(body)
-    if errors:
+    form, errors = validate_contact(body)
+    if form is None:
         return JSONResponse({"detail": errors}, status_code=422)
-    texte = clean["message"]
+    texte = form.message
     details = []
-    if clean["profession"]:
-        details.append(f"Profession indiquée : {clean['profession']}")
-    if clean["arrondissement"]:
-        arr = clean["arrondissement"]
+    if form.profession:
+        details.append(f"Profession indiquée : {form.profession}")
+    if form.arrondissement:
+        arr = form.arrondissement
         details.append(f"Arrondissement indiqué : {'1er' if arr == 1 else f'{arr}e'} arrondissement")
     if details:
         texte += "\n\n" + "\n".join(f"— {d}" for d in details)
-    request_id = create_request("formulaire", texte, f"{clean['nom']} <{clean['email']}>", classify_now=False)
+    request_id = create_request("formulaire", texte, f"{form.nom} <{form.email}>", classify_now=False)
     background.add_task(triage_request, request_id)
     return JSONResponse(
         {

@@ -246,6 +246,13 @@ def test_contact_form_accepts_undefined_arrondissement(client):
     assert r.status_code == 201
 
 
+@pytest.mark.parametrize("written", ["dix-neuvième", "75019", 19, "XIXe"])
+def test_contact_form_reads_the_arrondissement_with_the_rules_bridge_parser(client, written):
+    r = client.post("/staff/api/contact", json={**VALID, "arrondissement": written})
+    assert r.status_code == 201
+    assert "Arrondissement indiqué : 19e arrondissement" in get_request(r.json()["id"]).texte
+
+
 def test_contact_form_limits_size_type_and_rate(client):
     assert (
         client.post("/staff/api/contact", content=b"nom=x", headers={"content-type": "text/plain"}).status_code == 415

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from knowledge_base import Answer, KnowledgeBaseError, answer
+from knowledge_base import Answer, KnowledgeBaseError, answer, answer_many
 
 from .chatter import chatter_rules
 from .grouping import GroupingParams, calibrated_params, embed_questions, group_indices, retrieve, title_order
@@ -38,12 +38,22 @@ def no_progress(_label: str, _total: int | None) -> Tick:
     return lambda: None
 
 
-def _answer(query: str) -> Answer | None:
+def _answers(queries: list[str]) -> list[Answer | None]:
+    """The guide's answers to several wordings, retrieval batched (`answer_many`); a wording the guide refuses
+    (empty once cleaned, too long) has None, and the others are still answered."""
+    if not queries:
+        return []
     try:
-        return answer(query)
-    except KnowledgeBaseError as exc:
-        log.info("Guide refused %r: %s", query[:80], exc)
-        return None
+        return list(answer_many(queries))
+    except KnowledgeBaseError:
+        out: list[Answer | None] = []
+        for q in queries:
+            try:
+                out.append(answer(q))
+            except KnowledgeBaseError as exc:
+                log.info("Guide refused %r: %s", q[:80], exc)
+                out.append(None)
+        return out
 
 
 def split_chatter(questions: list[Question]) -> tuple[list[Question], list[Chatter]]:
@@ -76,19 +86,21 @@ def group_questions(
     return [[questions[i] for i in title_order(g, texts, vectors)] for g in indices]
 
 
-def _answer_first(questions: list[Question]) -> Answer | None:
-    """The guide's answer to the clearest members, tried in order (up to MAX_ANSWER_TRIES wordings)."""
-    tried: list[str] = []
-    for q in questions:
-        if len(tried) >= MAX_ANSWER_TRIES:
-            break
-        if q.query in tried:
-            continue
-        tried.append(q.query)
-        a = _answer(q.query)
-        if a is not None and a.answered:
-            return a
-    return None
+def _answer_all(groups: list[list[Question]], tick: Tick) -> list[Answer | None]:
+    """The guide's answer to each group: its clearest member first, then the next ones (up to MAX_ANSWER_TRIES
+    distinct wordings) for the groups not answered yet; each round is one batched call. ``tick`` once per group."""
+    answers: list[Answer | None] = [None] * len(groups)
+    tries = [list(dict.fromkeys(q.query for q in g))[:MAX_ANSWER_TRIES] for g in groups]
+    for round_ in range(MAX_ANSWER_TRIES):
+        todo = [i for i, t in enumerate(tries) if answers[i] is None and len(t) > round_]
+        for i, a in zip(todo, _answers([tries[i][round_] for i in todo]), strict=True):
+            if a is not None and a.answered:
+                answers[i] = a
+                tick()
+    for a in answers:
+        if a is None:
+            tick()
+    return answers
 
 
 def _outside(answer: Answer, questions: list[Question]) -> list[Question]:
@@ -106,20 +118,26 @@ def _outside(answer: Answer, questions: list[Question]) -> list[Question]:
 
 
 def answer_groups(members: list[list[Question]], tick: Tick = lambda: None) -> list[Group]:
-    groups: list[Group] = []
+    """One Group per list of members, answered once. A member set apart by the safety net (`_outside`) becomes
+    a group of its own, answered in the next round."""
+    done: list[tuple[list[Question], Answer | None]] = []
     pending = list(members)
     while pending:
-        questions = pending.pop(0)
-        group = Group(numero=len(groups) + 1, questions=questions)
-        group.answer = _answer_first(questions)
-        if group.answer is not None:
-            outside = _outside(group.answer, questions)
+        answers = _answer_all(pending, tick if not done else lambda: None)  # the bar counts the first groups
+        next_round: list[list[Question]] = []
+        for questions, a in zip(pending, answers, strict=True):
+            outside = _outside(a, questions) if a is not None else []
             if outside:
-                group.questions = [q for q in questions if q not in outside]
-                pending.extend([q] for q in outside)
-            group.theme = group.answer.sources[0].title if group.answer.sources else ""
+                questions = [q for q in questions if q not in outside]
+                next_round.extend([q] for q in outside)
+            done.append((questions, a))
+        pending = next_round
+    groups: list[Group] = []
+    for questions, a in done:
+        group = Group(numero=len(groups) + 1, questions=questions, answer=a)
+        if a is not None:
+            group.theme = a.sources[0].title if a.sources else ""
         groups.append(group)
-        tick()
     return groups
 
 

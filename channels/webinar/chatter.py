@@ -21,8 +21,16 @@ from frenchtext import fold, words
 DATA = Path(__file__).resolve().parent / "data" / "chatter.yaml"
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 _LEAD = re.compile(r"\s*([^,:;?]{1,40}?)\s*[,:;]\s*")
-KIND_ORDER = ("replay", "supports", "technique", "remerciement", "salutation")  # the first kind found wins
+KIND_ORDER = (
+    "replay",
+    "supports",
+    "technique",
+    "deroulement",
+    "remerciement",
+    "salutation",
+)  # the first kind found wins
 THANKS = {"merci", "mercii", "merciii", "thanks", "thx", "mci", "mrc", "remerciements", "remercie", "remercions"}
+GREETINGS = {"bonjour", "bonsoir", "salut", "hello", "hi", "coucou", "bjr", "bsr", "slt", "rebonjour", "hey"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,10 @@ class ChatterRules:
     strong: dict[str, tuple[re.Pattern[str], ...]]
     weak: dict[str, tuple[re.Pattern[str], ...]]
     max_logistics_words: int
+    broadcast: frozenset[str]
+    greeting_extra_words: int
+    strong_yields_to_domain_words: int
+    question_cues: frozenset[str]
 
     def sentence_kind(self, sentence: str) -> str | None:
         """Kind of a chatter sentence, or None for a sentence that asks something real."""
@@ -45,11 +57,24 @@ class ChatterRules:
         if len(tokens) > self.max_logistics_words:
             return None
         folded = " ".join(tokens)
-        for kind, patterns in self.strong.items():
-            if any(p.search(folded) for p in patterns):
-                return kind
-        if self.domain & set(tokens):
+        asks = sentence.rstrip().endswith("?") or bool(self.question_cues & set(tokens))
+        domain = sum(t in self.domain for t in tokens)
+        if domain < self.strong_yields_to_domain_words:
+            for kind, patterns in self.strong.items():
+                if any(p.search(folded) for p in patterns):
+                    return kind
+        if tokens[0] in THANKS and tokens[1] not in ("de", "d") and not asks:
+            return "remerciement"  # « Merci pour cette intervention… », but not « Merci de me dire si… »
+        if domain:
             return None
+        others = [t for t in tokens if t not in self.courtesy]
+        if all(t in self.broadcast for t in others):
+            return "technique"
+        if tokens[0] in GREETINGS and len(others) <= self.greeting_extra_words and not asks:
+            return "salutation"
+        return self._weak_kind(folded)
+
+    def _weak_kind(self, folded: str) -> str | None:
         for kind, patterns in self.weak.items():
             if any(p.search(folded) for p in patterns):
                 return kind
@@ -109,6 +134,10 @@ def chatter_rules() -> ChatterRules:
         strong=_compile(data.get("strong")),
         weak=_compile(data.get("weak")),
         max_logistics_words=int(data["max_logistics_words"]),
+        broadcast=frozenset(words(data["broadcast_words"])),
+        greeting_extra_words=int(data["greeting_extra_words"]),
+        strong_yields_to_domain_words=int(data["strong_yields_to_domain_words"]),
+        question_cues=frozenset(words(data["question_cues"])),
     )
 
 

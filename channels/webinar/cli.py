@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from rich.progress import (
 
 from request_store import RequestStoreError
 
+from .batch import Progress as Progress_
 from .batch import WebinarError
 from .chatter import chatter_rules
 from .grouping import calibrated_params
@@ -31,6 +33,28 @@ webinar_app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress_]:
+    """A rich progress bar on stderr, one task per step of the batch (reading, search, answers…)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+
+        def step(label: str, total: int | None) -> Callable[[], None]:
+            task = progress.add_task(label, total=total)
+            return lambda: progress.advance(task)
+
+        yield step
 
 
 @webinar_app.callback()
@@ -55,22 +79,7 @@ def answer_cmd(
     title: str = typer.Option("", "--titre", help="Titre du document de questions-réponses."),
 ) -> None:
     """Regroupe les questions voisines, répond à chacune une fois à partir du guide et écrit la FAQ."""
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as progress:
-
-        def step(label: str, total: int | None) -> Callable[[], None]:
-            task = progress.add_task(label, total=total)
-            return lambda: progress.advance(task)
-
+    with progress_bar() as step:
         try:
             params = calibrated_params()
             if threshold is not None:

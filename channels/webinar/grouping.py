@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from sklearn.cluster import AgglomerativeClustering
 
 from frenchtext import key, words
-from knowledge_base import KnowledgeBaseError, embed, search
+from knowledge_base import Hit, KnowledgeBaseError, embed, search, search_many
 
 PARAMS_FILE = Path(__file__).resolve().parent / "data" / "grouping.yaml"
 TOP_K = 20  # sections kept per question (the profile uses the first `profile_top`)
@@ -74,32 +74,53 @@ class Retrieval:
         return self.scores[0] if self.scores else 0.0
 
 
-def retrieve(texts: Sequence[str], progress: Callable[[], None] | None = None) -> list[Retrieval]:
-    """The best guide sections of each text. A search costs 40–100 ms (one query encoding + BM25), so a wording
-    is searched once, and a wording equal to one already searched up to a few typos (rapidfuzz ratio ≥
-    REUSE_RATIO on the folded words) reuses its sections."""
-    cache: dict[str, Retrieval] = {}
-    searched: list[str] = []
-    out: list[Retrieval] = []
-    for t in texts:
-        k = key(t)
-        found = cache.get(k)
-        if found is None and searched:
-            near = process.extractOne(k, searched, scorer=fuzz.ratio, score_cutoff=REUSE_RATIO)
-            if near is not None:
-                found = cache[near[0]]
-        if found is None:
+SEARCH_CHUNK = 128  # wordings searched per `search_many` call (one progress step each)
+
+
+def _searched(chunk: list[str]) -> list[list[Hit]]:
+    """`search_many` of a chunk; when the guide refuses one wording (empty once cleaned), the others are searched
+    one by one and the refused one has no sections."""
+    try:
+        return search_many(chunk, k=TOP_K)
+    except KnowledgeBaseError:
+        out: list[list[Hit]] = []
+        for text in chunk:
             try:
-                hits = search(t, k=TOP_K)
+                out.append(search(text, k=TOP_K))
             except KnowledgeBaseError:
-                hits = []
-            found = Retrieval(tuple(h.chunk_id for h in hits), tuple(float(h.score) for h in hits))
-            searched.append(k)
-        cache.setdefault(k, found)
-        out.append(found)
-        if progress:
-            progress()
-    return out
+                out.append([])
+        return out
+
+
+def retrieve(texts: Sequence[str], progress: Callable[[], None] | None = None) -> list[Retrieval]:
+    """The best guide sections of each text. Wordings are searched in batches (`search_many`), each once: equal
+    wordings up to case, accents and punctuation share one search, and so does a wording equal to an earlier one
+    up to a few typos (rapidfuzz ratio ≥ REUSE_RATIO on the folded words). ``progress`` is called once per text."""
+    keys = [key(t) for t in texts]
+    first: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        first.setdefault(k, i)
+    unique = list(first)
+    source = list(range(len(unique)))  # the unique wording whose search each unique wording uses
+    if len(unique) > 1:
+        scores = process.cdist(unique, unique, scorer=fuzz.ratio, score_cutoff=REUSE_RATIO, workers=1)
+        for j in range(1, len(unique)):
+            earlier = np.flatnonzero(scores[j, :j])
+            if earlier.size:
+                source[j] = source[int(earlier[0])]
+    searched = sorted(set(source))
+    found: dict[int, Retrieval] = {}
+    tick = progress or (lambda: None)
+    for start in range(0, len(searched), SEARCH_CHUNK):
+        chunk = searched[start : start + SEARCH_CHUNK]
+        for u, hits in zip(chunk, _searched([texts[first[unique[u]]] for u in chunk]), strict=True):
+            found[u] = Retrieval(tuple(h.chunk_id for h in hits), tuple(float(h.score) for h in hits))
+        for _ in chunk:
+            tick()
+    for _ in range(len(texts) - len(searched)):
+        tick()
+    position = {k: u for u, k in enumerate(unique)}
+    return [found[source[position[k]]] for k in keys]
 
 
 def profiles(retrievals: Sequence[Retrieval], params: GroupingParams) -> np.ndarray:

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from channels.webinar import WebinarError, run_batch, webinar_app
+from channels.webinar.chatter import chatter_kind
 from channels.webinar.grouping import GroupingParams, Retrieval, group_indices, title_order
 from channels.webinar.reader import read_questions
 
@@ -348,3 +349,97 @@ def test_labelled_set_is_read_whole():
     malformed = [r for r in gold if r["type"] == "malformed"]
     assert len(result.questions) == len(gold) - len(malformed)
     assert sum("question vide" in r for r in result.rejects) == len(malformed)
+
+
+# --- chatter rules beyond the labelled set, batched search and answers -------------------------------
+
+# Written for these tests, not taken from the labelled set: chat lines as participants type them.
+MORE_CHATTER = {
+    "allo ?": "salutation",
+    "+1": "salutation",
+    "Bonjour de Marseille !": "salutation",
+    "Merci pour cette intervention très riche": "remerciement",
+    "Ravie d'avoir participé": "salutation",
+    "+1 pour le son": "technique",
+    "Pouvez-vous parler plus fort svp": "technique",
+    "j'ai un écho terrible": "technique",
+    "image bloquée": "technique",
+    "Je n'arrive pas à me connecter au lien": "technique",
+    "vous pouvez remettre le lien dans le chat ?": "deroulement",
+    "À quelle heure se termine le webinaire ?": "deroulement",
+    "merci, je regarderai le replay": "replay",
+    "on aura les diapos ?": "supports",
+}
+LOOK_LIKE_CHATTER = [
+    "Merci de me dire si les kinés sont éligibles",
+    "Merci pour le webinaire, je voudrais savoir si mon cabinet est un ERP",
+    "Le replay du webinaire sur les aides à l'installation mentionnait un plafond, lequel ?",
+    "Qui contacter pour l'enregistrement de la SCM ?",
+    "Pouvez-vous répéter le montant du plancher ?",
+    "Une caméra dans la salle d'attente, c'est autorisé ?",
+    "Le lien vers le formulaire de demande d'aide ?",
+]
+
+
+@pytest.mark.parametrize("line,kind", sorted(MORE_CHATTER.items()))
+def test_chatter_rules_generalise(line, kind):
+    assert chatter_kind(line) == kind
+
+
+@pytest.mark.parametrize("line", LOOK_LIKE_CHATTER)
+def test_questions_that_look_like_chatter_are_kept(line):
+    assert chatter_kind(line) is None
+
+
+def test_retrieval_is_batched_and_equals_one_search_per_question(monkeypatch):
+    import channels.webinar.grouping as grouping
+    from knowledge_base import search, search_many
+
+    texts = [
+        "Mon cabinet est-il un ERP ?",
+        "mon cabinet est il un ERP",  # same words: searched once
+        "Mon cabniet est-il un ERP ?",  # a typo away: reuses the search above
+        "Quel est le montant de l'aide Paris Méd' ?",
+        "Faut-il une autorisation de travaux pour aménager un cabinet ?",
+    ]
+    calls: list[list[str]] = []
+
+    def counting(queries, k):
+        calls.append(list(queries))
+        return search_many(queries, k)
+
+    monkeypatch.setattr(grouping, "search_many", counting)
+    ticks: list[int] = []
+    got = grouping.retrieve(texts, progress=lambda: ticks.append(1))
+    assert len(calls) == 1 and len(calls[0]) == 3 and len(ticks) == len(texts)
+    assert got[0] == got[1] == got[2]
+    for text in (texts[0], texts[3], texts[4]):
+        one = search(text, k=grouping.TOP_K)
+        assert got[texts.index(text)].sections == tuple(h.chunk_id for h in one)
+
+
+def test_groups_are_answered_in_batches(monkeypatch):
+    import channels.webinar.batch as batch
+    from channels.webinar.models import Question
+    from knowledge_base import answer_many
+
+    calls: list[list[str]] = []
+
+    def counting(queries):
+        calls.append(list(queries))
+        return answer_many(queries)
+
+    monkeypatch.setattr(batch, "answer_many", counting)
+    members = [
+        [Question(1, "Mon cabinet est-il un ERP ?"), Question(2, "un cabinet de kiné c'est un ERP ?")],
+        [Question(3, "Quel est le montant de l'aide Paris Méd' pour 3 médecins ?")],
+        [
+            Question(4, "Quelle est la meilleure crèche du quartier ?"),
+            Question(5, "Une bonne crèche près du cabinet ?"),
+        ],
+    ]
+    groups = batch.answer_groups(members)
+    assert len(calls[0]) == 3  # the first round answers every group's title at once
+    assert all(len(c) <= 3 for c in calls) and len(calls) <= batch.MAX_ANSWER_TRIES + 1
+    assert groups[0].covered and groups[1].covered and not groups[-1].covered
+    assert sorted(q.line for g in groups for q in g.questions) == [1, 2, 3, 4, 5]

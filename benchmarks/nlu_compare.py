@@ -180,7 +180,7 @@ def main(argv: list[str]) -> None:
         entry["mesure"] = measure(model)
         for figures in entry["mesure"]["jeux"].values():
             figures["macro_f1_selon_seuil"] = {
-                str(t): macro_f1_at(figures["meilleures_intentions"], t) for t in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
+                str(t): macro_f1_at(figures["meilleures_intentions"], t) for t in (0.0, 0.2, 0.3, 0.35, 0.4, 0.5, 0.6)
             }
         path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     if with_latency:

@@ -2,7 +2,7 @@
 
 Two signals, both from the public API of `knowledge_base`:
 - sentence embeddings (`knowledge_base.embed`, the model of the guide index), cosine similarity;
-- the retrieval profile of each question: the fused scores of its best guide sections (`knowledge_base.search`),
+- the retrieval profile of each question: the fused scores of its best guide sections (`knowledge_base.search_many`),
   sharpened by a softmax (temperature) over the top ``profile_top`` sections; two questions that lead to the
   same sections in the same proportions have a profile cosine near 1.
 
@@ -15,6 +15,14 @@ linkage: a question joins a group only when it is close to the group as a whole,
 chain distinct questions together), cut at ``1 − threshold``. Identical questions (same words, ignoring case,
 accents and punctuation) always share a group. The weight, the profile shape, the linkage and the threshold are
 calibrated on the development split of the labelled webinar set (`evaluation.py`, data/grouping.yaml).
+
+Measured on dev and not kept (29/11/2026): a pairwise classifier (scikit-learn logistic regression, gradient
+boosting) over 14 pair features — USE and e5-small cosines, profile cosines, shared top-1/3/5 sections, content
+word Jaccard, character n-gram and word TF-IDF cosines, length ratio, mutual-neighbour ranks — trained with
+cross-validation by gold group, then the same clustering on ``1 − p``: F1 0.52 (logistic) and 0.48 (boosting)
+against 0.55 for this sum; second-order similarities, more profile sections and adding e5-small (≈ 170 ms a
+question on the loaded machine) did not pay either. Every signal available offline scores paraphrases and
+same-theme questions alike; the next step is a better encoder, not a better combiner.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ class Chatter:
     """A line that is not a question for the guide: greeting, thanks, sound or video problem, replay, slides."""
 
     question: Question
-    kind: str  # key of chatter.yaml (salutation, remerciement, technique, replay, supports)
+    kind: str  # key of chatter.yaml (salutation, remerciement, deroulement, technique, replay, supports)
 
 
 @dataclass

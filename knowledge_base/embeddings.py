@@ -55,6 +55,10 @@ class UniversalSentenceEncoder(InputModule):  # type: ignore[misc]  # sentence-t
     def get_sentence_embedding_dimension(self) -> int:
         return 512
 
+    def encode_numpy(self, texts: list[str]) -> np.ndarray:
+        """The vectors without sentence-transformers' torch round trip (see `encode`)."""
+        return np.asarray(self._use.encode(texts), dtype=np.float32).reshape(len(texts), -1)
+
     def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
         self.save_config(output_path)
 
@@ -139,6 +143,12 @@ def load_model(name: str, models_dir: Path) -> SentenceTransformer:
 def encode(model: SentenceTransformer, texts: list[str], kind: str = "passage") -> np.ndarray:
     """Normalised float32 vectors, ready for inner-product search; `kind` ('query' or 'passage') selects the
     model's prompt when it has one (e5 models), and is ignored otherwise (USE)."""
+    if len(model) == 1 and isinstance(model[0], UniversalSentenceEncoder):
+        # USE is numpy: calling it directly saves sentence-transformers' batching and torch conversions, about
+        # 1.8 ms of CPU a query out of 7.7 (measured), for the same vectors (max difference 1.5e-8).
+        vectors = model[0].encode_numpy(texts) if texts else np.zeros((0, 512), np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.ascontiguousarray(vectors / np.where(norms > 0, norms, 1.0), dtype=np.float32)
     prompt_name = kind if kind in (model.prompts or {}) else None
     vectors = model.encode(
         texts,

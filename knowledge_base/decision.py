@@ -1,9 +1,10 @@
 """The answer/decline decision: a logistic regression over retrieval features, fitted on the development splits.
 
 `features(ranking)` describes the best section of a ranking (BM25 top score and margin, dense score and margin,
-fused margin, lexical coverage, query length, section type); `Decision.probability` turns them into the
-probability that the question is one the guide answers. The coefficients live in `decision.json` beside this
-module, written by `fit_decision` (see `python -m knowledge_base.calibrate`), so loading needs no scikit-learn.
+fused margin, lexical coverage, query length, section type, whether BM25 and the dense model agree on the best
+section); `Decision.probability` turns them into the probability that the question is one the guide answers.
+The coefficients live in `decision.json` beside this module, written by `fit_decision` (see
+`python -m knowledge_base.calibrate`), so loading needs no scikit-learn.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ FEATURES = (
     "coverage_top",
     "query_terms",
     "glossary",
+    "top_agreement",
 )
 
 
@@ -46,6 +48,7 @@ def features(r: Ranking, glossary: bool) -> list[float]:
         float(r.coverage[best]),
         math.log1p(len(set(r.terms))),
         1.0 if glossary else 0.0,
+        1.0 if r.bm25.size and int(np.argmax(r.bm25)) == int(np.argmax(r.dense)) else 0.0,
     ]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from sentence_transformers import SentenceTransformer
 
 from . import embeddings
-from .index import Index
+from .index import PASSAGE_MODELS, Index
 
 RRF_K = 60
 
@@ -33,11 +33,15 @@ def _normalise_bm25(scores: np.ndarray) -> np.ndarray:
 
 # Weight of the dense score in the hybrid sum, tuned on the development questions (make eval).
 DENSE_WEIGHT = 0.6
+# Section-level models (USE): share of a section's dense score given to its best row among the section and its
+# frequent questions (users' words), the rest to the section's own row. Chosen on the dev split (0, 0.3, 0.5).
+FAQ_POOL_WEIGHT = 0.3
 
 
 def dense_scores(index: Index, models: Mapping[str, SentenceTransformer], query: str) -> np.ndarray:
     """Cosine similarity of the query to each section, averaged over the index's models (a passage-level model
-    scores a section by its best passage)."""
+    scores a section by its best passage; a section-level model mixes the section's own row with its best row
+    among the section and its frequent questions)."""
     scores: np.ndarray = dense_scores_many(index, models, [query])[0]
     return scores
 
@@ -60,7 +64,10 @@ def dense_scores_many(index: Index, models: Mapping[str, SentenceTransformer], q
             pooled = np.full((len(queries), n), -1.0, np.float32)
             for q in range(len(queries)):
                 np.maximum.at(pooled[q], d.owner, per_row[q])
-            total += pooled
+            if d.model_name in PASSAGE_MODELS:
+                total += pooled
+            else:  # the first n rows are the sections themselves
+                total += (1 - FAQ_POOL_WEIGHT) * per_row[:, :n] + FAQ_POOL_WEIGHT * pooled
     return total / max(len(index.dense), 1)
 
 

@@ -369,6 +369,10 @@ MORE_CHATTER = {
     "À quelle heure se termine le webinaire ?": "deroulement",
     "merci, je regarderai le replay": "replay",
     "on aura les diapos ?": "supports",
+    "la connexion est très mauvaise de mon côté": "technique",
+    "Vous nous voyez ?": "technique",
+    "est-ce que ce webinaire sera disponible en différé ?": "replay",
+    "la présentation sera-t-elle mise en ligne ?": "supports",
 }
 LOOK_LIKE_CHATTER = [
     "Merci de me dire si les kinés sont éligibles",
@@ -378,6 +382,8 @@ LOOK_LIKE_CHATTER = [
     "Pouvez-vous répéter le montant du plancher ?",
     "Une caméra dans la salle d'attente, c'est autorisé ?",
     "Le lien vers le formulaire de demande d'aide ?",
+    "Merci pour ces précisions, et la durée de l'engagement d'exercice ?",
+    "On a un problème avec notre bailleur qui refuse les travaux, que faire ?",
 ]
 
 

@@ -39,3 +39,11 @@ def test_action_replies_get_the_same_verdicts_as_rasa_validation():
         assert ours == rasa_verdict
     assert [v[0][0] for v in verdicts] == ["valid"] * 3 + ["invalid"] * 4
     assert "Failed to validate Action server response" in verdicts[-1][1][1]
+
+
+def test_cheaper_feature_joining_gives_the_same_matrices_and_parses():
+    result = run_in_rasa_env("sparse_features_check.py")
+    assert result["installed"]
+    assert result["synthetic_same"] == result["synthetic"] == 40
+    assert result["messages"] >= 100
+    assert result["identical"] == result["messages"]

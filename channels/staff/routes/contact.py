@@ -24,6 +24,7 @@ router = APIRouter()
 
 CONTACT_MAX_BODY = 16_384
 CONTACT_RATE = "10 per 10 minutes"  # per client address
+CONTACT_MIN_MESSAGE = 10
 UNDEFINED_ARRONDISSEMENT = {"non defini", "pas encore defini", "inconnu", "?"}  # folded
 
 
@@ -37,7 +38,7 @@ class ContactForm(BaseModel):
     email: str = Field(min_length=1, max_length=254)
     profession: str = Field("", max_length=120)
     arrondissement: int | None = None
-    message: str = Field(min_length=10, max_length=5000)
+    message: str = Field(min_length=CONTACT_MIN_MESSAGE, max_length=5000)
 
     @field_validator("email")
     @classmethod
@@ -70,7 +71,7 @@ def _problem(field: str, message: str) -> dict[str, Any]:
 _REQUIRED = {
     "nom": "Veuillez indiquer votre nom.",
     "email": "Veuillez indiquer votre adresse e-mail.",
-    "message": "Veuillez décrire votre demande (au moins 10 caractères).",
+    "message": f"Veuillez décrire votre demande (au moins {CONTACT_MIN_MESSAGE} caractères).",
 }
 _INVALID = {
     "email": "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",

@@ -4,7 +4,10 @@
 
 Entities ``profession``, ``structure``, ``secteur`` and ``projet``: each synonym maps a wording (with its
 unaccented and plural variants) to the canonical id the rules bridge accepts; the lookup tables list the same
-wordings. Free-text prefixes (« déménag* ») have no meaning for Rasa and are left out.
+wordings. Free-text prefixes (« déménag* ») have no meaning for Rasa and are left out, and so are wordings that are
+only a number (the sector « 3 »): Rasa's EntitySynonymMapper ignores the entity type and would turn every headcount
+or arrondissement « 3 » into « non_conventionne ». The form reads a bare number itself (``vocabulary().normalise``
+on the answer to the sector question).
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ def _all_wordings() -> dict[Kind, dict[str, list[str]]]:
         for kind, table in tables.items():
             for canonical, synonyms in table.items():
                 for synonym in [canonical.replace("_", " "), *synonyms]:
-                    if synonym.endswith("*"):
+                    if synonym.endswith("*") or synonym.strip().isdigit():
                         continue
                     forms = variants(synonym) if generated else _as_written(synonym)
                     for form in forms:

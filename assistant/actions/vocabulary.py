@@ -119,21 +119,3 @@ def parse_location(value: Any, *, standalone: bool = True) -> Location | None:
     if standalone and _BARE_NUMBER.match(text):
         return Location(None, None, False)
     return None
-
-
-def nlu_synonyms() -> str:
-    """The NLU synonyms file: ``rules_bridge.synonyms.render()`` without the wordings that are only a number.
-
-    Rasa's EntitySynonymMapper ignores the entity type: the sector wording « 3 » (non conventionné) would turn
-    every headcount or arrondissement « 3 » into « non_conventionne ». Bare numbers are read by the form instead
-    (vocabulary.normalize_secteur on the answer to the sector question)."""
-    import rules_bridge.synonyms
-
-    lines = rules_bridge.synonyms.render().splitlines()
-    kept = [line for line in lines if not re.fullmatch(r"\s+- \d+", line)]
-    kept.insert(2, "# Filtered by `python -m assistant.actions.vocabulary`: wordings that are only a number left out.")
-    return "\n".join(kept) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - code generation helper
-    print(nlu_synonyms(), end="")

@@ -14,7 +14,6 @@ from assistant.actions.forms import ValidateFormulaireEligibilite
 from assistant.actions.profile import build_profile
 from assistant.actions.vocabulary import (
     needs_sector,
-    nlu_synonyms,
     normalize_profession,
     normalize_projet,
     normalize_secteur,
@@ -112,10 +111,12 @@ def test_sector_is_asked_for_doctors_only():
 
 
 def test_synonyms_file_is_generated_from_the_rules_bridge_vocabulary():
+    def data(text: str) -> list[str]:  # what Rasa reads: comments aside
+        return [line for line in text.splitlines() if not line.startswith("#")]
+
     generated = (NLU_DIR / "synonyms.yml").read_text(encoding="utf-8")
-    assert generated == nlu_synonyms()
-    expected = [line for line in rules_bridge.synonyms.render().splitlines() if not re.fullmatch(r"\s+- \d+", line)]
-    assert [line for line in generated.splitlines() if not line.startswith("# Filtered")] == expected
+    assert generated.startswith(rules_bridge.synonyms.HEADER)
+    assert data(generated) == data(rules_bridge.synonyms.render())
     assert not re.search(r"^\s+- \d+$", generated, re.M)  # « 3 » must not become « non_conventionne »
 
 

@@ -53,6 +53,12 @@ def test_generated_synonyms_are_valid_rasa_nlu_and_cover_the_vocabulary():
             assert seen.setdefault(text, canonical) == canonical, text
     assert "- kinés\n" in synonyms["masseur_kinesitherapeute"] and "- kines\n" in synonyms["masseur_kinesitherapeute"]
     assert "- secteur 3\n" in synonyms["non_conventionne"]
+    # Rasa maps synonyms whatever the entity: a bare « 3 » would turn headcounts and arrondissements into a sector.
+    assert not any(
+        line.strip().removeprefix("- ").isdigit()
+        for e in [*synonyms.values(), *lookups.values()]
+        for line in e.splitlines()
+    )
     assert not any("*" in e for e in synonyms.values())
 
 

@@ -47,3 +47,11 @@ def test_cheaper_feature_joining_gives_the_same_matrices_and_parses():
     assert result["synthetic_same"] == result["synthetic"] == 40
     assert result["messages"] >= 100
     assert result["identical"] == result["messages"]
+
+
+def test_graphs_run_in_fixed_order_give_the_same_parses_and_predictions_as_dask():
+    result = run_in_rasa_env("graph_runner_check.py")
+    assert result["installed"]
+    assert result["messages"] >= 100
+    assert result["identical"] == result["messages"]
+    assert len(result["actions"]) >= 5  # the check covers rules, forms and custom actions, not one path

@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 import pytest
 
-from parismed.config import PROJECT_ROOT, get_settings
-from parismed.launcher import QUIET_ENV, RASA_BIN, Stack, free_port
-
-
-def _ensure_rasa_model() -> None:
-    """`make test` trains first; when pytest runs alone, train now (Rasa skips it if nothing changed)."""
-    if any((PROJECT_ROOT / "models").glob("*.tar.gz")):
-        return
-    subprocess.run(
-        [str(RASA_BIN), "train", "--data", "assistant/data", "--out", "models", "--quiet"],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **QUIET_ENV},
-        check=True,
-    )
+from parismed.launcher import Stack, free_port
+from tests.support import ensure_rasa_model, private_var_dir, running
 
 
 @pytest.fixture(scope="session")
 def live_stack(tmp_path_factory):
     """Real servers with a private var folder (fresh SQLite store); the built index and models are reused."""
-    var_dir = tmp_path_factory.mktemp("var")
-    settings = get_settings()
-    from knowledge_base import build_index
-
-    build_index()  # no-op when the guide did not change
-    for name in ("index", "models"):
-        if (settings.var_dir / name).exists():
-            shutil.copytree(settings.var_dir / name, var_dir / name)
-    _ensure_rasa_model()
+    var_dir = private_var_dir(tmp_path_factory.mktemp("var"))
+    ensure_rasa_model()
     stack = Stack(
         app_port=free_port(),
         rasa_port=free_port(),
@@ -43,9 +20,8 @@ def live_stack(tmp_path_factory):
         # Every test talks from 127.0.0.1: per-address rate limits off here (tests/security has its own stack).
         extra_env={"PARISMED_COOKIE_SECURE": "false", "PARISMED_RATE_LIMITS": "false"},
     )
-    stack.start(timeout=300)
-    yield stack
-    stack.stop()
+    with running(stack, timeout=300):
+        yield stack
 
 
 @pytest.fixture

@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 
 import httpx
 import pytest
 
 import request_store
 from channels.staff.security import hash_password  # the production parameters
-from parismed.config import PROJECT_ROOT, get_settings
-from parismed.launcher import QUIET_ENV, RASA_BIN, Stack, free_port
+from parismed.launcher import Stack, free_port
+from tests.support import ensure_rasa_model, private_var_dir, running
 
 AGENT = "agent.securite@paris.fr"
 PASSWORD = "motdepasse-solide-securite-42"
 
 
-def _ensure_rasa_model() -> None:
-    """`make test` trains first; when pytest runs alone, train now (Rasa skips it if nothing changed)."""
-    if any((PROJECT_ROOT / "models").glob("*.tar.gz")):
-        return
-    subprocess.run(
-        [str(RASA_BIN), "train", "--data", "assistant/data", "--out", "models", "--quiet"],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **QUIET_ENV},
-        check=True,
-    )
-
-
 @pytest.fixture(scope="session")
 def secure_stack(tmp_path_factory):
     """Index and models of the usual var folder are reused; the databases are fresh."""
-    _ensure_rasa_model()
-    var_dir = tmp_path_factory.mktemp("var-securite")
-    settings = get_settings()
-    for name in ("index", "models"):
-        if (settings.var_dir / name).exists():
-            shutil.copytree(settings.var_dir / name, var_dir / name)
+    ensure_rasa_model()
+    var_dir = private_var_dir(tmp_path_factory.mktemp("var-securite"))
     store = request_store.Store(f"sqlite:///{var_dir / 'parismed.db'}")
     store.upgrade()
     with store.session() as db:
@@ -53,9 +34,8 @@ def secure_stack(tmp_path_factory):
         var_dir=var_dir,
         extra_env={"PARISMED_COOKIE_SECURE": "false"},
     )
-    stack.start(timeout=300)
-    yield stack
-    stack.stop()
+    with running(stack, timeout=300):
+        yield stack
 
 
 @pytest.fixture(scope="session")

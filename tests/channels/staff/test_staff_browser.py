@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import threading
-import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support import staff_console
 
 pytestmark = pytest.mark.browser
 
@@ -45,12 +44,6 @@ def page_with_screenshot(browser, name: str):
         context.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def login(page, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/staff/")
     assert "/staff/login" in page.url
@@ -63,37 +56,9 @@ def login(page, base: str, email: str, password: str) -> None:
 @pytest.fixture
 def local_console(tmp_path, monkeypatch):
     """Our router alone on uvicorn, production cookie settings (Secure), temporary database."""
-    import uvicorn
-    from fastapi import FastAPI
-
-    from channels.staff import storage
-    from channels.staff.security import add_user
-    from parismed.config import get_settings
-
-    monkeypatch.setenv("PARISMED_DATABASE_URL", f"sqlite:///{tmp_path / 'staff.db'}")
-    monkeypatch.setenv("PARISMED_SECRET_KEY", "cle-de-test-navigateur-" + "y" * 20)
-    monkeypatch.setenv("PARISMED_COOKIE_SECURE", "true")
-    get_settings.cache_clear()
-    storage.dispose_engines()
-    storage.init_storage()
-    add_user("agent@paris.fr", PASSWORD, name="Agent Navigateur")
-    from channels.staff import router
-
-    app = FastAPI()
-    app.include_router(router, prefix="/staff")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    storage.dispose_engines()
-    get_settings.cache_clear()
+    database = tmp_path / "staff.db"
+    with staff_console(monkeypatch, database, cookie_secure=True, password=PASSWORD, name="Agent Navigateur") as base:
+        yield base
 
 
 def test_secure_cookie_login_over_local_http(browser, local_console):

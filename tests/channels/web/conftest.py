@@ -11,9 +11,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from typing import Any
 
 import pytest
@@ -22,6 +19,7 @@ from fastapi.responses import JSONResponse
 
 from channels.web import CONTACT_ENDPOINT, mount_static, router
 from tests.channels.web.webchat import ARTIFACTS
+from tests.support import served
 
 
 # --------------------------------------------------------------------------- fake app
@@ -184,30 +182,12 @@ def web_app() -> FastAPI:
     return build_fake_app()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def fake_server():
     """The fake app served on a free port; yields (base_url, app)."""
-    import uvicorn
-
     app = build_fake_app()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("fake web server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(app) as base_url:
+        yield base_url, app
 
 
 # --------------------------------------------------------------------------- browser

@@ -4,14 +4,11 @@ statistics). Serious or critical violations fail the test; Chromium missing fail
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.channels.web.webchat import open_widget, send, wait_for_bot_count
+from tests.support import staff_console
 
 pytestmark = pytest.mark.browser
 
@@ -58,47 +55,20 @@ def test_open_widget_on_a_phone(fake_server, phone_page):
 # --- staff console ---------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def console(tmp_path, monkeypatch):
     """The console's router on a local uvicorn server, temporary database, one account, one request."""
-    import uvicorn
-    from fastapi import FastAPI
+    from channels.staff import create_request
 
-    from channels.staff import create_request, router, storage
-    from channels.staff.security import add_user
-    from parismed.config import get_settings
-
-    monkeypatch.setenv("PARISMED_DATABASE_URL", f"sqlite:///{tmp_path / 'staff.db'}")
-    monkeypatch.setenv("PARISMED_SECRET_KEY", "cle-de-test-audit-" + "z" * 24)
-    monkeypatch.setenv("PARISMED_COOKIE_SECURE", "false")
-    get_settings.cache_clear()
-    storage.dispose_engines()
-    storage.init_storage()
-    add_user("agent@paris.fr", PASSWORD, name="Agent Audit")
-    rid = create_request(
-        "formulaire", "Bonjour, nous cherchons un local dans le 20e pour 2 kinés.", "x@exemple.fr", classify_now=False
-    )
-    app = FastAPI()
-    app.include_router(router, prefix="/staff")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", rid
-    server.should_exit = True
-    thread.join(timeout=10)
-    storage.dispose_engines()
-    get_settings.cache_clear()
+    database = tmp_path / "staff.db"
+    with staff_console(monkeypatch, database, cookie_secure=False, password=PASSWORD, name="Agent Audit") as base:
+        rid = create_request(
+            "formulaire",
+            "Bonjour, nous cherchons un local dans le 20e pour 2 kinés.",
+            "x@exemple.fr",
+            classify_now=False,
+        )
+        yield base, rid
 
 
 def test_staff_console_pages(console, page):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import random
 import secrets
 import shutil
 import signal
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,11 @@ RASA_DB = "rasa"
 # Rasa keeps a conversation's lock this long when the instance holding it dies (default 60 s): a turn retried
 # on the other instance waits at most this long.
 LOCK_LIFETIME_S = 10
+# The kernel's range of local ports for outgoing connections (Linux's default when it cannot be read), and the
+# lowest port the cluster takes (below, the usual ports of installed services).
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LINUX_EPHEMERAL_RANGE = (32768, 60999)
+PORT_FLOOR = 10000
 
 app = typer.Typer(help="Pile répartie : PostgreSQL, Redis, plusieurs Rasa et applications derrière nginx.")
 
@@ -61,6 +67,39 @@ def _debian_binary(name: str) -> Path:
     if not path:
         raise LaunchError(f"{name} est introuvable : lancez « scripts/cluster/install.sh » (droits root).")
     return Path(path)
+
+
+def ephemeral_range() -> tuple[int, int]:
+    """The first and last local port the kernel gives outgoing connections (and ``bind(0)``)."""
+    try:
+        low, high = (int(n) for n in EPHEMERAL_RANGE_FILE.read_text().split())
+    except (OSError, ValueError):
+        return LINUX_EPHEMERAL_RANGE
+    return low, high
+
+
+def reserve_ports(count: int, host: str = "127.0.0.1", avoid: Collection[int] = ()) -> list[int]:
+    """``count`` distinct ports, free now, outside the kernel's ephemeral range (random among them).
+
+    ``free_port()`` finds a port by binding port 0, so it comes from the ephemeral range: between that check and
+    the service's own bind (tens of seconds for Rasa), any outgoing connection (a client of PostgreSQL or Redis, a
+    health check) may be given the same port and the service cannot bind it (« address already in use », seen once
+    for rasa-1 on a fresh-clone CI run). Outside that range, only a program that binds that very port can take it.
+    When the ephemeral range leaves no room, ``free_port()`` is the fallback."""
+    low, high = ephemeral_range()
+    candidates = [port for port in range(PORT_FLOOR, 65536) if not low <= port <= high and port not in avoid]
+    random.shuffle(candidates)
+    ports: list[int] = []
+    for port in candidates:
+        if len(ports) == count:
+            break
+        if port_is_free(host, port):
+            ports.append(port)
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports and port not in avoid:
+            ports.append(port)
+    return ports
 
 
 @dataclass
@@ -77,7 +116,8 @@ class Service:
 
 @dataclass
 class Cluster(Stack):
-    """The scaled stack. `app_port` is nginx's public port, `rasa_port` the Rasa balancer's (loopback)."""
+    """The scaled stack. `app_port` is nginx's public port, `rasa_port` the Rasa balancer's (loopback); 0 (and
+    every other port) is chosen by `allocate_ports` (outside the ephemeral range) when the cluster starts."""
 
     rasa_count: int = 2
     app_count: int = 2
@@ -127,11 +167,14 @@ class Cluster(Stack):
     def redis_url(self) -> str:
         return f"redis://{self.host}:{self.ports['redis']}"
 
-    def _allocate_ports(self) -> None:
+    def allocate_ports(self) -> None:
+        """A port for every process (`reserve_ports`), kept across restarts; a given `app_port`/`rasa_port` stays."""
         names = ["postgres", "redis", "actions-lb", *self.rasa_names, *self.app_names, *self.action_names]
-        self.ports.update({name: free_port() for name in names if name not in self.ports})
-        self.ports["rasa-lb"] = self.rasa_port
-        self.ports["public"] = self.app_port
+        given = {"rasa-lb": self.rasa_port, "public": self.app_port}
+        self.ports.update({name: port for name, port in given.items() if port})
+        missing = [name for name in [*names, *given] if name not in self.ports]
+        self.ports.update(zip(missing, reserve_ports(len(missing), self.host, avoid=set(self.ports.values()))))
+        self.rasa_port, self.app_port = self.ports["rasa-lb"], self.ports["public"]
 
     # --- services -----------------------------------------------------------------------------------------
     @staticmethod
@@ -369,7 +412,7 @@ class Cluster(Stack):
 
     # --- life cycle ---------------------------------------------------------------------------------------
     def start(self, timeout: float = 300, with_rasa: bool = True) -> Cluster:
-        if not port_is_free(self.host, self.app_port):
+        if self.app_port and not port_is_free(self.host, self.app_port):
             raise LaunchError(
                 f"Le port {self.app_port} est déjà utilisé : arrêtez l'autre programme (« lsof -i :{self.app_port} ») "
                 "ou choisissez-en un autre (--port)."
@@ -377,7 +420,7 @@ class Cluster(Stack):
         if not RASA_BIN.exists() or not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
             raise LaunchError("Environnement Rasa ou modèle absent : lancez « make run-cluster » (il les prépare).")
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
-        self._allocate_ports()
+        self.allocate_ports()
         try:
             for service in (self._postgres(), self._redis()):
                 self.launch(service)
@@ -525,7 +568,7 @@ def run_cmd(
     """Démarre la pile répartie (PostgreSQL, Redis, Rasa ×N, application ×N, nginx) ; Ctrl-C arrête tout."""
     _stop_on_signals()
     settings = get_settings()
-    cluster = Cluster(app_port=port, rasa_port=free_port(), var_dir=settings.var_dir, rasa_count=rasa, app_count=apps)
+    cluster = Cluster(app_port=port, rasa_port=0, var_dir=settings.var_dir, rasa_count=rasa, app_count=apps)
     started = time.monotonic()
     try:
         if not skip_install:

@@ -14,7 +14,6 @@ import pytest
 
 from parismed.cli_cluster import INSTALL_SCRIPT, Cluster
 from parismed.config import PROJECT_ROOT
-from parismed.launcher import free_port
 from tests.support import ensure_rasa_model, private_var_dir, running
 
 
@@ -29,12 +28,8 @@ def cluster():
     var_dir = private_var_dir(Path(tempfile.mkdtemp(prefix="parismed-cluster-")))
     os.chmod(var_dir, 0o711)
     ensure_rasa_model()
-    stack = Cluster(
-        app_port=free_port(),
-        rasa_port=free_port(),
-        var_dir=var_dir,
-        extra_env={"PARISMED_COOKIE_SECURE": "false"},
-    )
+    # Ports 0: the cluster chooses every port outside the ephemeral range when it starts (reserve_ports).
+    stack = Cluster(app_port=0, rasa_port=0, var_dir=var_dir, extra_env={"PARISMED_COOKIE_SECURE": "false"})
     with running(stack, timeout=420):
         yield stack
     if not os.environ.get("PARISMED_KEEP_CLUSTER"):

@@ -6,7 +6,15 @@ Two signals, both from the public API of `knowledge_base`:
   sharpened by a softmax (temperature) over the top ``profile_top`` sections; two questions that lead to the
   same sections in the same proportions have a profile cosine near 1.
 
-    sim = w · cosine(embeddings) + (1 − w) · cosine(profiles)
+    sim = (1 − a) · [w · cosine(embeddings) + (1 − w) · cosine(profiles)] + a · cosine(character n-grams)
+          − focus penalty
+
+The character n-gram cosine (TF-IDF of 3–5-grams of the content words, fitted on the batch itself) rewards the
+same subject words even misspelt or abbreviated differently. The focus penalty separates questions that ask for
+different things on the same subject (« combien de temps » vs « qui paie »): each question's focus comes from
+patterns in data/question_focus.yaml (when, how much, who pays, whom to contact, which documents, what it
+means); two questions whose focuses are both known and disjoint lose ``focus_conflict``, a question with a
+focus and one without lose ``focus_missing``.
 
 Embeddings alone cannot separate paraphrases from distinct questions on the same subject with the offline
 encoder (both score 0.60–0.72); the profile brings the guide's own structure (BM25 with synonyms and typo
@@ -27,6 +35,7 @@ same-theme questions alike; the next step is a better encoder, not a better comb
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,11 +45,13 @@ import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
 from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-from frenchtext import key, words
+from frenchtext import fold, key, words
 from knowledge_base import Hit, KnowledgeBaseError, embed, search, search_many
 
 PARAMS_FILE = Path(__file__).resolve().parent / "data" / "grouping.yaml"
+FOCUS_FILE = Path(__file__).resolve().parent / "data" / "question_focus.yaml"
 TOP_K = 20  # sections kept per question (the profile uses the first `profile_top`)
 REUSE_RATIO = 95  # « cabinet » vs « cabniet » in a 60-character question: ratio ≈ 97
 SHORTHAND = frozenset({"svp", "stp", "bjr", "pk", "pq", "cad", "qd", "qq", "qqn", "tt", "ts", "dc", "vs", "jsp"})
@@ -53,6 +64,10 @@ class GroupingParams:
     profile_top: int = 10
     profile_temperature: float = 0.1
     linkage: str = "average"
+    lexical_weight: float = 0.0
+    focus_conflict: float = 0.0
+    focus_missing: float = 0.0
+    focus_shared: float = 0.0
 
 
 @lru_cache(maxsize=1)
@@ -149,11 +164,87 @@ def profiles(retrievals: Sequence[Retrieval], params: GroupingParams) -> np.ndar
     return out / np.maximum(norms, 1e-12)
 
 
-def similarity_matrix(vectors: np.ndarray, retrievals: Sequence[Retrieval], params: GroupingParams) -> np.ndarray:
-    """Pairwise similarity: weighted sum of the embeddings' and the retrieval profiles' cosines."""
+@dataclass(frozen=True)
+class FocusRules:
+    patterns: dict[str, tuple[re.Pattern[str], ...]]
+    stop_words: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def focus_rules() -> FocusRules:
+    """The focus patterns and the grammar words of data/question_focus.yaml."""
+    data = yaml.safe_load(FOCUS_FILE.read_text(encoding="utf-8"))
+    patterns = {name: tuple(re.compile(p) for p in found) for name, found in data["focus"].items()}
+    return FocusRules(patterns, frozenset(data["mots_vides"].split()))
+
+
+def question_focus(text: str) -> frozenset[str]:
+    """What the question asks for (« delai », « montant », « charge », « contact », « documents »,
+    « definition »); empty when no pattern matches."""
+    folded = fold(text)
+    return frozenset(name for name, found in focus_rules().patterns.items() if any(p.search(folded) for p in found))
+
+
+def _content(text: str) -> str:
+    stop = focus_rules().stop_words
+    return " ".join(w for w in words(text) if w not in stop)
+
+
+def lexical_similarity(texts: Sequence[str]) -> np.ndarray:
+    """Cosine of the TF-IDF vectors of the content words' character 3–5-grams (fitted on these texts)."""
+    content = [_content(t) for t in texts]
+    if not any(content):
+        return np.zeros((len(texts), len(texts)), dtype=np.float32)
+    m = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(content)
+    return np.asarray((m @ m.T).toarray(), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class FocusPairs:
+    conflict: np.ndarray  # 1 where both questions have a focus and share none
+    missing: np.ndarray  # 1 where exactly one of the two has a focus
+    shared: np.ndarray  # 1 where the two share a focus
+
+
+def focus_pairs(texts: Sequence[str]) -> FocusPairs:
+    names = sorted(focus_rules().patterns)
+    f = np.array([[name in question_focus(t) for name in names] for t in texts], dtype=np.float32).reshape(
+        len(texts), len(names)
+    )
+    has = np.asarray(f.any(axis=1), dtype=np.float32)
+    shared = ((f @ f.T) > 0).astype(np.float32)
+    both = np.outer(has, has)
+    return FocusPairs(both - shared, np.abs(has[:, None] - has[None, :]), shared)
+
+
+def similarity_matrix(
+    texts: Sequence[str], vectors: np.ndarray, retrievals: Sequence[Retrieval], params: GroupingParams
+) -> np.ndarray:
+    """Pairwise similarity: weighted sum of the embeddings', the retrieval profiles' and the character n-grams'
+    cosines, less the focus penalties."""
     p = profiles(retrievals, params)
-    w = params.embedding_weight
-    return (w * (vectors @ vectors.T) + (1 - w) * (p @ p.T)).astype(np.float32)
+    w, a = params.embedding_weight, params.lexical_weight
+    sim = w * (vectors @ vectors.T) + (1 - w) * (p @ p.T)
+    if a:
+        sim = (1 - a) * sim + a * lexical_similarity(texts)
+    if params.focus_conflict or params.focus_missing or params.focus_shared:
+        focus = focus_pairs(texts)
+        sim = sim - params.focus_conflict * focus.conflict - params.focus_missing * focus.missing
+        sim = sim + params.focus_shared * focus.shared
+    return np.asarray(sim, dtype=np.float32)
+
+
+def cluster_labels(sim: np.ndarray, params: GroupingParams) -> np.ndarray:
+    """Agglomerative clustering of a similarity matrix, cut at ``1 − threshold``."""
+    distance = np.clip(1.0 - sim, 0.0, None).astype(np.float64)
+    np.fill_diagonal(distance, 0.0)
+    labels: np.ndarray = AgglomerativeClustering(
+        n_clusters=None,
+        metric="precomputed",
+        linkage=params.linkage,
+        distance_threshold=max(1e-6, 1.0 - params.threshold),
+    ).fit_predict(distance)
+    return labels
 
 
 def group_indices(
@@ -174,15 +265,8 @@ def group_indices(
     if len(reps) == 1:
         labels = np.zeros(1, dtype=np.int64)
     else:
-        sim = similarity_matrix(vectors[reps], [retrievals[i] for i in reps], params)
-        distance = np.clip(1.0 - sim, 0.0, None)
-        np.fill_diagonal(distance, 0.0)
-        labels = AgglomerativeClustering(
-            n_clusters=None,
-            metric="precomputed",
-            linkage=params.linkage,
-            distance_threshold=max(1e-6, 1.0 - params.threshold),
-        ).fit_predict(distance)
+        sim = similarity_matrix([texts[i] for i in reps], vectors[reps], [retrievals[i] for i in reps], params)
+        labels = cluster_labels(sim, params)
     label_of_rep = {r: int(lab) for r, lab in zip(reps, labels, strict=True)}
     groups: dict[int, list[int]] = {}
     for i in range(n):

@@ -275,21 +275,15 @@ class Cluster(Stack):
         return Service("redis", cmd, {}, ready)
 
     def _rasa_files(self) -> tuple[Path, Path]:
-        """Rasa's endpoints and credentials for the cluster, derived from the project's files."""
+        """Rasa's endpoints and credentials for the cluster, derived from the project's files: the action server
+        and lock store of the cluster, the project's tracker store on PostgreSQL."""
         endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text()) or {}
         endpoints["action_endpoint"] = {
             **(endpoints.get("action_endpoint") or {}),
             "url": f"http://{self.host}:{self.ports['actions-lb']}/webhook",
         }
-        endpoints["tracker_store"] = {
-            "type": "SQL",
-            "dialect": "postgresql",
-            "url": self.host,
-            "port": self.ports["postgres"],
-            "db": RASA_DB,
-            "username": PG_USER,
-            "password": self.pg_password,
-        }
+        # The tracker store stays the project's (assistant.tracker_store, Rasa's SQL store with fewer queries per
+        # turn); its URL, ${PARISMED_TRACKER_STORE_URL}, is the PostgreSQL database set in each instance's environment.
         endpoints["lock_store"] = {
             "type": "redis",
             "url": self.host,

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import subprocess
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -27,6 +29,8 @@ import psycopg
 import pytest
 
 from parismed.cli_cluster import APP_DB, RASA_DB, Cluster
+from parismed.config import PROJECT_ROOT
+from parismed.launcher import QUIET_ENV, RASA_BIN
 
 pytestmark = pytest.mark.cluster
 
@@ -277,3 +281,34 @@ def test_postgresql_restart_loses_no_request_and_needs_no_manual_step(cluster):
     counts = {c.sender: len(after.get(c.sender, [])) for c in newcomers}
     assert all(n == 1 for n in counts.values()), counts
     assert all(c.handoff_confirmed for c in newcomers)
+
+
+def test_the_projects_tracker_store_works_on_postgresql_as_rasas(cluster):
+    """The cluster's Rasa instances use endpoints.yml's tracker store (assistant.tracker_store): built from the
+    cluster's endpoints file on its PostgreSQL, it writes the rows Rasa's SQL store writes, each store reads the
+    other's conversations alike, with fewer queries (tests/cluster/tracker_store_pg_check.py, Rasa's environment)."""
+    env = {
+        **os.environ,
+        **QUIET_ENV,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "PARISMED_TRACKER_STORE_URL": cluster.database_url(RASA_DB, "postgresql"),
+    }
+    check = PROJECT_ROOT / "tests" / "cluster" / "tracker_store_pg_check.py"
+    endpoints = cluster.cluster_dir / "endpoints.yml"
+    done = subprocess.run(
+        [str(RASA_BIN.parent / "python"), str(check), "check", str(endpoints)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    # Rasa falls back to an in-memory store, with a mere warning, when the class cannot be imported.
+    assert (r["class"], r["backend"]) == ("ParisMedSQLTrackerStore", "postgresql")
+    assert r["rows_ours"] == r["rows_rasa"] and all(len(rows) == 24 for rows in r["rows_ours"].values())
+    assert r["ours_reads_rasa"] == r["rasa_reads_ours"] == r["rasa_reads_rasa"]
+    for latest, full in r["ours_reads_rasa"].values():
+        assert len(latest) == 11 and len(full) == 24  # latest session, all sessions
+    assert r["queries"]["ours"] < r["queries"]["rasa"]

@@ -1,10 +1,11 @@
-"""Helpers shared by the test packages, written once: a Rasa model to serve, a private var folder for a stack of
-real servers, a started stack that is always stopped, an ASGI app served in a thread, the staff console alone.
+"""Helpers shared by the test packages, written once: a Rasa model to serve, a check run in Rasa's environment, a
+private var folder for a stack of real servers, a started stack that is always stopped, an ASGI app served in a thread, the staff console alone.
 
 Free ports come from ``parismed.launcher.free_port`` (the launcher's own), never from a copy here."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -32,6 +33,27 @@ def ensure_rasa_model() -> None:
         env={**os.environ, **QUIET_ENV},
         check=True,
     )
+
+
+def run_in_rasa_env(script: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> Any:
+    """Runs a check script with Rasa's Python (the project on its path, from the project folder), fails the test
+    with the end of its error output if it fails, and returns the JSON its last line prints."""
+    result = subprocess.run(
+        [str(RASA_BIN.parent / "python"), str(script), *args],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            **QUIET_ENV,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "MPLCONFIGDIR": str(PROJECT_ROOT / "var" / "mpl"),
+            **(env or {}),
+        },
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def private_var_dir(var_dir: Path) -> Path:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import subprocess
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -30,7 +28,7 @@ import pytest
 
 from parismed.cli_cluster import APP_DB, RASA_DB, Cluster
 from parismed.config import PROJECT_ROOT
-from parismed.launcher import QUIET_ENV, RASA_BIN
+from tests.support import run_in_rasa_env
 
 pytestmark = pytest.mark.cluster
 
@@ -287,24 +285,13 @@ def test_the_projects_tracker_store_works_on_postgresql_as_rasas(cluster):
     """The cluster's Rasa instances use endpoints.yml's tracker store (assistant.tracker_store): built from the
     cluster's endpoints file on its PostgreSQL, it writes the rows Rasa's SQL store writes, each store reads the
     other's conversations alike, with fewer queries (tests/cluster/tracker_store_pg_check.py, Rasa's environment)."""
-    env = {
-        **os.environ,
-        **QUIET_ENV,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "PARISMED_TRACKER_STORE_URL": cluster.database_url(RASA_DB, "postgresql"),
-    }
-    check = PROJECT_ROOT / "tests" / "cluster" / "tracker_store_pg_check.py"
-    endpoints = cluster.cluster_dir / "endpoints.yml"
-    done = subprocess.run(
-        [str(RASA_BIN.parent / "python"), str(check), "check", str(endpoints)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    r = run_in_rasa_env(
+        PROJECT_ROOT / "tests" / "cluster" / "tracker_store_pg_check.py",
+        "check",
+        str(cluster.cluster_dir / "endpoints.yml"),
+        env={"PARISMED_TRACKER_STORE_URL": cluster.database_url(RASA_DB, "postgresql")},
         timeout=300,
     )
-    assert done.returncode == 0, done.stderr[-4000:]
-    r = json.loads(done.stdout.strip().splitlines()[-1])
     # Rasa falls back to an in-memory store, with a mere warning, when the class cannot be imported.
     assert (r["class"], r["backend"]) == ("ParisMedSQLTrackerStore", "postgresql")
     assert r["rows_ours"] == r["rows_rasa"] and all(len(rows) == 24 for rows in r["rows_ours"].values())

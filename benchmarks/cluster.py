@@ -114,7 +114,9 @@ def bench_cluster(var_dir: Path) -> dict:
     finally:
         stack.stop()
 
-    cluster = Cluster(app_port=free_port(), rasa_port=free_port(), var_dir=cluster_dir)
+    cluster = Cluster(
+        app_port=0, rasa_port=0, var_dir=cluster_dir
+    )  # ports chosen at start, outside the ephemeral range
     try:
         started = time.perf_counter()
         cluster.start(timeout=420)

@@ -1,35 +1,19 @@
 """Our Rasa components (assistant/components), checked in the Rasa environment: action replies get the same
-verdicts as Rasa's own validation."""
+verdicts as Rasa's own validation, the cheaper feature joining and the fixed-order graph runner give the same parses
+and predictions."""
 
-import json
-import os
-import subprocess
+from typing import Any
 
 import pytest
 
 from parismed.config import PROJECT_ROOT
-from parismed.launcher import QUIET_ENV, RASA_BIN
+from tests.support import run_in_rasa_env as _run
 
 pytestmark = pytest.mark.e2e
 
 
-def run_in_rasa_env(script, *args):
-    env = {
-        **os.environ,
-        **QUIET_ENV,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "MPLCONFIGDIR": str(PROJECT_ROOT / "var" / "mpl"),
-    }
-    result = subprocess.run(
-        [str(RASA_BIN.parent / "python"), str(PROJECT_ROOT / "tests" / "rasa" / script), *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-4000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def run_in_rasa_env(script: str) -> Any:
+    return _run(PROJECT_ROOT / "tests" / "rasa" / script)
 
 
 def test_action_replies_get_the_same_verdicts_as_rasa_validation():

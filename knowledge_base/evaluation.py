@@ -4,7 +4,9 @@ Two families of sets:
 - the guide authors' sets (`eval/*.yaml`, `in_scope` / `out_of_scope` lists): recall@k and MRR per mode;
 - the independent set (`eval/independant/questions.yaml`), written from the users' side before tuning and
   labelled afterwards: in-scope questions answered from a right section, questions the guide does not cover
-  (empty `sections`) and out-of-scope questions declined, follow-ups read with their previous turn, closings.
+  (empty `sections`) and out-of-scope questions declined, follow-ups read with their previous turn, closings;
+  and its supplement (`eval/independant/supplement.yaml`, same schema, written later by another author who never
+  read the guide: mostly out-of-scope questions near the domain), reported alone and together with the first.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from .service import KnowledgeBase
 
 EVAL_DIR = Path(__file__).with_name("eval")
 INDEPENDENT_FILE = EVAL_DIR / "independant" / "questions.yaml"
+SUPPLEMENT_FILE = EVAL_DIR / "independant" / "supplement.yaml"
+ALL_INDEPENDENT = (INDEPENDENT_FILE, SUPPLEMENT_FILE)
 MODES = ("bm25", "dense", "rrf", "hybrid")
 
 Question = dict[str, Any]
@@ -36,16 +40,23 @@ def load_questions(split: str | None = None) -> tuple[list[Question], list[Quest
     return inside, outside
 
 
-def load_independent(split: str | None = None) -> dict[str, list[Question]]:
-    """The independent set: 'covered' (in scope, labelled sections), 'uncovered' (in scope, no section of the
-    guide answers it), 'outside' (out of scope) and 'closings'."""
-    data = yaml.safe_load(INDEPENDENT_FILE.read_text(encoding="utf-8")) or {}
-    rows = [q for q in data.get("questions", []) if split in (None, q.get("split"))]
+def load_independent(
+    split: str | None = None, files: tuple[Path, ...] = (INDEPENDENT_FILE,)
+) -> dict[str, list[Question]]:
+    """The independent set (by default the first file; `ALL_INDEPENDENT` adds the supplement): 'covered' (in scope,
+    labelled sections), 'uncovered' (in scope, no section of the guide answers it), 'outside' (out of scope) and
+    'closings'. A missing file adds nothing."""
+    rows: list[Question] = []
+    closings: list[Question] = []
+    for path in files:
+        data = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {}
+        rows += [q for q in data.get("questions", []) if split in (None, q.get("split"))]
+        closings += list(data.get("closings", []))
     return {
         "covered": [q for q in rows if q.get("in_scope") and q.get("sections")],
         "uncovered": [q for q in rows if q.get("in_scope") and not q.get("sections")],
         "outside": [q for q in rows if not q.get("in_scope")],
-        "closings": list(data.get("closings", [])),
+        "closings": closings,
     }
 
 
@@ -98,8 +109,10 @@ def _answer_in_context(service: KnowledgeBase, q: Question):  # type: ignore[no-
     return service.answer(q["question"], previous=Previous(question=q["previous"], section_id=section))
 
 
-def independent_metrics(service: KnowledgeBase, split: str | None = None) -> dict[str, Any]:
-    sets = load_independent(split)
+def independent_metrics(
+    service: KnowledgeBase, split: str | None = None, files: tuple[Path, ...] = (INDEPENDENT_FILE,)
+) -> dict[str, Any]:
+    sets = load_independent(split, files)
     right = wrong = declined = 0
     failures = []
     for q in sets["covered"]:
@@ -158,4 +171,6 @@ def evaluate(service: KnowledgeBase, split: str | None = None) -> dict[str, Any]
     }
     report["decision"] = decision_metrics(service, inside, outside)
     report["independant"] = independent_metrics(service, split)
+    report["supplement"] = independent_metrics(service, split, (SUPPLEMENT_FILE,))
+    report["independant_et_supplement"] = independent_metrics(service, split, ALL_INDEPENDENT)
     return report

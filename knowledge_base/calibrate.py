@@ -2,8 +2,9 @@
 
     python -m knowledge_base.calibrate
 
-Positives: in-scope development questions (the authors' sets and the independent set's covered questions);
-negatives: out-of-scope development questions and the independent questions no section of the guide answers.
+Positives: in-scope development questions (the authors' sets and the covered questions of the independent set and
+its supplement); negatives: out-of-scope development questions and the independent questions no section of the
+guide answers.
 Prints the cross-validated reliability table (reported in docs/mesures.md)."""
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import numpy as np
 
 from .answering import GLOSSARY_THEME
 from .decision import features, fit_decision, reliability
-from .evaluation import load_independent, load_questions
+from .evaluation import ALL_INDEPENDENT, load_independent, load_questions
 from .service import KnowledgeBase, get_service
 
 
 def training_rows(kb: KnowledgeBase, split: str = "dev") -> tuple[np.ndarray, np.ndarray]:
     old_in, old_out = load_questions(split)
-    new = load_independent(split)
+    new = load_independent(split, ALL_INDEPENDENT)
     rows = [(q["question"], 1) for q in old_in + new["covered"]]
     rows += [(q["question"], 0) for q in old_out + new["outside"] + new["uncovered"]]
     x, y = [], []

@@ -1,8 +1,9 @@
 """The answer/decline decision: a logistic regression over retrieval features, fitted on the development splits.
 
 `features(ranking)` describes the best section of a ranking (BM25 top score and margin, dense score and margin,
-fused margin, lexical coverage, query length, section type, whether BM25 and the dense model agree on the best
-section); `Decision.probability` turns them into the probability that the question is one the guide answers.
+fused margin, lexical coverage plain and IDF-weighted, query length, section type, whether BM25 and the dense
+model agree on the best section, the share of the question's words the guide never uses, the best USE similarity
+to a « question fréquente »); `Decision.probability` turns them into the probability that the question is one the guide answers.
 The coefficients live in `decision.json` beside this module, written by `fit_decision` (see
 `python -m knowledge_base.calibrate`), so loading needs no scikit-learn.
 """
@@ -30,6 +31,9 @@ FEATURES = (
     "query_terms",
     "glossary",
     "top_agreement",
+    "unknown_share",
+    "idf_coverage_top",
+    "dense_faq_top",
 )
 
 
@@ -49,6 +53,9 @@ def features(r: Ranking, glossary: bool) -> list[float]:
         math.log1p(len(set(r.terms))),
         1.0 if glossary else 0.0,
         1.0 if r.bm25.size and int(np.argmax(r.bm25)) == int(np.argmax(r.dense)) else 0.0,
+        r.unknown,
+        float(r.coverage_idf[best]) if r.coverage_idf is not None else float(r.coverage[best]),
+        max(float(r.dense_faq.max()), 0.0) if r.dense_faq is not None and r.dense_faq.size else 0.0,
     ]
 
 

@@ -24,6 +24,9 @@ class Ranking:
     dense: np.ndarray
     coverage: np.ndarray
     terms: list[str]  # the query's lexical terms (lemmas, typos repaired)
+    dense_faq: np.ndarray | None = None  # USE cosine with each section's best frequent question (-1: none)
+    coverage_idf: np.ndarray | None = None  # IDF-weighted share of the query's distinct terms in each section
+    unknown: float = 0.0  # share of the query's terms (before typo repair) that the guide's vocabulary lacks
 
 
 def _normalise_bm25(scores: np.ndarray) -> np.ndarray:
@@ -48,10 +51,19 @@ def dense_scores(index: Index, models: Mapping[str, SentenceTransformer], query:
 
 def dense_scores_many(index: Index, models: Mapping[str, SentenceTransformer], queries: list[str]) -> np.ndarray:
     """`dense_scores` of several queries at once (one encoder call per model): one row per query."""
+    return dense_parts_many(index, models, queries)[0]
+
+
+def dense_parts_many(
+    index: Index, models: Mapping[str, SentenceTransformer], queries: list[str]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """`dense_scores_many`, plus (for a section-level model) the cosine with each section's best frequent
+    question, one row per query (None without such a model)."""
     n = len(index.sections)
     total = np.zeros((len(queries), n), np.float32)
+    faq_row: np.ndarray | None = None
     if not queries:
-        return total
+        return total, faq_row
     for d in index.dense:
         qvecs = embeddings.encode(models[d.model_name], queries, kind="query")
         rows = int(d.vectors.ntotal)
@@ -68,7 +80,10 @@ def dense_scores_many(index: Index, models: Mapping[str, SentenceTransformer], q
                 total += pooled
             else:  # the first n rows are the sections themselves
                 total += (1 - FAQ_POOL_WEIGHT) * per_row[:, :n] + FAQ_POOL_WEIGHT * pooled
-    return total / max(len(index.dense), 1)
+                faq_row = np.full((len(queries), n), -1.0, np.float32)
+                for q in range(len(queries)):
+                    np.maximum.at(faq_row[q], d.owner[n:], per_row[q, n:])
+    return total / max(len(index.dense), 1), faq_row
 
 
 def rank(
@@ -90,9 +105,17 @@ def rank_many(
     dense_weight: float = DENSE_WEIGHT,
 ) -> list[Ranking]:
     """`rank` of several queries, analysed together (one spaCy pass, one encoder call per model)."""
-    all_terms = index.analyzer.terms_many(queries, repair=True)
-    dense = dense_scores_many(index, models, queries)
-    return [score(index, terms, dense[i], mode, dense_weight) for i, terms in enumerate(all_terms)]
+    analyzer = index.analyzer
+    raw_terms = analyzer.terms_many(queries)
+    dense, faq = dense_parts_many(index, models, queries)
+    return [
+        replace(
+            score(index, analyzer.repaired(raw), dense[i], mode, dense_weight),
+            dense_faq=None if faq is None else faq[i],
+            unknown=analyzer.unknown_share(raw),
+        )
+        for i, raw in enumerate(raw_terms)
+    ]
 
 
 def score(
@@ -102,9 +125,11 @@ def score(
     n = len(index.sections)
     bm25 = np.asarray(index.bm25.get_scores(terms), dtype=np.float32) if terms else np.zeros(n, np.float32)
 
-    # Share of the query's distinct terms found in each section (lexical coverage, for the decision).
+    # Share of the query's distinct terms found in each section, plain and weighted by the terms' inverse document
+    # frequency (lexical coverage, for the decision).
     distinct = set(terms)
     coverage = np.zeros(n, np.float32)
+    coverage_idf = np.zeros(n, np.float32)
     if distinct:
         vocab = index.bm25.vocab_dict
         for term in distinct:
@@ -113,7 +138,11 @@ def score(
                 continue
             docs = _docs_with(index, tid)
             coverage[docs] += 1.0
+            coverage_idf[docs] += index.idf.get(term, 0.0)
         coverage /= len(distinct)
+        total_idf = sum(index.idf.get(t, 0.0) for t in distinct)
+        if total_idf > 0:
+            coverage_idf /= total_idf
 
     if mode == "bm25":
         fused = bm25
@@ -124,7 +153,7 @@ def score(
     else:
         fused = (1 - dense_weight) * _normalise_bm25(bm25) + dense_weight * np.clip(dense, 0, None)
     order = np.argsort(-fused, kind="stable")
-    return Ranking(order, fused, bm25, dense, coverage, terms)
+    return Ranking(order, fused, bm25, dense, coverage, terms, coverage_idf=coverage_idf)
 
 
 def boost(r: Ranking, section: int, bonus: float) -> Ranking:

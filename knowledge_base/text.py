@@ -129,6 +129,19 @@ class Analyzer:
             out.append(words)
         return out
 
+    def repaired(self, terms: list[str]) -> list[str]:
+        """Terms of `terms_many(..., repair=False)` with the words the guide lacks repaired, as `repair=True` does."""
+        if not self._vocab_set:
+            return list(terms)
+        return [t if t in self._vocab_set else self._repair(t) for t in terms]
+
+    def unknown_share(self, terms: list[str]) -> float:
+        """Share of the terms (before typo repair) that the guide's vocabulary lacks: high for questions about
+        something else (a visa, a tax return) worded near the guide's domain."""
+        if not terms or not self._vocab_set:
+            return 0.0
+        return sum(1 for t in terms if t not in self._vocab_set) / len(terms)
+
     def recognises(self, text: str) -> bool:
         """Whether the text has at least one word that French (the spaCy model's vectors) or the guide knows:
         false for keyboard mashing such as « azertyuiop qsdfg », which deserves « je n'ai pas compris » rather

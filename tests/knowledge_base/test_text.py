@@ -30,3 +30,14 @@ def test_typos_are_repaired_against_the_index_vocabulary():
 
 def test_html_is_stripped_from_user_text():
     assert clean_user_text("<script>alert(1)</script> Mon <b>cabinet</b>&nbsp;?") == "alert(1) Mon cabinet ?"
+
+
+def test_repaired_terms_match_the_repairing_analysis_and_unknown_words_are_counted():
+    a = Analyzer()
+    a.set_vocabulary(["accessibilite", "autorisation", "copropriete"])
+    raw = a.terms("acessibilite coproprieté urssaf")
+    assert a.repaired(raw) == a.terms("acessibilite coproprieté urssaf", repair=True)
+    assert a.repaired(raw)[:2] == ["accessibilite", "copropriete"]
+    assert a.unknown_share(raw) == 2 / 3  # before repair: the typo and the word the guide never uses
+    assert a.unknown_share(a.terms("accessibilite urssaf")) == 0.5
+    assert a.unknown_share([]) == 0.0

@@ -8,12 +8,16 @@
      "partenaires": [{"nom", "raison", "url"}], "brouillon": str}
 
 The theme comes from keyword rules kept as data (data/themes.yaml) — transparent, editable by the team
-and measured on a labelled set (eval/); professions and arrondissement come from `rules_bridge.extract`,
+and measured on a labelled set (eval/) — read by a logistic regression whose coefficients are data too
+(data/theme_model.json: the rule scores plus the character n-grams of the request, retrained with
+`python -m channels.staff.evaluation train`; without that file the rules decide alone); professions and arrondissement come from `rules_bridge.extract`,
 partners from `rules_bridge.orient`, the draft from `knowledge_base.answer` (see draft.py).
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,6 +97,84 @@ def theme_rules() -> ThemeRules:
     )
 
 
+def theme_features(
+    texte: str, rules: ThemeRules, ask_weight: float, ngrams: tuple[int, int], rules_weight: float = 0.0
+) -> dict[str, float]:
+    """Inputs of the theme model: the character n-grams of the folded words (``c:<gram>``, log-scaled counts,
+    unit length), a gram of a sentence that asks for something (« ? », `request_markers`) counting
+    ``ask_weight`` times; with ``rules_weight`` > 0 also the rule scores (``r:<theme>``, log 1 + score) and the
+    rules' own choice (``p:<theme>``)."""
+    feats: dict[str, float] = {}
+    if rules_weight > 0:
+        scores, _ = rules.scores(texte)
+        feats.update({f"r:{t}": rules_weight * math.log1p(scores.get(t, 0)) for t in THEMES})
+        feats[f"p:{rules.theme(texte)}"] = rules_weight
+    grams: dict[str, float] = {}
+    lo, hi = ngrams
+    for sentence in _SENTENCE.split(texte):
+        tokens = list(tokens_of(sentence))
+        weight = ask_weight if tokens and rules._is_request(sentence, tokens) else 1.0
+        for token in tokens:
+            word = f" {token} "
+            for n in range(lo, hi + 1):
+                for i in range(len(word) - n + 1):
+                    gram = word[i : i + n]
+                    grams[gram] = grams.get(gram, 0.0) + weight
+    scaled = {g: 1.0 + math.log(c) for g, c in grams.items()}
+    norm = math.sqrt(sum(v * v for v in scaled.values())) or 1.0
+    feats.update({f"c:{g}": v / norm for g, v in scaled.items()})
+    return feats
+
+
+@dataclass
+class ThemeModel:
+    """Multinomial logistic regression over `theme_features` (coefficients in data/theme_model.json)."""
+
+    classes: list[str]
+    intercept: list[float]
+    weights: dict[str, list[float]]  # feature -> one coefficient per class
+    ask_weight: float
+    ngrams: tuple[int, int]
+    rules_weight: float
+
+    def probabilities(self, texte: str, rules: ThemeRules) -> dict[str, float]:
+        logits = list(self.intercept)
+        for name, value in theme_features(texte, rules, self.ask_weight, self.ngrams, self.rules_weight).items():
+            coefs = self.weights.get(name)
+            if coefs is not None:
+                logits = [z + value * w for z, w in zip(logits, coefs, strict=True)]
+        top = max(logits)
+        exps = [math.exp(z - top) for z in logits]
+        total = sum(exps)
+        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+
+    def theme(self, texte: str, rules: ThemeRules) -> str:
+        probs = self.probabilities(texte, rules)
+        return max(self.classes, key=lambda c: probs[c])
+
+
+THEME_MODEL_FILE = DATA_DIR / "theme_model.json"
+
+
+@lru_cache
+def theme_model() -> ThemeModel | None:
+    """The learned theme model, or None when data/theme_model.json is absent (the rules decide alone)."""
+    if not THEME_MODEL_FILE.exists():
+        return None
+    data = json.loads(THEME_MODEL_FILE.read_text(encoding="utf-8"))
+    unknown = set(data["classes"]) - set(THEMES)
+    if unknown:
+        raise ValueError(f"Unknown themes in theme_model.json: {sorted(unknown)}")
+    return ThemeModel(
+        classes=list(data["classes"]),
+        intercept=[float(v) for v in data["intercept"]],
+        weights={k: [float(v) for v in vs] for k, vs in data["weights"].items()},
+        ask_weight=float(data["ask_weight"]),
+        ngrams=(int(data["ngrams"][0]), int(data["ngrams"][1])),
+        rules_weight=float(data.get("rules_weight", 0.0)),
+    )
+
+
 @lru_cache
 def priority_rules() -> dict[str, Any]:
     data = yaml.safe_load((DATA_DIR / "priorite.yaml").read_text(encoding="utf-8"))
@@ -103,7 +185,9 @@ def priority_rules() -> dict[str, Any]:
 
 
 def classify_theme(texte: str) -> str:
-    return theme_rules().theme(texte)
+    """The main need of the request: the learned model's choice, or the rules' when there is no model."""
+    model = theme_model()
+    return model.theme(texte, theme_rules()) if model is not None else theme_rules().theme(texte)
 
 
 def theme_label(theme: str | None) -> str:
@@ -190,7 +274,7 @@ def classify_full(texte: str, *, source: str | None = None, with_draft: bool = T
     warnings: list[str] = []
     rules = theme_rules()
     scores, matched = rules.scores(texte)
-    theme = rules.theme(texte)
+    theme = classify_theme(texte)
     x = integrations.extract(texte, warnings)
     estimate, explanation = (None, None)
     profile = integrations.profile_from(x)

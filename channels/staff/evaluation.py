@@ -10,12 +10,23 @@ from typing import Any
 import yaml
 
 from . import integrations
-from .classify import THEMES, theme_rules
+from .classify import THEMES, classify_theme
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 DEFAULT_SET = EVAL_DIR / "demandes_etiquetees.yaml"
 DEV_SET = EVAL_DIR / "demandes_dev.yaml"
 INDEPENDENT_SET = EVAL_DIR / "demandes_independantes.yaml"  # written from the senders' side, frozen; dev/test
+TRAINING_SET = EVAL_DIR / "demandes_entrainement.yaml"  # other senders, another writer: training only
+
+# What the theme model learns from (never the independent set's test split) and its settings, chosen on
+# a set by another writer (see eval/RESULTATS.md).
+TRAINING_SOURCES: list[tuple[Path, str | None]] = [
+    (DEFAULT_SET, None),
+    (DEV_SET, None),
+    (INDEPENDENT_SET, "dev"),
+    (TRAINING_SET, None),
+]
+MODEL_SETTINGS: dict[str, Any] = {"C": 10.0, "ask_weight": 2.0, "ngrams": [3, 5], "min_df": 2, "rules_weight": 0.0}
 
 
 @dataclass
@@ -101,7 +112,6 @@ def load_set(path: Path | None = None, split: str | None = None) -> list[dict[st
 def evaluate(path: Path | None = None, split: str | None = None) -> EvalResult:
     path = Path(path or DEFAULT_SET)
     result = EvalResult(path=path, split=split)
-    rules = theme_rules()
     for it in load_set(path, split):
         x = integrations.extract(it["texte"], result.warnings)
         result.items.append(
@@ -111,7 +121,7 @@ def evaluate(path: Path | None = None, split: str | None = None) -> EvalResult:
                 theme=it["theme"],
                 acceptable=list(it.get("themes_acceptables") or [])
                 + ([it["theme_second"]] if it.get("theme_second") else []),
-                predicted_theme=rules.theme(it["texte"]),
+                predicted_theme=classify_theme(it["texte"]),
                 professions=list(it.get("professions") or []),
                 predicted_professions=x.professions,
                 arrondissement=it.get("arrondissement"),
@@ -162,3 +172,67 @@ def evaluate_classification(path: Path | None = None) -> dict[str, Any]:
         "independant_test": evaluate(INDEPENDENT_SET, "test").summary(),
         "ancien_jeu": evaluate(DEFAULT_SET).summary(),
     }
+
+
+def train_theme_model(items: list[dict[str, Any]], settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fits the theme model (multinomial logistic regression over `classify.theme_features`) on labelled
+    requests and returns its coefficients as plain data (the content of data/theme_model.json)."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from .classify import theme_features, theme_rules
+
+    cfg = {**MODEL_SETTINGS, **(settings or {})}
+    ngrams = (int(cfg["ngrams"][0]), int(cfg["ngrams"][1]))
+    rules = theme_rules()
+    rules_weight = float(cfg["rules_weight"])
+    rows = [theme_features(it["texte"], rules, float(cfg["ask_weight"]), ngrams, rules_weight) for it in items]
+    df = Counter(name for row in rows for name in row)
+    keep = {name for name, n in df.items() if n >= int(cfg["min_df"]) or not name.startswith("c:")}
+    rows = [{k: v for k, v in row.items() if k in keep} for row in rows]
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform(rows)
+    clf = LogisticRegression(C=float(cfg["C"]), max_iter=5000)
+    clf.fit(x, [it["theme"] for it in items])
+    names = vectorizer.get_feature_names_out()
+    return {
+        "about": "Theme model of the staff triage: python -m channels.staff.evaluation train (eval/RESULTATS.md).",
+        "settings": cfg,
+        "trained_on": len(items),
+        "classes": [str(c) for c in clf.classes_],
+        "ask_weight": float(cfg["ask_weight"]),
+        "ngrams": list(ngrams),
+        "rules_weight": rules_weight,
+        "intercept": [round(float(v), 5) for v in clf.intercept_],
+        "weights": {str(n): [round(float(v), 5) for v in clf.coef_[:, j]] for j, n in enumerate(names)},
+    }
+
+
+def training_items() -> list[dict[str, Any]]:
+    """The labelled requests of TRAINING_SOURCES that exist (the independent set's test split is never used)."""
+    items: list[dict[str, Any]] = []
+    for path, split in TRAINING_SOURCES:
+        if path.exists():
+            items += load_set(path, split)
+    return items
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m channels.staff.evaluation train``: refits data/theme_model.json on TRAINING_SOURCES."""
+    import json
+    import sys
+
+    from .classify import THEME_MODEL_FILE, theme_model
+
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["train"]:
+        raise SystemExit("usage: python -m channels.staff.evaluation train")
+    items = training_items()
+    model = train_theme_model(items)
+    THEME_MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    theme_model.cache_clear()
+    print(f"{THEME_MODEL_FILE.name}: {len(model['weights'])} features, {len(items)} labelled requests")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,8 +8,24 @@ import pytest
 from typer.testing import CliRunner
 
 from channels.staff import classify, triage_app
-from channels.staff.classify import THEMES, assess_priority, classify_theme, question_sentences
-from channels.staff.evaluation import DEFAULT_SET, DEV_SET, INDEPENDENT_SET, evaluate, load_set
+from channels.staff.classify import (
+    THEMES,
+    ThemeModel,
+    assess_priority,
+    classify_theme,
+    question_sentences,
+    theme_model,
+    theme_rules,
+)
+from channels.staff.evaluation import (
+    DEFAULT_SET,
+    DEV_SET,
+    INDEPENDENT_SET,
+    evaluate,
+    load_set,
+    train_theme_model,
+    training_items,
+)
 from channels.staff.matching import KeywordSet, fold, tokens_of
 
 
@@ -27,10 +43,41 @@ def test_labelled_set_is_large_and_varied():
     assert not dev_texts & {i["texte"].strip() for i in items}  # tuning set and measured set are disjoint
 
 
-def test_theme_accuracy_on_held_out_set(held_out):
-    # measured: 90.9 % exact, 95.5 % lenient (66 requests, rules frozen before measuring)
-    assert held_out.theme_accuracy >= 0.85
-    assert held_out.theme_accuracy_lenient >= 0.90
+def test_rules_alone_on_their_held_out_set():
+    # the keyword rules were frozen before this set: 90.9 % exact (the learned model now trains on it)
+    rules = theme_rules()
+    items = load_set(DEFAULT_SET)
+    assert sum(rules.theme(i["texte"]) == i["theme"] for i in items) / len(items) >= 0.85
+
+
+def test_theme_model_is_data_for_every_theme():
+    model = theme_model()
+    assert model is not None
+    assert sorted(model.classes) == sorted(THEMES)
+    assert all(len(w) == len(THEMES) for w in model.weights.values())
+
+
+def test_theme_model_never_trains_on_the_test_split():
+    test_texts = {i["texte"].strip() for i in load_set(INDEPENDENT_SET, "test")}
+    training = training_items()
+    assert len(training) >= 300
+    assert not test_texts & {i["texte"].strip() for i in training}
+
+
+def test_trained_coefficients_read_back_as_a_model():
+    items = load_set(DEFAULT_SET)[:40]
+    data = train_theme_model(items, {"C": 100.0, "min_df": 1})
+    model = ThemeModel(
+        classes=data["classes"],
+        intercept=data["intercept"],
+        weights=data["weights"],
+        ask_weight=data["ask_weight"],
+        ngrams=(data["ngrams"][0], data["ngrams"][1]),
+        rules_weight=data["rules_weight"],
+    )
+    rules = theme_rules()
+    fitted = sum(model.theme(i["texte"], rules) == i["theme"] for i in items)
+    assert fitted >= 0.95 * len(items)  # the plain-data coefficients give back the fitted classifier
 
 
 def test_independent_set_has_disjoint_splits_and_every_theme():
@@ -41,8 +88,8 @@ def test_independent_set_has_disjoint_splits_and_every_theme():
 
 
 def test_independent_test_split_does_not_regress():
-    # measured on the test split (rules tuned on dev only): 74.4 % exact (72.1 % before tuning); target 90 %
-    assert evaluate(INDEPENDENT_SET, "test").theme_accuracy >= 0.74
+    # measured once on the test split: learned model 86.0 % exact (rules alone 74.4 %); target 90 %
+    assert evaluate(INDEPENDENT_SET, "test").theme_accuracy >= 0.85
 
 
 @pytest.mark.parametrize(
@@ -66,7 +113,7 @@ def test_the_need_asked_outweighs_the_context():
 
 
 def test_arrondissement_and_profession_accuracy(held_out):
-    # measured with rules_bridge.extract: arrondissement 98.5 %, professions (exact set) 92.4 %
+    # measured with rules_bridge.extract (held out for the extraction; the theme model trains on this set): arrondissement 98.5 %, professions (exact set) 92.4 %
     assert held_out.arrondissement_accuracy >= 0.90
     assert held_out.professions_accuracy >= 0.85
 
@@ -118,7 +165,11 @@ def test_draft_asks_for_what_is_missing(fake_guide):
 @pytest.mark.parametrize(
     "texte, source, niveau",
     [
-        ("Notre bail expire à la fin du mois, c'est urgent.", None, "haute"),
+        (
+            "Notre bail expire à la fin du mois, c'est urgent : pouvez-vous nous aider à trouver un local ?",
+            None,
+            "haute",
+        ),
         ("Je cherche un local dans le 19e.", "chat", "normale"),
         ("Mon associé part à la retraite, le cabinet risque la fermeture.", "chat", "haute"),
         ("Merci de me désinscrire de la newsletter.", None, "basse"),

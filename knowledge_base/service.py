@@ -18,7 +18,7 @@ from .config import PACKAGE_DIR, KBConfig
 from .decision import Decision
 from .errors import KnowledgeBaseError
 from .retriever import Ranking, boost, rank, rank_many
-from .text import clean_user_text
+from .text import clean_user_text, emphasise_questions
 
 MAX_QUESTION_CHARS = 1000
 # Used only when no fitted decision (decision.json) exists: a threshold on the hand-set confidence.
@@ -101,13 +101,18 @@ class KnowledgeBase:
             )
         return text
 
-    def rank(self, query: str, mode: str = DEFAULT_MODE) -> Ranking:
+    def rank(self, query: str, mode: str = DEFAULT_MODE, emphasise: bool = True) -> Ranking:
+        """The ranking `answer` uses: with `emphasise`, a long message's asking sentences weigh more than its
+        context (`emphasise_questions`); `search` ranks the text as it is (webinar profiles)."""
+        text = self.clean(query)
         with self._lock:
-            return rank(self.index, self.models, self.clean(query), mode=mode)
+            return rank(self.index, self.models, emphasise_questions(text) if emphasise else text, mode=mode)
 
-    def rank_many(self, queries: list[str], mode: str = DEFAULT_MODE) -> list[Ranking]:
+    def rank_many(self, queries: list[str], mode: str = DEFAULT_MODE, emphasise: bool = True) -> list[Ranking]:
         """`rank` of each query, analysed in batches (one spaCy pass and one encoder call per batch)."""
         texts = [self.clean(q) for q in queries]
+        if emphasise:
+            texts = [emphasise_questions(t) for t in texts]
         out: list[Ranking] = []
         for start in range(0, len(texts), BATCH_SIZE):
             with self._lock:
@@ -132,11 +137,11 @@ class KnowledgeBase:
         return hits
 
     def search(self, query: str, k: int = 5, mode: str = DEFAULT_MODE) -> list[Hit]:
-        return self._hits(self.rank(query, mode), k)
+        return self._hits(self.rank(query, mode, emphasise=False), k)
 
     def search_many(self, queries: list[str], k: int = 5, mode: str = DEFAULT_MODE) -> list[list[Hit]]:
         """`search` of each query, batched: the same hits as one `search` call per query, several times faster."""
-        return [self._hits(r, k) for r in self.rank_many(queries, mode)]
+        return [self._hits(r, k) for r in self.rank_many(queries, mode, emphasise=False)]
 
     def answer(self, question: str, previous: Previous | None = None) -> Answer:
         text = self.clean(question)

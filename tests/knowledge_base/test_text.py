@@ -1,5 +1,5 @@
 from frenchtext import fold
-from knowledge_base.text import Analyzer, clean_user_text, expand
+from knowledge_base.text import QUESTION_EMPHASIS, Analyzer, clean_user_text, emphasise_questions, expand
 
 
 def test_fold_removes_accents_case_and_ligatures():
@@ -41,3 +41,14 @@ def test_repaired_terms_match_the_repairing_analysis_and_unknown_words_are_count
     assert a.unknown_share(raw) == 2 / 3  # before repair: the typo and the word the guide never uses
     assert a.unknown_share(a.terms("accessibilite urssaf")) == 0.5
     assert a.unknown_share([]) == 0.0
+
+
+def test_asking_sentences_of_a_long_message_are_repeated_after_it():
+    told = "Nous sommes trois infirmières dans le 20e. Nous cherchons un local."
+    asked = "Comment avoir accès aux locaux des bailleurs sociaux ?"
+    emphasised = emphasise_questions(f"{told} {asked}")
+    assert emphasised.startswith(f"{told} {asked}")
+    assert emphasised.count(asked) == 1 + QUESTION_EMPHASIS
+    assert emphasise_questions(asked) == asked  # one sentence: nothing to weigh
+    assert emphasise_questions(f"{asked} Et combien ça coûte ?") == f"{asked} Et combien ça coûte ?"  # all asking
+    assert emphasise_questions(told) == told  # nothing asked

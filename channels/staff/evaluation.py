@@ -122,7 +122,8 @@ def evaluate(path: Path | None = None, split: str | None = None) -> EvalResult:
                 acceptable=list(it.get("themes_acceptables") or [])
                 + ([it["theme_second"]] if it.get("theme_second") else []),
                 predicted_theme=classify_theme(it["texte"]),
-                professions=list(it.get("professions") or []),
+                # the independent set spells rules_bridge's codes with hyphens (medecin-generaliste)
+                professions=[str(p).replace("-", "_") for p in it.get("professions") or []],
                 predicted_professions=x.professions,
                 arrondissement=it.get("arrondissement"),
                 predicted_arrondissement=x.arrondissement,

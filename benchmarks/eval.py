@@ -141,6 +141,36 @@ def main() -> None:
     console.print(table)
 
 
+# The sets written from the users' side: the first file, its supplement (near-domain out-of-scope questions,
+# situations), and both together.
+INDEPENDENT_SETS = (
+    ("independant", "jeu indépendant"),
+    ("supplement", "supplément du jeu indépendant"),
+    ("independant_et_supplement", "jeu indépendant et supplément"),
+)
+
+
+def _independent_rows(name: str, i: dict) -> list[tuple[str, str]]:
+    h = i["recherche_hybride"]
+    return [
+        (
+            f"{name} ({i['dans_le_champ_couvertes']} q. couvertes) : bonne section / mauvaise section / "
+            "déclinées à tort",
+            f"{i['repondues_bonne_section']:.3f} / {i['repondues_mauvaise_section']:.3f} / {i['declinees_a_tort']:.3f}",
+        ),
+        (
+            f"{name} : hors champ déclinées ({i['hors_champ']} q.) / non couvertes par le guide déclinées "
+            f"({i['non_couvertes_par_le_guide']} q.)",
+            f"{i['hors_champ_declinees']:.3f} / {i['non_couvertes_declinees'] or 0:.3f}",
+        ),
+        (
+            f"{name} : recherche R@1 / R@3 / MRR ; conclusions correctes",
+            f"{h['recall@1']:.3f} / {h['recall@3']:.3f} / {h['mrr']:.3f} ; "
+            + ("—" if i["conclusions_correctes"] is None else f"{i['conclusions_correctes']:.3f}"),
+        ),
+    ]
+
+
 def _markdown(report: dict) -> str:
     rows = []
     for split, r in report["recherche"].items():
@@ -158,29 +188,9 @@ def _markdown(report: dict) -> str:
                 f"{d['repondues_dans_le_champ']:.3f} / {d['declinees_hors_champ']:.3f}",
             )
         )
-        i = r["independant"]
-        rows.append(
-            (
-                f"jeu indépendant {split} ({i['dans_le_champ_couvertes']} q. couvertes) : bonne section / "
-                "mauvaise section / déclinées à tort",
-                f"{i['repondues_bonne_section']:.3f} / {i['repondues_mauvaise_section']:.3f} / "
-                f"{i['declinees_a_tort']:.3f}",
-            )
-        )
-        rows.append(
-            (
-                f"jeu indépendant {split} : hors champ déclinées ({i['hors_champ']} q.) / non couvertes par le "
-                f"guide déclinées ({i['non_couvertes_par_le_guide']} q.)",
-                f"{i['hors_champ_declinees']:.3f} / {i['non_couvertes_declinees'] or 0:.3f}",
-            )
-        )
-        h = i["recherche_hybride"]
-        rows.append(
-            (
-                f"jeu indépendant {split} : recherche R@1 / R@3 / MRR ; conclusions correctes",
-                f"{h['recall@1']:.3f} / {h['recall@3']:.3f} / {h['mrr']:.3f} ; {i['conclusions_correctes']:.3f}",
-            )
-        )
+        for key, label in INDEPENDENT_SETS:
+            if r.get(key):
+                rows += _independent_rows(f"{label} {split}", r[key])
     n = report["nlu"]
     rows.append(("NLU intention macro-F1 / exactitude", f"{n['intent_macro_f1']} / {n['intent_exactitude']}"))
     rows.append(("NLU entités macro-F1 / micro-F1", f"{n['entite_macro_f1']} / {n['entite_micro_f1']}"))

@@ -155,7 +155,7 @@ def independent_metrics(
         "recherche_hybride": {
             k: v for k, v in retrieval_metrics(service, sets["covered"], "hybrid").items() if k != "misses"
         },
-        "conclusions_correctes": sum(c["correct"] for c in closings) / max(len(closings), 1),
+        "conclusions_correctes": sum(c["correct"] for c in closings) / len(closings) if closings else None,
         "conclusions": closings,
         "echecs": failures,
     }

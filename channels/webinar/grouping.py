@@ -55,6 +55,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from frenchtext import fold, key, words
 from knowledge_base import Hit, KnowledgeBaseError, embed, search, search_many
 
+from .chatter import sentences
+
 PARAMS_FILE = Path(__file__).resolve().parent / "data" / "grouping.yaml"
 FOCUS_FILE = Path(__file__).resolve().parent / "data" / "question_focus.yaml"
 TOP_K = 20  # sections kept per question (the profile uses the first `profile_top`)
@@ -183,10 +185,17 @@ def focus_rules() -> FocusRules:
     return FocusRules(patterns, frozenset(data["mots_vides"].split()))
 
 
+def asked(text: str) -> str:
+    """The sentences of a text that ask (ending with « ? »), without the context around them (« Nous sommes
+    3 kinés. »); the whole text when none does."""
+    found = [s for s in sentences(text) if s.rstrip().endswith("?")]
+    return " ".join(found) if found else text
+
+
 def question_focus(text: str) -> frozenset[str]:
     """What the question asks for (« delai », « montant », « charge », « contact », « documents »,
-    « definition »); empty when no pattern matches."""
-    folded = fold(text)
+    « definition »), read from its asking sentences; empty when no pattern matches."""
+    folded = fold(asked(text))
     return frozenset(name for name, found in focus_rules().patterns.items() if any(p.search(folded) for p in found))
 
 
@@ -196,8 +205,9 @@ def _content(text: str) -> str:
 
 
 def lexical_similarity(texts: Sequence[str]) -> np.ndarray:
-    """Cosine of the TF-IDF vectors of the content words' character 3–5-grams (fitted on these texts)."""
-    content = [_content(t) for t in texts]
+    """Cosine of the TF-IDF vectors of the content words' character 3–5-grams of the asking sentences (fitted
+    on these texts)."""
+    content = [_content(asked(t)) for t in texts]
     if not any(content):
         return np.zeros((len(texts), len(texts)), dtype=np.float32)
     m = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(content)

@@ -14,6 +14,7 @@ from channels.webinar.evaluation import _cuts, pairwise
 from channels.webinar.grouping import (
     GroupingParams,
     Retrieval,
+    asked,
     cluster_labels,
     group_indices,
     lexical_similarity,
@@ -45,6 +46,17 @@ def _unit(*rows: list[float]) -> np.ndarray:
 )
 def test_question_focus(text, focus):
     assert question_focus(text) == focus
+
+
+def test_focus_and_subject_words_come_from_the_asking_sentences():
+    text = "Nous ouvrons en mars, la date est fixée. Le bail commercial convient-il à une SCM ?"
+    assert asked(text) == "Le bail commercial convient-il à une SCM ?"
+    assert question_focus(text) == set()  # « date » is in the context, not in what is asked
+    assert asked("bail commercial pour une SCM") == "bail commercial pour une SCM"
+    with_context = lexical_similarity(
+        ["Quel bail pour une SCM ? Nous sommes 3 kinés à Paris 19e.", "Quel bail pour une SCM ?"]
+    )
+    assert with_context[0, 1] > 0.99
 
 
 def test_questions_asking_for_different_things_do_not_merge():

@@ -7,11 +7,12 @@
      "priorite": {"niveau": "haute"|"normale"|"basse", "raison": str},
      "partenaires": [{"nom", "raison", "url"}], "brouillon": str}
 
-The theme comes from keyword rules kept as data (data/themes.yaml) — transparent, editable by the team
-and measured on a labelled set (eval/) — read by a logistic regression whose coefficients are data too
-(data/theme_model.json: the rule scores plus the character n-grams of the request, retrained with
-`python -m channels.staff.evaluation train`; without that file the rules decide alone); professions and arrondissement come from `rules_bridge.extract`,
-partners from `rules_bridge.orient`, the draft from `knowledge_base.answer` (see draft.py).
+The theme comes from a logistic regression over the character n-grams of the request, the sentences that ask
+for something counting more (coefficients as data in data/theme_model.json, retrained with
+`python -m channels.staff.evaluation train`; measured in eval/RESULTATS.md). Without that file the keyword rules
+of data/themes.yaml decide; their request markers also choose the sentences the model weights. Professions and
+arrondissement come from `rules_bridge.extract`, partners from `rules_bridge.orient`, the draft from
+`knowledge_base.answer` (see draft.py).
 """
 
 from __future__ import annotations

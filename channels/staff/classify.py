@@ -48,17 +48,24 @@ class ThemeRules:
     request_weight: int  # a keyword in such a sentence counts this many times: the need asked, not the context
     decisive: dict[str, int]  # theme -> score from which it wins outright (e.g. « autre »: press, advertising)
 
-    def _is_request(self, sentence: str, tokens: list[str]) -> bool:
-        return sentence.rstrip().endswith("?") or bool(self.request_markers.find(tokens))
+    def sentences(self, texte: str) -> list[tuple[list[str], bool]]:
+        """The tokens of each sentence of the text, and whether it asks for something (« ? », a request
+        marker): the rules and the theme model both weigh the need asked more than the context."""
+        out = []
+        for sentence in _SENTENCE.split(texte):
+            tokens = list(tokens_of(sentence))
+            if tokens:
+                out.append((tokens, sentence.rstrip().endswith("?") or bool(self.request_markers.find(tokens))))
+        return out
 
     def scores(self, texte: str) -> tuple[dict[str, int], dict[str, list[str]]]:
-        sentences = [(s, list(tokens_of(s))) for s in _SENTENCE.split(texte) if s.strip()]
+        sentences = self.sentences(texte)
         scores: dict[str, int] = {}
         matched: dict[str, list[str]] = {}
         for theme in self.order:
             best: dict[str, int] = {}  # keyword -> its best weighted count (each keyword counts once)
-            for sentence, tokens in sentences:
-                factor = self.request_weight if self._is_request(sentence, tokens) else 1
+            for tokens, asks in sentences:
+                factor = self.request_weight if asks else 1
                 covered: set[int] = set()
                 for weight, kws in self.weighted.get(theme, []):
                     for found in kws.find(tokens, covered):
@@ -112,9 +119,8 @@ def theme_features(
         feats[f"p:{rules.theme(texte)}"] = rules_weight
     grams: dict[str, float] = {}
     lo, hi = ngrams
-    for sentence in _SENTENCE.split(texte):
-        tokens = list(tokens_of(sentence))
-        weight = ask_weight if tokens and rules._is_request(sentence, tokens) else 1.0
+    for tokens, asks in rules.sentences(texte):
+        weight = ask_weight if asks else 1.0
         for token in tokens:
             word = f" {token} "
             for n in range(lo, hi + 1):

@@ -143,14 +143,12 @@ class Analyzer:
                     lemma = lemma.split("'")[-1]
                     if lemma in stops or len(lemma) < 2 and not lemma.isdigit():
                         continue
-                    if repair and self._vocab_set and lemma not in self._vocab_set:
-                        lemma = self._repair(lemma)
                     words.append(lemma)
-            out.append(words)
+            out.append(self.repaired(words) if repair else words)
         return out
 
     def repaired(self, terms: list[str]) -> list[str]:
-        """Terms of `terms_many(..., repair=False)` with the words the guide lacks repaired, as `repair=True` does."""
+        """Terms of `terms_many(..., repair=False)` with the words the guide lacks repaired (`repair=True`)."""
         if not self._vocab_set:
             return list(terms)
         return [t if t in self._vocab_set else self._repair(t) for t in terms]

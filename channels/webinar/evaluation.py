@@ -13,7 +13,7 @@ import csv
 import itertools
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import numpy as np
 import yaml
 from sklearn.cluster import AgglomerativeClustering
 
-from frenchtext import key, words
+from frenchtext import words
 
 from .batch import split_chatter
 from .grouping import (
@@ -29,11 +29,13 @@ from .grouping import (
     GroupingParams,
     Retrieval,
     calibrated_params,
+    combine_similarities,
     embed_questions,
     focus_pairs,
     group_indices,
     lexical_similarity,
     profiles,
+    representatives,
     retrieve,
 )
 from .models import Question
@@ -189,9 +191,7 @@ def calibrate(prepared: Prepared, grid: Grid = GRID) -> tuple[GroupingParams, di
     the best point is scored again through `group_indices`."""
     queries = [r.question.query for r in prepared.rows]
     gold = [r.groupe for r in prepared.rows]
-    first: dict[str, int] = {}
-    rep_of = [first.setdefault(key(q), i) for i, q in enumerate(queries)]
-    reps = sorted(set(rep_of))
+    rep_of, reps = representatives(queries)
     position = {r: j for j, r in enumerate(reps)}
     texts, vectors = [queries[i] for i in reps], prepared.vectors[reps]
     retrievals = [prepared.retrievals[i] for i in reps]
@@ -207,16 +207,13 @@ def calibrate(prepared: Prepared, grid: Grid = GRID) -> tuple[GroupingParams, di
             grid.focus_missing,
             grid.focus_shared,
         ):
-            sim = (1 - a) * (w * embedding + (1 - w) * profile) + a * lexical
-            sim = sim - conflict * focus.conflict - missing * focus.missing + shared * focus.shared
+            weights = GroupingParams(0.0, w, top, temperature, "average", a, conflict, missing, shared)
+            sim = combine_similarities(embedding, profile, lexical, focus, weights)
             for linkage in grid.linkage:
                 for threshold, labels in zip(grid.threshold, _cuts(sim, linkage, grid.threshold), strict=True):
                     f1 = pairwise(gold, [int(labels[position[r]]) for r in rep_of])["f1"]
                     if best is None or f1 > best[0]:
-                        best = (
-                            f1,
-                            GroupingParams(threshold, w, top, temperature, linkage, a, conflict, missing, shared),
-                        )
+                        best = (f1, replace(weights, threshold=threshold, linkage=linkage))
     assert best is not None
     return best[1], grouping_scores(prepared, best[1])
 

@@ -233,21 +233,52 @@ def focus_pairs(texts: Sequence[str]) -> FocusPairs:
     return FocusPairs(both - shared, np.abs(has[:, None] - has[None, :]), shared)
 
 
+def combine_similarities(
+    embedding: np.ndarray,
+    profile: np.ndarray,
+    lexical: np.ndarray | None,
+    focus: FocusPairs | None,
+    params: GroupingParams,
+) -> np.ndarray:
+    """The pairwise similarity from its parts (cosine matrices of the embeddings, the retrieval profiles and the
+    character n-grams; the focus pairs): `lexical` and `focus` may be None when their weights are 0."""
+    w, a = params.embedding_weight, params.lexical_weight
+    sim = w * embedding + (1 - w) * profile
+    if a:
+        if lexical is None:
+            raise ValueError("lexical similarities needed: lexical_weight is not 0")
+        sim = (1 - a) * sim + a * lexical
+    if params.focus_conflict or params.focus_missing or params.focus_shared:
+        if focus is None:
+            raise ValueError("focus pairs needed: a focus weight is not 0")
+        sim = sim - params.focus_conflict * focus.conflict - params.focus_missing * focus.missing
+        sim = sim + params.focus_shared * focus.shared
+    return sim
+
+
 def similarity_matrix(
     texts: Sequence[str], vectors: np.ndarray, retrievals: Sequence[Retrieval], params: GroupingParams
 ) -> np.ndarray:
     """Pairwise similarity: weighted sum of the embeddings', the retrieval profiles' and the character n-grams'
     cosines, less the focus penalties."""
     p = profiles(retrievals, params)
-    w, a = params.embedding_weight, params.lexical_weight
-    sim = w * (vectors @ vectors.T) + (1 - w) * (p @ p.T)
-    if a:
-        sim = (1 - a) * sim + a * lexical_similarity(texts)
-    if params.focus_conflict or params.focus_missing or params.focus_shared:
-        focus = focus_pairs(texts)
-        sim = sim - params.focus_conflict * focus.conflict - params.focus_missing * focus.missing
-        sim = sim + params.focus_shared * focus.shared
+    focus_used = params.focus_conflict or params.focus_missing or params.focus_shared
+    sim = combine_similarities(
+        vectors @ vectors.T,
+        p @ p.T,
+        lexical_similarity(texts) if params.lexical_weight else None,
+        focus_pairs(texts) if focus_used else None,
+        params,
+    )
     return np.asarray(sim, dtype=np.float32)
+
+
+def representatives(texts: Sequence[str]) -> tuple[list[int], list[int]]:
+    """Identical wordings (same `key`) are one point: the index of each text's first identical wording, and
+    those first indices in order."""
+    first_of: dict[str, int] = {}
+    rep_of = [first_of.setdefault(key(t), i) for i, t in enumerate(texts)]
+    return rep_of, sorted(set(rep_of))
 
 
 def cluster_labels(sim: np.ndarray, params: GroupingParams) -> np.ndarray:
@@ -274,10 +305,7 @@ def group_indices(
     n = len(texts)
     if n == 0:
         return []
-    # identical wordings: one point each (cheaper, and they always share a group)
-    first_of: dict[str, int] = {}
-    rep_of = [first_of.setdefault(key(t), i) for i, t in enumerate(texts)]
-    reps = sorted(set(rep_of))
+    rep_of, reps = representatives(texts)  # identical wordings: cheaper, and they always share a group
     if len(reps) == 1:
         labels = np.zeros(1, dtype=np.int64)
     else:

@@ -17,6 +17,7 @@ DEFAULT_SET = EVAL_DIR / "demandes_etiquetees.yaml"
 DEV_SET = EVAL_DIR / "demandes_dev.yaml"
 INDEPENDENT_SET = EVAL_DIR / "demandes_independantes.yaml"  # written from the senders' side, frozen; dev/test
 TRAINING_SET = EVAL_DIR / "demandes_entrainement.yaml"  # other senders, another writer: training only
+TRAINING_SET_2 = EVAL_DIR / "demandes_entrainement_2.yaml"  # a third writer, harder mixed requests: training only
 
 # What the theme model learns from (never the independent set's test split) and its settings, chosen on
 # a set by another writer (see eval/RESULTATS.md).
@@ -25,6 +26,7 @@ TRAINING_SOURCES: list[tuple[Path, str | None]] = [
     (DEV_SET, None),
     (INDEPENDENT_SET, "dev"),
     (TRAINING_SET, None),
+    (TRAINING_SET_2, None),
 ]
 MODEL_SETTINGS: dict[str, Any] = {"C": 10.0, "ask_weight": 2.0, "ngrams": [3, 5], "min_df": 2, "rules_weight": 0.0}
 

@@ -24,7 +24,8 @@ from rich.console import Console
 from rich.table import Table
 
 from parismed.config import PROJECT_ROOT, get_settings
-from parismed.launcher import QUIET_ENV, RASA_BIN, Stack, free_port
+from parismed.launcher import QUIET_ENV, RASA_BIN, Stack
+from parismed.ports import free_port
 
 REPORTS = PROJECT_ROOT / "reports"
 CONCURRENCY = (1, 8, 32)

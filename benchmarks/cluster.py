@@ -15,7 +15,8 @@ import httpx
 from benchmarks.bench import CONCURRENCY, console, percentiles, rss_mb
 from parismed.cli_cluster import Cluster, install
 from parismed.config import get_settings
-from parismed.launcher import Stack, free_port
+from parismed.launcher import Stack
+from parismed.ports import free_port
 
 # Fewer turns than the chat part: three set-ups are measured, on a machine other work shares.
 TURNS_PER_LEVEL = {1: 20, 8: 80, 32: 128}

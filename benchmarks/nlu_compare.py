@@ -33,7 +33,8 @@ from benchmarks.bench import (
     stop_process_group,
 )
 from parismed.config import PROJECT_ROOT
-from parismed.launcher import RASA_BIN, Stack, free_port
+from parismed.launcher import RASA_BIN, Stack
+from parismed.ports import free_port
 
 PIPELINES = PROJECT_ROOT / "benchmarks" / "nlu_pipelines"
 OUT = PROJECT_ROOT / "var" / "nlu-compare"

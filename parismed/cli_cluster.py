@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import random
 import secrets
 import shutil
 import signal
@@ -19,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,10 +35,9 @@ from parismed.launcher import (
     LaunchError,
     Stack,
     _stop_on_signals,
-    free_port,
-    port_is_free,
     serve_until_stopped,
 )
+from parismed.ports import port_is_free, reserve_ports
 
 INSTALL_SCRIPT = PROJECT_ROOT / "scripts" / "cluster" / "install.sh"
 NGINX_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx" / "cluster.conf.template"
@@ -49,11 +47,6 @@ RASA_DB = "rasa"
 # Rasa keeps a conversation's lock this long when the instance holding it dies (default 60 s): a turn retried
 # on the other instance waits at most this long.
 LOCK_LIFETIME_S = 10
-# The kernel's range of local ports for outgoing connections (Linux's default when it cannot be read), and the
-# lowest port the cluster takes (below, the usual ports of installed services).
-EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
-LINUX_EPHEMERAL_RANGE = (32768, 60999)
-PORT_FLOOR = 10000
 
 app = typer.Typer(help="Pile répartie : PostgreSQL, Redis, plusieurs Rasa et applications derrière nginx.")
 
@@ -67,39 +60,6 @@ def _debian_binary(name: str) -> Path:
     if not path:
         raise LaunchError(f"{name} est introuvable : lancez « scripts/cluster/install.sh » (droits root).")
     return Path(path)
-
-
-def ephemeral_range() -> tuple[int, int]:
-    """The first and last local port the kernel gives outgoing connections (and ``bind(0)``)."""
-    try:
-        low, high = (int(n) for n in EPHEMERAL_RANGE_FILE.read_text().split())
-    except (OSError, ValueError):
-        return LINUX_EPHEMERAL_RANGE
-    return low, high
-
-
-def reserve_ports(count: int, host: str = "127.0.0.1", avoid: Collection[int] = ()) -> list[int]:
-    """``count`` distinct ports, free now, outside the kernel's ephemeral range (random among them).
-
-    ``free_port()`` finds a port by binding port 0, so it comes from the ephemeral range: between that check and
-    the service's own bind (tens of seconds for Rasa), any outgoing connection (a client of PostgreSQL or Redis, a
-    health check) may be given the same port and the service cannot bind it (« address already in use », seen once
-    for rasa-1 on a fresh-clone CI run). Outside that range, only a program that binds that very port can take it.
-    When the ephemeral range leaves no room, ``free_port()`` is the fallback."""
-    low, high = ephemeral_range()
-    candidates = [port for port in range(PORT_FLOOR, 65536) if not low <= port <= high and port not in avoid]
-    random.shuffle(candidates)
-    ports: list[int] = []
-    for port in candidates:
-        if len(ports) == count:
-            break
-        if port_is_free(host, port):
-            ports.append(port)
-    while len(ports) < count:
-        port = free_port()
-        if port not in ports and port not in avoid:
-            ports.append(port)
-    return ports
 
 
 @dataclass

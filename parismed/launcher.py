@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ import httpx
 import yaml
 
 from parismed.config import PROJECT_ROOT, get_settings
+from parismed.ports import port_is_free
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 APP_PYTHON = Path(sys.executable)
@@ -40,22 +40,6 @@ _RASA_SHOWN = re.compile(rb"ERROR|CRITICAL|Traceback|Exception|Rasa server is up
 
 class LaunchError(RuntimeError):
     """Start-up failed; the message is French and tells what to do."""
-
-
-def port_is_free(host: str, port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from parismed.launcher import Stack, free_port
+from parismed.launcher import Stack
+from parismed.ports import free_port
 from tests.support import ensure_rasa_model, private_var_dir, running
 
 

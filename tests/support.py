@@ -1,7 +1,7 @@
 """Helpers shared by the test packages, written once: a Rasa model to serve, a check run in Rasa's environment, a
 private var folder for a stack of real servers, a started stack that is always stopped, an ASGI app served in a thread, the staff console alone.
 
-Free ports come from ``parismed.launcher.free_port`` (the launcher's own), never from a copy here."""
+Free ports come from ``parismed.ports.free_port`` (the launchers' own), never from a copy here."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 import pytest
 
 from parismed.config import PROJECT_ROOT, get_settings
-from parismed.launcher import QUIET_ENV, RASA_BIN, Stack, free_port
+from parismed.launcher import QUIET_ENV, RASA_BIN, Stack
+from parismed.ports import free_port
 
 
 def ensure_rasa_model() -> None:

@@ -91,7 +91,7 @@ def test_http_eligibility_and_orient(client):
 
 def test_http_chat_degrades_when_rasa_is_down(client):
     from channels.api import RelayConfig, configure_relay, current_relay
-    from parismed.launcher import free_port
+    from parismed.ports import free_port
 
     before = current_relay()
     configure_relay(RelayConfig(rasa_urls=[f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"]))

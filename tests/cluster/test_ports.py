@@ -7,8 +7,9 @@ import socket
 
 import pytest
 
-from parismed import cli_cluster
-from parismed.cli_cluster import Cluster, ephemeral_range, reserve_ports
+from parismed import ports as port_helpers
+from parismed.cli_cluster import Cluster
+from parismed.ports import ephemeral_range, reserve_ports
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def fake_range(tmp_path, monkeypatch):
     def write(low: int, high: int) -> None:
         path = tmp_path / "ip_local_port_range"
         path.write_text(f"{low}\t{high}\n")
-        monkeypatch.setattr(cli_cluster, "EPHEMERAL_RANGE_FILE", path)
+        monkeypatch.setattr(port_helpers, "EPHEMERAL_RANGE_FILE", path)
 
     return write
 
@@ -27,8 +28,8 @@ def test_ports_are_distinct_free_and_outside_the_ephemeral_range():
     low, high = ephemeral_range()
     ports = reserve_ports(12)
     assert len(set(ports)) == 12
-    assert all(cli_cluster.PORT_FLOOR <= p < 65536 and not low <= p <= high for p in ports)
-    assert all(cli_cluster.port_is_free("127.0.0.1", p) for p in ports)
+    assert all(port_helpers.PORT_FLOOR <= p < 65536 and not low <= p <= high for p in ports)
+    assert all(port_helpers.port_is_free("127.0.0.1", p) for p in ports)
 
 
 def test_a_port_in_use_or_to_avoid_is_not_given(fake_range):
@@ -43,12 +44,12 @@ def test_a_port_in_use_or_to_avoid_is_not_given(fake_range):
 def test_no_room_outside_the_range_falls_back_on_free_port(fake_range):
     fake_range(1024, 65535)
     ports = reserve_ports(3)
-    assert len(set(ports)) == 3 and all(cli_cluster.port_is_free("127.0.0.1", p) for p in ports)
+    assert len(set(ports)) == 3 and all(port_helpers.port_is_free("127.0.0.1", p) for p in ports)
 
 
 def test_unreadable_range_is_linux_default(monkeypatch, tmp_path):
-    monkeypatch.setattr(cli_cluster, "EPHEMERAL_RANGE_FILE", tmp_path / "absent")
-    assert ephemeral_range() == cli_cluster.LINUX_EPHEMERAL_RANGE
+    monkeypatch.setattr(port_helpers, "EPHEMERAL_RANGE_FILE", tmp_path / "absent")
+    assert ephemeral_range() == port_helpers.LINUX_EPHEMERAL_RANGE
 
 
 def test_cluster_chooses_every_port_and_keeps_a_given_public_port(tmp_path):

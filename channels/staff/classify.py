@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml
 
+from frenchtext.linear import LinearModel, char_ngrams
+
 from . import integrations
 from .draft import build_draft
 from .matching import KeywordSet, tokens_of
@@ -117,19 +119,9 @@ def theme_features(
         scores, _ = rules.scores(texte)
         feats.update({f"r:{t}": rules_weight * math.log1p(scores.get(t, 0)) for t in THEMES})
         feats[f"p:{rules.theme(texte)}"] = rules_weight
-    grams: dict[str, float] = {}
-    lo, hi = ngrams
-    for tokens, asks in rules.sentences(texte):
-        weight = ask_weight if asks else 1.0
-        for token in tokens:
-            word = f" {token} "
-            for n in range(lo, hi + 1):
-                for i in range(len(word) - n + 1):
-                    gram = word[i : i + n]
-                    grams[gram] = grams.get(gram, 0.0) + weight
-    scaled = {g: 1.0 + math.log(c) for g, c in grams.items()}
-    norm = math.sqrt(sum(v * v for v in scaled.values())) or 1.0
-    feats.update({f"c:{g}": v / norm for g, v in scaled.items()})
+    feats.update(
+        char_ngrams(((tokens, ask_weight if asks else 1.0) for tokens, asks in rules.sentences(texte)), ngrams)
+    )
     return feats
 
 
@@ -137,27 +129,16 @@ def theme_features(
 class ThemeModel:
     """Multinomial logistic regression over `theme_features` (coefficients in data/theme_model.json)."""
 
-    classes: list[str]
-    intercept: list[float]
-    weights: dict[str, list[float]]  # feature -> one coefficient per class
+    model: LinearModel
     ask_weight: float
     ngrams: tuple[int, int]
     rules_weight: float
 
     def probabilities(self, texte: str, rules: ThemeRules) -> dict[str, float]:
-        logits = list(self.intercept)
-        for name, value in theme_features(texte, rules, self.ask_weight, self.ngrams, self.rules_weight).items():
-            coefs = self.weights.get(name)
-            if coefs is not None:
-                logits = [z + value * w for z, w in zip(logits, coefs, strict=True)]
-        top = max(logits)
-        exps = [math.exp(z - top) for z in logits]
-        total = sum(exps)
-        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+        return self.model.probabilities(theme_features(texte, rules, self.ask_weight, self.ngrams, self.rules_weight))
 
     def theme(self, texte: str, rules: ThemeRules) -> str:
-        probs = self.probabilities(texte, rules)
-        return max(self.classes, key=lambda c: probs[c])
+        return self.model.best(theme_features(texte, rules, self.ask_weight, self.ngrams, self.rules_weight))
 
 
 THEME_MODEL_FILE = DATA_DIR / "theme_model.json"
@@ -173,9 +154,7 @@ def theme_model() -> ThemeModel | None:
     if unknown:
         raise ValueError(f"Unknown themes in theme_model.json: {sorted(unknown)}")
     return ThemeModel(
-        classes=list(data["classes"]),
-        intercept=[float(v) for v in data["intercept"]],
-        weights={k: [float(v) for v in vs] for k, vs in data["weights"].items()},
+        model=LinearModel.from_data(data),
         ask_weight=float(data["ask_weight"]),
         ngrams=(int(data["ngrams"][0]), int(data["ngrams"][1])),
         rules_weight=float(data.get("rules_weight", 0.0)),

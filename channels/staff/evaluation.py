@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from frenchtext.linear import fit_linear_model
+
 from . import integrations
 from .classify import THEMES, classify_theme
 
@@ -180,9 +182,6 @@ def evaluate_classification(path: Path | None = None) -> dict[str, Any]:
 def train_theme_model(items: list[dict[str, Any]], settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """Fits the theme model (multinomial logistic regression over `classify.theme_features`) on labelled
     requests and returns its coefficients as plain data (the content of data/theme_model.json)."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
     from .classify import theme_features, theme_rules
 
     cfg = {**MODEL_SETTINGS, **(settings or {})}
@@ -190,24 +189,15 @@ def train_theme_model(items: list[dict[str, Any]], settings: dict[str, Any] | No
     rules = theme_rules()
     rules_weight = float(cfg["rules_weight"])
     rows = [theme_features(it["texte"], rules, float(cfg["ask_weight"]), ngrams, rules_weight) for it in items]
-    df = Counter(name for row in rows for name in row)
-    keep = {name for name, n in df.items() if n >= int(cfg["min_df"]) or not name.startswith("c:")}
-    rows = [{k: v for k, v in row.items() if k in keep} for row in rows]
-    vectorizer = DictVectorizer()
-    x = vectorizer.fit_transform(rows)
-    clf = LogisticRegression(C=float(cfg["C"]), max_iter=5000)
-    clf.fit(x, [it["theme"] for it in items])
-    names = vectorizer.get_feature_names_out()
+    fitted = fit_linear_model(rows, [it["theme"] for it in items], float(cfg["C"]), int(cfg["min_df"]))
     return {
         "about": "Theme model of the staff triage: python -m channels.staff.evaluation train (eval/RESULTATS.md).",
         "settings": cfg,
         "trained_on": len(items),
-        "classes": [str(c) for c in clf.classes_],
         "ask_weight": float(cfg["ask_weight"]),
         "ngrams": list(ngrams),
         "rules_weight": rules_weight,
-        "intercept": [round(float(v), 5) for v in clf.intercept_],
-        "weights": {str(n): [round(float(v), 5) for v in clf.coef_[:, j]] for j, n in enumerate(names)},
+        **fitted,
     }
 
 

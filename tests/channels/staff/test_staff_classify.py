@@ -27,6 +27,7 @@ from channels.staff.evaluation import (
     training_items,
 )
 from channels.staff.matching import KeywordSet, fold, tokens_of
+from frenchtext.linear import LinearModel
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +54,8 @@ def test_rules_alone_on_their_held_out_set():
 def test_theme_model_is_data_for_every_theme():
     model = theme_model()
     assert model is not None
-    assert sorted(model.classes) == sorted(THEMES)
-    assert all(len(w) == len(THEMES) for w in model.weights.values())
+    assert sorted(model.model.classes) == sorted(THEMES)
+    assert all(len(w) == len(THEMES) for w in model.model.weights.values())
 
 
 def test_theme_model_never_trains_on_the_test_split():
@@ -68,9 +69,7 @@ def test_trained_coefficients_read_back_as_a_model():
     items = load_set(DEFAULT_SET)[:40]
     data = train_theme_model(items, {"C": 100.0, "min_df": 1})
     model = ThemeModel(
-        classes=data["classes"],
-        intercept=data["intercept"],
-        weights=data["weights"],
+        model=LinearModel.from_data(data),
         ask_weight=data["ask_weight"],
         ngrams=(data["ngrams"][0], data["ngrams"][1]),
         rules_weight=data["rules_weight"],

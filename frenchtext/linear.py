@@ -1,0 +1,87 @@
+"""Small linear text classifiers kept as data: character n-gram features and a multinomial logistic regression
+whose coefficients are plain JSON, applied without scikit-learn (which is needed only to fit them).
+
+Used by the staff triage (theme of a request) and the webinar batch (chat lines that are not questions)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+Features = dict[str, float]
+
+
+def char_ngrams(weighted_tokens: Iterable[tuple[Sequence[str], float]], ngrams: tuple[int, int]) -> Features:
+    """The character n-grams (``c:<gram>``) of folded words padded with spaces, a group of words counting with its
+    weight; counts log-scaled (1 + log) and the vector scaled to unit length."""
+    grams: dict[str, float] = {}
+    lo, hi = ngrams
+    for tokens, weight in weighted_tokens:
+        for token in tokens:
+            word = f" {token} "
+            for n in range(lo, hi + 1):
+                for i in range(len(word) - n + 1):
+                    gram = word[i : i + n]
+                    grams[gram] = grams.get(gram, 0.0) + weight
+    scaled = {g: 1.0 + math.log(c) for g, c in grams.items()}
+    norm = math.sqrt(sum(v * v for v in scaled.values())) or 1.0
+    return {f"c:{g}": v / norm for g, v in scaled.items()}
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Multinomial logistic regression over named features (one coefficient per class and feature)."""
+
+    classes: list[str]
+    intercept: list[float]
+    weights: dict[str, list[float]]
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> LinearModel:
+        return cls(
+            classes=[str(c) for c in data["classes"]],
+            intercept=[float(v) for v in data["intercept"]],
+            weights={str(k): [float(v) for v in vs] for k, vs in data["weights"].items()},
+        )
+
+    def probabilities(self, features: Features) -> dict[str, float]:
+        logits = list(self.intercept)
+        for name, value in features.items():
+            coefs = self.weights.get(name)
+            if coefs is not None:
+                logits = [z + value * w for z, w in zip(logits, coefs, strict=True)]
+        top = max(logits)
+        exps = [math.exp(z - top) for z in logits]
+        total = sum(exps)
+        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+
+    def best(self, features: Features) -> str:
+        probs = self.probabilities(features)
+        return max(self.classes, key=lambda c: probs[c])
+
+
+def fit_linear_model(rows: Sequence[Features], labels: Sequence[str], c: float, min_df: int) -> dict[str, Any]:
+    """Fits a `LinearModel` and returns it as plain data (``classes``, ``intercept``, ``weights``). A character
+    n-gram seen in fewer than ``min_df`` rows is dropped (other features are kept)."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    df = Counter(name for row in rows for name in row)
+    keep = {name for name, n in df.items() if n >= min_df or not name.startswith("c:")}
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([{k: v for k, v in row.items() if k in keep} for row in rows])
+    clf = LogisticRegression(C=c, max_iter=5000)
+    clf.fit(x, list(labels))
+    names = vectorizer.get_feature_names_out()
+    coef, intercept = clf.coef_, clf.intercept_
+    if len(clf.classes_) == 2:  # scikit-learn keeps one row, the second class's logit; the first class's is 0
+        coef = [[0.0] * coef.shape[1], list(coef[0])]
+        intercept = [0.0, intercept[0]]
+    return {
+        "classes": [str(cl) for cl in clf.classes_],
+        "intercept": [round(float(v), 5) for v in intercept],
+        "weights": {str(n): [round(float(row[j]), 5) for row in coef] for j, n in enumerate(names)},
+    }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from knowledge_base import Answer, KnowledgeBaseError, answer, answer_many
 
-from .chatter import chatter_rules
+from .chatter import chatter_kind, chatter_rules
 from .grouping import GroupingParams, calibrated_params, embed_questions, group_indices, retrieve, title_order
 from .models import BatchReport, Chatter, Group, Question
 from .reader import read_questions
@@ -57,10 +57,9 @@ def _answers(queries: list[str]) -> list[Answer | None]:
 
 
 def split_chatter(questions: list[Question]) -> tuple[list[Question], list[Chatter]]:
-    rules = chatter_rules()
     real, chatter = [], []
     for q in questions:
-        kind = rules.kind(q.texte)
+        kind = chatter_kind(q.texte)
         if kind is None:
             real.append(q)
         else:

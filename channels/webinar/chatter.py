@@ -3,8 +3,11 @@ problems, replay and slides requests), and the courtesy words around real questi
 
 Rules kept as data (data/chatter.yaml), on folded text (`frenchtext.fold`): a line is chatter when each of its
 sentences is either courtesy only (« Bonjour à tous », « Merci pour ce webinaire ! ») or a short logistics
-sentence (« On n'entend plus le son », « Le replay sera-t-il envoyé ? »). A real question keeps its courtesy
-in the report, but retrieval and grouping see it without (``question_part``).
+sentence (« On n'entend plus le son », « Le replay sera-t-il envoyé ? »). A line the rules keep as a question is
+then read by a learned model (data/chatter_model.json: logistic regression over character n-grams, trained on
+chat lines written by other authors, `python -m channels.webinar.chatter_training`), which sets it aside only
+when it is confident (`threshold`): the rules miss many wordings they were not written for. A real question
+keeps its courtesy in the report, but retrieval and grouping see it without (``question_part``).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from pathlib import Path
 import yaml
 
 from frenchtext import fold, words
+from frenchtext.linear import LinearModel, char_ngrams
 
 DATA = Path(__file__).resolve().parent / "data" / "chatter.yaml"
+MODEL_FILE = DATA.parent / "chatter_model.json"
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 _LEAD = re.compile(r"\s*([^,:;?]{1,40}?)\s*[,:;]\s*")
 KIND_ORDER = (
@@ -141,5 +146,62 @@ def chatter_rules() -> ChatterRules:
     )
 
 
+# The model's classes (the gold types of the labelled chat sets) and the report kind each non-question one maps to;
+# « chatter » takes the kind of its sentences the rules recognise, else thanks, greeting or the session's running.
+QUESTION = "question"
+MODEL_KINDS = {"replay": "replay", "slides": "supports"}
+
+
+def chatter_features(text: str, ngrams: tuple[int, int]) -> dict[str, float]:
+    return char_ngrams([(words(text), 1.0)], ngrams)
+
+
+@dataclass(frozen=True)
+class ChatterModel:
+    model: LinearModel
+    ngrams: tuple[int, int]
+    threshold: float  # probability of « not a question » from which a line the rules keep is set aside
+
+    def kind(self, text: str, rules: ChatterRules) -> str | None:
+        probs = self.model.probabilities(chatter_features(text, self.ngrams))
+        if 1.0 - probs.get(QUESTION, 0.0) < self.threshold:
+            return None
+        best = max((c for c in self.model.classes if c != QUESTION), key=lambda c: probs[c])
+        return MODEL_KINDS.get(best) or _generic_kind(text, rules)
+
+
+def _generic_kind(text: str, rules: ChatterRules) -> str:
+    kinds = {rules.sentence_kind(s) for s in sentences(text)}
+    found = next((k for k in KIND_ORDER if k in kinds), None)
+    if found:
+        return found
+    tokens = set(words(text))
+    if tokens & THANKS:
+        return "remerciement"
+    return "salutation" if tokens & GREETINGS else "deroulement"
+
+
+@lru_cache(maxsize=1)
+def chatter_model() -> ChatterModel | None:
+    """The learned model, or None when data/chatter_model.json is absent (the rules decide alone)."""
+    if not MODEL_FILE.exists():
+        return None
+    import json
+
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    return ChatterModel(
+        model=LinearModel.from_data(data),
+        ngrams=(int(data["ngrams"][0]), int(data["ngrams"][1])),
+        threshold=float(data["threshold"]),
+    )
+
+
 def chatter_kind(text: str) -> str | None:
-    return chatter_rules().kind(text)
+    """Kind of a chatter line (see KIND_ORDER), or None for a line holding a real question: the rules' kind when
+    they recognise the line, else the learned model's when it is confident."""
+    rules = chatter_rules()
+    kind = rules.kind(text)
+    model = chatter_model()
+    if kind is None and model is not None:
+        return model.kind(text, rules)
+    return kind

@@ -134,6 +134,19 @@ class ThemeModel:
     ngrams: tuple[int, int]
     rules_weight: float
 
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> ThemeModel:
+        """The model of data/theme_model.json (as written by `evaluation.train_theme_model`)."""
+        unknown = set(data["classes"]) - set(THEMES)
+        if unknown:
+            raise ValueError(f"Unknown themes in theme_model.json: {sorted(unknown)}")
+        return cls(
+            model=LinearModel.from_data(data),
+            ask_weight=float(data["ask_weight"]),
+            ngrams=(int(data["ngrams"][0]), int(data["ngrams"][1])),
+            rules_weight=float(data.get("rules_weight", 0.0)),
+        )
+
     def probabilities(self, texte: str, rules: ThemeRules) -> dict[str, float]:
         return self.model.probabilities(theme_features(texte, rules, self.ask_weight, self.ngrams, self.rules_weight))
 
@@ -149,16 +162,7 @@ def theme_model() -> ThemeModel | None:
     """The learned theme model, or None when data/theme_model.json is absent (the rules decide alone)."""
     if not THEME_MODEL_FILE.exists():
         return None
-    data = json.loads(THEME_MODEL_FILE.read_text(encoding="utf-8"))
-    unknown = set(data["classes"]) - set(THEMES)
-    if unknown:
-        raise ValueError(f"Unknown themes in theme_model.json: {sorted(unknown)}")
-    return ThemeModel(
-        model=LinearModel.from_data(data),
-        ask_weight=float(data["ask_weight"]),
-        ngrams=(int(data["ngrams"][0]), int(data["ngrams"][1])),
-        rules_weight=float(data.get("rules_weight", 0.0)),
-    )
+    return ThemeModel.from_data(json.loads(THEME_MODEL_FILE.read_text(encoding="utf-8")))
 
 
 @lru_cache

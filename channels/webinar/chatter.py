@@ -12,10 +12,12 @@ keeps its courtesy in the report, but retrieval and grouping see it without (``q
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -162,6 +164,15 @@ class ChatterModel:
     ngrams: tuple[int, int]
     threshold: float  # probability of « not a question » from which a line the rules keep is set aside
 
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> ChatterModel:
+        """The model of data/chatter_model.json (as written by `chatter_training.fit`)."""
+        return cls(
+            model=LinearModel.from_data(data),
+            ngrams=(int(data["ngrams"][0]), int(data["ngrams"][1])),
+            threshold=float(data["threshold"]),
+        )
+
     def kind(self, text: str, rules: ChatterRules) -> str | None:
         probs = self.model.probabilities(chatter_features(text, self.ngrams))
         if 1.0 - probs.get(QUESTION, 0.0) < self.threshold:
@@ -186,14 +197,7 @@ def chatter_model() -> ChatterModel | None:
     """The learned model, or None when data/chatter_model.json is absent (the rules decide alone)."""
     if not MODEL_FILE.exists():
         return None
-    import json
-
-    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    return ChatterModel(
-        model=LinearModel.from_data(data),
-        ngrams=(int(data["ngrams"][0]), int(data["ngrams"][1])),
-        threshold=float(data["threshold"]),
-    )
+    return ChatterModel.from_data(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
 
 
 def chatter_kind(text: str) -> str | None:

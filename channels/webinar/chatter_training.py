@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from frenchtext.linear import LinearModel, fit_linear_model
+from frenchtext.linear import fit_linear_model
 
 from .chatter import MODEL_FILE, QUESTION, ChatterModel, chatter_features, chatter_model, chatter_rules
 
@@ -66,14 +66,6 @@ def fit(lines: list[Line], settings: dict[str, Any] | None = None) -> dict[str, 
     }
 
 
-def as_model(data: dict[str, Any]) -> ChatterModel:
-    return ChatterModel(
-        model=LinearModel.from_data(data),
-        ngrams=(int(data["ngrams"][0]), int(data["ngrams"][1])),
-        threshold=float(data["threshold"]),
-    )
-
-
 def score(lines: list[Line], model: ChatterModel | None) -> dict[str, str]:
     """Non-question lines set aside, replay/slides requests with their kind, real questions lost (rules first,
     then the model when given)."""
@@ -109,13 +101,13 @@ def validate(folds: int = 5) -> dict[str, Any]:
     for k in range(folds):
         held = chatter[k::folds]
         train = [line for i, line in enumerate(chatter) if i % folds != k] + others
-        for key, value in score(held, as_model(fit(train))).items():
+        for key, value in score(held, ChatterModel.from_data(fit(train))).items():
             got, n = value.split("/")
             totals[key + ":got"] += int(got)
             totals[key + ":n"] += int(n)
     cv = {k: f"{totals[k + ':got']}/{totals[k + ':n']}" for k in score([], None)}
     dev = read_lines(LABELLED_SET, "dev")
-    without_dev = as_model(fit(chatter + read_lines(PARAPHRASE_SET)))
+    without_dev = ChatterModel.from_data(fit(chatter + read_lines(PARAPHRASE_SET)))
     return {
         "bavardage_regles_seules": score(chatter, None),
         "bavardage_validation_croisee": cv,

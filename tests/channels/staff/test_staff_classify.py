@@ -27,7 +27,6 @@ from channels.staff.evaluation import (
     training_items,
 )
 from channels.staff.matching import KeywordSet, fold, tokens_of
-from frenchtext.linear import LinearModel
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +67,7 @@ def test_theme_model_never_trains_on_the_test_split():
 def test_trained_coefficients_read_back_as_a_model():
     items = load_set(DEFAULT_SET)[:40]
     data = train_theme_model(items, {"C": 100.0, "min_df": 1})
-    model = ThemeModel(
-        model=LinearModel.from_data(data),
-        ask_weight=data["ask_weight"],
-        ngrams=(data["ngrams"][0], data["ngrams"][1]),
-        rules_weight=data["rules_weight"],
-    )
+    model = ThemeModel.from_data(data)
     rules = theme_rules()
     fitted = sum(model.theme(i["texte"], rules) == i["theme"] for i in items)
     assert fitted >= 0.95 * len(items)  # the plain-data coefficients give back the fitted classifier

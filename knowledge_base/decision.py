@@ -3,7 +3,7 @@
 `features(ranking)` describes the best section of a ranking (BM25 top score and margin, dense score and margin,
 fused margin, lexical coverage plain and IDF-weighted, query length, section type, whether BM25 and the dense
 model agree on the best section, the share of the question's words the guide never uses, the best USE similarity
-to a « question fréquente »); `Decision.probability` turns them into the probability that the question is one the guide answers.
+to a « question fréquente », the section model's probability of the best section); `Decision.probability` turns them into the probability that the question is one the guide answers.
 The coefficients live in `decision.json` beside this module, written by `fit_decision` (see
 `python -m knowledge_base.calibrate`), so loading needs no scikit-learn.
 """
@@ -34,6 +34,7 @@ FEATURES = (
     "unknown_share",
     "idf_coverage_top",
     "dense_faq_top",
+    "section_prob_top",
 )
 
 
@@ -56,6 +57,7 @@ def features(r: Ranking, glossary: bool) -> list[float]:
         r.unknown,
         float(r.coverage_idf[best]) if r.coverage_idf is not None else float(r.coverage[best]),
         max(float(r.dense_faq.max()), 0.0) if r.dense_faq is not None and r.dense_faq.size else 0.0,
+        float(r.section_prob[best]) if r.section_prob is not None else 0.0,
     ]
 
 

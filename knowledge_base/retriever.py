@@ -10,6 +10,7 @@ from sentence_transformers import SentenceTransformer
 
 from . import embeddings
 from .index import PASSAGE_MODELS, Index
+from .section_model import SectionModel
 
 RRF_K = 60
 
@@ -27,6 +28,7 @@ class Ranking:
     dense_faq: np.ndarray | None = None  # USE cosine with each section's best frequent question (-1: none)
     coverage_idf: np.ndarray | None = None  # IDF-weighted share of the query's distinct terms in each section
     unknown: float = 0.0  # share of the query's terms (before typo repair) that the guide's vocabulary lacks
+    section_prob: np.ndarray | None = None  # the section model's probability of each section (None: no model)
 
 
 def _normalise_bm25(scores: np.ndarray) -> np.ndarray:
@@ -39,6 +41,9 @@ DENSE_WEIGHT = 0.6
 # Section-level models (USE): share of a section's dense score given to its best row among the section and its
 # frequent questions (users' words), the rest to the section's own row. Chosen on the dev split (0, 0.3, 0.5).
 FAQ_POOL_WEIGHT = 0.3
+# Weight of the section model's probabilities (section_model.py) added to the hybrid score; chosen on the dev split
+# with cross-fitted probabilities (0.1 to 1.0 tried: every value from 0.3 up helps, 0.5 best).
+SECTION_MODEL_WEIGHT = 0.5
 
 
 def dense_scores(index: Index, models: Mapping[str, SentenceTransformer], query: str) -> np.ndarray:
@@ -54,18 +59,29 @@ def dense_scores_many(index: Index, models: Mapping[str, SentenceTransformer], q
     return dense_parts_many(index, models, queries)[0]
 
 
+def query_vectors(index: Index, models: Mapping[str, SentenceTransformer], queries: list[str]) -> dict[str, np.ndarray]:
+    """The queries' normalised vectors under each of the index's models (one encoder call per model)."""
+    return {d.model_name: embeddings.encode(models[d.model_name], queries, kind="query") for d in index.dense}
+
+
 def dense_parts_many(
-    index: Index, models: Mapping[str, SentenceTransformer], queries: list[str]
+    index: Index,
+    models: Mapping[str, SentenceTransformer],
+    queries: list[str],
+    vectors: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """`dense_scores_many`, plus (for a section-level model) the cosine with each section's best frequent
-    question, one row per query (None without such a model)."""
+    question, one row per query (None without such a model). `vectors`: the queries' vectors when already
+    computed (`query_vectors`)."""
     n = len(index.sections)
     total = np.zeros((len(queries), n), np.float32)
     faq_row: np.ndarray | None = None
     if not queries:
         return total, faq_row
+    if vectors is None:
+        vectors = query_vectors(index, models, queries)
     for d in index.dense:
-        qvecs = embeddings.encode(models[d.model_name], queries, kind="query")
+        qvecs = vectors[d.model_name]
         rows = int(d.vectors.ntotal)
         similarities, ids = d.vectors.search(qvecs, rows)  # exact, all rows
         per_row = np.full((len(queries), rows), -1.0, np.float32)
@@ -92,9 +108,11 @@ def rank(
     query: str,
     mode: str = "hybrid",
     dense_weight: float = DENSE_WEIGHT,
+    section_model: SectionModel | None = None,
 ) -> Ranking:
-    """mode: 'bm25', 'dense', 'hybrid' (weighted sum of max-normalised BM25 and cosine) or 'rrf'."""
-    return rank_many(index, models, [query], mode, dense_weight)[0]
+    """mode: 'bm25', 'dense', 'hybrid' (weighted sum of max-normalised BM25 and cosine, plus the section model's
+    probabilities when one is given) or 'rrf'."""
+    return rank_many(index, models, [query], mode, dense_weight, section_model)[0]
 
 
 def rank_many(
@@ -103,14 +121,18 @@ def rank_many(
     queries: list[str],
     mode: str = "hybrid",
     dense_weight: float = DENSE_WEIGHT,
+    section_model: SectionModel | None = None,
 ) -> list[Ranking]:
     """`rank` of several queries, analysed together (one spaCy pass, one encoder call per model)."""
     analyzer = index.analyzer
     raw_terms = analyzer.terms_many(queries)
-    dense, faq = dense_parts_many(index, models, queries)
+    terms = [analyzer.repaired(raw) for raw in raw_terms]
+    vectors = query_vectors(index, models, queries) if queries else {}
+    dense, faq = dense_parts_many(index, models, queries, vectors)
+    probs = section_probabilities(index, section_model, terms, vectors) if queries else None
     return [
         replace(
-            score(index, analyzer.repaired(raw), dense[i], mode, dense_weight),
+            score(index, terms[i], dense[i], mode, dense_weight, None if probs is None else probs[i]),
             dense_faq=None if faq is None else faq[i],
             unknown=analyzer.unknown_share(raw),
         )
@@ -118,10 +140,29 @@ def rank_many(
     ]
 
 
+def section_probabilities(
+    index: Index, model: SectionModel | None, terms: list[list[str]], vectors: Mapping[str, np.ndarray]
+) -> np.ndarray | None:
+    """The section model's probabilities in the index's section order, one row per query (0 for a section the
+    model does not know); None without a model or when the model reads another encoder's vectors."""
+    if model is None or model.model_name not in vectors:
+        return None
+    columns = model.aligned([s.id for s in index.sections])
+    probs = model.probabilities(terms, vectors[model.model_name])
+    out = np.where(columns >= 0, probs[:, np.maximum(columns, 0)], 0.0)
+    return np.asarray(out, dtype=np.float32)
+
+
 def score(
-    index: Index, terms: list[str], dense: np.ndarray, mode: str = "hybrid", dense_weight: float = DENSE_WEIGHT
+    index: Index,
+    terms: list[str],
+    dense: np.ndarray,
+    mode: str = "hybrid",
+    dense_weight: float = DENSE_WEIGHT,
+    section_prob: np.ndarray | None = None,
 ) -> Ranking:
-    """The ranking of one analysed query: its lexical terms and its dense scores (see `rank`)."""
+    """The ranking of one analysed query: its lexical terms, its dense scores and (hybrid mode) the section
+    model's probabilities (see `rank`)."""
     n = len(index.sections)
     bm25 = np.asarray(index.bm25.get_scores(terms), dtype=np.float32) if terms else np.zeros(n, np.float32)
 
@@ -152,8 +193,10 @@ def score(
         fused = _rrf(bm25) + _rrf(dense)
     else:
         fused = (1 - dense_weight) * _normalise_bm25(bm25) + dense_weight * np.clip(dense, 0, None)
+        if section_prob is not None:
+            fused = fused + SECTION_MODEL_WEIGHT * section_prob
     order = np.argsort(-fused, kind="stable")
-    return Ranking(order, fused, bm25, dense, coverage, terms, coverage_idf=coverage_idf)
+    return Ranking(order, fused, bm25, dense, coverage, terms, coverage_idf=coverage_idf, section_prob=section_prob)
 
 
 def boost(r: Ranking, section: int, bonus: float) -> Ranking:

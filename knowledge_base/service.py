@@ -18,6 +18,7 @@ from .config import PACKAGE_DIR, KBConfig
 from .decision import Decision
 from .errors import KnowledgeBaseError
 from .retriever import Ranking, boost, rank, rank_many
+from .section_model import SectionModel
 from .text import clean_user_text, emphasise_questions
 
 MAX_QUESTION_CHARS = 1000
@@ -83,6 +84,8 @@ class KnowledgeBase:
         }
         self.model = next(iter(self.models.values()))  # the first model also serves `embed` (webinar grouping)
         self.decision = Decision.load()
+        # The supervised section model (section_model.npz); None without the file. Replaceable (calibration).
+        self.section_model: SectionModel | None = SectionModel.load()
         fitted = self.decision.threshold if self.decision is not None else DEFAULT_THRESHOLD
         self.threshold = c.threshold if c.threshold is not None else fitted
         self._lock = threading.Lock()  # spaCy and the numpy encoder are used from one thread at a time
@@ -106,7 +109,13 @@ class KnowledgeBase:
         context (`emphasise_questions`); `search` ranks the text as it is (webinar profiles)."""
         text = self.clean(query)
         with self._lock:
-            return rank(self.index, self.models, emphasise_questions(text) if emphasise else text, mode=mode)
+            return rank(
+                self.index,
+                self.models,
+                emphasise_questions(text) if emphasise else text,
+                mode=mode,
+                section_model=self.section_model,
+            )
 
     def rank_many(self, queries: list[str], mode: str = DEFAULT_MODE, emphasise: bool = True) -> list[Ranking]:
         """`rank` of each query, analysed in batches (one spaCy pass and one encoder call per batch)."""
@@ -116,7 +125,13 @@ class KnowledgeBase:
         out: list[Ranking] = []
         for start in range(0, len(texts), BATCH_SIZE):
             with self._lock:
-                out += rank_many(self.index, self.models, texts[start : start + BATCH_SIZE], mode=mode)
+                out += rank_many(
+                    self.index,
+                    self.models,
+                    texts[start : start + BATCH_SIZE],
+                    mode=mode,
+                    section_model=self.section_model,
+                )
         return out
 
     def _hits(self, r: Ranking, k: int) -> list[Hit]:
@@ -162,7 +177,9 @@ class KnowledgeBase:
         ids = [s.id for s in self.index.sections]
         favoured = ids.index(previous.section_id) if previous.section_id in ids else None
         with self._lock:
-            together = rank(self.index, self.models, f"{context} {text}", mode=DEFAULT_MODE)
+            together = rank(
+                self.index, self.models, f"{context} {text}", mode=DEFAULT_MODE, section_model=self.section_model
+            )
             if favoured is not None:
                 together = boost(together, favoured, PREVIOUS_SECTION_BONUS)
             in_context = build_answer(self.index, together, text, self.threshold, self.decision)

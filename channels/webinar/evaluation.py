@@ -4,6 +4,9 @@ apart, malformed rows rejected — per split. The grouping parameters are calibr
 
     python -m channels.webinar.evaluation             figures on dev and test
     python -m channels.webinar.evaluation --calibrer  grid search on dev, writes data/grouping.yaml
+    python -m channels.webinar.evaluation --apprendre  fits the learned pair model (pair_model.py) on the dev split
+                                                      and the training file, writes data/pair_model.npz and
+                                                      data/grouping.yaml (learned: true)
 """
 
 from __future__ import annotations
@@ -33,15 +36,19 @@ from .grouping import (
     embed_questions,
     focus_pairs,
     group_indices,
+    learned_similarity,
     lexical_similarity,
+    pair_signals,
     profiles,
     representatives,
     retrieve,
 )
 from .models import Question
+from .pair_model import MODEL_FILE, PairModel, fit_model, stored_model
 from .reader import make_question
 
 LABELLED_SET = Path(__file__).resolve().parent / "eval" / "webinaire_etiquete.csv"
+TRAINING_SET = Path(__file__).resolve().parent / "eval" / "paraphrases_entrainement.csv"  # another writer's
 CHATTER_TYPES = {"chatter": None, "replay": "replay", "slides": "supports"}  # gold type -> expected kind
 
 
@@ -59,10 +66,10 @@ def load_rows(split: str | None = None, path: Path = LABELLED_SET) -> list[Row]:
         rows = [
             Row(
                 r["id"],
-                make_question(int(r["id"]), r["question"], r["auteur"], r["email"]),
+                make_question(int(r["id"]), r["question"], r.get("auteur") or "", r.get("email") or ""),
                 r["groupe"],
-                r["type"],
-                r["split"],
+                r.get("type") or "question",
+                r.get("split") or "train",
             )
             for r in csv.DictReader(f)
         ]
@@ -218,10 +225,149 @@ def calibrate(prepared: Prepared, grid: Grid = GRID) -> tuple[GroupingParams, di
     return best[1], grouping_scores(prepared, best[1])
 
 
+# --- the learned pair model ----------------------------------------------------------------------------------
+
+LEARN_C = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)  # inverse L2 strengths tried (standardised features)
+LEARN_PROFILE = (10, 0.2)  # profile_top, profile_temperature of the learned model's profile signal
+LEARN_THRESHOLDS = tuple(round(float(t), 3) for t in np.arange(0.05, 0.96, 0.025))
+LEARN_SEEDS = (0, 1, 2, 3, 4)  # repeated two-fold splits by gold group
+
+
+@dataclass
+class Batch:
+    """One labelled file's questions (identical wordings once): pairs are formed inside a batch only."""
+
+    texts: list[str]
+    gold: list[str]
+    vectors: np.ndarray
+    retrievals: list[Retrieval]
+
+    def subset(self, idx: np.ndarray) -> Batch:
+        return Batch(
+            [self.texts[i] for i in idx],
+            [self.gold[i] for i in idx],
+            self.vectors[idx],
+            [self.retrievals[i] for i in idx],
+        )
+
+    def signals(self) -> dict[str, np.ndarray]:
+        return pair_signals(self.texts, self.vectors, self.retrievals, *LEARN_PROFILE)
+
+
+def learning_batch(prepared: Prepared) -> Batch:
+    queries = [r.question.query for r in prepared.rows]
+    _, reps = representatives(queries)
+    return Batch(
+        [queries[i] for i in reps],
+        [prepared.rows[i].groupe for i in reps],
+        prepared.vectors[reps],
+        [prepared.retrievals[i] for i in reps],
+    )
+
+
+def _counts(gold: list[str], labels: list[int]) -> np.ndarray:
+    """True pairs found, pairs predicted, gold pairs."""
+    tp = _pairs(Counter(zip(gold, labels, strict=True)))
+    return np.array([tp, _pairs(Counter(labels)), _pairs(Counter(gold))], dtype=np.float64)
+
+
+def _f1(counts: np.ndarray) -> dict[str, float]:
+    tp, predicted, true = (float(x) for x in counts)
+    p = tp / predicted if predicted else 1.0
+    r = tp / true if true else 1.0
+    return {"precision": round(p, 3), "rappel": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3)}
+
+
+def fit_batches(batches: list[Batch], c: float) -> PairModel:
+    return fit_model([(b.signals(), b.vectors, b.gold) for b in batches], c, *LEARN_PROFILE)
+
+
+def threshold_counts(model: PairModel, batch: Batch) -> np.ndarray:
+    """Pair counts (`_counts`) of the clustering on the model's probabilities at each of LEARN_THRESHOLDS."""
+    sim = learned_similarity(batch.texts, batch.vectors, batch.retrievals, model)
+    cuts = _cuts(sim, "average", LEARN_THRESHOLDS)
+    return np.array([_counts(batch.gold, [int(x) for x in labels]) for labels in cuts])
+
+
+def _halves(batch: Batch, seed: int) -> list[np.ndarray]:
+    groups = sorted(set(batch.gold))
+    order = np.random.default_rng(seed).permutation(len(groups))
+    half = {groups[g]: k % 2 for k, g in enumerate(order)}
+    side = np.array([half[g] for g in batch.gold])
+    return [np.flatnonzero(side == k) for k in (0, 1)]
+
+
+def cross_validate(batches: list[Batch], c: float, seeds: tuple[int, ...] = LEARN_SEEDS) -> np.ndarray:
+    """Repeated two-fold cross-validation by gold group inside each batch (pairs never cross folds): the pair
+    counts of the held-out halves, pooled over the repetitions, per batch and threshold (batch × threshold × 3)."""
+    total = np.zeros((len(batches), len(LEARN_THRESHOLDS), 3))
+    for seed in seeds:
+        halves = [_halves(b, seed) for b in batches]
+        for k in (0, 1):
+            model = fit_batches([b.subset(h[1 - k]) for b, h in zip(batches, halves, strict=True)], c)
+            for n, (b, h) in enumerate(zip(batches, halves, strict=True)):
+                total[n] += threshold_counts(model, b.subset(h[k]))
+    return total
+
+
+def learn(batches: list[Batch], cs: tuple[float, ...] = LEARN_C) -> tuple[PairModel, float, dict[str, Any]]:
+    """The regularisation and the threshold of best cross-validated F1 (the mean over the batches: each writer
+    counts the same, whatever the size of their file), then the model fitted on every batch."""
+    best: tuple[float, float, float] | None = None
+    tried: dict[str, Any] = {}
+    for c in cs:
+        counts = cross_validate(batches, c)
+        f1 = np.array([[_f1(x)["f1"] for x in batch] for batch in counts]).mean(axis=0)
+        k = int(np.argmax(f1))
+        tried[str(c)] = {"seuil": LEARN_THRESHOLDS[k], "f1_moyen": round(float(f1[k]), 3)}
+        tried[str(c)].update({f"lot_{n}": _f1(batch[k]) for n, batch in enumerate(counts)})
+        if best is None or f1[k] > best[0]:
+            best = (float(f1[k]), c, LEARN_THRESHOLDS[k])
+    assert best is not None
+    _, c, threshold = best
+    return (
+        fit_batches(batches, c),
+        threshold,
+        {"C": c, "seuil": threshold, "validation_croisee": tried[str(c)], "essais": tried},
+    )
+
+
+def evaluate_model(model: PairModel, threshold: float, batch: Batch) -> dict[str, float]:
+    counts = threshold_counts(model, batch)[LEARN_THRESHOLDS.index(threshold)]
+    return _f1(counts)
+
+
+def training_batches(with_training_file: bool = True) -> list[Batch]:
+    """The dev split of the labelled set and, when present, the training file (its own batch); never test."""
+    batches = [learning_batch(prepare(load_rows("dev")))]
+    if with_training_file and TRAINING_SET.exists():
+        batches.append(learning_batch(prepare(load_rows("train", TRAINING_SET))))
+    return batches
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Qualité du regroupement des questions de webinaire.")
     parser.add_argument("--calibrer", action="store_true", help="calibre les paramètres sur le split dev")
+    parser.add_argument(
+        "--apprendre", action="store_true", help="apprend le modèle de paires (split dev + fichier d'entraînement)"
+    )
     args = parser.parse_args()
+    if args.apprendre:
+        batches = training_batches()
+        if len(batches) > 1:  # the training file alone, judged on dev (not used for the stored model's choice)
+            alone, threshold, _ = learn(batches[1:])
+            print(json.dumps({"entrainement_vers_dev": evaluate_model(alone, threshold, batches[0])}))
+        model, threshold, report = learn(batches)
+        model.save(MODEL_FILE)
+        stored_model.cache_clear()
+        hand = asdict(calibrated_params())  # the hand-weighted sum's fields stay, unused while `learned`
+        data = {"parametres": {**hand, "threshold": threshold, "learned": True}, "apprentissage": report}
+        header = PARAMS_FILE.read_text(encoding="utf-8").split("parametres:")[0]
+        PARAMS_FILE.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        calibrated_params.cache_clear()
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps(evaluate_grouping("dev"), ensure_ascii=False))  # in-sample: dev is in the training data
+        return
     if args.calibrer:
         params, scores = calibrate(prepare(load_rows("dev")))
         data = {"parametres": asdict(params), "dev": scores}

@@ -36,6 +36,11 @@ cross-validation by gold group on dev: 0.590 → 0.648); the penalties for diffe
 grid but the calibration does not pick them on the full dev split (the paraphrases they would separate are
 already apart), and a wider grid (lexical weight up to 0.5, bonus up to 0.2) fits dev better but falls to 0.52
 in cross-validation: not kept.
+Served since 30/11/2026 (``learned: true``): the learned pair similarity of `pair_model.py` — the same signals
+plus the element-wise product of the two embeddings, fitted on labelled pairs of the dev split and of another
+writer's training file (`evaluation.py --apprendre`); same clustering on ``1 − probability``. Not kept on the way:
+word-pair weights (shared words of the asking sentences), the embeddings of the asking sentences alone, squared
+differences of the embeddings, within-group covariance whitening of the embeddings — no gain in cross-validation.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from frenchtext import fold, key, words
 from knowledge_base import Hit, KnowledgeBaseError, embed, search, search_many
 
 from .chatter import sentences
+from .pair_model import PairModel, stored_model
 
 PARAMS_FILE = Path(__file__).resolve().parent / "data" / "grouping.yaml"
 FOCUS_FILE = Path(__file__).resolve().parent / "data" / "question_focus.yaml"
@@ -75,6 +81,7 @@ class GroupingParams:
     focus_conflict: float = 0.0
     focus_missing: float = 0.0
     focus_shared: float = 0.0
+    learned: bool = False  # similarity = the learned pair model's probability (pair_model.py) instead of the sum
 
 
 @lru_cache(maxsize=1)
@@ -256,11 +263,38 @@ def combine_similarities(
     return sim
 
 
+def pair_signals(
+    texts: Sequence[str], vectors: np.ndarray, retrievals: Sequence[Retrieval], profile_top: int, temperature: float
+) -> dict[str, np.ndarray]:
+    """The pairwise signal matrices read by the learned pair model (`pair_model.SIGNALS`)."""
+    p = profiles(retrievals, GroupingParams(profile_top=profile_top, profile_temperature=temperature))
+    focus = focus_pairs(texts)
+    return {
+        "embedding": vectors @ vectors.T,
+        "profile": p @ p.T,
+        "lexical": lexical_similarity(texts),
+        "focus_shared": focus.shared,
+        "focus_conflict": focus.conflict,
+        "focus_missing": focus.missing,
+    }
+
+
+def learned_similarity(
+    texts: Sequence[str], vectors: np.ndarray, retrievals: Sequence[Retrieval], model: PairModel
+) -> np.ndarray:
+    """The learned model's probability that two questions ask the same thing, for every pair."""
+    signals = pair_signals(texts, vectors, retrievals, model.profile_top, model.profile_temperature)
+    return model.probabilities(signals, vectors)
+
+
 def similarity_matrix(
     texts: Sequence[str], vectors: np.ndarray, retrievals: Sequence[Retrieval], params: GroupingParams
 ) -> np.ndarray:
-    """Pairwise similarity: weighted sum of the embeddings', the retrieval profiles' and the character n-grams'
-    cosines, less the focus penalties."""
+    """Pairwise similarity: the learned pair model's probability when ``params.learned`` (data/pair_model.npz),
+    else the weighted sum of the embeddings', the retrieval profiles' and the character n-grams' cosines, less
+    the focus penalties."""
+    if params.learned:
+        return learned_similarity(texts, vectors, retrievals, stored_model())
     p = profiles(retrievals, params)
     focus_used = params.focus_conflict or params.focus_missing or params.focus_shared
     sim = combine_similarities(

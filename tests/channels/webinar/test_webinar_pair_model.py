@@ -100,3 +100,17 @@ def test_learned_model_decides_known_training_pairs(ids, together):
     vectors, retrievals = embed_questions(queries), retrieve(queries)
     assert (len(group_indices(queries, vectors, retrievals, calibrated_params())) == 1) is together
     assert (len(group_indices(queries, vectors, retrievals, HAND)) == 1) is not together
+
+
+def test_refit_on_a_slice_of_the_training_file_is_reproducible():
+    """The `--apprendre` path on the first 60 training questions: same coefficients twice, and a held-out
+    cross-validation that returns pair counts for every threshold."""
+    from channels.webinar import evaluation
+
+    rows = evaluation.load_rows("train", TRAINING_SET)[:60]
+    batch = evaluation.learning_batch(evaluation.prepare(rows))
+    first, second = evaluation.fit_batches([batch], 0.01), evaluation.fit_batches([batch], 0.01)
+    np.testing.assert_array_equal(first.interaction, second.interaction)
+    counts = evaluation.cross_validate([batch], 0.01, seeds=(0,))
+    assert counts.shape == (1, len(evaluation.LEARN_THRESHOLDS), 3)
+    assert (counts[0, :, 0] <= counts[0, :, 2]).all()  # found pairs never exceed the gold pairs

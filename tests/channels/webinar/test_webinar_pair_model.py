@@ -85,7 +85,7 @@ HAND = GroupingParams(
 @pytest.mark.parametrize(
     ("ids", "together"),
     [
-        (("108", "229"), True),  # « comment vous joindre après le webinaire ? » / « un contact direct … ? »
+        (("375", "387"), True),  # « prestataire DASRI à Paris, comment trouver ? » / nurses: needles, to whom?
         (("346", "349"), False),  # how long for the change of use vs how long for the works permit (siblings)
     ],
 )

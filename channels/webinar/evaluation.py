@@ -49,6 +49,8 @@ from .reader import make_question
 
 LABELLED_SET = Path(__file__).resolve().parent / "eval" / "webinaire_etiquete.csv"
 TRAINING_SET = Path(__file__).resolve().parent / "eval" / "paraphrases_entrainement.csv"  # another writer's
+# Every paraphrase training file (other writers; each is its own batch when learning): training only.
+TRAINING_SETS = (TRAINING_SET, TRAINING_SET.with_name("paraphrases_entrainement_2.csv"))
 CHATTER_TYPES = {"chatter": None, "replay": "replay", "slides": "supports"}  # gold type -> expected kind
 
 
@@ -340,11 +342,13 @@ def evaluate_model(model: PairModel, threshold: float, batch: Batch) -> dict[str
 def training_batches(with_training_file: bool = True) -> list[Batch]:
     """The dev split of the labelled set and, when present, the training file (its own batch); never test."""
     batches = [learning_batch(prepare(load_rows("dev")))]
-    if with_training_file and TRAINING_SET.exists():
+    if with_training_file:
         # another writer sometimes types a short line exactly as the test split does: such a wording is left out
         held_out = {r.question.texte for r in load_rows("test")}
-        rows = [r for r in load_rows("train", TRAINING_SET) if r.question.texte not in held_out]
-        batches.append(learning_batch(prepare(rows)))
+        for path in TRAINING_SETS:
+            if path.exists():
+                rows = [r for r in load_rows("train", path) if r.question.texte not in held_out]
+                batches.append(learning_batch(prepare(rows)))
     return batches
 
 

@@ -5,10 +5,8 @@
 Writes knowledge_base/section_model.npz and knowledge_base/decision.json (run it again after the guide, the
 frequent questions or the development labels change).
 
-Section model (section_model.py): fitted on the « questions fréquentes », the sections' titles, the labelled
-questions of the training file (`eval/independant/entrainement.yaml`, other writers, never evaluated) and the
-labelled development questions (the authors' dev set, the covered dev questions of the independent set and its
-supplement).
+Section model (section_model.py): fitted on the « questions fréquentes », the sections' titles and the labelled
+development questions (the authors' dev set, the covered dev questions of the independent set and its supplement).
 Decision: positives are the in-scope development questions, negatives the out-of-scope ones and the independent
 questions no section answers. A development question must not be ranked by a section model that learned it, so
 the decision's features are cross-fitted: the questions are split in 5 folds grouped by who wrote them (the
@@ -22,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import yaml
 
 from .answering import GLOSSARY_THEME
 from .decision import features, fit_decision, reliability
@@ -33,7 +30,6 @@ from .section_model import LabelledQuestion, fit_section_model
 from .service import KnowledgeBase, get_service
 from .text import emphasise_questions
 
-TRAINING_FILE = INDEPENDENT_FILE.with_name("entrainement.yaml")  # labelled by someone other than its writer
 FOLDS = 5
 FOLD_SEED = 1
 # The decision declines at least this share of the out-of-scope development questions (issue 12's target).
@@ -92,20 +88,6 @@ def guide_rows(kb: KnowledgeBase) -> list[LabelledQuestion]:
     return [LabelledQuestion(t, v, sid) for (sid, _), t, v in zip(pairs, terms, vectors, strict=True)]
 
 
-def training_rows(kb: KnowledgeBase) -> list[LabelledQuestion]:
-    """The rows of the training file's labelled questions (a question no section answers is skipped); every
-    section model learns them, like the guide's own rows."""
-    if not TRAINING_FILE.exists():
-        return []
-    questions = [q for q in yaml.safe_load(TRAINING_FILE.read_text(encoding="utf-8"))["questions"] if q["sections"]]
-    known = {s.id for s in kb.index.sections}
-    unknown = sorted({sid for q in questions for sid in q["sections"]} - known)
-    if unknown:
-        raise ValueError(f"{TRAINING_FILE.name}: unknown sections {unknown}")
-    terms, vectors = analysed(kb, [q["question"] for q in questions], emphasise=True)
-    return [LabelledQuestion(terms[i], vectors[i], sid) for i, q in enumerate(questions) for sid in q["sections"]]
-
-
 def labelled_rows(kb: KnowledgeBase, questions: list[DevQuestion]) -> list[LabelledQuestion]:
     """One row per (question, expected section) of the in-scope questions."""
     inside = [q for q in questions if q.sections]
@@ -141,7 +123,7 @@ def main() -> None:
     kb = get_service()
     questions = dev_questions("dev")
     fold = folds_of(questions)
-    base = guide_rows(kb) + training_rows(kb)
+    base = guide_rows(kb)
     rankings = cross_fitted_rankings(kb, questions, base, fold)
     final = fit_section_model(base + labelled_rows(kb, questions), kb.index.dense[0].model_name)
     final.save()

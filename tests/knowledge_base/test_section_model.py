@@ -3,7 +3,6 @@
 from dataclasses import replace
 
 import numpy as np
-import pytest
 
 from knowledge_base import retriever
 from knowledge_base.calibrate import DevQuestion, folds_of
@@ -90,24 +89,3 @@ def test_section_probabilities_follow_the_index_order(kb):
     )
     # A model that reads another encoder's vectors is ignored.
     assert retriever.section_probabilities(kb.index, replace(model, model_name="autre"), terms, vectors) is None
-
-
-def test_training_file_rows_are_learned_and_unknown_sections_refused(kb, tmp_path, monkeypatch):
-    """The training file's labelled questions become section-model rows (one per section); an unlabelled question
-    is skipped; a section the guide does not have stops the refit with its name."""
-    from knowledge_base import calibrate
-
-    section = kb.index.sections[0].id
-    path = tmp_path / "entrainement.yaml"
-    path.write_text(
-        "questions:\n"
-        f"- {{id: e1, question: 'les trucs pour les fauteuils ?', sections: [{section}], split: train}}\n"
-        "- {id: e2, question: 'une question sans section', sections: [], split: train}\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setattr(calibrate, "TRAINING_FILE", path)
-    rows = calibrate.training_rows(kb)
-    assert [r.section for r in rows] == [section] and rows[0].terms
-    path.write_text("questions:\n- {id: e1, question: 'x ?', sections: [pas-une-section], split: train}\n")
-    with pytest.raises(ValueError, match="pas-une-section"):
-        calibrate.training_rows(kb)

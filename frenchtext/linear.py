@@ -5,10 +5,12 @@ Used by the staff triage (theme of a request) and the webinar batch (chat lines 
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 Features = dict[str, float]
@@ -85,3 +87,8 @@ def fit_linear_model(rows: Sequence[Features], labels: Sequence[str], c: float, 
         "intercept": [round(float(v), 5) for v in intercept],
         "weights": {str(n): [round(float(row[j]), 5) for row in coef] for j, n in enumerate(names)},
     }
+
+
+def write_model_data(path: Path, data: Mapping[str, Any]) -> None:
+    """Writes a fitted model's data as compact UTF-8 JSON (the file the model is later read from)."""
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from frenchtext.linear import fit_linear_model
+from frenchtext.linear import fit_linear_model, write_model_data
 
 from . import integrations
 from .classify import THEMES, classify_theme
@@ -214,7 +214,6 @@ def training_items() -> list[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m channels.staff.evaluation train``: refits data/theme_model.json on TRAINING_SOURCES."""
-    import json
     import sys
 
     from .classify import THEME_MODEL_FILE, theme_model
@@ -224,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("usage: python -m channels.staff.evaluation train")
     items = training_items()
     model = train_theme_model(items)
-    THEME_MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    write_model_data(THEME_MODEL_FILE, model)
     theme_model.cache_clear()
     print(f"{THEME_MODEL_FILE.name}: {len(model['weights'])} features, {len(items)} labelled requests")
 

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from frenchtext.linear import fit_linear_model
+from frenchtext.linear import fit_linear_model, write_model_data
 
 from .chatter import MODEL_FILE, QUESTION, ChatterModel, chatter_features, chatter_model, chatter_rules
 
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     lines = training_lines()
     data = fit(lines)
-    MODEL_FILE.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    write_model_data(MODEL_FILE, data)
     chatter_model.cache_clear()
     print(f"{MODEL_FILE.name}: {len(data['weights'])} features, {len(lines)} lines")
 

@@ -25,10 +25,9 @@ from .answering import GLOSSARY_THEME
 from .decision import features, fit_decision, reliability
 from .evaluation import INDEPENDENT_FILE, SUPPLEMENT_FILE, load_independent, load_questions
 from .index import frequent_questions
-from .retriever import Ranking, query_vectors
+from .retriever import Ranking, analyse_queries
 from .section_model import LabelledQuestion, fit_section_model
 from .service import KnowledgeBase, get_service
-from .text import emphasise_questions
 
 FOLDS = 5
 FOLD_SEED = 1
@@ -70,14 +69,9 @@ def folds_of(questions: list[DevQuestion], folds: int = FOLDS, seed: int = FOLD_
 
 
 def analysed(kb: KnowledgeBase, texts: list[str], emphasise: bool) -> tuple[list[list[str]], np.ndarray]:
-    """The texts' lexical terms and sentence vectors, exactly as `rank` computes them for the section model."""
-    cleaned = [kb.clean(t) for t in texts]
-    if emphasise:
-        cleaned = [emphasise_questions(t) for t in cleaned]
-    analyzer = kb.index.analyzer
-    terms = [analyzer.repaired(raw) for raw in analyzer.terms_many(cleaned)]
-    vectors = query_vectors(kb.index, kb.models, cleaned)[kb.index.dense[0].model_name]
-    return terms, vectors
+    """The texts' lexical terms and sentence vectors, as ranking reads them for the section model."""
+    _, terms, vectors = analyse_queries(kb.index, kb.models, kb.prepared(texts, emphasise))
+    return terms, vectors[kb.index.dense[0].model_name]
 
 
 def guide_rows(kb: KnowledgeBase) -> list[LabelledQuestion]:

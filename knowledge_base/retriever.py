@@ -125,9 +125,7 @@ def rank_many(
 ) -> list[Ranking]:
     """`rank` of several queries, analysed together (one spaCy pass, one encoder call per model)."""
     analyzer = index.analyzer
-    raw_terms = analyzer.terms_many(queries)
-    terms = [analyzer.repaired(raw) for raw in raw_terms]
-    vectors = query_vectors(index, models, queries) if queries else {}
+    raw_terms, terms, vectors = analyse_queries(index, models, queries)
     dense, faq = dense_parts_many(index, models, queries, vectors)
     probs = section_probabilities(index, section_model, terms, vectors) if queries else None
     return [
@@ -138,6 +136,17 @@ def rank_many(
         )
         for i, raw in enumerate(raw_terms)
     ]
+
+
+def analyse_queries(
+    index: Index, models: Mapping[str, SentenceTransformer], queries: list[str]
+) -> tuple[list[list[str]], list[list[str]], dict[str, np.ndarray]]:
+    """How ranking reads a batch of queries: their terms before and after typo repair, and their vectors under
+    each of the index's models (also what the section model learns from, `calibrate`)."""
+    analyzer = index.analyzer
+    raw_terms = analyzer.terms_many(queries)
+    vectors = query_vectors(index, models, queries) if queries else {}
+    return raw_terms, [analyzer.repaired(raw) for raw in raw_terms], vectors
 
 
 def section_probabilities(

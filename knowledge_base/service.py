@@ -104,24 +104,22 @@ class KnowledgeBase:
             )
         return text
 
+    def prepared(self, queries: list[str], emphasise: bool) -> list[str]:
+        """The queries as ranking reads them: cleaned, and with `emphasise` a long message's asking sentences
+        repeated after it (`emphasise_questions`)."""
+        texts = [self.clean(q) for q in queries]
+        return [emphasise_questions(t) for t in texts] if emphasise else texts
+
     def rank(self, query: str, mode: str = DEFAULT_MODE, emphasise: bool = True) -> Ranking:
         """The ranking `answer` uses: with `emphasise`, a long message's asking sentences weigh more than its
         context (`emphasise_questions`); `search` ranks the text as it is (webinar profiles)."""
-        text = self.clean(query)
+        (text,) = self.prepared([query], emphasise)
         with self._lock:
-            return rank(
-                self.index,
-                self.models,
-                emphasise_questions(text) if emphasise else text,
-                mode=mode,
-                section_model=self.section_model,
-            )
+            return rank(self.index, self.models, text, mode=mode, section_model=self.section_model)
 
     def rank_many(self, queries: list[str], mode: str = DEFAULT_MODE, emphasise: bool = True) -> list[Ranking]:
         """`rank` of each query, analysed in batches (one spaCy pass and one encoder call per batch)."""
-        texts = [self.clean(q) for q in queries]
-        if emphasise:
-            texts = [emphasise_questions(t) for t in texts]
+        texts = self.prepared(queries, emphasise)
         out: list[Ranking] = []
         for start in range(0, len(texts), BATCH_SIZE):
             with self._lock:

@@ -82,15 +82,23 @@ def _pairs(counts: Counter[Any]) -> int:
     return sum(c * (c - 1) // 2 for c in counts.values())
 
 
+def _counts(gold: list[str], labels: list[int]) -> np.ndarray:
+    """True pairs found, pairs predicted, gold pairs."""
+    tp = _pairs(Counter(zip(gold, labels, strict=True)))
+    return np.array([tp, _pairs(Counter(labels)), _pairs(Counter(gold))], dtype=np.float64)
+
+
+def _f1(counts: np.ndarray) -> dict[str, float]:
+    tp, predicted, true = (float(x) for x in counts)
+    p = tp / predicted if predicted else 1.0
+    r = tp / true if true else 1.0
+    return {"precision": round(p, 3), "rappel": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3)}
+
+
 def pairwise(gold: list[str], predicted: list[int]) -> dict[str, float]:
     """Pairwise precision/recall/F1: a pair is positive when both items are in the same group."""
-    tp = _pairs(Counter(zip(gold, predicted, strict=True)))
-    fp = _pairs(Counter(predicted)) - tp
-    fn = _pairs(Counter(gold)) - tp
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 3), "rappel": round(r, 3), "f1": round(f1, 3), "paires_vraies": tp + fn}
+    counts = _counts(gold, predicted)
+    return {**_f1(counts), "paires_vraies": int(counts[2])}
 
 
 @dataclass
@@ -265,19 +273,6 @@ def learning_batch(prepared: Prepared) -> Batch:
         prepared.vectors[reps],
         [prepared.retrievals[i] for i in reps],
     )
-
-
-def _counts(gold: list[str], labels: list[int]) -> np.ndarray:
-    """True pairs found, pairs predicted, gold pairs."""
-    tp = _pairs(Counter(zip(gold, labels, strict=True)))
-    return np.array([tp, _pairs(Counter(labels)), _pairs(Counter(gold))], dtype=np.float64)
-
-
-def _f1(counts: np.ndarray) -> dict[str, float]:
-    tp, predicted, true = (float(x) for x in counts)
-    p = tp / predicted if predicted else 1.0
-    r = tp / true if true else 1.0
-    return {"precision": round(p, 3), "rappel": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3)}
 
 
 def fit_batches(batches: list[Batch], c: float) -> PairModel:

@@ -32,13 +32,21 @@ def test_fitted_coefficients_give_back_the_classifier(labels):
     train = [(t, label) for label in labels for t in texts[label]]
     data = fit_linear_model(_rows([t for t, _ in train]), [lab for _, lab in train], c=10.0, min_df=1)
     model = LinearModel.from_data(data)
-    assert model.classes == labels and all(len(w) == len(labels) for w in model.weights.values())
+    assert model.classes == labels and model.coef.shape == (len(model.index), len(labels))
     assert [model.best(r) for r in _rows([t for t, _ in train])] == [lab for _, lab in train]
     probs = model.probabilities(_rows(["merci pour le bail"])[0])
     assert math.isclose(sum(probs.values()), 1.0)
 
 
 def test_an_unknown_feature_is_ignored():
-    model = LinearModel(classes=["x", "y"], intercept=[0.0, 1.0], weights={"c:abc": [2.0, 0.0]})
+    model = LinearModel.from_data({"classes": ["x", "y"], "intercept": [0.0, 1.0], "weights": {"c:abc": [2.0, 0.0]}})
     assert model.best({"c:zzz": 1.0}) == "y"
     assert model.best({"c:abc": 1.0}) == "x"
+
+
+def test_the_model_applies_its_stored_coefficients():
+    data = {"classes": ["x", "y", "z"], "intercept": [0.1, 0.0, -0.2], "weights": {"c:a": [1.0, -1.0, 0.5]}}
+    probs = LinearModel.from_data(data).probabilities({"c:a": 2.0, "c:b": 5.0})
+    logits = [0.1 + 2.0, 0.0 - 2.0, -0.2 + 1.0]
+    total = sum(math.exp(z) for z in logits)
+    assert all(math.isclose(probs[c], math.exp(z) / total, rel_tol=1e-6) for c, z in zip("xyz", logits, strict=True))

@@ -15,6 +15,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.agreement import knowledge_base_agreement, triage_agreement
 from parismed.config import PROJECT_ROOT
 from parismed.launcher import QUIET_ENV, RASA_BIN
 
@@ -127,6 +128,7 @@ def main() -> None:
         "regles": eval_rules(),
         "tri": eval_triage(),
         "webinaire": eval_webinar(),
+        "accord": {"guide": knowledge_base_agreement(), "tri": triage_agreement()},
     }
     (REPORTS / "eval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     md = _markdown(report)
@@ -214,6 +216,18 @@ def _markdown(report: dict) -> str:
                 f"{w['logistique_ecartee']} / {w['vraies_questions_ecartees_a_tort']}",
             )
         )
+    g, t = report["accord"]["guide"], report["accord"]["tri"]
+    rows.append(
+        (
+            f"accord de deux étiqueteurs, guide, dev ({g['dans_le_champ_couvertes']} q. couvertes) : bonne section / "
+            "mauvaise / déclinées ; hors champ déclinées",
+            f"{g['repondues_bonne_section']:.3f} / {g['repondues_mauvaise_section']:.3f} / "
+            f"{g['declinees_a_tort']:.3f} ; {g['hors_champ_declinees']:.3f}",
+        )
+    )
+    rows.append(
+        (f"accord de deux étiqueteurs, tri, dev ({t['demandes']} demandes) : thème", f"{t['theme_identique']:.3f}")
+    )
     lines = ["# Mesures de qualité", "", "| mesure | valeur |", "|---|---|"]
     lines += [f"| {a} | {b} |" for a, b in rows]
     worst = report["recherche"]["test"]["modes"]["hybrid"]["misses"][:10]

@@ -11,7 +11,6 @@ slides requests, and real questions that look like them, by another author) and 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 from collections import Counter
@@ -21,6 +20,7 @@ from typing import Any
 from frenchtext.linear import fit_linear_model, write_model_data
 
 from .chatter import MODEL_FILE, QUESTION, ChatterModel, chatter_features, chatter_model, chatter_rules
+from .reader import read_labelled
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 LABELLED_SET = EVAL_DIR / "webinaire_etiquete.csv"
@@ -35,12 +35,8 @@ Line = tuple[str, str]  # (text, gold type)
 
 
 def read_lines(path: Path, split: str | None = None) -> list[Line]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return [
-            (r["question"], r["type"])
-            for r in csv.DictReader(f)
-            if r["type"] in TYPES and (split is None or r["split"] == split)
-        ]
+    """The lines of a labelled webinar file (`reader.read_labelled`) whose type the model learns."""
+    return [(r.question.texte, r.type) for r in read_labelled(path, split) if r.type in TYPES]
 
 
 def training_lines() -> list[Line]:

@@ -12,7 +12,6 @@ apart, malformed rows rejected — per split. The grouping parameters are calibr
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 import json
 from collections import Counter
@@ -43,9 +42,8 @@ from .grouping import (
     representatives,
     retrieve,
 )
-from .models import Question
 from .pair_model import MODEL_FILE, PairModel, fit_model, stored_model
-from .reader import make_question
+from .reader import LabelledRow, read_labelled
 
 LABELLED_SET = Path(__file__).resolve().parent / "eval" / "webinaire_etiquete.csv"
 TRAINING_SET = Path(__file__).resolve().parent / "eval" / "paraphrases_entrainement.csv"  # another writer's
@@ -54,28 +52,11 @@ TRAINING_SETS = (TRAINING_SET, TRAINING_SET.with_name("paraphrases_entrainement_
 CHATTER_TYPES = {"chatter": None, "replay": "replay", "slides": "supports"}  # gold type -> expected kind
 
 
-@dataclass
-class Row:
-    id: str
-    question: Question
-    groupe: str
-    type: str
-    split: str
+Row = LabelledRow
 
 
 def load_rows(split: str | None = None, path: Path = LABELLED_SET) -> list[Row]:
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = [
-            Row(
-                r["id"],
-                make_question(int(r["id"]), r["question"], r.get("auteur") or "", r.get("email") or ""),
-                r["groupe"],
-                r.get("type") or "question",
-                r.get("split") or "train",
-            )
-            for r in csv.DictReader(f)
-        ]
-    return [r for r in rows if split is None or r.split == split]
+    return read_labelled(path, split)
 
 
 def _pairs(counts: Counter[Any]) -> int:

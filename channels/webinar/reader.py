@@ -1,12 +1,16 @@
 """Reading webinar questions: a CSV (a question column, optional author and e-mail, in any order, any delimiter,
 any encoding) or a plain text file, one question per line. Bad rows are reported with their line number and
-never stop the run."""
+never stop the run.
+
+Also the one reader of the labelled webinar files (`eval/*.csv`, read by the evaluation and the trainings).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from channels.textfiles import read_text, sniff_dialect
@@ -107,3 +111,32 @@ def read_questions(path: Path) -> ReadResult:
 
         _check(result, where, start, cell(q_col), cell(a_col), cell(e_col))
     return result
+
+
+@dataclass(frozen=True)
+class LabelledRow:
+    """A row of a labelled webinar file (`eval/*.csv`, written with Python's csv module: columns id, session,
+    auteur, email, question, groupe, type, split)."""
+
+    id: str  # as written (« 12 », « bav001 »)
+    question: Question  # its `line` is the row's number among the data rows, from 1
+    groupe: str  # gold group (« - » for a line that is not a question)
+    type: str  # question, chatter, replay, slides or malformed
+    split: str  # dev or test in the labelled set, « train » in the training files
+
+
+def read_labelled(path: Path, split: str | None = None) -> list[LabelledRow]:
+    """The rows of a labelled webinar file, those of one split when `split` is given (a file without a split
+    column is « train »; without a type column every row is a question)."""
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        rows = [
+            LabelledRow(
+                r["id"],
+                make_question(n, r["question"], r.get("auteur") or "", r.get("email") or ""),
+                r["groupe"],
+                r.get("type") or "question",
+                r.get("split") or "train",
+            )
+            for n, r in enumerate(csv.DictReader(f), start=1)
+        ]
+    return [r for r in rows if split is None or r.split == split]

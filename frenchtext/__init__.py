@@ -4,6 +4,7 @@ The lowest layer of the project: it imports no other package of the project. Pub
 
     fold(text) -> str                 lower-case, accents and ligatures removed, curly quotes straightened
     words(text) -> list[str]          folded words (letters and digits), punctuation separates words
+    sentences(text) -> list[str]      sentences of user text (after . ! ? … and at line breaks), stripped
     key(text) -> str                  canonical lookup key: folded words joined by single spaces
     format_eur(amount) -> str         « 12 345 € » (Babel, French locale, no decimals)
     is_valid_email(text) -> bool      syntax check by email-validator (no DNS lookup)
@@ -20,6 +21,7 @@ from .emails import is_valid_email, normalise_email
 from .fold import fold, key, words
 from .money import format_eur
 from .nlp import SPACY_MODEL, FrenchPipelineUnavailable, french_pipeline
+from .sentences import sentences
 
 __all__ = [
     "SPACY_MODEL",
@@ -30,5 +32,6 @@ __all__ = [
     "is_valid_email",
     "key",
     "normalise_email",
+    "sentences",
     "words",
 ]

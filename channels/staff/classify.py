@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from frenchtext import sentences
 from frenchtext.linear import LinearModel, char_ngrams
 
 from . import integrations
@@ -35,9 +35,6 @@ from .matching import KeywordSet, tokens_of
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 THEMES = ("locaux", "equipe", "financement", "reglementaire", "orientation", "autre")
-
-
-_SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+")
 
 
 @dataclass
@@ -54,19 +51,19 @@ class ThemeRules:
         """The tokens of each sentence of the text, and whether it asks for something (« ? », a request
         marker): the rules and the theme model both weigh the need asked more than the context."""
         out = []
-        for sentence in _SENTENCE.split(texte):
+        for sentence in sentences(texte):
             tokens = list(tokens_of(sentence))
             if tokens:
                 out.append((tokens, sentence.rstrip().endswith("?") or bool(self.request_markers.find(tokens))))
         return out
 
     def scores(self, texte: str) -> tuple[dict[str, int], dict[str, list[str]]]:
-        sentences = self.sentences(texte)
+        parts = self.sentences(texte)
         scores: dict[str, int] = {}
         matched: dict[str, list[str]] = {}
         for theme in self.order:
             best: dict[str, int] = {}  # keyword -> its best weighted count (each keyword counts once)
-            for tokens, asks in sentences:
+            for tokens, asks in parts:
                 factor = self.request_weight if asks else 1
                 covered: set[int] = set()
                 for weight, kws in self.weighted.get(theme, []):
@@ -227,14 +224,12 @@ def zone_for(arrondissement: int | None, estimate: dict[str, Any] | None) -> str
 
 MAX_GUIDE_QUERY = 1000  # knowledge_base refuses longer questions
 MAX_GUIDE_ANSWERS = 2
-_SENTENCE_END = re.compile(r"(?<=[?!.])\s+|\n+")
 
 
 def question_sentences(texte: str) -> list[str]:
     """The sentences of a request that are questions (a request often asks several things)."""
     out = []
-    for sentence in _SENTENCE_END.split(texte):
-        sentence = sentence.strip()
+    for sentence in sentences(texte):
         if sentence.endswith("?") and len(sentence) >= 15:
             out.append(sentence[:MAX_GUIDE_QUERY])
     return out

@@ -67,3 +67,18 @@ def test_french_pipeline_is_loaded_once_even_from_concurrent_threads() -> None:
     assert len({id(p) for p in seen}) == 1
     doc = seen[0]("Les kinésithérapeutes cherchent des locaux")  # type: ignore[operator]
     assert [t.lemma_ for t in doc][:2] == ["le", "kinésithérapeute"]
+
+
+def test_sentences_break_after_end_marks_and_at_line_breaks():
+    from frenchtext import sentences
+
+    text = "Bonjour… Nous sommes trois kinés.\nLe local fait 80 m2\n\nEst-ce un ERP ? Merci !  "
+    assert sentences(text) == [
+        "Bonjour…",
+        "Nous sommes trois kinés.",
+        "Le local fait 80 m2",
+        "Est-ce un ERP ?",
+        "Merci !",
+    ]
+    assert sentences("3,5 m. de large") == ["3,5 m.", "de large"]  # an abbreviation point still ends a sentence
+    assert sentences("   ") == []

@@ -5,8 +5,10 @@ apart, malformed rows rejected — per split. The grouping parameters are calibr
     python -m channels.webinar.evaluation             figures on dev and test
     python -m channels.webinar.evaluation --calibrer  grid search on dev, writes data/grouping.yaml
     python -m channels.webinar.evaluation --apprendre  fits the learned pair model (pair_model.py) on the dev split
-                                                      and the training file, writes data/pair_model.npz and
+                                                      and the training files, writes data/pair_model.npz and
                                                       data/grouping.yaml (learned: true)
+    python -m channels.webinar.evaluation --courbe     learning curve: F1 on each file left out, by number of
+                                                      files learned from (no file written)
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .grouping import (
     PARAMS_FILE,
     GroupingParams,
     Retrieval,
+    anchor_signals,
     calibrated_params,
     combine_similarities,
     embed_questions,
@@ -42,13 +45,17 @@ from .grouping import (
     representatives,
     retrieve,
 )
-from .pair_model import MODEL_FILE, PairModel, fit_model, stored_model
+from .pair_model import MODEL_FILE, Anchors, PairModel, fit_model, stored_model
 from .reader import LabelledRow, read_labelled
 
 LABELLED_SET = Path(__file__).resolve().parent / "eval" / "webinaire_etiquete.csv"
 TRAINING_SET = Path(__file__).resolve().parent / "eval" / "paraphrases_entrainement.csv"  # another writer's
 # Every paraphrase training file (other writers; each is its own batch when learning): training only.
-TRAINING_SETS = (TRAINING_SET, TRAINING_SET.with_name("paraphrases_entrainement_2.csv"))
+TRAINING_SETS = (
+    TRAINING_SET,
+    TRAINING_SET.with_name("paraphrases_entrainement_2.csv"),
+    TRAINING_SET.with_name("paraphrases_entrainement_3.csv"),
+)
 CHATTER_TYPES = {"chatter": None, "replay": "replay", "slides": "supports"}  # gold type -> expected kind
 
 
@@ -218,8 +225,9 @@ def calibrate(prepared: Prepared, grid: Grid = GRID) -> tuple[GroupingParams, di
 
 # --- the learned pair model ----------------------------------------------------------------------------------
 
-LEARN_C = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)  # inverse L2 strengths tried (standardised features)
+LEARN_C = (1e-3, 3e-3, 1e-2)  # inverse L2 strengths tried (standardised features)
 LEARN_PROFILE = (10, 0.2)  # profile_top, profile_temperature of the learned model's profile signal
+LEARN_ANCHOR_TEMPERATURE = 0.05  # softmax temperature of the assignment to the labelled groups (pair_model.Anchors)
 LEARN_THRESHOLDS = tuple(round(float(t), 3) for t in np.arange(0.05, 0.96, 0.025))
 LEARN_SEEDS = (0, 1, 2, 3, 4)  # repeated two-fold splits by gold group
 
@@ -256,8 +264,20 @@ def learning_batch(prepared: Prepared) -> Batch:
     )
 
 
+def _anchors(batches: list[Batch]) -> Anchors:
+    return Anchors.from_labelled([(b.texts, b.vectors, b.gold) for b in batches], LEARN_ANCHOR_TEMPERATURE)
+
+
 def fit_batches(batches: list[Batch], c: float) -> PairModel:
-    return fit_model([(b.signals(), b.vectors, b.gold) for b in batches], c, *LEARN_PROFILE)
+    """The pair model learned on the batches; with two batches or more it reads the anchor signals, each batch's
+    computed from the OTHER batches' labelled questions (its own would give its groups away)."""
+    if len(batches) < 2:
+        return fit_model([(b.signals(), b.vectors, b.gold) for b in batches], c, *LEARN_PROFILE)
+    rows = []
+    for n, b in enumerate(batches):
+        others = _anchors(batches[:n] + batches[n + 1 :])
+        rows.append(({**b.signals(), **anchor_signals(b.texts, b.vectors, others)}, b.vectors, b.gold))
+    return fit_model(rows, c, *LEARN_PROFILE, _anchors(batches))
 
 
 def threshold_counts(model: PairModel, batch: Batch) -> np.ndarray:
@@ -288,31 +308,59 @@ def cross_validate(batches: list[Batch], c: float, seeds: tuple[int, ...] = LEAR
     return total
 
 
-def learn(batches: list[Batch], cs: tuple[float, ...] = LEARN_C) -> tuple[PairModel, float, dict[str, Any]]:
-    """The regularisation and the threshold of best cross-validated F1 (the mean over the batches: each writer
-    counts the same, whatever the size of their file), then the model fitted on every batch."""
-    best: tuple[float, float, float] | None = None
-    tried: dict[str, Any] = {}
-    for c in cs:
-        counts = cross_validate(batches, c)
-        f1 = np.array([[_f1(x)["f1"] for x in batch] for batch in counts]).mean(axis=0)
-        k = int(np.argmax(f1))
-        tried[str(c)] = {"seuil": LEARN_THRESHOLDS[k], "f1_moyen": round(float(f1[k]), 3)}
-        tried[str(c)].update({f"lot_{n}": _f1(batch[k]) for n, batch in enumerate(counts)})
-        if best is None or f1[k] > best[0]:
-            best = (float(f1[k]), c, LEARN_THRESHOLDS[k])
-    assert best is not None
-    _, c, threshold = best
-    return (
-        fit_batches(batches, c),
-        threshold,
-        {"C": c, "seuil": threshold, "validation_croisee": tried[str(c)], "essais": tried},
+def leave_one_file_out(batches: list[Batch], c: float) -> np.ndarray:
+    """Each batch (one writer's file) judged by the model learned on the others: pair counts per batch and
+    threshold (batch × threshold × 3) — what a new writer's questions would get."""
+    return np.array(
+        [threshold_counts(fit_batches(batches[:n] + batches[n + 1 :], c), b) for n, b in enumerate(batches)]
     )
 
 
-def evaluate_model(model: PairModel, threshold: float, batch: Batch) -> dict[str, float]:
-    counts = threshold_counts(model, batch)[LEARN_THRESHOLDS.index(threshold)]
-    return _f1(counts)
+def _best(counts: np.ndarray) -> dict[str, Any]:
+    """The threshold of best mean F1 over the batches (each writer counts the same, whatever the size of their
+    file) and each batch's figures there."""
+    f1 = np.array([[_f1(x)["f1"] for x in batch] for batch in counts]).mean(axis=0)
+    k = int(np.argmax(f1))
+    return {
+        "seuil": LEARN_THRESHOLDS[k],
+        "f1_moyen": round(float(f1[k]), 3),
+        **{f"lot_{n}": _f1(batch[k]) for n, batch in enumerate(counts)},
+    }
+
+
+def learn(
+    batches: list[Batch], cs: tuple[float, ...] = LEARN_C, seeds: tuple[int, ...] = LEARN_SEEDS
+) -> tuple[PairModel, float, dict[str, Any]]:
+    """The regularisation and the threshold of best mean F1 with one file left out (`leave_one_file_out`), then
+    the model fitted on every batch; the repeated two-fold cross-validation by gold group (`cross_validate`) of
+    that regularisation is reported beside."""
+    tried = {str(c): _best(leave_one_file_out(batches, c)) for c in cs}
+    c = max(cs, key=lambda x: tried[str(x)]["f1_moyen"])  # the first on ties
+    threshold = float(tried[str(c)]["seuil"])
+    return (
+        fit_batches(batches, c),
+        threshold,
+        {
+            "C": c,
+            "seuil": threshold,
+            "un_fichier_laisse_de_cote": tried[str(c)],
+            "validation_croisee_deux_moities": _best(cross_validate(batches, c, seeds)),
+            "essais": tried,
+        },
+    )
+
+
+def learning_curve(batches: list[Batch], c: float, threshold: float) -> dict[str, float]:
+    """Mean F1 of each batch left out, at `threshold`, learned from every subset of k other batches, by k."""
+    k_of = LEARN_THRESHOLDS.index(threshold)
+    out: dict[str, list[float]] = {}
+    for n, held in enumerate(batches):
+        others = batches[:n] + batches[n + 1 :]
+        for k in range(1, len(others) + 1):
+            for subset in itertools.combinations(others, k):
+                counts = threshold_counts(fit_batches(list(subset), c), held)[k_of]
+                out.setdefault(f"{k}_fichiers", []).append(_f1(counts)["f1"])
+    return {k: round(float(np.mean(v)), 3) for k, v in out.items()}
 
 
 def training_batches(with_training_file: bool = True) -> list[Batch]:
@@ -334,12 +382,14 @@ def main() -> None:
     parser.add_argument(
         "--apprendre", action="store_true", help="apprend le modèle de paires (split dev + fichier d'entraînement)"
     )
+    parser.add_argument("--courbe", action="store_true", help="courbe d'apprentissage (un fichier laissé de côté)")
     args = parser.parse_args()
+    if args.courbe:
+        c = float(yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))["apprentissage"]["C"])
+        print(json.dumps(learning_curve(training_batches(), c, calibrated_params().threshold)))
+        return
     if args.apprendre:
         batches = training_batches()
-        if len(batches) > 1:  # the training file alone, judged on dev (not used for the stored model's choice)
-            alone, threshold, _ = learn(batches[1:])
-            print(json.dumps({"entrainement_vers_dev": evaluate_model(alone, threshold, batches[0])}))
         model, threshold, report = learn(batches)
         model.save(MODEL_FILE)
         stored_model.cache_clear()

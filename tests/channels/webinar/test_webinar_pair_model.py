@@ -10,7 +10,16 @@ import pytest
 import channels.webinar.grouping as grouping
 from channels.webinar.evaluation import TRAINING_SET
 from channels.webinar.grouping import GroupingParams, Retrieval, calibrated_params, group_indices
-from channels.webinar.pair_model import MODEL_FILE, SIGNALS, PairModel, fit_model, load_model, pair_features
+from channels.webinar.pair_model import (
+    ANCHOR_SIGNALS,
+    MODEL_FILE,
+    SIGNALS,
+    Anchors,
+    PairModel,
+    fit_model,
+    load_model,
+    pair_features,
+)
 
 
 def _batch(seed: int, groups: int = 6, per_group: int = 4, dim: int = 16):
@@ -55,7 +64,10 @@ def test_served_scores_equal_the_trained_linear_model():
 def test_served_grouping_reads_the_stored_model(monkeypatch):
     """The calibrated parameters use the learned model, and the grouping follows whatever model is stored."""
     assert calibrated_params().learned
-    assert load_model(MODEL_FILE).signals == SIGNALS
+    stored = load_model(MODEL_FILE)
+    assert stored.signals == (*SIGNALS, *ANCHOR_SIGNALS)
+    assert stored.anchors is not None
+    assert len(stored.anchors.texts) == len(stored.anchors.vectors) == len(stored.anchors.groups)
     texts = ["Quel montant pour l'aide ?", "Les kinés sont-ils éligibles ?"]
     vectors = np.eye(2, 8, dtype=np.float32)
     retr = [Retrieval(("a",), (1.0,)), Retrieval(("b",), (1.0,))]
@@ -68,6 +80,61 @@ def test_served_grouping_reads_the_stored_model(monkeypatch):
     assert len(group_indices(texts, vectors, retr, params)) == 1
     monkeypatch.setattr(grouping, "stored_model", lambda: constant(-5.0))
     assert len(group_indices(texts, vectors, retr, params)) == 2
+
+
+def test_anchors_bring_together_two_wordings_of_one_labelled_group():
+    """Two questions whose embeddings (or character n-grams) are orthogonal, each close to a different wording of
+    the same labelled group, are likely in the same group; two close to wordings of different groups are not."""
+    e = np.eye(4, dtype=np.float32)
+    anchors = Anchors.from_labelled([(("a1", "a2", "b1", "b2"), e, ["a", "a", "b", "b"])], temperature=0.05)
+    signals = anchors.signals(e[[0, 1, 2]], lexical=e[[3, 2, 0]])
+    assert signals["anchor"][0, 1] > 0.9 and signals["anchor"][0, 2] < 0.1
+    assert signals["anchor_lexical"][0, 1] > 0.9 and signals["anchor_lexical"][1, 2] < 0.1
+    # a group name is the same group only inside its own file
+    split = Anchors.from_labelled([(("x", "y"), e[:2], ["a", "b"]), (("z", "w"), e[2:], ["a", "b"])], 0.05)
+    assert len(set(split.groups.tolist())) == 4 and split.texts == ("x", "y", "z", "w")
+
+
+def test_model_with_anchors_round_trips(tmp_path):
+    """With anchors, the model weighs the ANCHOR_SIGNALS, keeps the anchors for serving and reads them back."""
+    batches = [_batch(4), _batch(5)]
+    anchors = Anchors.from_labelled(
+        [([f"q{n}.{k}" for k in range(len(v))], v, gold) for n, (_, v, gold) in enumerate(batches)], 0.05
+    )
+    rows = [({**s, **anchors.signals(v, np.zeros((len(v), len(anchors.texts))))}, v, g) for s, v, g in batches]
+    model = fit_model(rows, 0.1, 10, 0.2, anchors)
+    assert model.signals == (*SIGNALS, *ANCHOR_SIGNALS)
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = load_model(path)
+    assert loaded.anchors is not None and loaded.anchors.texts == anchors.texts
+    np.testing.assert_array_equal(loaded.anchors.vectors, anchors.vectors)
+    np.testing.assert_allclose(loaded.probabilities(*rows[0][:2]), model.probabilities(*rows[0][:2]), atol=1e-5)
+
+
+def test_each_batch_learns_from_the_other_batches_anchors(monkeypatch):
+    """`fit_batches` computes a batch's anchor signals from the other batches' questions only, and the model
+    keeps every batch's questions as anchors (wordings written for this test)."""
+    from channels.webinar import evaluation
+
+    def batch(texts: list[str], gold: list[str], seed: int) -> evaluation.Batch:
+        v = np.random.default_rng(seed).normal(size=(len(texts), 8)).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        return evaluation.Batch(texts, gold, v, [Retrieval(("s",), (1.0,))] * len(texts))
+
+    first = batch(["Quel bail choisir ?", "Bail pro ou commercial ?", "Qui paie le diagnostic ?"], ["a", "a", "b"], 1)
+    second = batch(["Le délai de versement ?", "Versé quand ?", "Combien de places ?"], ["c", "c", "d"], 2)
+    seen: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    real = evaluation.anchor_signals
+
+    def spy(texts, vectors, anchors):
+        seen.append((tuple(texts), anchors.texts))
+        return real(texts, vectors, anchors)
+
+    monkeypatch.setattr(evaluation, "anchor_signals", spy)
+    model = evaluation.fit_batches([first, second], 1.0)
+    assert seen == [(tuple(first.texts), tuple(second.texts)), (tuple(second.texts), tuple(first.texts))]
+    assert model.anchors is not None and model.anchors.texts == (*first.texts, *second.texts)
 
 
 def _training_wordings(*ids: str) -> list[str]:
@@ -114,3 +181,27 @@ def test_refit_on_a_slice_of_the_training_file_is_reproducible():
     counts = evaluation.cross_validate([batch], 0.01, seeds=(0,))
     assert counts.shape == (1, len(evaluation.LEARN_THRESHOLDS), 3)
     assert (counts[0, :, 0] <= counts[0, :, 2]).all()  # found pairs never exceed the gold pairs
+
+
+def test_served_grouping_reads_the_anchors(monkeypatch):
+    """« How much at most » and « the ceiling of the grant » share no word: the stored model groups them through
+    the labelled groups they are each close to, and not any more when the anchor signals are zeroed; the sibling
+    « who is eligible » stays apart (wordings written for this test)."""
+    from channels.webinar.grouping import embed_questions, retrieve
+    from channels.webinar.reader import make_question
+
+    texts = [
+        "Combien touche-t-on au maximum ?",
+        "Plafond de la subvention ?",
+        "Les orthophonistes ont droit à l'aide ?",
+    ]
+    queries = [make_question(n, t).query for n, t in enumerate(texts, start=1)]
+    vectors, retrievals = embed_questions(queries), retrieve(queries)
+    groups = group_indices(queries, vectors, retrievals, calibrated_params())
+    assert sorted(map(sorted, groups)) == [[0, 1], [2]]
+
+    def zeros(texts, _vectors, _anchors):
+        return {name: np.zeros((len(texts), len(texts)), dtype=np.float32) for name in ANCHOR_SIGNALS}
+
+    monkeypatch.setattr(grouping, "anchor_signals", zeros)
+    assert len(group_indices(queries, vectors, retrievals, calibrated_params())) == 3

@@ -18,9 +18,18 @@ EVAL_DIR = Path(__file__).resolve().parent / "eval"
 DEFAULT_SET = EVAL_DIR / "demandes_etiquetees.yaml"
 DEV_SET = EVAL_DIR / "demandes_dev.yaml"
 INDEPENDENT_SET = EVAL_DIR / "demandes_independantes.yaml"  # written from the senders' side, frozen; dev/test
-TRAINING_SET = EVAL_DIR / "demandes_entrainement.yaml"  # other senders, another writer: training only
-TRAINING_SET_2 = EVAL_DIR / "demandes_entrainement_2.yaml"  # a third writer, harder mixed requests: training only
-TRAINING_SET_3 = EVAL_DIR / "demandes_entrainement_3.yaml"  # a fourth writer, other senders: training only
+# Training only: each file by another writer who read neither the triage rules, nor the code, nor the evaluation
+# sets (other senders, harder mixed requests, administrative mail, professionals' short messages…).
+TRAINING_SETS = [
+    EVAL_DIR / name
+    for name in (
+        "demandes_entrainement.yaml",
+        "demandes_entrainement_2.yaml",
+        "demandes_entrainement_3.yaml",
+        "demandes_entrainement_4.yaml",
+        "demandes_entrainement_5.yaml",
+    )
+]
 
 # What the theme model learns from (never the independent set's test split) and its settings, chosen on
 # a set by another writer (see eval/RESULTATS.md).
@@ -28,9 +37,7 @@ TRAINING_SOURCES: list[tuple[Path, str | None]] = [
     (DEFAULT_SET, None),
     (DEV_SET, None),
     (INDEPENDENT_SET, "dev"),
-    (TRAINING_SET, None),
-    (TRAINING_SET_2, None),
-    (TRAINING_SET_3, None),
+    *((path, None) for path in TRAINING_SETS),
 ]
 MODEL_SETTINGS: dict[str, Any] = {"C": 10.0, "ask_weight": 2.0, "ngrams": [3, 5], "min_df": 2, "rules_weight": 0.0}
 

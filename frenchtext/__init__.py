@@ -5,6 +5,7 @@ The lowest layer of the project: it imports no other package of the project. Pub
     fold(text) -> str                 lower-case, accents and ligatures removed, curly quotes straightened
     words(text) -> list[str]          folded words (letters and digits), punctuation separates words
     sentences(text) -> list[str]      sentences of user text (after . ! ? … and at line breaks), stripped
+    asking_sentences(text) -> list[str]  those of them that end with « ? »
     key(text) -> str                  canonical lookup key: folded words joined by single spaces
     format_eur(amount) -> str         « 12 345 € » (Babel, French locale, no decimals)
     is_valid_email(text) -> bool      syntax check by email-validator (no DNS lookup)
@@ -21,9 +22,10 @@ from .emails import is_valid_email, normalise_email
 from .fold import fold, key, words
 from .money import format_eur
 from .nlp import SPACY_MODEL, FrenchPipelineUnavailable, french_pipeline
-from .sentences import sentences
+from .sentences import asking_sentences, sentences
 
 __all__ = [
+    "asking_sentences",
     "SPACY_MODEL",
     "FrenchPipelineUnavailable",
     "fold",

@@ -11,3 +11,8 @@ _BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 def sentences(text: str) -> list[str]:
     """The non-empty sentences of a text, stripped, in order."""
     return [s.strip() for s in _BREAK.split(text) if s.strip()]
+
+
+def asking_sentences(text: str) -> list[str]:
+    """The sentences that end with « ? », without the context told around them (« Nous sommes trois kinés. »)."""
+    return [s for s in sentences(text) if s.endswith("?")]

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from frenchtext import sentences
+from frenchtext import asking_sentences, sentences
 from frenchtext.linear import LinearModel, char_ngrams
 
 from . import integrations
@@ -228,11 +228,7 @@ MAX_GUIDE_ANSWERS = 2
 
 def question_sentences(texte: str) -> list[str]:
     """The sentences of a request that are questions (a request often asks several things)."""
-    out = []
-    for sentence in sentences(texte):
-        if sentence.endswith("?") and len(sentence) >= 15:
-            out.append(sentence[:MAX_GUIDE_QUERY])
-    return out
+    return [sentence[:MAX_GUIDE_QUERY] for sentence in asking_sentences(texte) if len(sentence) >= 15]
 
 
 def guide_answers(texte: str, warnings: list[str]) -> list[dict[str, Any]]:

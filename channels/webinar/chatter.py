@@ -21,12 +21,11 @@ from typing import Any
 
 import yaml
 
-from frenchtext import fold, words
+from frenchtext import fold, sentences, words
 from frenchtext.linear import LinearModel, char_ngrams
 
 DATA = Path(__file__).resolve().parent / "data" / "chatter.yaml"
 MODEL_FILE = DATA.parent / "chatter_model.json"
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 _LEAD = re.compile(r"\s*([^,:;?]{1,40}?)\s*[,:;]\s*")
 KIND_ORDER = (
     "replay",
@@ -120,10 +119,6 @@ class ChatterRules:
                 break
             chosen.insert(0, s)
         return " ".join(chosen) if chosen else part[-limit:].lstrip()
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
 
 def _compile(section: dict[str, list[str]] | None) -> dict[str, tuple[re.Pattern[str], ...]]:

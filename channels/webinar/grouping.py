@@ -65,10 +65,9 @@ from rapidfuzz import fuzz, process
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from frenchtext import fold, key, words
+from frenchtext import asking_sentences, fold, key, words
 from knowledge_base import Hit, KnowledgeBaseError, embed, search, search_many
 
-from .chatter import sentences
 from .pair_model import Anchors, PairModel, stored_model
 
 PARAMS_FILE = Path(__file__).resolve().parent / "data" / "grouping.yaml"
@@ -203,7 +202,7 @@ def focus_rules() -> FocusRules:
 def asked(text: str) -> str:
     """The sentences of a text that ask (ending with « ? »), without the context around them (« Nous sommes
     3 kinés. »); the whole text when none does."""
-    found = [s for s in sentences(text) if s.rstrip().endswith("?")]
+    found = asking_sentences(text)
     return " ".join(found) if found else text
 
 

@@ -82,3 +82,11 @@ def test_sentences_break_after_end_marks_and_at_line_breaks():
     ]
     assert sentences("3,5 m. de large") == ["3,5 m.", "de large"]  # an abbreviation point still ends a sentence
     assert sentences("   ") == []
+
+
+def test_asking_sentences_leave_the_context_out():
+    from frenchtext import asking_sentences
+
+    text = "Nous sommes trois kinés. Faut-il une rampe ?\nEt pour les toilettes ? Merci."
+    assert asking_sentences(text) == ["Faut-il une rampe ?", "Et pour les toilettes ?"]
+    assert asking_sentences("Nous cherchons un local.") == []

@@ -176,6 +176,8 @@ def _independent_rows(name: str, i: dict) -> list[tuple[str, str]]:
 def _markdown(report: dict) -> str:
     rows = []
     for split, r in report["recherche"].items():
+        # The section model and the decision learn from the dev splits: dev figures are learned, test ones measure.
+        split = f"{split} (appris)" if split == "dev" else split
         for mode, m in r["modes"].items():
             rows.append(
                 (
@@ -203,9 +205,11 @@ def _markdown(report: dict) -> str:
     if report.get("tri"):
         rows.append(("tri des demandes", json.dumps(report["tri"], ensure_ascii=False)))
     for split, w in (report.get("webinaire") or {}).items():
+        # The pair model learns from the dev split and uses it as anchors: only test measures anything there.
+        learned = " (appris par le modèle : ne mesure rien)" if split == "dev" else ""
         rows.append(
             (
-                f"webinaire {split} : regroupement par paires précision / rappel / F1",
+                f"webinaire {split}{learned} : regroupement par paires précision / rappel / F1",
                 f"{w['precision']:.3f} / {w['rappel']:.3f} / {w['f1']:.3f} ({w['groupes_predits']} groupes, "
                 f"{w['groupes_attendus']} attendus)",
             )

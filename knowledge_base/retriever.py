@@ -127,7 +127,7 @@ def rank_many(
     analyzer = index.analyzer
     raw_terms, terms, vectors = analyse_queries(index, models, queries)
     dense, faq = dense_parts_many(index, models, queries, vectors)
-    probs = section_probabilities(index, section_model, terms, vectors) if queries else None
+    probs = section_probabilities(index, section_model, terms, vectors, queries) if queries else None
     return [
         replace(
             score(index, terms[i], dense[i], mode, dense_weight, None if probs is None else probs[i]),
@@ -150,14 +150,19 @@ def analyse_queries(
 
 
 def section_probabilities(
-    index: Index, model: SectionModel | None, terms: list[list[str]], vectors: Mapping[str, np.ndarray]
+    index: Index,
+    model: SectionModel | None,
+    terms: list[list[str]],
+    vectors: Mapping[str, np.ndarray],
+    texts: list[str] | None = None,
 ) -> np.ndarray | None:
     """The section model's probabilities in the index's section order, one row per query (0 for a section the
-    model does not know); None without a model or when the model reads another encoder's vectors."""
+    model does not know); None without a model or when the model reads another encoder's vectors. `texts`: the
+    queries as ranked (the model's character n-grams read them)."""
     if model is None or model.model_name not in vectors:
         return None
     columns = model.aligned([s.id for s in index.sections])
-    probs = model.probabilities(terms, vectors[model.model_name])
+    probs = model.probabilities(terms, vectors[model.model_name], texts)
     out = np.where(columns >= 0, probs[:, np.maximum(columns, 0)], 0.0)
     return np.asarray(out, dtype=np.float32)
 

@@ -2,9 +2,10 @@
 
 BM25 and the sentence encoder compare a question with the guide's own words; real users' everyday words often
 match a neighbouring section better. This model is a multinomial logistic regression over the question's lemmas
-(sublinear TF-IDF, L2-normalised) and its USE vector, one class per section, fitted on the « questions
-fréquentes », the sections' titles and the labelled development questions (in production: the users' questions
-the staff labels). Its probabilities are added to the hybrid score (`retriever.SECTION_MODEL_WEIGHT`).
+(sublinear TF-IDF, L2-normalised), the character 3- to 5-grams of its folded words (same weighting: robust to
+typos and missing accents, which lemmas miss) and its USE vector, one class per section, fitted on the
+« questions fréquentes », the sections' titles and the labelled development questions (in production: the users'
+questions the staff labels), each row with a sample weight (`calibrate.SOURCE_WEIGHTS`). Its probabilities are added to the hybrid score (`retriever.SECTION_MODEL_WEIGHT`).
 
 Stored as plain arrays in `section_model.npz` beside this module (no pickle), written by
 `python -m knowledge_base.calibrate`; loading and scoring need numpy only."""
@@ -19,19 +20,39 @@ from pathlib import Path
 
 import numpy as np
 
+from frenchtext import words
+
 SECTION_MODEL_FILE = Path(__file__).with_name("section_model.npz")
 # Inverse regularisation strength of the logistic regression, chosen on the development split by grouped
-# cross-validation (3, 10, 30 tried).
-SECTION_MODEL_C = 10.0
+# cross-validation (3, 10, 30 tried; 30 with the character n-grams).
+SECTION_MODEL_C = 30.0
+# Character n-grams of the folded words (each word padded with spaces), kept when at least CHAR_MIN_DF training
+# rows contain them.
+CHAR_NGRAMS = (3, 5)
+CHAR_MIN_DF = 2
+
+
+def char_ngrams(text: str) -> list[str]:
+    """The character n-grams (`CHAR_NGRAMS`) of the text's folded words, each word padded with a space."""
+    low, high = CHAR_NGRAMS
+    out: list[str] = []
+    for word in words(text):
+        padded = f" {word} "
+        for n in range(low, min(high, len(padded)) + 1):
+            out += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+    return out
 
 
 @dataclass(frozen=True)
 class LabelledQuestion:
-    """One training row: the question's lexical terms, its (normalised) sentence vector and its section id."""
+    """One training row: the question's lexical terms, its (normalised) sentence vector, its section id, its text
+    as ranking reads it (for the character n-grams) and its sample weight."""
 
     terms: list[str]
     vector: np.ndarray
     section: str
+    text: str = ""
+    weight: float = 1.0
 
 
 @dataclass
@@ -42,26 +63,33 @@ class SectionModel:
     coef: np.ndarray  # classes x (terms + vector dimension)
     intercept: np.ndarray  # classes
     model_name: str  # the sentence encoder whose vectors the model reads
+    char_vocabulary: list[str] = field(default_factory=list)  # character n-grams (empty: no character block)
+    char_idf: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _term_ids: dict[str, int] = field(init=False, repr=False)
+    _gram_ids: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._term_ids = {t: i for i, t in enumerate(self.vocabulary)}
+        self._gram_ids = {g: i for i, g in enumerate(self.char_vocabulary)}
 
-    def features(self, terms: Sequence[list[str]], vectors: np.ndarray) -> np.ndarray:
-        """One row per question: the L2-normalised sublinear TF-IDF of its terms, then its sentence vector."""
-        lexical = np.zeros((len(terms), len(self.vocabulary)), np.float64)
-        for row, words in enumerate(terms):
-            for term, count in Counter(words).items():
-                tid = self._term_ids.get(term)
-                if tid is not None:
-                    lexical[row, tid] = (1.0 + math.log(count)) * self.idf[tid]
-        norms = np.linalg.norm(lexical, axis=1, keepdims=True)
-        lexical /= np.where(norms > 0, norms, 1.0)
-        return np.hstack([lexical, np.asarray(vectors, np.float64).reshape(len(terms), -1)])
+    def features(
+        self, terms: Sequence[list[str]], vectors: np.ndarray, texts: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """One row per question: the L2-normalised sublinear TF-IDF of its terms, of its texts' character n-grams
+        (when the model has a character vocabulary; `texts` is then required), then its sentence vector."""
+        blocks = [_tfidf(terms, self._term_ids, self.idf)]
+        if self.char_vocabulary:
+            if texts is None or len(texts) != len(terms):
+                raise ValueError("the section model reads the questions' texts (character n-grams)")
+            blocks.append(_tfidf([char_ngrams(t) for t in texts], self._gram_ids, self.char_idf))
+        blocks.append(np.asarray(vectors, np.float64).reshape(len(terms), -1))
+        return np.hstack(blocks)
 
-    def probabilities(self, terms: Sequence[list[str]], vectors: np.ndarray) -> np.ndarray:
+    def probabilities(
+        self, terms: Sequence[list[str]], vectors: np.ndarray, texts: Sequence[str] | None = None
+    ) -> np.ndarray:
         """Probability of each class (`sections` order), one row per question."""
-        logits = self.features(terms, vectors) @ self.coef.T + self.intercept
+        logits = self.features(terms, vectors, texts) @ self.coef.T + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         out: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
@@ -81,6 +109,8 @@ class SectionModel:
             coef=self.coef.astype(np.float32),
             intercept=self.intercept.astype(np.float32),
             model_name=np.asarray(self.model_name, dtype=str),
+            char_vocabulary=np.asarray(self.char_vocabulary, dtype=str),
+            char_idf=self.char_idf.astype(np.float32),
         )
 
     @classmethod
@@ -92,28 +122,58 @@ class SectionModel:
                 sections=[str(s) for s in data["sections"]],
                 vocabulary=[str(t) for t in data["vocabulary"]],
                 idf=data["idf"].astype(np.float64),
-                coef=data["coef"].astype(np.float64),
+                coef=data["coef"].astype(np.float32),  # the largest array: kept in single precision
                 intercept=data["intercept"].astype(np.float64),
                 model_name=str(data["model_name"]),
+                char_vocabulary=[str(g) for g in data["char_vocabulary"]] if "char_vocabulary" in data.files else [],
+                char_idf=data["char_idf"].astype(np.float64) if "char_idf" in data.files else np.zeros(0),
             )
 
 
+def _tfidf(tokens: Sequence[list[str]], ids: dict[str, int], idf: np.ndarray) -> np.ndarray:
+    """L2-normalised sublinear TF-IDF rows of token lists over a vocabulary (`ids`, `idf`)."""
+    out = np.zeros((len(tokens), len(ids)), np.float64)
+    for row, items in enumerate(tokens):
+        for token, count in Counter(items).items():
+            tid = ids.get(token)
+            if tid is not None:
+                out[row, tid] = (1.0 + math.log(count)) * idf[tid]
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    out /= np.where(norms > 0, norms, 1.0)
+    return out
+
+
+def _idf(documents: Sequence[list[str]], min_df: int = 1) -> tuple[list[str], np.ndarray]:
+    """The vocabulary (tokens in at least `min_df` documents, sorted) and its smoothed IDF."""
+    df = Counter(t for d in documents for t in set(d))
+    vocabulary = sorted(t for t, c in df.items() if c >= min_df)
+    n = len(documents)
+    return vocabulary, np.asarray([math.log((1 + n) / (1 + df[t])) + 1.0 for t in vocabulary], np.float64)
+
+
 def fit_section_model(rows: Sequence[LabelledQuestion], model_name: str, c: float = SECTION_MODEL_C) -> SectionModel:
-    """Fits the model on labelled questions (deterministic: lbfgs, no random state involved)."""
+    """Fits the model on labelled questions, each with its sample weight (deterministic: lbfgs, no random state
+    involved)."""
+    from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
-    vocabulary = sorted({t for r in rows for t in r.terms})
-    df = Counter(t for r in rows for t in set(r.terms))
-    n = len(rows)
-    idf = np.asarray([math.log((1 + n) / (1 + df[t])) + 1.0 for t in vocabulary], np.float64)
+    vocabulary, idf = _idf([r.terms for r in rows])
+    grams, gram_idf = _idf([char_ngrams(r.text) for r in rows], CHAR_MIN_DF)
     sections = sorted({r.section for r in rows})
-    featuriser = SectionModel(sections, vocabulary, idf, np.zeros((0, 0)), np.zeros(0), model_name)
-    x = featuriser.features([r.terms for r in rows], np.stack([r.vector for r in rows]))
+    featuriser = SectionModel(
+        sections, vocabulary, idf, np.zeros((0, 0)), np.zeros(0), model_name, char_vocabulary=grams, char_idf=gram_idf
+    )
+    x = sparse.csr_matrix(
+        featuriser.features([r.terms for r in rows], np.stack([r.vector for r in rows]), [r.text for r in rows])
+    )
     y = np.asarray([sections.index(r.section) for r in rows])
-    classifier = LogisticRegression(C=c, max_iter=300).fit(x, y)
+    weights = np.asarray([r.weight for r in rows], np.float64)
+    classifier = LogisticRegression(C=c, max_iter=300).fit(x, y, sample_weight=weights)
     if len(sections) == 2:  # sklearn's binary form p(second) = sigmoid(w.x + b) is the softmax of (0, w.x + b)
         coef = np.vstack([np.zeros_like(classifier.coef_[0]), classifier.coef_[0]])
         intercept = np.asarray([0.0, classifier.intercept_[0]])
     else:
         coef, intercept = np.asarray(classifier.coef_), np.asarray(classifier.intercept_)
-    return SectionModel(sections, vocabulary, idf, coef, intercept, model_name)
+    return SectionModel(
+        sections, vocabulary, idf, coef, intercept, model_name, char_vocabulary=grams, char_idf=gram_idf
+    )

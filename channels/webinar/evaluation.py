@@ -55,6 +55,8 @@ TRAINING_SETS = (
     TRAINING_SET,
     TRAINING_SET.with_name("paraphrases_entrainement_2.csv"),
     TRAINING_SET.with_name("paraphrases_entrainement_3.csv"),
+    TRAINING_SET.with_name("paraphrases_entrainement_4.csv"),
+    TRAINING_SET.with_name("paraphrases_entrainement_5.csv"),
 )
 CHATTER_TYPES = {"chatter": None, "replay": "replay", "slides": "supports"}  # gold type -> expected kind
 

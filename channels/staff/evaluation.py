@@ -30,6 +30,8 @@ TRAINING_SETS = [
         "demandes_entrainement_5.yaml",
         "demandes_entrainement_6.yaml",
         "demandes_entrainement_7.yaml",
+        "demandes_entrainement_8.yaml",
+        "demandes_entrainement_9.yaml",
     )
 ]
 

@@ -57,6 +57,8 @@ TRAINING_SETS = (
     TRAINING_SET.with_name("paraphrases_entrainement_3.csv"),
     TRAINING_SET.with_name("paraphrases_entrainement_4.csv"),
     TRAINING_SET.with_name("paraphrases_entrainement_5.csv"),
+    TRAINING_SET.with_name("paraphrases_entrainement_6.csv"),
+    TRAINING_SET.with_name("paraphrases_entrainement_7.csv"),
 )
 CHATTER_TYPES = {"chatter": None, "replay": "replay", "slides": "supports"}  # gold type -> expected kind
 

@@ -32,6 +32,8 @@ TRAINING_SETS = [
         "demandes_entrainement_7.yaml",
         "demandes_entrainement_8.yaml",
         "demandes_entrainement_9.yaml",
+        "demandes_entrainement_10.yaml",
+        "demandes_entrainement_11.yaml",
     )
 ]
 

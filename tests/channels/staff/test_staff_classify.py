@@ -82,10 +82,10 @@ def test_independent_set_has_disjoint_splits_and_every_theme():
 
 def test_independent_test_split_does_not_regress():
     # measured once per retrained model on the test split: 86.0 % exact with three writers' requests, 84.9 % with
-    # four, 86.0 % with six, 83.7 % with eight, 88.4 % (76/86) with ten, each chosen on leave-one-writer-out
-    # validation (eval/RESULTATS.md); rules alone 74.4 %; target 90 %. The floor sits one request under the last
-    # measure.
-    assert evaluate(INDEPENDENT_SET, "test").theme_accuracy >= 0.872
+    # four, 86.0 % with six, 83.7 % with eight, 88.4 % with ten, 87.2 % (75/86) with twelve, each chosen on
+    # leave-one-writer-out validation (eval/RESULTATS.md); rules alone 74.4 %; target 90 %. The floor sits one
+    # request under the last measure.
+    assert evaluate(INDEPENDENT_SET, "test").theme_accuracy >= 0.860
 
 
 @pytest.mark.parametrize(

@@ -18,18 +18,25 @@ import numpy as np
 Features = dict[str, float]
 
 
+def word_ngrams(tokens: Iterable[str], ngrams: tuple[int, int]) -> list[str]:
+    """The character n-grams (lengths ``ngrams[0]`` to ``ngrams[1]``) of each word padded with a space on both
+    sides, in order, repeated as often as they occur."""
+    lo, hi = ngrams
+    out: list[str] = []
+    for token in tokens:
+        word = f" {token} "
+        for n in range(lo, hi + 1):
+            out += [word[i : i + n] for i in range(len(word) - n + 1)]
+    return out
+
+
 def char_ngrams(weighted_tokens: Iterable[tuple[Sequence[str], float]], ngrams: tuple[int, int]) -> Features:
-    """The character n-grams (``c:<gram>``) of folded words padded with spaces, a group of words counting with its
+    """The character n-grams (``c:<gram>``, `word_ngrams`) of folded words, a group of words counting with its
     weight; counts log-scaled (1 + log) and the vector scaled to unit length."""
     grams: dict[str, float] = {}
-    lo, hi = ngrams
     for tokens, weight in weighted_tokens:
-        for token in tokens:
-            word = f" {token} "
-            for n in range(lo, hi + 1):
-                for i in range(len(word) - n + 1):
-                    gram = word[i : i + n]
-                    grams[gram] = grams.get(gram, 0.0) + weight
+        for gram in word_ngrams(tokens, ngrams):
+            grams[gram] = grams.get(gram, 0.0) + weight
     scaled = {g: 1.0 + math.log(c) for g, c in grams.items()}
     norm = math.sqrt(sum(v * v for v in scaled.values())) or 1.0
     return {f"c:{g}": v / norm for g, v in scaled.items()}

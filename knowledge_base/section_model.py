@@ -5,7 +5,8 @@ match a neighbouring section better. This model is a multinomial logistic regres
 (sublinear TF-IDF, L2-normalised), the character 3- to 5-grams of its folded words (same weighting: robust to
 typos and missing accents, which lemmas miss) and its USE vector, one class per section, fitted on the
 « questions fréquentes », the sections' titles and the labelled development questions (in production: the users'
-questions the staff labels), each row with a sample weight (`calibrate.SOURCE_WEIGHTS`). Its probabilities are added to the hybrid score (`retriever.SECTION_MODEL_WEIGHT`).
+questions the staff labels), each row with a sample weight (`calibrate.SOURCE_WEIGHTS`). Its probabilities are
+added to the hybrid score (`retriever.SECTION_MODEL_WEIGHT`).
 
 Stored as plain arrays in `section_model.npz` beside this module (no pickle), written by
 `python -m knowledge_base.calibrate`; loading and scoring need numpy only."""
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from frenchtext import words
+from frenchtext.linear import word_ngrams
 
 SECTION_MODEL_FILE = Path(__file__).with_name("section_model.npz")
 # Inverse regularisation strength of the logistic regression, chosen on the development split by grouped
@@ -34,13 +36,7 @@ CHAR_MIN_DF = 2
 
 def char_ngrams(text: str) -> list[str]:
     """The character n-grams (`CHAR_NGRAMS`) of the text's folded words, each word padded with a space."""
-    low, high = CHAR_NGRAMS
-    out: list[str] = []
-    for word in words(text):
-        padded = f" {word} "
-        for n in range(low, min(high, len(padded)) + 1):
-            out += [padded[i : i + n] for i in range(len(padded) - n + 1)]
-    return out
+    return word_ngrams(words(text), CHAR_NGRAMS)
 
 
 @dataclass(frozen=True)

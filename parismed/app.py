@@ -31,7 +31,9 @@ def _warm_up() -> None:
     import rules_bridge
     from knowledge_base import get_service
 
-    get_service()  # configured by create_app()
+    # configured by create_app(); one ranking also loads what the encoders load at their first text (USE's
+    # vocabulary table, about 90 MB), so the memory at rest is the memory in use.
+    get_service().rank("Mon cabinet est-il un établissement recevant du public ?")
     rules_bridge.warm_up()
 
 

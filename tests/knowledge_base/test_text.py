@@ -52,3 +52,13 @@ def test_asking_sentences_of_a_long_message_are_repeated_after_it():
     assert emphasise_questions(asked) == asked  # one sentence: nothing to weigh
     assert emphasise_questions(f"{asked} Et combien ça coûte ?") == f"{asked} Et combien ça coûte ?"  # all asking
     assert emphasise_questions(told) == told  # nothing asked
+
+
+def test_the_emphasis_cuts_sentences_as_frenchtext_does():
+    """One rule for the whole project: a line break ends a sentence (frenchtext.sentences), a sentence asks when it
+    ends with « ? » (frenchtext.asking_sentences)."""
+    told = "Nous sommes trois infirmières dans le 20e"
+    asked = "Comment avoir accès aux locaux des bailleurs sociaux ?"
+    assert emphasise_questions(f"{told}\n{asked}").count(asked) == 1 + QUESTION_EMPHASIS
+    opening_only = "Comment avoir accès aux locaux des bailleurs sociaux."
+    assert emphasise_questions(f"{told}. {opening_only}") == f"{told}. {opening_only}"  # nothing ends with « ? »

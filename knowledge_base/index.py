@@ -23,7 +23,6 @@ import bm25s
 import faiss
 import numpy as np
 import yaml
-from sentence_transformers import SentenceTransformer
 
 from . import embeddings
 from .guide import Section, fingerprint, guide_files, load_sections
@@ -53,7 +52,7 @@ class Index:
     analyzer: Analyzer
     model_name: str
     sentence_terms: list[list[list[str]]]  # per section, per sentence: lexical terms (to pick quoted sentences)
-    models: dict[str, SentenceTransformer] = field(default_factory=dict)
+    models: dict[str, embeddings.Embedder] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)  # BM25 inverse document frequency of each term
 
     def __post_init__(self) -> None:
@@ -114,7 +113,7 @@ def _flat_index(matrix: np.ndarray) -> faiss.Index:
     return vectors
 
 
-def _embed_model(name: str, model: SentenceTransformer, sections: list[Section]) -> DenseIndex:
+def _embed_model(name: str, model: embeddings.Embedder, sections: list[Section]) -> DenseIndex:
     if name in PASSAGE_MODELS:
         texts, owner = [], []
         for i, s in enumerate(sections):

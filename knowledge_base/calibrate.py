@@ -6,8 +6,8 @@ Writes knowledge_base/section_model.npz and knowledge_base/decision.json (run it
 frequent questions or the development labels change).
 
 Section model (section_model.py): fitted on the « questions fréquentes », the sections' titles and the labelled
-development questions (the authors' dev set, the covered dev questions of the independent set and its supplement),
-the authors' questions with a lower sample weight (`SOURCE_WEIGHTS`).
+development questions (the authors' dev set, the covered dev questions of the independent set and its supplement)
+and the users' training files (`TRAINING_FILES`), each set with its sample weight (`SOURCE_WEIGHTS`).
 Decision: positives are the in-scope development questions, negatives the out-of-scope ones and the independent
 questions no section answers. A development question must not be ranked by a section model that learned it, so
 the decision's features are cross-fitted: the questions are split in 5 folds grouped by who wrote them (the
@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .answering import GLOSSARY_THEME
 from .decision import features, fit_decision, reliability
-from .evaluation import INDEPENDENT_FILE, SUPPLEMENT_FILE, load_independent, load_questions
+from .evaluation import EVAL_DIR, INDEPENDENT_FILE, SUPPLEMENT_FILE, load_independent, load_questions
 from .index import frequent_questions
 from .retriever import Ranking, analyse_queries
 from .section_model import LabelledQuestion, fit_section_model
@@ -37,7 +38,17 @@ MIN_DECLINED = 0.95
 # Sample weight of each development set's rows in the section model (others: 1). The authors' questions, written
 # section in mind in the guide's words, weigh less: chosen by grouped cross-validation on dev (authors' weight 0,
 # 0.25, 0.5, 1; R@1 of every set, the fresh writer's file as unseen-writer check).
-SOURCE_WEIGHTS = {"auteurs": 0.25}
+# Questions written for training from the users' side by writers who never read the guide, their sections labelled
+# by someone else: the section model learns them in every fold (like the guide's rows), the decision does not.
+# `entrainement.yaml` (the first such writer) is never learned: it measures a writer the model never read.
+TRAINING_FILES = (
+    EVAL_DIR / "independant" / "entrainement_2.yaml",
+    EVAL_DIR / "independant" / "entrainement_3.yaml",
+)
+# Their sample weight (source: the file's name), chosen by learning one file and validating on the other (0.5, 1,
+# 2: mean R@1 of the file not learned 0.750, 0.752, 0.759).
+TRAINING_WEIGHT = 2.0
+SOURCE_WEIGHTS = {"auteurs": 0.25} | {path.stem: TRAINING_WEIGHT for path in TRAINING_FILES}
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,17 @@ def dev_questions(split: str = "dev") -> list[DevQuestion]:
             labelled = f"{q['previous']} {q['question']}" if q.get("previous") else q["question"]
             sections = tuple(q.get("sections") or ()) if q.get("in_scope") else ()
             out.append(DevQuestion(name, q["question"], labelled, sections, f"{name}:{q.get('persona', '')}"))
+    return out
+
+
+def training_questions(files: tuple[Path, ...] = TRAINING_FILES) -> list[DevQuestion]:
+    """The labelled questions of the training files (`TRAINING_FILES`), their source named after the file."""
+    out: list[DevQuestion] = []
+    for path in files:
+        for q in load_independent(None, (path,))["covered"]:
+            labelled = f"{q['previous']} {q['question']}" if q.get("previous") else q["question"]
+            group = f"{path.stem}:{q.get('persona', '')}"
+            out.append(DevQuestion(path.stem, q["question"], labelled, tuple(q["sections"]), group))
     return out
 
 
@@ -124,7 +146,7 @@ def main() -> None:
     kb = get_service()
     questions = dev_questions("dev")
     fold = folds_of(questions)
-    base = guide_rows(kb)
+    base = guide_rows(kb) + labelled_rows(kb, training_questions())
     rankings = cross_fitted_rankings(kb, questions, base, fold)
     final = fit_section_model(base + labelled_rows(kb, questions), kb.index.dense[0].model_name)
     final.save()

@@ -29,12 +29,14 @@ log = logging.getLogger(__name__)
 def _warm_up() -> None:
     """Loads the models once at start-up so the first user does not wait."""
     import rules_bridge
+    from channels.staff.classify import classify_theme
     from knowledge_base import get_service
 
     # configured by create_app(); one ranking also loads what the encoders load at their first text (USE's
     # vocabulary table, about 90 MB), so the memory at rest is the memory in use.
     get_service().rank("Mon cabinet est-il un établissement recevant du public ?")
     rules_bridge.warm_up()
+    classify_theme("Bonjour, où trouver un local pour notre cabinet ?")  # the triage's e5 engine (staff requests)
 
 
 API_BODY_LIMIT = 32 * 1024  # /api/v1/*: a question of 2 000 characters is under 10 kB

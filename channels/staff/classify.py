@@ -8,7 +8,7 @@
      "partenaires": [{"nom", "raison", "url"}], "brouillon": str}
 
 The theme comes from a logistic regression over the character n-grams of the request, the sentences that ask
-for something counting more (coefficients as data in data/theme_model.json, retrained with
+for something counting more, and its sentence vectors (multilingual-e5-small, vectors.py) (coefficients as data in data/theme_model.json, retrained with
 `python -m channels.staff.evaluation train`; measured in eval/RESULTATS.md). Without that file the keyword rules
 of data/themes.yaml decide; their request markers also choose the sentences the model weights. Professions and
 arrondissement come from `rules_bridge.extract`, partners from `rules_bridge.orient`, the draft from
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,7 @@ from frenchtext.linear import LinearModel, char_ngrams
 from . import integrations
 from .draft import build_draft
 from .matching import KeywordSet, tokens_of
+from .vectors import request_vectors
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 THEMES = ("locaux", "equipe", "financement", "reglementaire", "orientation", "autre")
@@ -105,13 +107,22 @@ def theme_rules() -> ThemeRules:
 
 
 def theme_features(
-    texte: str, rules: ThemeRules, ask_weight: float, ngrams: tuple[int, int], rules_weight: float = 0.0
+    texte: str,
+    rules: ThemeRules,
+    ask_weight: float,
+    ngrams: tuple[int, int],
+    rules_weight: float = 0.0,
+    vectors: Sequence[float] | None = None,
+    vector_weight: float = 0.0,
 ) -> dict[str, float]:
     """Inputs of the theme model: the character n-grams of the folded words (``c:<gram>``, log-scaled counts,
     unit length), a gram of a sentence that asks for something (« ? », `request_markers`) counting
     ``ask_weight`` times; with ``rules_weight`` > 0 also the rule scores (``r:<theme>``, log 1 + score) and the
-    rules' own choice (``p:<theme>``)."""
+    rules' own choice (``p:<theme>``); with ``vector_weight`` > 0 the request's sentence vectors
+    (``e:<i>``, `vectors.request_vectors`) times that weight."""
     feats: dict[str, float] = {}
+    if vector_weight > 0 and vectors is not None:
+        feats.update({f"e:{i}": vector_weight * float(x) for i, x in enumerate(vectors)})
     if rules_weight > 0:
         scores, _ = rules.scores(texte)
         feats.update({f"r:{t}": rules_weight * math.log1p(scores.get(t, 0)) for t in THEMES})
@@ -130,6 +141,7 @@ class ThemeModel:
     ask_weight: float
     ngrams: tuple[int, int]
     rules_weight: float
+    vector_weight: float = 0.0
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> ThemeModel:
@@ -142,13 +154,20 @@ class ThemeModel:
             ask_weight=float(data["ask_weight"]),
             ngrams=(int(data["ngrams"][0]), int(data["ngrams"][1])),
             rules_weight=float(data.get("rules_weight", 0.0)),
+            vector_weight=float(data.get("vector_weight", 0.0)),
+        )
+
+    def features(self, texte: str, rules: ThemeRules) -> dict[str, float]:
+        vectors = request_vectors([texte])[0] if self.vector_weight > 0 else None
+        return theme_features(
+            texte, rules, self.ask_weight, self.ngrams, self.rules_weight, vectors, self.vector_weight
         )
 
     def probabilities(self, texte: str, rules: ThemeRules) -> dict[str, float]:
-        return self.model.probabilities(theme_features(texte, rules, self.ask_weight, self.ngrams, self.rules_weight))
+        return self.model.probabilities(self.features(texte, rules))
 
     def theme(self, texte: str, rules: ThemeRules) -> str:
-        return self.model.best(theme_features(texte, rules, self.ask_weight, self.ngrams, self.rules_weight))
+        return self.model.best(self.features(texte, rules))
 
 
 THEME_MODEL_FILE = DATA_DIR / "theme_model.json"

@@ -34,6 +34,10 @@ TRAINING_SETS = [
         "demandes_entrainement_9.yaml",
         "demandes_entrainement_10.yaml",
         "demandes_entrainement_11.yaml",
+        "demandes_entrainement_12.yaml",
+        "demandes_entrainement_13.yaml",
+        "demandes_entrainement_14.yaml",
+        "demandes_entrainement_15.yaml",
     )
 ]
 
@@ -45,7 +49,16 @@ TRAINING_SOURCES: list[tuple[Path, str | None]] = [
     (INDEPENDENT_SET, "dev"),
     *((path, None) for path in TRAINING_SETS),
 ]
-MODEL_SETTINGS: dict[str, Any] = {"C": 10.0, "ask_weight": 2.0, "ngrams": [3, 5], "min_df": 2, "rules_weight": 0.0}
+MODEL_SETTINGS: dict[str, Any] = {
+    "C": 10.0,
+    "ask_weight": 2.0,
+    "ngrams": [3, 5],
+    "min_df": 2,
+    "rules_weight": 0.0,
+    "vector_weight": 1.0,
+}
+# The training requests' sentence vectors, kept between trainings (encoding ~3 000 requests takes minutes).
+VECTOR_CACHE = EVAL_DIR.parents[2] / "var" / "staff" / "request_vectors.npz"
 
 
 @dataclass
@@ -194,16 +207,25 @@ def evaluate_classification(path: Path | None = None) -> dict[str, Any]:
     }
 
 
-def train_theme_model(items: list[dict[str, Any]], settings: dict[str, Any] | None = None) -> dict[str, Any]:
+def train_theme_model(
+    items: list[dict[str, Any]], settings: dict[str, Any] | None = None, vector_cache: Path | None = None
+) -> dict[str, Any]:
     """Fits the theme model (multinomial logistic regression over `classify.theme_features`) on labelled
     requests and returns its coefficients as plain data (the content of data/theme_model.json)."""
     from .classify import theme_features, theme_rules
+    from .vectors import request_vectors
 
     cfg = {**MODEL_SETTINGS, **(settings or {})}
     ngrams = (int(cfg["ngrams"][0]), int(cfg["ngrams"][1]))
     rules = theme_rules()
     rules_weight = float(cfg["rules_weight"])
-    rows = [theme_features(it["texte"], rules, float(cfg["ask_weight"]), ngrams, rules_weight) for it in items]
+    vector_weight = float(cfg["vector_weight"])
+    textes = [it["texte"] for it in items]
+    vectors = request_vectors(textes, vector_cache) if vector_weight > 0 else [None] * len(items)
+    rows = [
+        theme_features(t, rules, float(cfg["ask_weight"]), ngrams, rules_weight, v, vector_weight)
+        for t, v in zip(textes, vectors)
+    ]
     fitted = fit_linear_model(rows, [it["theme"] for it in items], float(cfg["C"]), int(cfg["min_df"]))
     return {
         "about": "Theme model of the staff triage: python -m channels.staff.evaluation train (eval/RESULTATS.md).",
@@ -212,6 +234,7 @@ def train_theme_model(items: list[dict[str, Any]], settings: dict[str, Any] | No
         "ask_weight": float(cfg["ask_weight"]),
         "ngrams": list(ngrams),
         "rules_weight": rules_weight,
+        "vector_weight": vector_weight,
         **fitted,
     }
 
@@ -235,7 +258,7 @@ def main(argv: list[str] | None = None) -> None:
     if args != ["train"]:
         raise SystemExit("usage: python -m channels.staff.evaluation train")
     items = training_items()
-    model = train_theme_model(items)
+    model = train_theme_model(items, vector_cache=VECTOR_CACHE)
     write_model_data(THEME_MODEL_FILE, model)
     theme_model.cache_clear()
     print(f"{THEME_MODEL_FILE.name}: {len(model['weights'])} features, {len(items)} labelled requests")

@@ -245,3 +245,19 @@ def test_learning_computes_each_batch_signals_once_and_scores_as_served(monkeypa
     held = batches[0]
     served = grouping.learned_similarity(held.texts, held.vectors, held.retrievals, model)
     np.testing.assert_array_equal(model.probabilities(held.anchored_signals(others), held.vectors), served)
+
+
+def test_stored_model_learned_from_every_training_file():
+    """Every paraphrase file in eval/ is a training batch, and the stored model's anchors hold the wordings of the
+    dev split and of each file: fails when a writer's new file is left out of the fit (no refit, or a file list
+    that misses it)."""
+    from channels.webinar import evaluation
+
+    files = sorted(evaluation.EVAL_DIR.glob("paraphrases_entrainement*.csv"))
+    assert sorted(evaluation.TRAINING_SETS) == files and len(files) >= 11
+    anchors = load_model(MODEL_FILE).anchors
+    assert anchors is not None
+    texts = set(anchors.texts)
+    for path, split in [(evaluation.LABELLED_SET, "dev"), *((p, "train") for p in files)]:
+        queries = {r.question.query for r in evaluation.read_labelled(path, split) if r.type == "question"}
+        assert len(queries & texts) >= 0.9 * len(queries), path.name

@@ -48,7 +48,8 @@ from .grouping import (
     representatives,
     retrieve,
 )
-from .pair_model import MODEL_FILE, Anchors, PairModel, fit_model, stored_model
+from .metric import MetricSettings, learn_projection, metric_similarity
+from .pair_model import METRIC_SIGNAL, MODEL_FILE, Anchors, PairModel, fit_model, stored_model
 from .reader import LabelledRow, read_labelled
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
@@ -232,6 +233,8 @@ LEARN_PROFILE = (10, 0.2)  # profile_top, profile_temperature of the learned mod
 LEARN_ANCHOR_TEMPERATURE = 0.05  # softmax temperature of the assignment to the labelled groups (pair_model.Anchors)
 LEARN_THRESHOLDS = tuple(round(float(t), 3) for t in np.arange(0.05, 0.96, 0.025))
 LEARN_SEEDS = (0, 1, 2, 3, 4)  # repeated two-fold splits by gold group
+LEARN_METRIC: MetricSettings | None = MetricSettings()  # the learned metric's signal (metric.py); None: without
+LEARN_METRIC_FOLDS = 3  # folds of batches for the metric signal of the batches a pair model learns from
 
 
 @dataclass(eq=False)
@@ -276,6 +279,14 @@ class Batch:
             self._anchored[ids] = (list(anchor_batches), {**self.signals(), **anchored})
         return self._anchored[ids][1]
 
+    def learned_signals(self, anchor_batches: list[Batch], metric_batches: list[Batch]) -> dict[str, np.ndarray]:
+        """`anchored_signals` and, with LEARN_METRIC, the cosines in the metric learned on `metric_batches`."""
+        signals = self.anchored_signals(anchor_batches)
+        projection = _projection(metric_batches) if anchor_batches else None
+        if projection is None:
+            return signals
+        return {**signals, METRIC_SIGNAL: metric_similarity(self.vectors, projection)}
+
 
 def learning_batch(prepared: Prepared) -> Batch:
     queries = [r.question.query for r in prepared.rows]
@@ -292,20 +303,46 @@ def _anchors(batches: list[Batch]) -> Anchors:
     return Anchors.from_labelled([(b.texts, b.vectors, b.gold) for b in batches], LEARN_ANCHOR_TEMPERATURE)
 
 
+# ids of the batches a projection was learned on -> (those batches, kept so that their ids stay theirs; W)
+_PROJECTIONS: dict[tuple[int, ...], tuple[list[Batch], np.ndarray]] = {}
+
+
+def _projection(batches: list[Batch]) -> np.ndarray | None:
+    """The learned metric's projection (metric.py) on these batches, learned once per list; None without
+    LEARN_METRIC."""
+    if LEARN_METRIC is None:
+        return None
+    ids = tuple(id(b) for b in batches)
+    if ids not in _PROJECTIONS:
+        _PROJECTIONS[ids] = (list(batches), learn_projection([(b.vectors, b.gold) for b in batches], LEARN_METRIC))
+    return _PROJECTIONS[ids][1]
+
+
+def _metric_folds(batches: list[Batch]) -> list[list[Batch]]:
+    """For each batch, the batches whose learned metric gives its signal when fitting: those of the other
+    LEARN_METRIC_FOLDS folds (batch n is in fold n mod LEARN_METRIC_FOLDS) — a projection per fold, not per batch."""
+    folds = min(LEARN_METRIC_FOLDS, len(batches))
+    return [[b for m, b in enumerate(batches) if m % folds != n % folds] for n in range(len(batches))]
+
+
 def fit_batches(batches: list[Batch], c: float) -> PairModel:
     """The pair model learned on the batches; with two batches or more it reads the anchor signals, each batch's
-    computed from the OTHER batches' labelled questions (its own would give its groups away)."""
+    computed from the OTHER batches' labelled questions (its own would give its groups away), and with
+    LEARN_METRIC the learned metric's cosine, each batch's from a metric learned on the other folds of batches."""
     if len(batches) < 2:
         return fit_model([(b.signals(), b.vectors, b.gold) for b in batches], c, *LEARN_PROFILE)
-    rows = [(b.anchored_signals(batches[:n] + batches[n + 1 :]), b.vectors, b.gold) for n, b in enumerate(batches)]
-    return fit_model(rows, c, *LEARN_PROFILE, _anchors(batches))
+    rows = [
+        (b.learned_signals(batches[:n] + batches[n + 1 :], metric), b.vectors, b.gold)
+        for n, (b, metric) in enumerate(zip(batches, _metric_folds(batches), strict=True))
+    ]
+    return fit_model(rows, c, *LEARN_PROFILE, _anchors(batches), _projection(batches))
 
 
 def threshold_counts(model: PairModel, learned_from: list[Batch], batch: Batch) -> np.ndarray:
     """Pair counts (`_counts`) of the clustering on the probabilities of `model` (fitted by `fit_batches` on
     `learned_from`) at each of LEARN_THRESHOLDS: the served similarity (`grouping.learned_similarity`), with the
     batch's signals computed once."""
-    signals = batch.anchored_signals(learned_from) if model.anchors is not None else batch.signals()
+    signals = batch.learned_signals(learned_from, learned_from) if model.anchors is not None else batch.signals()
     cuts = _cuts(model.probabilities(signals, batch.vectors), "average", LEARN_THRESHOLDS)
     return np.array([_counts(batch.gold, [int(x) for x in labels]) for labels in cuts])
 

@@ -81,7 +81,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from frenchtext import asking_sentences, fold, key, words
 from knowledge_base import Hit, KnowledgeBaseError, embed, search, search_many
 
-from .pair_model import Anchors, PairModel, stored_model
+from .metric import metric_similarity
+from .pair_model import METRIC_SIGNAL, Anchors, PairModel, stored_model
 
 PARAMS_FILE = Path(__file__).resolve().parent / "data" / "grouping.yaml"
 FOCUS_FILE = Path(__file__).resolve().parent / "data" / "question_focus.yaml"
@@ -308,6 +309,8 @@ def learned_similarity(
     signals = pair_signals(texts, vectors, retrievals, model.profile_top, model.profile_temperature)
     if model.anchors is not None:
         signals.update(anchor_signals(texts, vectors, model.anchors))
+    if model.projection is not None:
+        signals[METRIC_SIGNAL] = metric_similarity(vectors, model.projection)
     return model.probabilities(signals, vectors)
 
 

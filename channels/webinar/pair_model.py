@@ -34,6 +34,7 @@ import numpy as np
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "pair_model.npz"
 SIGNALS = ("embedding", "profile", "lexical", "focus_shared", "focus_conflict", "focus_missing")  # grouping.py's
 ANCHOR_SIGNALS = ("anchor", "anchor_lexical")  # from `Anchors.signals`: embeddings, character n-grams
+METRIC_SIGNAL = "metric"  # cosine in the learned metric (`metric.metric_similarity` with `PairModel.projection`)
 
 
 def _same_group(cos: np.ndarray, members: np.ndarray, temperature: float) -> np.ndarray:
@@ -87,6 +88,7 @@ class PairModel:
     profile_top: int
     profile_temperature: float
     anchors: Anchors | None = None  # when set, the signals end with ANCHOR_SIGNALS (`Anchors.signals`)
+    projection: np.ndarray | None = None  # d × k; when set, the last signal is METRIC_SIGNAL
 
     def probabilities(self, signals: dict[str, np.ndarray], vectors: np.ndarray) -> np.ndarray:
         """Pairwise probabilities of « same question » from the signal matrices (`self.signals`) and the
@@ -109,6 +111,8 @@ class PairModel:
             arrays["anchor_vectors"] = self.anchors.vectors.astype(np.float16)
             arrays["anchor_groups"] = self.anchors.groups.astype(np.int32)
             arrays["anchor_temperature"] = np.float64(self.anchors.temperature)
+        if self.projection is not None:
+            arrays["projection"] = self.projection.astype(np.float32)
         np.savez(path, **arrays)
 
 
@@ -130,6 +134,7 @@ def load_model(path: Path = MODEL_FILE) -> PairModel:
             int(data["profile"][0]),
             float(data["profile"][1]),
             anchors,
+            np.asarray(data["projection"], dtype=np.float32) if "projection" in data else None,
         )
 
 
@@ -153,14 +158,19 @@ def fit_model(
     profile_top: int,
     profile_temperature: float,
     anchors: Anchors | None = None,
+    projection: np.ndarray | None = None,
 ) -> PairModel:
     """Logistic regression (L2, strength ``1/c`` on standardised features) on the pairs inside each batch
     (signal matrices, embeddings, gold groups); pairs never cross batches. The standardisation is folded into
     the weights so that serving needs no scaler. With `anchors` (kept by the model for serving), every batch's
-    signals must hold the ANCHOR_SIGNALS too — computed by the caller from anchors that leave that batch out."""
+    signals must hold the ANCHOR_SIGNALS too — computed by the caller from anchors that leave that batch out; with
+    `projection` (`metric.learn_projection`, kept for serving), METRIC_SIGNAL too — from a projection learned
+    without that batch."""
     from sklearn.linear_model import LogisticRegression
 
     names = (*SIGNALS, *ANCHOR_SIGNALS) if anchors is not None else SIGNALS
+    if projection is not None:
+        names = (*names, METRIC_SIGNAL)
     sizes = [len(vectors) * (len(vectors) - 1) // 2 for _, vectors, _ in batches]
     x = np.empty((sum(sizes), len(names) + batches[0][1].shape[1]), dtype=np.float64)  # filled in place: the
     y = np.empty(sum(sizes), dtype=np.int64)  # pairs of ten files take gigabytes
@@ -179,4 +189,4 @@ def fit_model(
     coef = model.coef_[0] / scale
     k = len(names)
     intercept = float(model.intercept_[0] - (coef * mean).sum())
-    return PairModel(names, coef[:k], coef[k:], intercept, profile_top, profile_temperature, anchors)
+    return PairModel(names, coef[:k], coef[k:], intercept, profile_top, profile_temperature, anchors, projection)

@@ -244,7 +244,7 @@ def test_learning_computes_each_batch_signals_once_and_scores_as_served(monkeypa
     model = evaluation.fit_batches(others, 0.1)
     held = batches[0]
     served = grouping.learned_similarity(held.texts, held.vectors, held.retrievals, model)
-    np.testing.assert_array_equal(model.probabilities(held.anchored_signals(others), held.vectors), served)
+    np.testing.assert_array_equal(model.probabilities(held.learned_signals(others, others), held.vectors), served)
 
 
 def test_stored_model_learned_from_every_training_file():

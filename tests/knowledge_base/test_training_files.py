@@ -1,24 +1,49 @@
 """The users' training files (questions written from the users' side, labelled by someone else) are learned by the
-shipped section model; the first writer's file is kept unseen, as the measure of a writer the model never read."""
+shipped section model, each file held out as one fold of the cross-fitting; their out-of-scope questions are
+negatives of the answer/decline decision."""
+
+import numpy as np
 
 from knowledge_base.calibrate import (
+    DECISION_LEARNS_TRAINING,
+    FOLDS,
     SOURCE_WEIGHTS,
     TRAINING_FILES,
     TRAINING_WEIGHT,
     analysed,
     dev_questions,
+    folds_of,
     guide_rows,
     training_questions,
 )
-from knowledge_base.evaluation import EVAL_DIR
+from knowledge_base.decision import Decision
 
 
-def test_training_files_are_read_with_their_labels_and_weight():
+def test_training_files_are_read_with_their_labels_negatives_and_weight():
     questions = training_questions()
     assert {q.source for q in questions} == {p.stem for p in TRAINING_FILES}
-    assert len(questions) >= 400 and all(q.sections for q in questions)
+    assert len(TRAINING_FILES) == 5 and all(p.exists() for p in TRAINING_FILES)
+    assert sum(1 for q in questions if q.sections) >= 1000
+    outside = [q for q in questions if not q.in_scope]
+    assert len(outside) >= 90 and not any(q.sections for q in outside)
     assert all(SOURCE_WEIGHTS[q.source] == TRAINING_WEIGHT for q in questions)
-    assert EVAL_DIR / "independant" / "entrainement.yaml" not in TRAINING_FILES  # the unseen writer stays unseen
+
+
+def test_each_training_file_is_one_fold_of_its_own():
+    questions = dev_questions("dev") + training_questions()
+    fold = folds_of(questions)
+    dev_folds = folds_of(dev_questions("dev"))
+    assert (fold[: len(dev_folds)] == dev_folds).all()  # the development folds are not changed by the files
+    by_file = {p.stem: set(fold[[q.source == p.stem for q in questions]].tolist()) for p in TRAINING_FILES}
+    assert all(len(f) == 1 for f in by_file.values())
+    assert len({next(iter(f)) for f in by_file.values()}) == min(len(TRAINING_FILES), FOLDS)
+    assert set(np.unique(fold).tolist()) == set(range(FOLDS))
+
+
+def test_the_shipped_decision_learned_the_training_files():
+    decision = Decision.load()
+    assert decision is not None
+    assert ("entraînement" in decision.fitted_on) is DECISION_LEARNS_TRAINING
 
 
 def test_the_shipped_model_learned_the_training_files(kb):
@@ -29,7 +54,9 @@ def test_the_shipped_model_learned_the_training_files(kb):
     seen = {t for row in guide_rows(kb) for t in row.terms}
     dev = [q.labelled_text for q in dev_questions("dev") if q.sections]
     seen |= {t for terms in analysed(kb, dev, emphasise=True)[1] for t in terms}
-    training = {t for terms in analysed(kb, [q.labelled_text for q in training_questions()], True)[1] for t in terms}
-    only_training = training - seen
-    assert len(only_training) >= 20
-    assert only_training <= set(model.vocabulary)
+    for path in TRAINING_FILES:  # every file, the first writer's included
+        mine = [q.labelled_text for q in training_questions((path,)) if q.sections]
+        training = {t for terms in analysed(kb, mine, True)[1] for t in terms}
+        only_training = training - seen
+        assert len(only_training) >= 5, path.name
+        assert only_training <= set(model.vocabulary), path.name

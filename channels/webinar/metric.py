@@ -27,8 +27,8 @@ import numpy as np
 class MetricSettings:
     rank: int = 64  # k, the projected dimension
     temperature: float = 0.1  # of the contrastive softmax
-    steps: int = 150  # full-batch Adam steps
-    learning_rate: float = 0.01
+    steps: int = 50  # full-batch Adam steps (150 at 0.01: 0.701 vs 0.697 on four unseen writers, 3 × slower)
+    learning_rate: float = 0.03
     pull: float = 0.01  # L2 strength pulling W back to the principal axes it started from
 
 

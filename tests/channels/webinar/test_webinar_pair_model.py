@@ -12,6 +12,7 @@ from channels.webinar.evaluation import TRAINING_SET
 from channels.webinar.grouping import GroupingParams, Retrieval, calibrated_params, group_indices
 from channels.webinar.pair_model import (
     ANCHOR_SIGNALS,
+    METRIC_SIGNAL,
     MODEL_FILE,
     SIGNALS,
     Anchors,
@@ -65,8 +66,10 @@ def test_served_grouping_reads_the_stored_model(monkeypatch):
     """The calibrated parameters use the learned model, and the grouping follows whatever model is stored."""
     assert calibrated_params().learned
     stored = load_model(MODEL_FILE)
-    assert stored.signals == (*SIGNALS, *ANCHOR_SIGNALS)
+    assert stored.signals == (*SIGNALS, *ANCHOR_SIGNALS, METRIC_SIGNAL)
     assert stored.anchors is not None
+    assert stored.projection is not None and stored.projection.shape == (stored.anchors.vectors.shape[1], 64)
+    assert stored.weights[-1] > 0.5  # the learned metric is weighed, not left at zero
     assert len(stored.anchors.texts) == len(stored.anchors.vectors) == len(stored.anchors.groups)
     texts = ["Quel montant pour l'aide ?", "Les kinés sont-ils éligibles ?"]
     vectors = np.eye(2, 8, dtype=np.float32)

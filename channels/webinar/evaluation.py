@@ -49,7 +49,7 @@ from .grouping import (
     retrieve,
 )
 from .metric import MetricSettings, learn_projection, metric_similarity
-from .pair_model import METRIC_SIGNAL, MODEL_FILE, Anchors, PairModel, fit_model, stored_model
+from .pair_model import ANCHOR_METRIC_SIGNAL, METRIC_SIGNAL, MODEL_FILE, Anchors, PairModel, fit_model, stored_model
 from .reader import LabelledRow, read_labelled
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
@@ -234,6 +234,7 @@ LEARN_ANCHOR_TEMPERATURE = 0.05  # softmax temperature of the assignment to the 
 LEARN_THRESHOLDS = tuple(round(float(t), 3) for t in np.arange(0.05, 0.96, 0.025))
 LEARN_SEEDS = (0, 1, 2, 3, 4)  # repeated two-fold splits by gold group
 LEARN_METRIC: MetricSettings | None = MetricSettings()  # the learned metric's signal (metric.py); None: without
+LEARN_ANCHOR_METRIC = True  # with LEARN_METRIC, the anchors' assignment in the learned metric too (anchor_metric)
 LEARN_METRIC_FOLDS = 3  # folds of batches for the metric signal of the batches a pair model learns from
 
 
@@ -285,7 +286,10 @@ class Batch:
         projection = _projection(metric_batches) if anchor_batches else None
         if projection is None:
             return signals
-        return {**signals, METRIC_SIGNAL: metric_similarity(self.vectors, projection)}
+        signals = {**signals, METRIC_SIGNAL: metric_similarity(self.vectors, projection)}
+        if LEARN_ANCHOR_METRIC:
+            signals[ANCHOR_METRIC_SIGNAL] = _anchors(anchor_batches).metric_signal(self.vectors, projection)
+        return signals
 
 
 def learning_batch(prepared: Prepared) -> Batch:
@@ -335,7 +339,7 @@ def fit_batches(batches: list[Batch], c: float) -> PairModel:
         (b.learned_signals(batches[:n] + batches[n + 1 :], metric), b.vectors, b.gold)
         for n, (b, metric) in enumerate(zip(batches, _metric_folds(batches), strict=True))
     ]
-    return fit_model(rows, c, *LEARN_PROFILE, _anchors(batches), _projection(batches))
+    return fit_model(rows, c, *LEARN_PROFILE, _anchors(batches), _projection(batches), LEARN_ANCHOR_METRIC)
 
 
 def threshold_counts(model: PairModel, learned_from: list[Batch], batch: Batch) -> np.ndarray:

@@ -12,6 +12,8 @@ A logistic regression over, for each pair of questions,
   a different wording of the same labelled question: what « same question » means is carried over from the
   writers of the training files. When fitting, each file's questions are assigned to the groups of the OTHER
   files only (their own group would give the answer away, `evaluation.fit_batches`); served, to every group.
+- with the learned metric (`metric.py`), the same assignment in its space (`Anchors.metric_signal`, signal
+  ``anchor_metric``: questions and anchors both projected by ``W``), and the metric's cosine itself (``metric``).
 
 Served with numpy only, on every pair at once: the score is
 ``b + Σ c_s · S_s + U · diag(w) · Uᵀ`` (one matrix product for the interaction part, a few for the anchors), then
@@ -31,10 +33,13 @@ from typing import Any
 
 import numpy as np
 
+from .metric import project
+
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "pair_model.npz"
 SIGNALS = ("embedding", "profile", "lexical", "focus_shared", "focus_conflict", "focus_missing")  # grouping.py's
 ANCHOR_SIGNALS = ("anchor", "anchor_lexical")  # from `Anchors.signals`: embeddings, character n-grams
 METRIC_SIGNAL = "metric"  # cosine in the learned metric (`metric.metric_similarity` with `PairModel.projection`)
+ANCHOR_METRIC_SIGNAL = "anchor_metric"  # `Anchors.metric_signal`: the anchors' assignment in the learned metric
 
 
 def _same_group(cos: np.ndarray, members: np.ndarray, temperature: float) -> np.ndarray:
@@ -77,6 +82,15 @@ class Anchors:
             "anchor": _same_group(cos, members, self.temperature),
             "anchor_lexical": _same_group(np.asarray(lexical, dtype=np.float32), members, self.temperature),
         }
+
+    def metric_signal(self, vectors: np.ndarray, projection: np.ndarray) -> np.ndarray:
+        """ANCHOR_METRIC_SIGNAL: the same soft assignment as the ``anchor`` signal, with the cosines of the
+        questions and the anchors both projected by the learned metric's `projection` (`metric.project`)."""
+        members = np.zeros((len(self.groups), int(self.groups.max()) + 1), dtype=np.float32)
+        members[np.arange(len(self.groups)), self.groups] = 1.0
+        return _same_group(
+            project(vectors, projection) @ project(self.vectors, projection).T, members, self.temperature
+        )
 
 
 @dataclass(frozen=True)
@@ -159,16 +173,20 @@ def fit_model(
     profile_temperature: float,
     anchors: Anchors | None = None,
     projection: np.ndarray | None = None,
+    anchor_metric: bool = False,
 ) -> PairModel:
     """Logistic regression (L2, strength ``1/c`` on standardised features) on the pairs inside each batch
     (signal matrices, embeddings, gold groups); pairs never cross batches. The standardisation is folded into
     the weights so that serving needs no scaler. With `anchors` (kept by the model for serving), every batch's
     signals must hold the ANCHOR_SIGNALS too — computed by the caller from anchors that leave that batch out; with
     `projection` (`metric.learn_projection`, kept for serving), METRIC_SIGNAL too — from a projection learned
-    without that batch."""
+    without that batch; with `anchor_metric` too (both set), ANCHOR_METRIC_SIGNAL, from those same anchors and
+    projection."""
     from sklearn.linear_model import LogisticRegression
 
     names = (*SIGNALS, *ANCHOR_SIGNALS) if anchors is not None else SIGNALS
+    if anchor_metric and anchors is not None and projection is not None:
+        names = (*names, ANCHOR_METRIC_SIGNAL)
     if projection is not None:
         names = (*names, METRIC_SIGNAL)
     sizes = [len(vectors) * (len(vectors) - 1) // 2 for _, vectors, _ in batches]

@@ -11,6 +11,7 @@ import channels.webinar.grouping as grouping
 from channels.webinar.evaluation import TRAINING_SET
 from channels.webinar.grouping import GroupingParams, Retrieval, calibrated_params, group_indices
 from channels.webinar.pair_model import (
+    ANCHOR_METRIC_SIGNAL,
     ANCHOR_SIGNALS,
     METRIC_SIGNAL,
     MODEL_FILE,
@@ -66,7 +67,8 @@ def test_served_grouping_reads_the_stored_model(monkeypatch):
     """The calibrated parameters use the learned model, and the grouping follows whatever model is stored."""
     assert calibrated_params().learned
     stored = load_model(MODEL_FILE)
-    assert stored.signals == (*SIGNALS, *ANCHOR_SIGNALS, METRIC_SIGNAL)
+    assert stored.signals == (*SIGNALS, *ANCHOR_SIGNALS, ANCHOR_METRIC_SIGNAL, METRIC_SIGNAL)
+    assert stored.weights[-2] > 1.0  # the anchors in the learned metric are weighed, not left at zero
     assert stored.anchors is not None
     assert stored.projection is not None and stored.projection.shape == (stored.anchors.vectors.shape[1], 64)
     assert stored.weights[-1] > 0.5  # the learned metric is weighed, not left at zero
@@ -96,6 +98,38 @@ def test_anchors_bring_together_two_wordings_of_one_labelled_group():
     # a group name is the same group only inside its own file
     split = Anchors.from_labelled([(("x", "y"), e[:2], ["a", "b"]), (("z", "w"), e[2:], ["a", "b"])], 0.05)
     assert len(set(split.groups.tolist())) == 4 and split.texts == ("x", "y", "z", "w")
+
+
+def _anchored_in_metric() -> tuple[Anchors, np.ndarray, np.ndarray]:
+    """Anchors a (along e0) and b (along e1 + 2·e2), a projection that drops e2, and two questions: one mostly along
+    e2 (close to b by the raw cosine, to a once projected), one along e0."""
+    b = np.array([0.0, 1.0, 2.0]) / np.sqrt(5.0)
+    anchors = Anchors.from_labelled([(("a1", "b1"), np.vstack([np.eye(3)[0], b]), ["a", "b"])], temperature=0.05)
+    q = np.array([[0.3, 0.1, 1.0], [1.0, 0.0, 0.0]], dtype=np.float32)
+    return anchors, q / np.linalg.norm(q, axis=1, keepdims=True), np.eye(3, 2, dtype=np.float32)
+
+
+def test_anchor_metric_assigns_in_the_projected_space():
+    """ANCHOR_METRIC_SIGNAL projects the questions and the anchors before the soft assignment: a question that
+    the raw cosine puts in group b lands in group a once the projection has dropped the direction they shared."""
+    anchors, questions, projection = _anchored_in_metric()
+    raw = anchors.signals(questions, lexical=np.zeros((2, 2)))["anchor"]
+    projected = anchors.metric_signal(questions, projection)
+    assert raw[0, 1] < 0.1 and projected[0, 1] > 0.9
+
+
+def test_served_grouping_reads_the_anchor_metric(monkeypatch):
+    """A model weighing ANCHOR_METRIC_SIGNAL only groups the two questions of `_anchored_in_metric` (together in
+    the projected space, apart by the raw anchors): the served similarity computes the signal from the model's
+    anchors and projection."""
+    anchors, questions, projection = _anchored_in_metric()
+    names = (*SIGNALS, *ANCHOR_SIGNALS, ANCHOR_METRIC_SIGNAL, METRIC_SIGNAL)
+    weights = np.array([10.0 if n == ANCHOR_METRIC_SIGNAL else 0.0 for n in names])
+    model = PairModel(names, weights, np.zeros(3), -5.0, 10, 0.2, anchors, projection)
+    monkeypatch.setattr(grouping, "stored_model", lambda: model)
+    texts = ["Quel montant pour l'aide ?", "Les kinés sont-ils éligibles ?"]
+    retr = [Retrieval(("a",), (1.0,)), Retrieval(("b",), (1.0,))]
+    assert len(group_indices(texts, questions, retr, GroupingParams(threshold=0.5, learned=True))) == 1
 
 
 def test_model_with_anchors_round_trips(tmp_path):
@@ -188,8 +222,8 @@ def test_refit_on_a_slice_of_the_training_file_is_reproducible():
 
 def test_served_grouping_reads_the_anchors(monkeypatch):
     """« How much at most » and « the ceiling of the grant » share no word: the stored model groups them through
-    the labelled groups they are each close to, and not any more when the anchor signals are zeroed; the sibling
-    « who is eligible » stays apart (wordings written for this test)."""
+    the labelled groups they are each close to, and not any more when the anchor signals (raw and in the learned
+    metric) are zeroed; the sibling « who is eligible » stays apart (wordings written for this test)."""
     from channels.webinar.grouping import embed_questions, retrieve
     from channels.webinar.reader import make_question
 
@@ -207,6 +241,7 @@ def test_served_grouping_reads_the_anchors(monkeypatch):
         return {name: np.zeros((len(texts), len(texts)), dtype=np.float32) for name in ANCHOR_SIGNALS}
 
     monkeypatch.setattr(grouping, "anchor_signals", zeros)
+    monkeypatch.setattr(Anchors, "metric_signal", lambda _self, v, _w: np.zeros((len(v), len(v)), dtype=np.float32))
     assert len(group_indices(queries, vectors, retrievals, calibrated_params())) == 3
 
 

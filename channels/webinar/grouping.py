@@ -73,9 +73,9 @@ writers' files (`_12` … `_15`) judged by the model of the first twelve batches
 same soft assignment, temperature 0.05; beside `anchor`, not in its place; each file's value, held out or fitted
 on, from a W learned without it): leaving one file out on the same sixteen batches, C 0.01, 0.721 → 0.768
 (threshold 0.275), 14 files of 16 better (dev 0.792 → 0.761 and `_1` 0.745 → 0.715 worse); refitted on the
-knowledge base 59179a4, test read once: 0.775 → 0.806 (precision 0.888 → 0.912, recall 0.687 → 0.722). Not measured for lack of
-machine time: `anchor_metric` in place of `anchor`, another temperature, USE ⊕ character n-grams under the
-projection, other values of C.
+knowledge base 59179a4, test read once: 0.775 → 0.806 (precision 0.888 → 0.912, recall 0.687 → 0.722). Not
+measured for lack of machine time: `anchor_metric` in place of `anchor`, another temperature, USE ⊕ character
+n-grams under the projection, other values of C.
 """
 
 from __future__ import annotations

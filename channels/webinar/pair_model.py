@@ -72,11 +72,16 @@ class Anchors:
         texts = tuple(t for texts, _, _ in labelled for t in texts)
         return cls(texts, vectors, np.array([number[name] for name in names], dtype=np.int32), temperature)
 
+    def members(self) -> np.ndarray:
+        """The anchors' groups one-hot (m × number of groups)."""
+        members = np.zeros((len(self.groups), int(self.groups.max()) + 1), dtype=np.float32)
+        members[np.arange(len(self.groups)), self.groups] = 1.0
+        return members
+
     def signals(self, vectors: np.ndarray, lexical: np.ndarray) -> dict[str, np.ndarray]:
         """The ANCHOR_SIGNALS of every pair of questions, from their embeddings and the cosines of their character
         n-grams to the anchors' (n × m, `grouping.lexical_similarity(texts, self.texts)`)."""
-        members = np.zeros((len(self.groups), int(self.groups.max()) + 1), dtype=np.float32)
-        members[np.arange(len(self.groups)), self.groups] = 1.0
+        members = self.members()
         cos = np.asarray(vectors, dtype=np.float32) @ self.vectors.T
         return {
             "anchor": _same_group(cos, members, self.temperature),
@@ -86,8 +91,7 @@ class Anchors:
     def metric_signal(self, vectors: np.ndarray, projection: np.ndarray) -> np.ndarray:
         """ANCHOR_METRIC_SIGNAL: the same soft assignment as the ``anchor`` signal, with the cosines of the
         questions and the anchors both projected by the learned metric's `projection` (`metric.project`)."""
-        members = np.zeros((len(self.groups), int(self.groups.max()) + 1), dtype=np.float32)
-        members[np.arange(len(self.groups)), self.groups] = 1.0
+        members = self.members()
         return _same_group(
             project(vectors, projection) @ project(self.vectors, projection).T, members, self.temperature
         )

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-from rules_bridge.reference import Need, PartnerEntry, Reference, load_reference
+from rules_bridge.reference import Need, PartnerEntry, PartnerTemplate, Reference, load_reference
 
 # Scores: the first partner of the main need scores 100, each next position 10 less; a partner also
 # relevant to other needs gets a small bonus; location and profession add their own partners last.
@@ -48,6 +48,19 @@ def _from_entry(entry: PartnerEntry, reason: str) -> Partner:
     )
 
 
+def _from_template(partner_id: str, template: PartnerTemplate, **placeholders: str) -> Partner:
+    """A partner from a profile-dependent template of ``partenaires.yaml``, its name and reason filled in."""
+    return Partner(
+        id=partner_id,
+        nom=(template.nom or "").format(**placeholders),
+        raison=template.raison.format(**placeholders),
+        url=template.url,
+        url_verifiee=template.url_verifiee,
+        contact=template.contact,
+        sources=template.sources,
+    )
+
+
 class PartnerDirectory:
     """Typed access to ``data/partenaires.yaml`` plus the profile-dependent entries (CPTS, URPS, Ordres)."""
 
@@ -64,26 +77,10 @@ class PartnerDirectory:
     def cpts(self, arrondissement: int | None) -> Partner:
         t = self.ref.templates
         if arrondissement is None:
-            tpl = t["cpts_sans_arrondissement"]
-            return Partner(
-                id="cpts",
-                nom=tpl.nom or "",
-                raison=tpl.raison,
-                url=tpl.url,
-                url_verifiee=tpl.url_verifiee,
-                sources=tpl.sources,
-            )
+            return _from_template("cpts", t["cpts_sans_arrondissement"])
         arr = self.ref.arrondissement(arrondissement)
         if arr.cpts is None:
-            tpl = t["cpts_inconnue"]
-            return Partner(
-                id=f"cpts-{arrondissement}",
-                nom=(tpl.nom or "").format(arrondissement=arr.court),
-                raison=tpl.raison.format(arrondissement=arr.court),
-                url=tpl.url,
-                url_verifiee=tpl.url_verifiee,
-                sources=tpl.sources,
-            )
+            return _from_template(f"cpts-{arrondissement}", t["cpts_inconnue"], arrondissement=arr.court)
         tpl = t["cpts_verifiee"]
         reason = tpl.raison.format(arrondissement=arr.court)
         if arr.cpts.url is None and tpl.raison_sans_site:
@@ -105,28 +102,11 @@ class PartnerDirectory:
         tpl = self.ref.templates["urps_profession"]
         if profession not in tpl.professions:
             return None
-        return Partner(
-            id=f"urps-{profession}",
-            nom=(tpl.nom or "").format(profession_pluriel=grid_labels.get(profession, profession)),
-            raison=tpl.raison,
-            url=tpl.url,
-            url_verifiee=tpl.url_verifiee,
-            contact=tpl.contact,
-            sources=tpl.sources,
-        )
+        return _from_template(f"urps-{profession}", tpl, profession_pluriel=grid_labels.get(profession, profession))
 
     def ordre_unknown_profession(self) -> Partner:
         """The Ordre when the request names no profession: who must register, and how to find one's Ordre."""
-        tpl = self.ref.templates["ordre_sans_profession"]
-        return Partner(
-            id="ordre",
-            nom=tpl.nom or "",
-            raison=tpl.raison,
-            url=tpl.url,
-            url_verifiee=tpl.url_verifiee,
-            contact=tpl.contact,
-            sources=tpl.sources,
-        )
+        return _from_template("ordre", self.ref.templates["ordre_sans_profession"])
 
     def ordre(self, profession: str, need_id: str) -> Partner:
         for entry in self.ref.partners.values():

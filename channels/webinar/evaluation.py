@@ -42,14 +42,16 @@ from .grouping import (
     embed_questions,
     focus_pairs,
     group_indices,
+    learned_similarity,
     lexical_similarity,
+    metric_signals,
     pair_signals,
     profiles,
     representatives,
     retrieve,
 )
-from .metric import MetricSettings, learn_projection, metric_similarity
-from .pair_model import ANCHOR_METRIC_SIGNAL, METRIC_SIGNAL, MODEL_FILE, Anchors, PairModel, fit_model, stored_model
+from .metric import MetricSettings, learn_projection
+from .pair_model import MODEL_FILE, Anchors, PairModel, fit_model, stored_model
 from .reader import LabelledRow, read_labelled
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
@@ -286,10 +288,8 @@ class Batch:
         projection = _projection(metric_batches) if anchor_batches else None
         if projection is None:
             return signals
-        signals = {**signals, METRIC_SIGNAL: metric_similarity(self.vectors, projection)}
-        if LEARN_ANCHOR_METRIC:
-            signals[ANCHOR_METRIC_SIGNAL] = _anchors(anchor_batches).metric_signal(self.vectors, projection)
-        return signals
+        anchors = _anchors(anchor_batches) if LEARN_ANCHOR_METRIC else None
+        return {**signals, **metric_signals(self.vectors, projection, anchors)}
 
 
 def learning_batch(prepared: Prepared) -> Batch:
@@ -344,10 +344,10 @@ def fit_batches(batches: list[Batch], c: float) -> PairModel:
 
 def threshold_counts(model: PairModel, learned_from: list[Batch], batch: Batch) -> np.ndarray:
     """Pair counts (`_counts`) of the clustering on the probabilities of `model` (fitted by `fit_batches` on
-    `learned_from`) at each of LEARN_THRESHOLDS: the served similarity (`grouping.learned_similarity`), with the
-    batch's signals computed once."""
-    signals = batch.learned_signals(learned_from, learned_from) if model.anchors is not None else batch.signals()
-    cuts = _cuts(model.probabilities(signals, batch.vectors), "average", LEARN_THRESHOLDS)
+    `learned_from`) at each of LEARN_THRESHOLDS: the served similarity (`grouping.learned_similarity`), from the
+    batch's signals computed once (the anchor signals of `learned_from`'s questions, the model's anchors)."""
+    signals = batch.anchored_signals(learned_from) if model.anchors is not None else batch.signals()
+    cuts = _cuts(learned_similarity(model, batch.vectors, signals), "average", LEARN_THRESHOLDS)
     return np.array([_counts(batch.gold, [int(x) for x in labels]) for labels in cuts])
 
 

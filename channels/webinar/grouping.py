@@ -81,7 +81,7 @@ n-grams under the projection, other values of C.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -316,18 +316,36 @@ def pair_signals(
     }
 
 
-def learned_similarity(
+def learned_similarity(model: PairModel, vectors: np.ndarray, signals: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The learned model's probability that two questions ask the same thing, for every pair, from the signals
+    the caller computed (`model_signals`; the learning keeps them per batch): the learned metric's signals are
+    added here from the model's projection. The one scoring path of the served grouping (`similarity_matrix`)
+    and of the learning's validation (`evaluation.threshold_counts`)."""
+    full = dict(signals)
+    if model.projection is not None:
+        anchors = model.anchors if ANCHOR_METRIC_SIGNAL in model.signals else None
+        full.update(metric_signals(vectors, model.projection, anchors))
+    return model.probabilities(full, vectors)
+
+
+def model_signals(
     texts: Sequence[str], vectors: np.ndarray, retrievals: Sequence[Retrieval], model: PairModel
-) -> np.ndarray:
-    """The learned model's probability that two questions ask the same thing, for every pair."""
+) -> dict[str, np.ndarray]:
+    """The signals of `learned_similarity` that do not depend on the learned metric: `pair_signals` with the
+    model's profile settings and, when the model has anchors, `anchor_signals` with them."""
     signals = pair_signals(texts, vectors, retrievals, model.profile_top, model.profile_temperature)
     if model.anchors is not None:
         signals.update(anchor_signals(texts, vectors, model.anchors))
-    if model.projection is not None:
-        signals[METRIC_SIGNAL] = metric_similarity(vectors, model.projection)
-        if model.anchors is not None and ANCHOR_METRIC_SIGNAL in model.signals:
-            signals[ANCHOR_METRIC_SIGNAL] = model.anchors.metric_signal(vectors, model.projection)
-    return model.probabilities(signals, vectors)
+    return signals
+
+
+def metric_signals(vectors: np.ndarray, projection: np.ndarray, anchors: Anchors | None) -> dict[str, np.ndarray]:
+    """The learned metric's signals: the cosine in the metric (METRIC_SIGNAL) and, with `anchors`, their soft
+    assignment in it (ANCHOR_METRIC_SIGNAL, `pair_model.Anchors.metric_signal`)."""
+    signals = {METRIC_SIGNAL: metric_similarity(vectors, projection)}
+    if anchors is not None:
+        signals[ANCHOR_METRIC_SIGNAL] = anchors.metric_signal(vectors, projection)
+    return signals
 
 
 def anchor_signals(texts: Sequence[str], vectors: np.ndarray, anchors: Anchors) -> dict[str, np.ndarray]:
@@ -343,7 +361,8 @@ def similarity_matrix(
     else the weighted sum of the embeddings', the retrieval profiles' and the character n-grams' cosines, less
     the focus penalties."""
     if params.learned:
-        return learned_similarity(texts, vectors, retrievals, stored_model())
+        model = stored_model()
+        return learned_similarity(model, vectors, model_signals(texts, vectors, retrievals, model))
     p = profiles(retrievals, params)
     focus_used = params.focus_conflict or params.focus_missing or params.focus_shared
     sim = combine_similarities(

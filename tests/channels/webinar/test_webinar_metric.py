@@ -56,6 +56,7 @@ def test_the_served_similarity_reads_the_projection(tmp_path):
     np.testing.assert_array_equal(loaded.projection, w)
     texts = [f"question {n}" for n in range(len(x))]
     retrievals = [Retrieval(("s",), (1.0,))] * len(x)
-    served = grouping.learned_similarity(texts, x, retrievals, loaded)
+    signals = grouping.model_signals(texts, x, retrievals, loaded)
+    served = grouping.learned_similarity(loaded, x, signals)
     zeroed = PairModel(names, loaded.weights, loaded.interaction, -3.0, 10, 0.2, None, np.zeros_like(w))
-    assert np.abs(served - grouping.learned_similarity(texts, x, retrievals, zeroed)).max() > 0.3
+    assert np.abs(served - grouping.learned_similarity(zeroed, x, signals)).max() > 0.3

@@ -281,8 +281,13 @@ def test_learning_computes_each_batch_signals_once_and_scores_as_served(monkeypa
     others = batches[1:]
     model = evaluation.fit_batches(others, 0.1)
     held = batches[0]
-    served = grouping.learned_similarity(held.texts, held.vectors, held.retrievals, model)
-    np.testing.assert_array_equal(model.probabilities(held.learned_signals(others, others), held.vectors), served)
+    served = grouping.learned_similarity(
+        model, held.vectors, grouping.model_signals(held.texts, held.vectors, held.retrievals, model)
+    )
+    counts = evaluation.threshold_counts(model, others, held)
+    for threshold, row in zip(evaluation.LEARN_THRESHOLDS, counts, strict=True):
+        labels = grouping.cluster_labels(served, GroupingParams(threshold=threshold))
+        np.testing.assert_array_equal(row, evaluation._counts(held.gold, [int(x) for x in labels]))
 
 
 def test_stored_model_learned_from_every_training_file():

@@ -235,8 +235,8 @@ LEARN_PROFILE = (10, 0.2)  # profile_top, profile_temperature of the learned mod
 LEARN_ANCHOR_TEMPERATURE = 0.05  # softmax temperature of the assignment to the labelled groups (pair_model.Anchors)
 LEARN_THRESHOLDS = tuple(round(float(t), 3) for t in np.arange(0.05, 0.96, 0.025))
 LEARN_SEEDS = (0, 1, 2, 3, 4)  # repeated two-fold splits by gold group
-LEARN_METRIC: MetricSettings | None = MetricSettings()  # the learned metric's signal (metric.py); None: without
-LEARN_ANCHOR_METRIC = True  # with LEARN_METRIC, the anchors' assignment in the learned metric too (anchor_metric)
+LEARN_METRIC: MetricSettings | None = MetricSettings()  # default of `Learning.metric`
+LEARN_ANCHOR_METRIC = True  # default of `Learning.anchor_metric`
 LEARN_METRIC_FOLDS = 3  # folds of batches for the metric signal of the batches a pair model learns from
 
 
@@ -244,7 +244,8 @@ LEARN_METRIC_FOLDS = 3  # folds of batches for the metric signal of the batches 
 class Batch:
     """One labelled file's questions (identical wordings once): pairs are formed inside a batch only. Its pair
     signals, and its anchor signals from each set of other batches, are computed once and kept: leaving one file
-    out, the values of C and the final fit ask for the same matrices again and again."""
+    out, the values of C and the final fit ask for the same matrices again and again. They depend on the batch
+    and on module constants only (LEARN_PROFILE, LEARN_ANCHOR_TEMPERATURE), never on a `Learning`'s settings."""
 
     texts: list[str]
     gold: list[str]
@@ -282,15 +283,6 @@ class Batch:
             self._anchored[ids] = (list(anchor_batches), {**self.signals(), **anchored})
         return self._anchored[ids][1]
 
-    def learned_signals(self, anchor_batches: list[Batch], metric_batches: list[Batch]) -> dict[str, np.ndarray]:
-        """`anchored_signals` and, with LEARN_METRIC, the cosines in the metric learned on `metric_batches`."""
-        signals = self.anchored_signals(anchor_batches)
-        projection = _projection(metric_batches) if anchor_batches else None
-        if projection is None:
-            return signals
-        anchors = _anchors(anchor_batches) if LEARN_ANCHOR_METRIC else None
-        return {**signals, **metric_signals(self.vectors, projection, anchors)}
-
 
 def learning_batch(prepared: Prepared) -> Batch:
     queries = [r.question.query for r in prepared.rows]
@@ -307,19 +299,40 @@ def _anchors(batches: list[Batch]) -> Anchors:
     return Anchors.from_labelled([(b.texts, b.vectors, b.gold) for b in batches], LEARN_ANCHOR_TEMPERATURE)
 
 
-# ids of the batches a projection was learned on -> (those batches, kept so that their ids stay theirs; W)
-_PROJECTIONS: dict[tuple[int, ...], tuple[list[Batch], np.ndarray]] = {}
+@dataclass(eq=False)
+class Learning:
+    """One learning's settings and the learned metric's projections it learns, once per list of batches: owned by
+    the caller (`main` makes one per run) and passed explicitly, so that two learnings in one process share no
+    state. `leave_one_file_out` for several values of C and the final fit reuse the same projections when they
+    are given the same `Learning` and the same batches."""
 
+    metric: MetricSettings | None = LEARN_METRIC  # the learned metric's signal (metric.py); None: without
+    anchor_metric: bool = LEARN_ANCHOR_METRIC  # with `metric`, the anchors' assignment in the metric too
+    # ids of the batches a projection was learned on -> (those batches, kept so that their ids stay theirs; W)
+    _projections: dict[tuple[int, ...], tuple[list[Batch], np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
-def _projection(batches: list[Batch]) -> np.ndarray | None:
-    """The learned metric's projection (metric.py) on these batches, learned once per list; None without
-    LEARN_METRIC."""
-    if LEARN_METRIC is None:
-        return None
-    ids = tuple(id(b) for b in batches)
-    if ids not in _PROJECTIONS:
-        _PROJECTIONS[ids] = (list(batches), learn_projection([(b.vectors, b.gold) for b in batches], LEARN_METRIC))
-    return _PROJECTIONS[ids][1]
+    def projection(self, batches: list[Batch]) -> np.ndarray | None:
+        """The learned metric's projection (metric.py) on these batches, learned once per list; None without
+        `metric`."""
+        if self.metric is None:
+            return None
+        ids = tuple(id(b) for b in batches)
+        if ids not in self._projections:
+            learned = learn_projection([(b.vectors, b.gold) for b in batches], self.metric)
+            self._projections[ids] = (list(batches), learned)
+        return self._projections[ids][1]
+
+    def signals(self, batch: Batch, anchor_batches: list[Batch], metric_batches: list[Batch]) -> dict[str, np.ndarray]:
+        """What a fit reads of `batch`: its `anchored_signals` from `anchor_batches` and, with `metric`, the learned
+        metric's signals (`grouping.metric_signals`) in the projection learned on `metric_batches`."""
+        signals = batch.anchored_signals(anchor_batches)
+        projection = self.projection(metric_batches) if anchor_batches else None
+        if projection is None:
+            return signals
+        anchors = _anchors(anchor_batches) if self.anchor_metric else None
+        return {**signals, **metric_signals(batch.vectors, projection, anchors)}
 
 
 def _metric_folds(batches: list[Batch]) -> list[list[Batch]]:
@@ -329,17 +342,20 @@ def _metric_folds(batches: list[Batch]) -> list[list[Batch]]:
     return [[b for m, b in enumerate(batches) if m % folds != n % folds] for n in range(len(batches))]
 
 
-def fit_batches(batches: list[Batch], c: float) -> PairModel:
+def fit_batches(batches: list[Batch], c: float, learning: Learning | None = None) -> PairModel:
     """The pair model learned on the batches; with two batches or more it reads the anchor signals, each batch's
-    computed from the OTHER batches' labelled questions (its own would give its groups away), and with
-    LEARN_METRIC the learned metric's cosine, each batch's from a metric learned on the other folds of batches."""
+    computed from the OTHER batches' labelled questions (its own would give its groups away), and with the
+    learned metric (`learning.metric`) its signals, each batch's from a metric learned on the other folds of
+    batches. Without `learning`, a new `Learning` with the default settings."""
+    learning = learning or Learning()
     if len(batches) < 2:
         return fit_model([(b.signals(), b.vectors, b.gold) for b in batches], c, *LEARN_PROFILE)
     rows = [
-        (b.learned_signals(batches[:n] + batches[n + 1 :], metric), b.vectors, b.gold)
+        (learning.signals(b, batches[:n] + batches[n + 1 :], metric), b.vectors, b.gold)
         for n, (b, metric) in enumerate(zip(batches, _metric_folds(batches), strict=True))
     ]
-    return fit_model(rows, c, *LEARN_PROFILE, _anchors(batches), _projection(batches), LEARN_ANCHOR_METRIC)
+    projection = learning.projection(batches)
+    return fit_model(rows, c, *LEARN_PROFILE, _anchors(batches), projection, learning.anchor_metric)
 
 
 def threshold_counts(model: PairModel, learned_from: list[Batch], batch: Batch) -> np.ndarray:
@@ -359,27 +375,31 @@ def _halves(batch: Batch, seed: int) -> list[np.ndarray]:
     return [np.flatnonzero(side == k) for k in (0, 1)]
 
 
-def cross_validate(batches: list[Batch], c: float, seeds: tuple[int, ...] = LEARN_SEEDS) -> np.ndarray:
+def cross_validate(
+    batches: list[Batch], c: float, seeds: tuple[int, ...] = LEARN_SEEDS, learning: Learning | None = None
+) -> np.ndarray:
     """Repeated two-fold cross-validation by gold group inside each batch (pairs never cross folds): the pair
     counts of the held-out halves, pooled over the repetitions, per batch and threshold (batch × threshold × 3)."""
+    learning = learning or Learning()
     total = np.zeros((len(batches), len(LEARN_THRESHOLDS), 3))
     for seed in seeds:
         halves = [[b.subset(h) for h in _halves(b, seed)] for b in batches]  # each half's signals once
         for k in (0, 1):
             learned_from = [h[1 - k] for h in halves]
-            model = fit_batches(learned_from, c)
+            model = fit_batches(learned_from, c, learning)
             for n, h in enumerate(halves):
                 total[n] += threshold_counts(model, learned_from, h[k])
     return total
 
 
-def leave_one_file_out(batches: list[Batch], c: float) -> np.ndarray:
+def leave_one_file_out(batches: list[Batch], c: float, learning: Learning | None = None) -> np.ndarray:
     """Each batch (one writer's file) judged by the model learned on the others: pair counts per batch and
     threshold (batch × threshold × 3) — what a new writer's questions would get."""
+    learning = learning or Learning()
     out = []
     for n, b in enumerate(batches):
         others = batches[:n] + batches[n + 1 :]
-        out.append(threshold_counts(fit_batches(others, c), others, b))
+        out.append(threshold_counts(fit_batches(others, c, learning), others, b))
     return np.array(out)
 
 
@@ -396,36 +416,43 @@ def _best(counts: np.ndarray) -> dict[str, Any]:
 
 
 def learn(
-    batches: list[Batch], cs: tuple[float, ...] = LEARN_C, seeds: tuple[int, ...] = LEARN_SEEDS
+    batches: list[Batch],
+    cs: tuple[float, ...] = LEARN_C,
+    seeds: tuple[int, ...] = LEARN_SEEDS,
+    learning: Learning | None = None,
 ) -> tuple[PairModel, float, dict[str, Any]]:
     """The regularisation and the threshold of best mean F1 with one file left out (`leave_one_file_out`), then
     the model fitted on every batch; the repeated two-fold cross-validation by gold group (`cross_validate`) of
     that regularisation is reported beside."""
-    tried = {str(c): _best(leave_one_file_out(batches, c)) for c in cs}
+    learning = learning or Learning()
+    tried = {str(c): _best(leave_one_file_out(batches, c, learning)) for c in cs}
     c = max(cs, key=lambda x: tried[str(x)]["f1_moyen"])  # the first on ties
     threshold = float(tried[str(c)]["seuil"])
     return (
-        fit_batches(batches, c),
+        fit_batches(batches, c, learning),
         threshold,
         {
             "C": c,
             "seuil": threshold,
             "un_fichier_laisse_de_cote": tried[str(c)],
-            "validation_croisee_deux_moities": _best(cross_validate(batches, c, seeds)),
+            "validation_croisee_deux_moities": _best(cross_validate(batches, c, seeds, learning)),
             "essais": tried,
         },
     )
 
 
-def learning_curve(batches: list[Batch], c: float, threshold: float) -> dict[str, float]:
+def learning_curve(
+    batches: list[Batch], c: float, threshold: float, learning: Learning | None = None
+) -> dict[str, float]:
     """Mean F1 of each batch left out, at `threshold`, learned from every subset of k other batches, by k."""
+    learning = learning or Learning()
     k_of = LEARN_THRESHOLDS.index(threshold)
     out: dict[str, list[float]] = {}
     for n, held in enumerate(batches):
         others = batches[:n] + batches[n + 1 :]
         for k in range(1, len(others) + 1):
             for subset in itertools.combinations(others, k):
-                counts = threshold_counts(fit_batches(list(subset), c), list(subset), held)[k_of]
+                counts = threshold_counts(fit_batches(list(subset), c, learning), list(subset), held)[k_of]
                 out.setdefault(f"{k}_fichiers", []).append(_f1(counts)["f1"])
     return {k: round(float(np.mean(v)), 3) for k, v in out.items()}
 
@@ -458,19 +485,20 @@ def main() -> None:
     )
     parser.add_argument("--courbe", action="store_true", help="courbe d'apprentissage (un fichier laissé de côté)")
     args = parser.parse_args()
+    learning = Learning()  # this run's projections, shared by its fits
     if args.courbe:
         c = float(yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))["apprentissage"]["C"])
-        print(json.dumps(learning_curve(training_batches(), c, calibrated_params().threshold)))
+        print(json.dumps(learning_curve(training_batches(), c, calibrated_params().threshold, learning)))
         return
     if args.apprendre or args.reajuster:
         batches = training_batches()
         if args.reajuster:  # the C and threshold chosen by the last `--apprendre`, kept with their validation
             stored = yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))
             report, threshold = stored["apprentissage"], float(stored["parametres"]["threshold"])
-            model = fit_batches(batches, float(report["C"]))
+            model = fit_batches(batches, float(report["C"]), learning)
             report["reajuste"] = f"{len(batches)} lots, C et seuil du dernier --apprendre"
         else:
-            model, threshold, report = learn(batches, tuple(args.C) if args.C else LEARN_C)
+            model, threshold, report = learn(batches, tuple(args.C) if args.C else LEARN_C, learning=learning)
         model.save(MODEL_FILE)
         stored_model.cache_clear()
         hand = asdict(calibrated_params())  # the hand-weighted sum's fields stay, unused while `learned`

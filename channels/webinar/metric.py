@@ -11,7 +11,7 @@ wordings of its group), a fixed number of full-batch Adam steps, and an L2 pull 
 
 Learned with torch (training only, imported lazily); served with numpy: one matrix product and a normalisation.
 Its cosine is one more scalar signal of the pair model (`pair_model.METRIC_SIGNAL`); like the anchors, each
-training file's value comes from a projection learned WITHOUT that file (`evaluation.Batch.anchored_signals`),
+training file's value comes from a projection learned WITHOUT that file (`evaluation.Learning.signals`),
 so the pair model weighs the signal as it behaves on a new writer, not on the pairs it memorised.
 """
 

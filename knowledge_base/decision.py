@@ -88,10 +88,10 @@ class Decision(BaseModel):
 
 
 def fit_decision(
-    x: np.ndarray, y: np.ndarray, fitted_on: str, min_declined: float = 0.9, threshold_rows: np.ndarray | None = None
+    x: np.ndarray, y: np.ndarray, fitted_on: str, min_declined: float = 0.9
 ) -> tuple[Decision, dict[str, Any]]:
     """Chooses C by 5-fold cross-validation (log-loss), fits on all rows, then picks the threshold on the
-    cross-validated probabilities of `threshold_rows` (a boolean mask; all rows when None; see below)."""
+    cross-validated probabilities (see below)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.preprocessing import StandardScaler
@@ -109,11 +109,9 @@ def fit_decision(
     model = LogisticRegression(C=best_c, max_iter=1000).fit(xs, y)
     # Threshold: the best balanced accuracy (answered in scope + declined out of scope) of the cross-validated
     # probabilities, among those declining at least `min_declined` of the negatives when one reaches it.
-    rows = np.ones(len(y), bool) if threshold_rows is None else np.asarray(threshold_rows, bool)
-    oof, yt = best_oof[rows], y[rows]
-    candidates = np.unique(oof)
-    answered = np.array([(oof[yt == 1] >= t).mean() for t in candidates])
-    declined = np.array([(oof[yt == 0] < t).mean() for t in candidates])
+    candidates = np.unique(best_oof)
+    answered = np.array([(best_oof[y == 1] >= t).mean() for t in candidates])
+    declined = np.array([(best_oof[y == 0] < t).mean() for t in candidates])
     balanced = answered + declined
     allowed = declined >= min_declined
     pick = int(np.argmax(np.where(allowed, balanced, -1.0))) if allowed.any() else int(np.argmax(balanced))

@@ -27,18 +27,3 @@ def test_answers_carry_the_decision_probability(kb):
     yes, no = kb.answer("registre public d'accessibilité"), kb.answer("recette de la blanquette de veau")
     assert yes.answered and not no.answered
     assert 0.0 <= no.score < kb.threshold <= yes.score <= 1.0
-
-
-def test_the_threshold_reads_only_the_rows_it_is_given():
-    """Hard negatives left out of `threshold_rows` still train the model but no longer push the threshold up."""
-    rng = np.random.default_rng(1)
-    easy = rng.normal(-1.0, 0.3, (60, len(FEATURES)))
-    hard = rng.normal(0.8, 0.3, (20, len(FEATURES)))  # negatives that look like positives
-    x = np.vstack([rng.normal(1.0, 0.3, (60, len(FEATURES))), easy, hard])
-    y = np.array([1] * 60 + [0] * 80)
-    everything, _ = fit_decision(x, y, fitted_on="essai", min_declined=0.95)
-    rows = np.array([True] * 120 + [False] * 20)
-    easy_only, info = fit_decision(x, y, fitted_on="essai", min_declined=0.95, threshold_rows=rows)
-    assert easy_only.coef == everything.coef  # the same model
-    assert easy_only.threshold < everything.threshold
-    assert (info["oof"][60:120] < easy_only.threshold).mean() >= 0.95

@@ -1,11 +1,10 @@
 """The users' training files (questions written from the users' side, labelled by someone else) are learned by the
-shipped section model, each file held out as one fold of the cross-fitting; their out-of-scope questions are
-negatives of the answer/decline decision."""
+shipped section model, each file held out as one fold of the cross-fitting; the answer/decline decision learns the
+development questions only."""
 
 import numpy as np
 
 from knowledge_base.calibrate import (
-    DECISION_LEARNS_TRAINING,
     FOLDS,
     SOURCE_WEIGHTS,
     TRAINING_FILES,
@@ -23,6 +22,8 @@ def test_training_files_are_read_with_their_labels_negatives_and_weight():
     questions = training_questions()
     assert {q.source for q in questions} == {p.stem for p in TRAINING_FILES}
     assert len(TRAINING_FILES) == 5 and all(p.exists() for p in TRAINING_FILES)
+    for path in TRAINING_FILES:  # every file labelled: a file without sections would teach the model nothing
+        assert sum(1 for q in training_questions((path,)) if q.sections) >= 150, path.name
     assert sum(1 for q in questions if q.sections) >= 1000
     outside = [q for q in questions if not q.in_scope]
     assert len(outside) >= 90 and not any(q.sections for q in outside)
@@ -40,10 +41,14 @@ def test_each_training_file_is_one_fold_of_its_own():
     assert set(np.unique(fold).tolist()) == set(range(FOLDS))
 
 
-def test_the_shipped_decision_learned_the_training_files():
+def test_the_shipped_decision_learned_the_development_questions_only():
+    """The decision's rows are the development questions (their counts in `fitted_on`), not the training files'."""
     decision = Decision.load()
     assert decision is not None
-    assert ("entraînement" in decision.fitted_on) is DECISION_LEARNS_TRAINING
+    dev = dev_questions("dev")
+    inside, outside = sum(1 for q in dev if q.sections), sum(1 for q in dev if not q.sections)
+    assert decision.fitted_on.startswith(f"dev ({inside} dans le champ, {outside} hors champ)")
+    assert "entraînement" not in decision.fitted_on
 
 
 def test_the_shipped_model_learned_the_training_files(kb):

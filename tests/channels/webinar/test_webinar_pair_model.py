@@ -36,6 +36,26 @@ def _batch(seed: int, groups: int = 6, per_group: int = 4, dim: int = 16):
     return signals, vectors.astype(np.float32), gold
 
 
+# Three small labelled files (wordings written for these tests): texts and gold groups.
+_TOY_FILES = (
+    (["Quel bail choisir ?", "Bail pro ou commercial ?", "Qui paie le diagnostic ?"], ["a", "a", "b"]),
+    (["Le délai de versement ?", "Versé quand ?", "Combien de places ?"], ["c", "c", "d"]),
+    (["Faut-il un registre ?", "Le registre, obligatoire ?", "Quelle plaque poser ?"], ["e", "e", "f"]),
+)
+
+
+def _toy_batches(*seeds: int):
+    """The first len(seeds) toy files as learning batches, each with random unit embeddings of its seed."""
+    from channels.webinar import evaluation
+
+    out = []
+    for (texts, gold), seed in zip(_TOY_FILES, seeds, strict=False):
+        v = np.random.default_rng(seed).normal(size=(len(texts), 8)).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        out.append(evaluation.Batch(list(texts), list(gold), v, [Retrieval(("s",), (1.0,))] * len(texts)))
+    return out
+
+
 def test_refit_is_reproducible_and_round_trips(tmp_path):
     batches = [_batch(1), _batch(2)]
     first, second = fit_model(batches, 0.1, 10, 0.2), fit_model(batches, 0.1, 10, 0.2)
@@ -154,13 +174,7 @@ def test_each_batch_learns_from_the_other_batches_anchors(monkeypatch):
     keeps every batch's questions as anchors (wordings written for this test)."""
     from channels.webinar import evaluation
 
-    def batch(texts: list[str], gold: list[str], seed: int) -> evaluation.Batch:
-        v = np.random.default_rng(seed).normal(size=(len(texts), 8)).astype(np.float32)
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        return evaluation.Batch(texts, gold, v, [Retrieval(("s",), (1.0,))] * len(texts))
-
-    first = batch(["Quel bail choisir ?", "Bail pro ou commercial ?", "Qui paie le diagnostic ?"], ["a", "a", "b"], 1)
-    second = batch(["Le délai de versement ?", "Versé quand ?", "Combien de places ?"], ["c", "c", "d"], 2)
+    first, second = _toy_batches(1, 2)
     seen: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     real = evaluation.anchor_signals
 
@@ -251,16 +265,7 @@ def test_learning_computes_each_batch_signals_once_and_scores_as_served(monkeypa
     (`grouping.learned_similarity`) all the same (wordings written for this test)."""
     from channels.webinar import evaluation
 
-    def batch(texts: list[str], gold: list[str], seed: int) -> evaluation.Batch:
-        v = np.random.default_rng(seed).normal(size=(len(texts), 8)).astype(np.float32)
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        return evaluation.Batch(texts, gold, v, [Retrieval(("s",), (1.0,))] * len(texts))
-
-    batches = [
-        batch(["Quel bail choisir ?", "Bail pro ou commercial ?", "Qui paie le diagnostic ?"], ["a", "a", "b"], 1),
-        batch(["Le délai de versement ?", "Versé quand ?", "Combien de places ?"], ["c", "c", "d"], 2),
-        batch(["Faut-il un registre ?", "Le registre, obligatoire ?", "Quelle plaque poser ?"], ["e", "e", "f"], 3),
-    ]
+    batches = _toy_batches(1, 2, 3)
     calls = {"pair": 0, "anchor": 0}
     real_pair, real_anchor = evaluation.pair_signals, evaluation.anchor_signals
 
@@ -297,16 +302,7 @@ def test_two_learnings_in_one_process_share_no_projection(monkeypatch):
     from channels.webinar import evaluation
     from channels.webinar.metric import MetricSettings
 
-    def batch(texts: list[str], gold: list[str], seed: int) -> evaluation.Batch:
-        v = np.random.default_rng(seed).normal(size=(len(texts), 8)).astype(np.float32)
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        return evaluation.Batch(texts, gold, v, [Retrieval(("s",), (1.0,))] * len(texts))
-
-    batches = [
-        batch(["Quel bail choisir ?", "Bail pro ou commercial ?", "Qui paie le diagnostic ?"], ["a", "a", "b"], 4),
-        batch(["Le délai de versement ?", "Versé quand ?", "Combien de places ?"], ["c", "c", "d"], 5),
-        batch(["Faut-il un registre ?", "Le registre, obligatoire ?", "Quelle plaque poser ?"], ["e", "e", "f"], 6),
-    ]
+    batches = _toy_batches(4, 5, 6)
     learned: list[int] = []
     real = evaluation.learn_projection
 

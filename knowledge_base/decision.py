@@ -35,6 +35,7 @@ FEATURES = (
     "idf_coverage_top",
     "dense_faq_top",
     "section_prob_top",
+    "section_out",
 )
 
 
@@ -58,6 +59,7 @@ def features(r: Ranking, glossary: bool) -> list[float]:
         float(r.coverage_idf[best]) if r.coverage_idf is not None else float(r.coverage[best]),
         max(float(r.dense_faq.max()), 0.0) if r.dense_faq is not None and r.dense_faq.size else 0.0,
         float(r.section_prob[best]) if r.section_prob is not None else 0.0,
+        r.section_out,
     ]
 
 

@@ -28,6 +28,7 @@ class Ranking:
     coverage_idf: np.ndarray | None = None  # IDF-weighted share of the query's distinct terms in each section
     unknown: float = 0.0  # share of the query's terms (before typo repair) that the guide's vocabulary lacks
     section_prob: np.ndarray | None = None  # the section model's probability of each section (None: no model)
+    section_out: float = 0.0  # the section model's probability that no section answers the question
 
 
 def _normalise_bm25(scores: np.ndarray) -> np.ndarray:
@@ -130,12 +131,13 @@ def rank_many(
     analyzer = index.analyzer
     raw_terms, terms, vectors = analyse_queries(index, models, queries)
     dense, faq = dense_parts_many(index, models, queries, vectors)
-    probs = section_probabilities(index, section_model, terms, vectors, queries) if queries else None
+    probs, outside = section_probabilities(index, section_model, terms, vectors, queries) if queries else (None, None)
     return [
         replace(
             score(index, terms[i], dense[i], mode, dense_weight, None if probs is None else probs[i]),
             dense_faq=None if faq is None else faq[i],
             unknown=analyzer.unknown_share(raw),
+            section_out=0.0 if outside is None else float(outside[i]),
         )
         for i, raw in enumerate(raw_terms)
     ]
@@ -158,16 +160,17 @@ def section_probabilities(
     terms: list[list[str]],
     vectors: Mapping[str, np.ndarray],
     texts: list[str] | None = None,
-) -> np.ndarray | None:
+) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
     """The section model's probabilities in the index's section order, one row per query (0 for a section the
-    model does not know); None without a model or when the model reads another encoder's vectors. `texts`: the
-    queries as ranked (the model's character n-grams read them)."""
+    model does not know), given that a section answers the query, and each query's probability that none does
+    (`SectionModel.split`); (None, None) without a model or when the model reads another encoder's vectors.
+    `texts`: the queries as ranked (the model's character n-grams read them)."""
     if model is None or model.model_name not in vectors:
-        return None
+        return None, None
     columns = model.aligned([s.id for s in index.sections])
-    probs = model.probabilities(terms, vectors[model.model_name], texts)
+    probs, outside = model.split(model.probabilities(terms, vectors[model.model_name], texts))
     out = np.where(columns >= 0, probs[:, np.maximum(columns, 0)], 0.0)
-    return np.asarray(out, dtype=np.float32)
+    return np.asarray(out, dtype=np.float32), outside
 
 
 def score(

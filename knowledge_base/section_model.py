@@ -36,6 +36,10 @@ CHAR_MIN_DF = 2
 # precision is 2.9 MB instead of 5.8 MB, probabilities within 4e-4 of single precision and the same top-10 sections
 # for every dev question and the unseen writer's (700 questions, checked session 8). Scoring computes in float64.
 COEF_DTYPE = np.float16
+# The class of the questions no section answers (out of scope, or in scope but not covered by the guide). Its
+# probability is a feature of the answer/decline decision; ranking reads the sections' probabilities renormalised
+# without it (`SectionModel.split`).
+OUT_OF_SCOPE = "__hors_champ__"
 
 
 def char_ngrams(text: str) -> list[str]:
@@ -98,6 +102,15 @@ class SectionModel:
         exp = np.exp(logits)
         out: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
         return out
+
+    def split(self, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sections' probabilities given the question is answered by one (rows renormalised without the
+        `OUT_OF_SCOPE` class) and each row's probability of that class (zeros when the model has no such class)."""
+        if OUT_OF_SCOPE not in self.sections:
+            return probabilities, np.zeros(len(probabilities))
+        out = probabilities[:, self.sections.index(OUT_OF_SCOPE)]
+        inside = np.clip(1.0 - out, 1e-12, None)[:, None]
+        return probabilities / inside, out
 
     def aligned(self, section_ids: Sequence[str]) -> np.ndarray:
         """Column of each of `section_ids` among the classes (-1 for a section the model does not know)."""

@@ -8,6 +8,7 @@ import pytest
 from knowledge_base import retriever
 from knowledge_base.calibrate import DevQuestion, folds_of
 from knowledge_base.section_model import (
+    OUT_OF_SCOPE,
     SECTION_MODEL_FILE,
     LabelledQuestion,
     SectionModel,
@@ -89,15 +90,38 @@ def test_section_probabilities_follow_the_index_order(kb):
     assert model is not None
     terms = [["bail", "dérogatoire"]]
     vectors = retriever.query_vectors(kb.index, kb.models, ["bail dérogatoire"])
-    probs = retriever.section_probabilities(kb.index, model, terms, vectors, ["bail dérogatoire"])
-    assert probs is not None
+    probs, outside = retriever.section_probabilities(kb.index, model, terms, vectors, ["bail dérogatoire"])
+    assert probs is not None and outside is not None
     direct = model.probabilities(terms, vectors[model.model_name], ["bail dérogatoire"])[0]
     ids = [s.id for s in kb.index.sections]
+    # The sections' probabilities given that one answers: renormalised without the out-of-scope class.
+    out = direct[model.sections.index(OUT_OF_SCOPE)]
+    assert np.isclose(outside[0], out) and 0.0 < out < 0.5
     assert np.isclose(
-        probs[0][ids.index("locaux-bail-derogatoire")], direct[model.sections.index("locaux-bail-derogatoire")]
+        probs[0][ids.index("locaux-bail-derogatoire")],
+        direct[model.sections.index("locaux-bail-derogatoire")] / (1.0 - out),
     )
+    assert np.isclose(float(probs[0].sum()), 1.0, atol=1e-3)
     # A model that reads another encoder's vectors is ignored.
-    assert retriever.section_probabilities(kb.index, replace(model, model_name="autre"), terms, vectors) is None
+    assert retriever.section_probabilities(kb.index, replace(model, model_name="autre"), terms, vectors) == (None, None)
+
+
+def test_a_model_without_the_out_of_scope_class_splits_nothing_off():
+    model = fit_section_model(_rows(), "usem3")
+    probs = model.probabilities([["loyer"]], _rows()[0].vector[None])
+    inside, outside = model.split(probs)
+    assert np.array_equal(inside, probs) and np.array_equal(outside, np.zeros(1))
+
+
+def test_the_out_of_scope_class_is_split_off_and_the_rest_renormalised():
+    rows = _rows() + [replace(r, section=OUT_OF_SCOPE) for r in _rows()[:2]]
+    model = fit_section_model(rows, "usem3")
+    probs = model.probabilities([r.terms for r in rows], np.stack([r.vector for r in rows]))
+    inside, outside = model.split(probs)
+    column = model.sections.index(OUT_OF_SCOPE)
+    assert np.allclose(outside, probs[:, column])
+    others = [i for i in range(len(model.sections)) if i != column]
+    assert np.allclose(inside[:, others].sum(axis=1), 1.0)
 
 
 def test_char_ngrams_are_read_from_the_folded_text():

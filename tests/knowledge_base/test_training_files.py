@@ -1,6 +1,6 @@
 """The users' training files (questions written from the users' side, labelled by someone else) are learned by the
-shipped section model, each file held out as one fold of the cross-fitting; the answer/decline decision learns the
-development questions only."""
+shipped section model — their sections, and their questions no section answers as its out-of-scope class — each file
+held out as one fold of the cross-fitting; the answer/decline decision learns the development questions only."""
 
 import numpy as np
 
@@ -16,12 +16,13 @@ from knowledge_base.calibrate import (
     training_questions,
 )
 from knowledge_base.decision import Decision
+from knowledge_base.section_model import OUT_OF_SCOPE
 
 
 def test_training_files_are_read_with_their_labels_negatives_and_weight():
     questions = training_questions()
     assert {q.source for q in questions} == {p.stem for p in TRAINING_FILES}
-    assert len(TRAINING_FILES) == 5 and all(p.exists() for p in TRAINING_FILES)
+    assert len(TRAINING_FILES) == 9 and all(p.exists() for p in TRAINING_FILES)
     for path in TRAINING_FILES:  # every file labelled: a file without sections would teach the model nothing
         assert sum(1 for q in training_questions((path,)) if q.sections) >= 150, path.name
     assert sum(1 for q in questions if q.sections) >= 1000
@@ -65,3 +66,16 @@ def test_the_shipped_model_learned_the_training_files(kb):
         only_training = training - seen
         assert len(only_training) >= 5, path.name
         assert only_training <= set(model.vocabulary), path.name
+
+
+def test_the_shipped_model_learned_the_questions_no_section_answers(kb):
+    """The out-of-scope class is learned from every training file's questions that no section answers: they score
+    far higher on it than the same files' questions a section answers (it fails without the class, whose
+    probability is then 0 for every question)."""
+    questions = training_questions()
+    outside = [q.text for q in questions if not q.in_scope][:40]
+    inside = [q.text for q in questions if q.sections][:40]
+    rankings = kb.rank_many(outside + inside)
+    out = np.asarray([r.section_out for r in rankings])
+    assert OUT_OF_SCOPE in kb.section_model.sections
+    assert out[:40].mean() > 0.6 and out[40:].mean() < 0.2

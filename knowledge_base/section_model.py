@@ -6,7 +6,8 @@ match a neighbouring section better. This model is a multinomial logistic regres
 typos and missing accents, which lemmas miss) and its USE vector, one class per section, fitted on the
 « questions fréquentes », the sections' titles and the labelled development questions (in production: the users'
 questions the staff labels), each row with a sample weight (`calibrate.SOURCE_WEIGHTS`). Its probabilities are
-added to the hybrid score (`retriever.SECTION_MODEL_WEIGHT`).
+added to the hybrid score (`retriever.SECTION_MODEL_WEIGHT`). One more class, `OUT_OF_SCOPE`, learns the questions
+no section answers; its probability goes to the answer/decline decision, not to the ranking (`SectionModel.split`).
 
 Stored as plain arrays in `section_model.npz` beside this module (no pickle), written by
 `python -m knowledge_base.calibrate`; loading and scoring need numpy only."""
@@ -105,12 +106,15 @@ class SectionModel:
 
     def split(self, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The sections' probabilities given the question is answered by one (rows renormalised without the
-        `OUT_OF_SCOPE` class) and each row's probability of that class (zeros when the model has no such class)."""
+        `OUT_OF_SCOPE` class, whose column becomes 0) and each row's probability of that class (zeros when the
+        model has no such class)."""
         if OUT_OF_SCOPE not in self.sections:
             return probabilities, np.zeros(len(probabilities))
-        out = probabilities[:, self.sections.index(OUT_OF_SCOPE)]
-        inside = np.clip(1.0 - out, 1e-12, None)[:, None]
-        return probabilities / inside, out
+        column = self.sections.index(OUT_OF_SCOPE)
+        out = probabilities[:, column].copy()
+        inside = probabilities / np.clip(1.0 - out, 1e-12, None)[:, None]
+        inside[:, column] = 0.0
+        return inside, out
 
     def aligned(self, section_ids: Sequence[str]) -> np.ndarray:
         """Column of each of `section_ids` among the classes (-1 for a section the model does not know)."""

@@ -83,7 +83,16 @@ class Decision(BaseModel):
 
     @classmethod
     def load(cls, path: Path = DECISION_FILE) -> Decision | None:
-        return cls.model_validate_json(path.read_text()) if path.exists() else None
+        """The fitted decision, None without the file; a file fitted on other features than `FEATURES` (written
+        by an older `calibrate`) is refused at load rather than failing at the first question."""
+        if not path.exists():
+            return None
+        decision = cls.model_validate_json(path.read_text())
+        if decision.features != list(FEATURES):
+            raise ValueError(
+                f"{path.name} was fitted on other features than decision.FEATURES: run python -m knowledge_base.calibrate"
+            )
+        return decision
 
     def save(self, path: Path = DECISION_FILE) -> None:
         path.write_text(json.dumps(self.model_dump(), indent=2) + "\n")

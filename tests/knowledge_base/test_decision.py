@@ -1,6 +1,7 @@
 """The fitted answer/decline decision: loadable without scikit-learn, monotone, refitted identically."""
 
 import numpy as np
+import pytest
 
 from knowledge_base.decision import FEATURES, Decision, fit_decision, reliability
 
@@ -10,6 +11,20 @@ def test_the_shipped_decision_is_fitted_on_the_dev_split_and_names_its_features(
     assert decision is not None, "knowledge_base/decision.json manquant : lancez python -m knowledge_base.calibrate"
     assert decision.features == list(FEATURES) and "dev" in decision.fitted_on
     assert 0.0 < decision.threshold < 1.0
+
+
+def test_a_decision_fitted_on_other_features_is_refused_at_load(tmp_path):
+    shipped = Decision.load()
+    assert shipped is not None
+    older = shipped.model_copy(
+        update={f: getattr(shipped, f)[:-1] for f in ("features", "mean", "scale", "coef")}
+    )  # as written before `section_out`
+    path = tmp_path / "decision.json"
+    older.save(path)
+    with pytest.raises(ValueError, match="calibrate"):
+        Decision.load(path)
+    shipped.save(path)
+    assert Decision.load(path) == shipped
 
 
 def test_fit_separates_two_clouds_and_reliability_sums_up():

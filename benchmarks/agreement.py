@@ -2,7 +2,12 @@
 
 A second person, who saw neither the first labels nor the assistant's output, labelled the dev split of the
 knowledge base's independent questions (sections that answer each one) and of the staff's independent requests
-(main theme). The second labelling is scored exactly like the assistant against the first one."""
+(main theme). The second labelling is scored exactly like the assistant against the first one.
+
+Blind pooled judgments (`jugements_aveugles.yaml`) go the other way: judges noted, from the sections' text alone,
+every section that the labels or the assistant put forward for each covered question, without knowing which was
+which. `blind_judgments` reads the assistant's first cited sections through them, and the labelled sections too
+(how often a judge finds that a labelled section answers)."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from channels.staff.evaluation import INDEPENDENT_SET, load_set
 from knowledge_base.evaluation import ALL_INDEPENDENT, EVAL_DIR, load_independent
 
 KB_SECOND = EVAL_DIR / "independant" / "second_etiquetage_dev.yaml"
+KB_BLIND = EVAL_DIR / "independant" / "jugements_aveugles.yaml"
+ANSWERS, PARTLY, MISSES = 2, 1, 0  # the judges' notes
 TRIAGE_SECOND = INDEPENDENT_SET.with_name("second_etiquetage_dev.yaml")
 
 
@@ -42,6 +49,41 @@ def knowledge_base_agreement() -> dict[str, Any]:
         "non_couvertes_declinees": (
             sum(not second[q["id"]]["sections"] for q in uncovered) / len(uncovered) if uncovered else None
         ),
+    }
+
+
+def blind_notes() -> dict[str, dict[str, int]]:
+    """The judges' note of each (question id, section id) pair of the pool."""
+    return {str(row["id"]): dict(row["notes"]) for row in yaml.safe_load(KB_BLIND.read_text(encoding="utf-8"))}
+
+
+def blind_judgments(cited: dict[str, str | None], split: str) -> dict[str, Any]:
+    """The assistant's answers (`cited`: question id → first cited section, None when declined) to the covered
+    questions of one split, read through the blind judgments: right by the labels, answering by the judges (note 2),
+    partly (1), not (0), or a section nobody judged; and the judges' notes of the labelled sections."""
+    notes = blind_notes()
+    covered = load_independent(split, ALL_INDEPENDENT)["covered"]
+    counts = {"bonne_section_etiquetee": 0, "repond": 0, "en_partie": 0, "ne_repond_pas": 0, "non_jugee": 0}
+    labelled = {ANSWERS: 0, PARTLY: 0, MISSES: 0}
+    declined = 0
+    for q in covered:
+        mine = notes[q["id"]]
+        for s in q["sections"]:
+            labelled[mine[s]] += 1
+        section = cited.get(q["id"])
+        if section is None:
+            declined += 1
+            continue
+        counts["bonne_section_etiquetee"] += section in q["sections"]
+        note = mine.get(section)
+        key = {ANSWERS: "repond", PARTLY: "en_partie", MISSES: "ne_repond_pas", None: "non_jugee"}[note]
+        counts[key] += 1
+    n = max(len(covered), 1)
+    return {
+        "dans_le_champ_couvertes": len(covered),
+        "declinees": declined / n,
+        **{f"{k}_part": v / n for k, v in counts.items()},
+        "sections_etiquetees_jugees_2_1_0": [labelled[ANSWERS], labelled[PARTLY], labelled[MISSES]],
     }
 
 

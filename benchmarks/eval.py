@@ -15,7 +15,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.agreement import knowledge_base_agreement, triage_agreement
+from benchmarks.agreement import blind_judgments, knowledge_base_agreement, triage_agreement
 from parismed.config import PROJECT_ROOT
 from parismed.launcher import QUIET_ENV, RASA_BIN
 
@@ -121,14 +121,22 @@ def eval_webinar() -> dict:
 
 def main() -> None:
     REPORTS.mkdir(exist_ok=True)
+    search = eval_knowledge_base()
     report = {
-        "recherche": eval_knowledge_base(),
+        "recherche": search,
         "nlu": eval_nlu(),
         "dialogues": eval_core(),
         "regles": eval_rules(),
         "tri": eval_triage(),
         "webinaire": eval_webinar(),
-        "accord": {"guide": knowledge_base_agreement(), "tri": triage_agreement()},
+        "accord": {
+            "guide": knowledge_base_agreement(),
+            "tri": triage_agreement(),
+            "jugements_aveugles": {
+                split: blind_judgments(search[split]["independant_et_supplement"]["premiere_section_citee"], split)
+                for split in ("dev", "test")
+            },
+        },
     }
     (REPORTS / "eval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     md = _markdown(report)
@@ -232,6 +240,15 @@ def _markdown(report: dict) -> str:
     rows.append(
         (f"accord de deux étiqueteurs, tri, dev ({t['demandes']} demandes) : thème", f"{t['theme_identique']:.3f}")
     )
+    for split, j in report["accord"]["jugements_aveugles"].items():
+        rows.append(
+            (
+                f"jugements à l'aveugle, {split} ({j['dans_le_champ_couvertes']} q. couvertes) : première section citée "
+                "bonne selon les étiquettes ; selon les juges répond / en partie / ne répond pas / non jugée ; déclinées",
+                f"{j['bonne_section_etiquetee_part']:.3f} ; {j['repond_part']:.3f} / {j['en_partie_part']:.3f} / "
+                f"{j['ne_repond_pas_part']:.3f} / {j['non_jugee_part']:.3f} ; {j['declinees']:.3f}",
+            )
+        )
     lines = ["# Mesures de qualité", "", "| mesure | valeur |", "|---|---|"]
     lines += [f"| {a} | {b} |" for a, b in rows]
     worst = report["recherche"]["test"]["modes"]["hybrid"]["misses"][:10]

@@ -115,9 +115,11 @@ def independent_metrics(
     sets = load_independent(split, files)
     right = wrong = declined = 0
     failures = []
+    first_cited: dict[str, str | None] = {}
     for q in sets["covered"]:
         result = _answer_in_context(service, q)
         cited = [s.section_id for s in result.sources]
+        first_cited[q["id"]] = cited[0] if result.answered and cited else None
         if result.answered and cited and cited[0] in q["sections"]:
             right += 1
             continue
@@ -158,6 +160,7 @@ def independent_metrics(
         "conclusions_correctes": sum(c["correct"] for c in closings) / len(closings) if closings else None,
         "conclusions": closings,
         "echecs": failures,
+        "premiere_section_citee": first_cited,  # of each covered question (None: declined)
     }
 
 

@@ -19,7 +19,7 @@ from .decision import Decision
 from .errors import KnowledgeBaseError
 from .retriever import Ranking, boost, rank, rank_many
 from .section_model import SectionModel
-from .text import clean_user_text, emphasise_questions
+from .text import as_message, clean_user_text
 
 MAX_QUESTION_CHARS = 1000
 # Used only when no fitted decision (decision.json) exists: a threshold on the hand-set confidence.
@@ -105,14 +105,14 @@ class KnowledgeBase:
         return text
 
     def prepared(self, queries: list[str], emphasise: bool) -> list[str]:
-        """The queries as ranking reads them: cleaned, and with `emphasise` a long message's asking sentences
-        repeated after it (`emphasise_questions`)."""
+        """The queries as ranking reads them: cleaned, and with `emphasise` read as a user's message (`as_message`:
+        thanks before a new question removed, a long message's asking sentences repeated after it)."""
         texts = [self.clean(q) for q in queries]
-        return [emphasise_questions(t) for t in texts] if emphasise else texts
+        return [as_message(t) for t in texts] if emphasise else texts
 
     def rank(self, query: str, mode: str = DEFAULT_MODE, emphasise: bool = True) -> Ranking:
-        """The ranking `answer` uses: with `emphasise`, a long message's asking sentences weigh more than its
-        context (`emphasise_questions`); `search` ranks the text as it is (webinar profiles)."""
+        """The ranking `answer` uses: with `emphasise`, a new question without the thanks before it, its asking sentences
+        weighing more than its context (`as_message`); `search` ranks the text as it is (webinar profiles)."""
         (text,) = self.prepared([query], emphasise)
         with self._lock:
             return rank(self.index, self.models, text, mode=mode, section_model=self.section_model)

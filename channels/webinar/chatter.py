@@ -22,11 +22,11 @@ from typing import Any
 import yaml
 
 from frenchtext import fold, sentences, words
+from frenchtext.courtesy import COURTESY_WORDS, THANKS, is_courtesy, strip_lead
 from frenchtext.linear import LinearModel, char_ngrams
 
 DATA = Path(__file__).resolve().parent / "data" / "chatter.yaml"
 MODEL_FILE = DATA.parent / "chatter_model.json"
-_LEAD = re.compile(r"\s*([^,:;?]{1,40}?)\s*[,:;]\s*")
 KIND_ORDER = (
     "replay",
     "supports",
@@ -35,7 +35,6 @@ KIND_ORDER = (
     "remerciement",
     "salutation",
 )  # the first kind found wins
-THANKS = {"merci", "mercii", "merciii", "thanks", "thx", "mci", "mrc", "remerciements", "remercie", "remercions"}
 GREETINGS = {"bonjour", "bonsoir", "salut", "hello", "hi", "coucou", "bjr", "bsr", "slt", "rebonjour", "hey"}
 
 
@@ -58,7 +57,7 @@ class ChatterRules:
         tokens = words(sentence)
         if not tokens:
             return "salutation"
-        if all(t in self.courtesy for t in tokens):
+        if is_courtesy(sentence, self.courtesy):
             return "remerciement" if THANKS & set(tokens) else "salutation"
         if len(tokens) > self.max_logistics_words:
             return None
@@ -96,19 +95,13 @@ class ChatterRules:
             kinds.add(k)
         return next((k for k in KIND_ORDER if k in kinds), "salutation")
 
-    def strip_lead(self, sentence: str) -> str:
-        """« Bonjour, petite question : mon cabinet… » → « mon cabinet… » (courtesy before a comma or colon)."""
-        while True:
-            m = _LEAD.match(sentence)
-            if not m or not all(t in self.courtesy for t in words(m.group(1))) or len(sentence) == m.end():
-                return sentence
-            sentence = sentence[m.end() :]
-
     def question_part(self, text: str, limit: int) -> str:
         """The part of a question that retrieval and grouping should see: courtesy and logistics sentences
         removed; for a text longer than ``limit``, its question sentences (those ending with « ? »), the last
         ones first, within ``limit`` characters — or its last ``limit`` characters."""
-        kept = [self.strip_lead(s) for s in sentences(text) if self.sentence_kind(s) is None] or [text.strip()]
+        kept = [strip_lead(s, self.courtesy) for s in sentences(text) if self.sentence_kind(s) is None] or [
+            text.strip()
+        ]
         part = " ".join(kept)
         if len(part) <= limit:
             return part
@@ -131,7 +124,7 @@ def chatter_rules() -> ChatterRules:
     return ChatterRules(
         labels=dict(data["labels"]),
         counted=tuple(data["compte_organisateurs"]),
-        courtesy=frozenset(words(data["courtesy_words"])),
+        courtesy=COURTESY_WORDS,
         domain=frozenset(fold(w) for w in data["domain_words"].split()),
         strong=_compile(data.get("strong")),
         weak=_compile(data.get("weak")),

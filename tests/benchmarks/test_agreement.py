@@ -37,3 +37,30 @@ def test_agreement_scores_the_second_labeller_like_the_assistant():
     assert 0.0 < kb["repondues_bonne_section"] < 1.0  # two people never agree on everything
     triage = triage_agreement()
     assert triage["demandes"] == 90 and 0.5 < triage["theme_identique"] <= 1.0
+
+
+def test_blind_judgments_cover_every_covered_question_and_its_labelled_sections():
+    from benchmarks.agreement import blind_notes
+    from knowledge_base.evaluation import load_independent
+
+    notes = blind_notes()
+    known = {s.id for s in load_sections(EVAL_DIR.parent / "guide")}
+    for split in ("dev", "test"):
+        for q in load_independent(split, ALL_INDEPENDENT)["covered"]:
+            assert set(q["sections"]) <= set(notes[q["id"]])  # the labelled sections are in every pool
+    assert all(set(n) <= known and set(n.values()) <= {0, 1, 2} for n in notes.values())
+
+
+def test_blind_judgments_read_the_answers_through_the_judges_notes():
+    from benchmarks.agreement import blind_judgments, blind_notes
+    from knowledge_base.evaluation import load_independent
+
+    covered = load_independent("test", ALL_INDEPENDENT)["covered"]
+    notes = blind_notes()
+    labelled = {q["id"]: q["sections"][0] for q in covered}  # an assistant citing the first labelled section
+    report = blind_judgments(labelled, "test")
+    assert report["bonne_section_etiquetee_part"] == 1.0 and report["declinees"] == 0.0
+    assert report["repond_part"] == sum(notes[i][s] == 2 for i, s in labelled.items()) / len(covered)
+    assert report["non_jugee_part"] == 0.0
+    declining = blind_judgments({}, "test")
+    assert declining["declinees"] == 1.0 and declining["repond_part"] == 0.0

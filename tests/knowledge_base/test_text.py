@@ -1,5 +1,5 @@
 from frenchtext import fold
-from knowledge_base.text import QUESTION_EMPHASIS, Analyzer, clean_user_text, emphasise_questions, expand
+from knowledge_base.text import QUESTION_EMPHASIS, Analyzer, as_message, clean_user_text, emphasise_questions, expand
 
 
 def test_fold_removes_accents_case_and_ligatures():
@@ -62,3 +62,12 @@ def test_the_emphasis_cuts_sentences_as_frenchtext_does():
     assert emphasise_questions(f"{told}\n{asked}").count(asked) == 1 + QUESTION_EMPHASIS
     opening_only = "Comment avoir accès aux locaux des bailleurs sociaux."
     assert emphasise_questions(f"{told}. {opening_only}") == f"{told}. {opening_only}"  # nothing ends with « ? »
+
+
+def test_a_new_question_after_thanks_is_ranked_alone():
+    """« merci » followed by a new question: the question is ranked alone (the thanks would weigh on the decision's
+    features); a greeting stays, and courtesy only is left as it is, for the decision to decline."""
+    assert as_message("merci! derniere question: c quoi une ZAC ?") == "c quoi une ZAC ?"
+    told, asked = "Bonjour, nous sommes trois infirmières.", "Comment avoir accès aux locaux des bailleurs sociaux ?"
+    assert as_message(f"{told} {asked}") == emphasise_questions(f"{told} {asked}")
+    assert as_message("Très bien, merci et bonne soirée") == "Très bien, merci et bonne soirée"

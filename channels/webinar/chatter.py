@@ -99,9 +99,8 @@ class ChatterRules:
         """The part of a question that retrieval and grouping should see: courtesy and logistics sentences
         removed; for a text longer than ``limit``, its question sentences (those ending with « ? »), the last
         ones first, within ``limit`` characters — or its last ``limit`` characters."""
-        kept = [strip_lead(s, self.courtesy) for s in sentences(text) if self.sentence_kind(s) is None] or [
-            text.strip()
-        ]
+        kept = [strip_lead(s, self.courtesy) for s in sentences(text) if self.sentence_kind(s) is None]
+        kept = kept or [text.strip()]
         part = " ".join(kept)
         if len(part) <= limit:
             return part

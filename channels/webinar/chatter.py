@@ -42,7 +42,6 @@ GREETINGS = {"bonjour", "bonsoir", "salut", "hello", "hi", "coucou", "bjr", "bsr
 class ChatterRules:
     labels: dict[str, str]
     counted: tuple[str, ...]
-    courtesy: frozenset[str]
     domain: frozenset[str]
     strong: dict[str, tuple[re.Pattern[str], ...]]
     weak: dict[str, tuple[re.Pattern[str], ...]]
@@ -57,7 +56,7 @@ class ChatterRules:
         tokens = words(sentence)
         if not tokens:
             return "salutation"
-        if is_courtesy(sentence, self.courtesy):
+        if is_courtesy(sentence):
             return "remerciement" if THANKS & set(tokens) else "salutation"
         if len(tokens) > self.max_logistics_words:
             return None
@@ -72,7 +71,7 @@ class ChatterRules:
             return "remerciement"  # « Merci pour cette intervention… », but not « Merci de me dire si… »
         if domain:
             return None
-        others = [t for t in tokens if t not in self.courtesy]
+        others = [t for t in tokens if t not in COURTESY_WORDS]
         if all(t in self.broadcast for t in others):
             return "technique"
         if tokens[0] in GREETINGS and len(others) <= self.greeting_extra_words and not asks:
@@ -99,7 +98,7 @@ class ChatterRules:
         """The part of a question that retrieval and grouping should see: courtesy and logistics sentences
         removed; for a text longer than ``limit``, its question sentences (those ending with « ? »), the last
         ones first, within ``limit`` characters — or its last ``limit`` characters."""
-        kept = [strip_lead(s, self.courtesy) for s in sentences(text) if self.sentence_kind(s) is None]
+        kept = [strip_lead(s) for s in sentences(text) if self.sentence_kind(s) is None]
         kept = kept or [text.strip()]
         part = " ".join(kept)
         if len(part) <= limit:
@@ -123,7 +122,6 @@ def chatter_rules() -> ChatterRules:
     return ChatterRules(
         labels=dict(data["labels"]),
         counted=tuple(data["compte_organisateurs"]),
-        courtesy=COURTESY_WORDS,
         domain=frozenset(fold(w) for w in data["domain_words"].split()),
         strong=_compile(data.get("strong")),
         weak=_compile(data.get("weak")),

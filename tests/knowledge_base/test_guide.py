@@ -62,3 +62,16 @@ def test_real_guide_is_complete_and_well_formed():
         assert s.sources, f"{s.id} n'a pas de source"
         if s.a_confirmer:
             assert "à confirmer" in s.body.lower(), f"{s.id} : drapeau « à confirmer » sans explication"
+
+
+def test_every_section_states_the_same_rule_on_silence_after_a_derogation_request():
+    """The shared fact sheet's correction of 2026-11-29: a 5th-category practice's works authorisation is granted
+    by silence even when it asks for an accessibility derogation; a section still saying « sauf si une dérogation »
+    contradicts the others."""
+    sections = load_sections(KBConfig.model_fields["guide_dir"].default)
+    stale = [s.id for s in sections if "sauf si une dérogation" in s.body or "sauf si dérogation" in s.body]
+    assert not stale
+    silence = [s for s in sections if "réputée accordée" in s.body and "dérogation" in s.body]
+    assert {"glossaire-at", "autorisations-travaux-delai", "accessibilite-derogation-procedure"} <= {
+        s.id for s in silence
+    }

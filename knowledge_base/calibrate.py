@@ -51,8 +51,7 @@ DEV_SOURCES = ("auteurs", "independant", "supplement")
 # first nine writers held out 0.832 -> 0.849 (R@1) and 0.780 -> 0.795 (right answers), the authors' dev 0.897 ->
 # 0.876, the independent dev 0.790 -> 0.798 (docs/mesures.md).
 TRAINING_FILES = tuple(
-    EVAL_DIR / "independant" / f"entrainement{suffix}.yaml"
-    for suffix in ("", *(f"_{n}" for n in range(2, 16)))
+    EVAL_DIR / "independant" / f"entrainement{suffix}.yaml" for suffix in ("", *(f"_{n}" for n in range(2, 16)))
 )
 # Sample weight of the training files' rows (source: the file's name), chosen session 8 by learning one file and
 # validating on the other (0.5, 1, 2: mean R@1 of the file not learned 0.750, 0.752, 0.759).

@@ -49,17 +49,17 @@ THANKS = frozenset(
 _LEAD = re.compile(r"\s*([^,:;?]{1,40}?)\s*[,:;]\s*")
 
 
-def is_courtesy(sentence: str, courtesy: frozenset[str] = COURTESY_WORDS) -> bool:
+def is_courtesy(sentence: str) -> bool:
     """True when every folded word of the sentence is a courtesy word (also for a sentence with no word)."""
-    return all(t in courtesy for t in words(sentence))
+    return all(t in COURTESY_WORDS for t in words(sentence))
 
 
-def strip_lead(sentence: str, courtesy: frozenset[str] = COURTESY_WORDS) -> str:
+def strip_lead(sentence: str) -> str:
     """« Bonjour, petite question : mon cabinet… » → « mon cabinet… » (courtesy before a comma, colon or
     semicolon; a sentence that is nothing else is kept)."""
     while True:
         m = _LEAD.match(sentence)
-        if not m or not all(t in courtesy for t in words(m.group(1))) or len(sentence) == m.end():
+        if not m or not is_courtesy(m.group(1)) or len(sentence) == m.end():
             return sentence
         sentence = sentence[m.end() :]
 

@@ -66,10 +66,13 @@ def blind_judgments(cited: dict[str, str | None], split: str) -> dict[str, Any]:
     counts = {"bonne_section_etiquetee": 0, "repond": 0, "en_partie": 0, "ne_repond_pas": 0, "non_jugee": 0}
     labelled = {ANSWERS: 0, PARTLY: 0, MISSES: 0}
     declined = 0
+    # Questions and sections the guide gained after the judgments (a newly covered question, a new section) have no
+    # note: they count as « non jugée », never as a miss.
     for q in covered:
-        mine = notes[q["id"]]
+        mine = notes.get(q["id"], {})
         for s in q["sections"]:
-            labelled[mine[s]] += 1
+            if s in mine:
+                labelled[mine[s]] += 1
         section = cited.get(q["id"])
         if section is None:
             declined += 1

@@ -99,30 +99,57 @@ class Decision(BaseModel):
 
 
 def fit_decision(
-    x: np.ndarray, y: np.ndarray, fitted_on: str, min_declined: float = 0.9
+    x: np.ndarray,
+    y: np.ndarray,
+    fitted_on: str,
+    min_declined: float = 0.9,
+    *,
+    sample_weight: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
+    threshold_negatives: np.ndarray | None = None,
 ) -> tuple[Decision, dict[str, Any]]:
-    """Chooses C by 5-fold cross-validation (log-loss), fits on all rows, then picks the threshold on the
-    cross-validated probabilities (see below)."""
+    """Chooses C by cross-validation (log-loss), fits on all rows, then picks the threshold on the cross-validated
+    probabilities (see below).
+
+    `groups`: the cross-validation folds (a row is predicted by a model fitted without its group; default: 5
+    stratified folds). `sample_weight`: each row's weight in the fit and the log-loss. `threshold_negatives`: the
+    negatives whose declined share must reach `min_declined` (default: every row with y = 0)."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.preprocessing import StandardScaler
 
+    weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    if groups is None:
+        folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+        splits = [test for _, test in folds.split(x, y)]
+    else:
+        splits = [np.flatnonzero(groups == g) for g in np.unique(groups)]
     scaler = StandardScaler().fit(x)
     xs = scaler.transform(x)
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+
+    def cross_validated(c: float) -> np.ndarray:
+        oof = np.zeros(len(y))
+        for test in splits:
+            train = np.setdiff1d(np.arange(len(y)), test)
+            model = LogisticRegression(C=c, max_iter=2000).fit(xs[train], y[train], sample_weight=weight[train])
+            oof[test] = model.predict_proba(xs[test])[:, 1]
+        return oof
+
     best_c, best_loss, best_oof = 1.0, math.inf, None
     for c in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0):
-        oof = cross_val_predict(LogisticRegression(C=c, max_iter=1000), xs, y, cv=folds, method="predict_proba")[:, 1]
-        loss = float(-np.mean(y * np.log(oof + 1e-9) + (1 - y) * np.log(1 - oof + 1e-9)))
+        oof = cross_validated(c)
+        losses = -(y * np.log(oof + 1e-9) + (1 - y) * np.log(1 - oof + 1e-9))
+        loss = float(np.average(losses, weights=weight))
         if loss < best_loss:
             best_c, best_loss, best_oof = c, loss, oof
     assert best_oof is not None
-    model = LogisticRegression(C=best_c, max_iter=1000).fit(xs, y)
-    # Threshold: the best balanced accuracy (answered in scope + declined out of scope) of the cross-validated
+    model = LogisticRegression(C=best_c, max_iter=2000).fit(xs, y, sample_weight=weight)
+    # Threshold: the best balanced accuracy (answered in scope + declined negatives) of the cross-validated
     # probabilities, among those declining at least `min_declined` of the negatives when one reaches it.
+    negatives = (y == 0) if threshold_negatives is None else np.asarray(threshold_negatives, dtype=bool)
     candidates = np.unique(best_oof)
     answered = np.array([(best_oof[y == 1] >= t).mean() for t in candidates])
-    declined = np.array([(best_oof[y == 0] < t).mean() for t in candidates])
+    declined = np.array([(best_oof[negatives] < t).mean() for t in candidates])
     balanced = answered + declined
     allowed = declined >= min_declined
     pick = int(np.argmax(np.where(allowed, balanced, -1.0))) if allowed.any() else int(np.argmax(balanced))

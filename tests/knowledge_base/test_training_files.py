@@ -1,15 +1,19 @@
 """The users' training files (questions written from the users' side, labelled by someone else) are learned by the
 shipped section model — their sections, and their questions no section answers as its out-of-scope class — each file
-held out as one fold of the cross-fitting; the answer/decline decision learns the development questions only."""
+held out as one fold of the cross-fitting; the answer/decline decision learns them too, at a small weight, each
+file held out whole when its probabilities are cross-validated."""
 
 import numpy as np
 
 from knowledge_base.calibrate import (
+    DEV_SOURCES,
     FOLDS,
     SOURCE_WEIGHTS,
+    TRAINING_DECISION_WEIGHT,
     TRAINING_FILES,
     TRAINING_WEIGHT,
     analysed,
+    decision_folds,
     dev_questions,
     folds_of,
     guide_rows,
@@ -42,14 +46,29 @@ def test_each_training_file_is_one_fold_of_its_own():
     assert set(np.unique(fold).tolist()) == set(range(FOLDS))
 
 
-def test_the_shipped_decision_learned_the_development_questions_only():
-    """The decision's rows are the development questions (their counts in `fitted_on`), not the training files'."""
+def test_the_shipped_decision_learned_the_development_and_training_questions():
+    """The decision's rows are the development questions and the training files' (their counts and the files'
+    weight in `fitted_on`)."""
     decision = Decision.load()
     assert decision is not None
-    dev = dev_questions("dev")
-    inside, outside = sum(1 for q in dev if q.sections), sum(1 for q in dev if not q.sections)
-    assert decision.fitted_on.startswith(f"dev ({inside} dans le champ, {outside} hors champ)")
-    assert "entraînement" not in decision.fitted_on
+    questions = dev_questions("dev") + training_questions()
+    inside, outside = sum(1 for q in questions if q.sections), sum(1 for q in questions if not q.sections)
+    assert decision.fitted_on.startswith(
+        f"dev et fichiers d'entraînement ({inside} dans le champ, {outside} hors champ ou non couvertes,"
+        f" poids {TRAINING_DECISION_WEIGHT} pour l'entraînement)"
+    )
+
+
+def test_the_decision_holds_out_each_training_file_whole_and_splits_dev_in_folds():
+    questions = dev_questions("dev") + training_questions()
+    source = np.asarray([q.source for q in questions])
+    groups = decision_folds(source)
+    assert (groups == decision_folds(source)).all()  # seeded
+    dev = np.isin(source, DEV_SOURCES)
+    assert len(set(groups[dev].tolist())) == FOLDS
+    for path in TRAINING_FILES:
+        assert set(groups[source == path.stem].tolist()) == {path.stem}
+    assert not set(groups[dev].tolist()) & {p.stem for p in TRAINING_FILES}
 
 
 def test_the_shipped_model_learned_the_training_files(kb):

@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
             "hors_champ_declinees": round(float((~answered)[outside].mean()), 3) if outside.any() else None,
             "non_couvertes_declinees": round(float((~answered)[uncovered].mean()), 3) if uncovered.any() else None,
         }
-    oof, yl = info["oof"], y
+    oof = info["oof"]
     print(
         json.dumps(
             {
@@ -269,12 +269,12 @@ def main(argv: list[str] | None = None) -> None:
                 "log_loss_cv": round(info["log_loss_cv"], 4),
                 "seuil": round(decision.threshold, 4),
                 "coefficients": dict(zip(decision.features, [round(c, 3) for c in decision.coef], strict=True)),
-                "cv_repondues_dans_le_champ": round(float((oof[yl == 1] >= decision.threshold).mean()), 3),
+                "cv_repondues_dans_le_champ": round(float((oof[y == 1] >= decision.threshold).mean()), 3),
                 "cv_declinees_hors_champ": round(float((oof[out_of_scope] < decision.threshold).mean()), 3),
-                "fiabilite_cv": reliability(oof, yl),
+                "fiabilite_cv": reliability(oof, y),
                 "seuils_cv": {
                     f"{t:.2f}": [
-                        round(float((oof[yl == 1] >= t).mean()), 3),
+                        round(float((oof[y == 1] >= t).mean()), 3),
                         round(float((oof[out_of_scope] < t).mean()), 3),
                     ]
                     for t in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)

@@ -120,17 +120,15 @@ def fit_decision(
 
     weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if groups is None:
-        folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-        splits = [test for _, test in folds.split(x, y)]
+        splits = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(x, y))
     else:
-        splits = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+        splits = [(np.flatnonzero(groups != g), np.flatnonzero(groups == g)) for g in np.unique(groups)]
     scaler = StandardScaler().fit(x)
     xs = scaler.transform(x)
 
     def cross_validated(c: float) -> np.ndarray:
         oof = np.zeros(len(y))
-        for test in splits:
-            train = np.setdiff1d(np.arange(len(y)), test)
+        for train, test in splits:
             model = LogisticRegression(C=c, max_iter=2000).fit(xs[train], y[train], sample_weight=weight[train])
             oof[test] = model.predict_proba(xs[test])[:, 1]
         return oof

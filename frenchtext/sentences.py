@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from .fold import words
+
 _BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
@@ -16,3 +18,96 @@ def sentences(text: str) -> list[str]:
 def asking_sentences(text: str) -> list[str]:
     """The sentences that end with « ? », without the context told around them (« Nous sommes trois kinés. »)."""
     return [s for s in sentences(text) if s.endswith("?")]
+
+
+# Words that open a question asking for a fact (« Quel article… ? », « Combien de… ? »), not a yes or no; « ou » is
+# « où » typed without its accent.
+_INTERROGATIVES = frozenset(
+    [
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "qui",
+        "quoi",
+        "comment",
+        "combien",
+        "cmb",
+        "ou",
+        "pourquoi",
+        "quand",
+        "lequel",
+        "laquelle",
+        "lesquels",
+        "lesquelles",
+    ]
+)
+_PREPOSITIONS = frozenset(
+    [
+        "a",
+        "au",
+        "aux",
+        "aupres",
+        "de",
+        "du",
+        "des",
+        "dans",
+        "pour",
+        "par",
+        "sur",
+        "avec",
+        "chez",
+        "en",
+        "jusqu",
+        "depuis",
+        "vers",
+    ]
+)
+# Openings skipped before the question proper (« Et du coup, combien… ? »).
+_LEAD_INS = frozenset(
+    [
+        "et",
+        "mais",
+        "alors",
+        "donc",
+        "du",
+        "coup",
+        "ok",
+        "bon",
+        "bref",
+        "sinon",
+        "aussi",
+        "enfin",
+        "svp",
+        "stp",
+        "bonjour",
+        "merci",
+        "re",
+    ]
+)
+
+
+def _asks_for_a_fact(sentence: str) -> bool:
+    tokens = words(sentence)
+    while tokens and tokens[0] in _LEAD_INS:
+        tokens = tokens[1:]
+    if not tokens:
+        return False
+    text = f" {' '.join(tokens)} "
+    if " est ce " in text.replace(" qu est ce ", " "):  # « Qui a raison, et est-ce que j'ai le choix ? » asks both
+        return False
+    if tokens[0] in _INTERROGATIVES or tokens[0] in {"que", "qu"}:
+        return True
+    # « À qui… ? », « Auprès de quel organisme… ? », « Dans quels cas… ? »
+    leading = [t for t in tokens[:3] if t in _PREPOSITIONS]
+    if leading and len(tokens) > len(leading) and tokens[len(leading)] in _INTERROGATIVES - {"ou"}:
+        return True
+    return tokens[-1] in _INTERROGATIVES or any(p in text for p in (" c est quoi ", " c quoi ", " cest quoi "))
+
+
+def is_open_question(text: str) -> bool:
+    """Whether a message asks only for facts (« Quel article encadre… ? », « C'est quoi une SISA ? »): each of its
+    asking sentences (its last sentence when none ends with « ? ») opens with an interrogative word or ends with
+    one. Such a question is not answered by « oui » or « non »."""
+    asks = asking_sentences(text) or sentences(text)[-1:]
+    return bool(asks) and all(_asks_for_a_fact(s) for s in asks)

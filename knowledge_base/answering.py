@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from frenchtext import fold, words
+from frenchtext import fold, is_open_question, words
 
 from .decision import Decision, features
 from .guide import Section
@@ -30,6 +30,9 @@ SECOND_SECTION_RATIO = 0.9  # fused score of the second section, relative to the
 GLOSSARY_THEME = "glossaire"
 _CAVEAT = re.compile(r"^\*?À confirmer", re.I)
 _LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")
+# A section's short answer often opens with « Oui, … » or « Non : … » (its title is a yes/no question); quoted for a
+# question that asks for a fact (« Quel article… ? »), that word reads as a non sequitur and is left out.
+_YES_NO = re.compile(r"^(?:Oui|Non)\s*[,:;.]\s*(?=\S)")
 
 
 class Previous(BaseModel):
@@ -154,4 +157,12 @@ def build_answer(
             if query_terms - covered:
                 extra = extract(sections[second], index.sentence_terms[second], query_terms - covered, index.idf)
                 parts.append(extra)
+    if is_open_question(query):
+        parts = [without_yes_no(p) for p in parts]
     return Answer(answer="\n".join(parts), answered=True, sources=sources, score=score)
+
+
+def without_yes_no(quoted: str) -> str:
+    """The quoted text without the « Oui, » or « Non : » that opens it, its next word capitalised."""
+    rest = _YES_NO.sub("", quoted, count=1)
+    return rest[:1].upper() + rest[1:] if rest != quoted else quoted

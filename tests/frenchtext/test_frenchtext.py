@@ -90,3 +90,38 @@ def test_asking_sentences_leave_the_context_out():
     text = "Nous sommes trois kinés. Faut-il une rampe ?\nEt pour les toilettes ? Merci."
     assert asking_sentences(text) == ["Faut-il une rampe ?", "Et pour les toilettes ?"]
     assert asking_sentences("Nous cherchons un local.") == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Quel article du code encadre le changement d'usage ?",
+        "C'est quoi une SISA ?",
+        "cmb gagne une infirmiere liberale a paris",
+        "Auprès de quel organisme dois-je déclarer mon cabinet ?",
+        "Et du coup, combien de temps ça prend ?",
+        "je dois aller ou ?",
+        "Nous sommes trois kinés. Quels documents faut-il fournir ?",
+    ],
+)
+def test_questions_asking_for_a_fact_are_open(message: str) -> None:
+    from frenchtext import is_open_question
+
+    assert is_open_question(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Faut-il une autorisation pour poser une plaque ?",
+        "les sages femmes sont eligibles ?",
+        "Les médecins qui s'installent ont-ils droit à l'aide ?",  # « qui » here is not the question's word
+        "Qui a raison, et est-ce que j'ai le choix ?",  # asks a yes or no too
+        "Comment on dépose la demande ? Et la Région finance-t-elle l'équipement ?",
+        "",
+    ],
+)
+def test_yes_no_questions_are_not_open(message: str) -> None:
+    from frenchtext import is_open_question
+
+    assert not is_open_question(message)

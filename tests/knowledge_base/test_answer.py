@@ -112,3 +112,26 @@ def test_a_question_on_two_topics_cites_both_sections(kb):
     assert len(result.sources) >= 1
     cited = {s.section_id for s in result.sources}
     assert cited & {"locaux-bail-comparaison", "locaux-bail-professionnel", "locaux-bail-commercial"}
+
+
+def test_a_question_asking_for_a_fact_is_not_answered_by_yes_or_no(kb):
+    # The section's short answer opens with « Oui : » (its title asks whether an authorisation is needed).
+    asked = kb.answer(
+        "Quel article du Code de la construction et de l'habitation encadre le changement d'usage à Paris ?"
+    )
+    assert asked.answered and "L631-7" in asked.answer
+    assert not asked.answer.startswith(("Oui", "Non")) and asked.answer[0].isupper()
+    yes_no = kb.answer("Faut-il une autorisation pour installer un cabinet dans un appartement à Paris ?")
+    assert yes_no.answered and yes_no.answer.startswith("Oui")
+
+
+def test_without_yes_no_keeps_the_rest_of_the_quote():
+    from knowledge_base.answering import without_yes_no
+
+    assert without_yes_no("Oui, en principe : un cabinet doit…") == "En principe : un cabinet doit…"
+    assert (
+        without_yes_no("Non : la loi ne plafonne pas le loyer.\n- un point")
+        == "La loi ne plafonne pas le loyer.\n- un point"
+    )
+    assert without_yes_no("Non seulement le bail…") == "Non seulement le bail…"
+    assert without_yes_no("Oui.") == "Oui."

@@ -97,7 +97,8 @@ class Answer(BaseModel):
 def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[str], idf: dict[str, float]) -> str:
     """The sentences that answer: those sharing the rarest terms with the question (a number, an office, a form),
     kept in the guide's order. The section's first sentence (its short answer) comes too when it shares terms
-    with the question or when no sentence does; a sentence announcing a list brings the list; a flagged caveat
+    with the question or when no sentence does; a sentence announcing a list brings the list, and a list item
+    brings the sentence that announces it; a flagged caveat
     (« À confirmer… ») is always kept. `sentence_terms` are the sentences' terms, computed with the index."""
     sentences = section.sentences()
     if not sentences:
@@ -120,6 +121,13 @@ def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[
             while j < len(sentences) and j - i <= MAX_LIST_ITEMS and _LIST_ITEM.match(sentences[j]):
                 chosen.add(j)
                 j += 1
+    for i in sorted(chosen):  # a list item quoted alone comes with the sentence that announces its list
+        if _LIST_ITEM.match(sentences[i]):
+            j = i - 1
+            while j >= 0 and _LIST_ITEM.match(sentences[j]):
+                j -= 1
+            if j >= 0 and sentences[j].rstrip().endswith(":"):
+                chosen.add(j)
     chosen |= caveats
     return "\n".join(sentences[i] for i in sorted(chosen))
 

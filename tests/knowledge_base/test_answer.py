@@ -135,3 +135,12 @@ def test_without_yes_no_keeps_the_rest_of_the_quote():
     )
     assert without_yes_no("Non seulement le bail…") == "Non seulement le bail…"
     assert without_yes_no("Oui.") == "Oui."
+
+
+def test_a_list_item_is_quoted_with_the_sentence_that_announces_its_list(kb):
+    result = kb.answer("Qui vote la subvention au final : le Conseil de Paris ou la mairie d'arrondissement ?")
+    assert result.answered
+    lines = result.answer.split("\n")
+    item = next(i for i, line in enumerate(lines) if "**le Conseil de Paris**" in line)
+    announcing = next(line for line in reversed(lines[:item]) if not line.startswith("- "))
+    assert announcing.endswith(":")

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from . import embeddings
 from . import index as index_mod
-from .answering import Answer, Previous, build_answer, is_follow_up
+from .answering import Answer, Previous, asks_in_context, build_answer, is_follow_up, with_other_asks
 from .config import PACKAGE_DIR, KBConfig
 from .decision import Decision
 from .errors import KnowledgeBaseError
@@ -170,7 +170,7 @@ class KnowledgeBase:
         with self._lock:
             alone = build_answer(self.index, r, text, self.threshold, self.decision)
         if previous is None or not previous.question.strip() or not is_follow_up(text, alone):
-            return alone
+            return self._with_other_asks(text, alone)
         # Read the follow-up with the previous turn's topic: both questions together, the cited section favoured.
         context = clean_user_text(previous.question)[: MAX_QUESTION_CHARS // 2]
         ids = [s.id for s in self.index.sections]
@@ -183,6 +183,15 @@ class KnowledgeBase:
                 together = boost(together, favoured, PREVIOUS_SECTION_BONUS)
             in_context = build_answer(self.index, together, text, self.threshold, self.decision)
         return in_context if in_context.answered else alone
+
+    def _with_other_asks(self, text: str, answer: Answer) -> Answer:
+        """`answering.with_other_asks`: each other question of a message asking several, ranked on its own."""
+        asks = asks_in_context(text) if answer.answered else []
+        if not asks:
+            return answer
+        rankings = self.rank_many(asks)
+        with self._lock:
+            return with_other_asks(self.index, answer, asks, rankings, self.threshold, self.decision)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:

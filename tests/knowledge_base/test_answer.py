@@ -144,3 +144,35 @@ def test_a_list_item_is_quoted_with_the_sentence_that_announces_its_list(kb):
     item = next(i for i, line in enumerate(lines) if "**le Conseil de Paris**" in line)
     announcing = next(line for line in reversed(lines[:item]) if not line.startswith("- "))
     assert announcing.endswith(":")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "Le bail professionnel dure combien d'années au minimum ? Et pour l'enseigne lumineuse sur la vitrine, il "
+            "faut une autorisation ?",
+            {"locaux-bail-professionnel", "signaletique-enseigne-autorisation"},
+        ),
+        (
+            "Mon cabinet est-il un ERP ? Et les extincteurs, il en faut combien ?",
+            {"erp-qualification", "securite-incendie-equipements"},
+        ),
+    ],
+)
+def test_a_message_asking_two_questions_is_answered_from_a_section_for_each(kb, message, expected):
+    result = kb.answer(message)
+    assert result.answered
+    assert expected <= {s.section_id for s in result.sources}
+    assert len(result.sources) <= 3
+
+
+def test_each_question_of_a_message_is_read_after_the_situation_and_the_questions_before_it():
+    from knowledge_base.answering import asks_in_context
+
+    message = "Nous sommes trois kinés. Faut-il des blocs de secours ? Où faut-il les mettre ?"
+    assert asks_in_context(message) == [
+        "Nous sommes trois kinés. Faut-il des blocs de secours ?",
+        "Nous sommes trois kinés. Faut-il des blocs de secours ? Où faut-il les mettre ?",
+    ]
+    assert asks_in_context("Nous sommes trois kinés. Faut-il des blocs de secours ?") == []

@@ -33,3 +33,17 @@ def test_summary_prints_only_the_parts_measured(capsys):
     out = capsys.readouterr().out
     assert "12.0 / 20.0 / 30.0 ms" in out and "p95 ≤ 50 ms" in out
     assert "Rasa nu" not in out and "make run" not in out
+
+
+def test_summary_shows_users_messages_when_measured(capsys):
+    part = {
+        "ask_chaud": {"p50_ms": 4.0, "p95_ms": 5.0, "p99_ms": 7.0},
+        "ask_chaud_messages": {"p50_ms": 5.0, "p95_ms": 13.0, "p99_ms": 18.0},
+        "chargement_a_froid_s": 9.0,
+        "construction_index_s": 20.0,
+        "sections": 196,
+        "taille_index_ko": 2341.0,
+    }
+    bench._summary({"recherche": part})
+    out = capsys.readouterr().out
+    assert "messages d'utilisateurs" in out and "5.0 / 13.0 / 18.0 ms" in out

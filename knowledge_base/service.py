@@ -182,14 +182,14 @@ class KnowledgeBase:
             if favoured is not None:
                 together = boost(together, favoured, PREVIOUS_SECTION_BONUS)
             in_context = build_answer(self.index, together, text, self.threshold, self.decision)
-        return in_context if in_context.answered else alone
+        return in_context if in_context.answered else self._with_other_asks(text, alone)
 
     def _with_other_asks(self, text: str, answer: Answer) -> Answer:
         """`answering.with_other_asks`: each other question of a message asking several, ranked on its own."""
-        asks = asks_in_context(text) if answer.answered else []
+        asks = asks_in_context(text)
         if not asks:
             return answer
-        rankings = self.rank_many(asks)
+        rankings = self.rank_many([a.query for a in asks])
         with self._lock:
             return with_other_asks(self.index, answer, asks, rankings, self.threshold, self.decision)
 

@@ -172,7 +172,41 @@ def test_each_question_of_a_message_is_read_after_the_situation_and_the_question
 
     message = "Nous sommes trois kinés. Faut-il des blocs de secours ? Où faut-il les mettre ?"
     assert asks_in_context(message) == [
-        "Nous sommes trois kinés. Faut-il des blocs de secours ?",
-        "Nous sommes trois kinés. Faut-il des blocs de secours ? Où faut-il les mettre ?",
+        ("Faut-il des blocs de secours ?", "Nous sommes trois kinés. Faut-il des blocs de secours ?"),
+        ("Où faut-il les mettre ?", "Nous sommes trois kinés. Faut-il des blocs de secours ? Où faut-il les mettre ?"),
     ]
     assert asks_in_context("Nous sommes trois kinés. Faut-il des blocs de secours ?") == []
+
+
+def test_a_message_declined_whole_stays_declined_even_when_one_of_its_questions_is_covered(kb):
+    from knowledge_base.answering import DECLINE, Answer, asks_in_context, with_other_asks
+
+    message = "Quel logiciel de facturation choisir ? Et combien de temps peut-on stocker les DASRI au cabinet ?"
+    asks = asks_in_context(message)
+    rankings = kb.rank_many([a.query for a in asks])
+    declined = Answer(answer=DECLINE, answered=False, score=0.1)
+    assert with_other_asks(kb.index, declined, asks, rankings, kb.threshold, kb.decision) == declined
+
+
+def test_a_question_without_a_sure_answer_is_named_not_passed_over(kb):
+    message = (
+        "Nous sommes deux infirmières dans le 20e. Quel montant peut-on espérer de Paris Méd' ? Et pour la plaque sur "
+        "la façade, il faut une autorisation ?"
+    )
+    result = kb.answer(message)
+    assert result.answered and result.sources[0].section_id == "signaletique-plaque-ou-enseigne"
+    assert result.answer.endswith(
+        "Je n'ai pas trouvé de réponse sûre dans le guide à votre question « Quel montant peut-on espérer de Paris "
+        "Méd' ? » : l'équipe Paris Méd' pourra vous renseigner."
+    )
+
+
+def test_the_questions_without_a_sure_answer_are_quoted_short():
+    from knowledge_base.answering import not_covered_part
+
+    assert not_covered_part(["C'est combien ?", "Et après ?"]) == (
+        "Je n'ai pas trouvé de réponse sûre dans le guide à vos questions « C'est combien ? » ; « Et après ? » : "
+        "l'équipe Paris Méd' pourra vous renseigner."
+    )
+    long = not_covered_part(["mot " * 60 + "?"])
+    assert "…" in long and len(long) < 250

@@ -34,6 +34,7 @@ NOT_COVERED_PART = (
     "Je n'ai pas trouvé de réponse sûre dans le guide {questions} : l'équipe Paris Méd' pourra vous renseigner."
 )
 MAX_QUOTED_ASK = 120  # characters of a question quoted back in NOT_COVERED_PART
+MAX_QUOTED_ASKS = 3  # questions quoted back; the others are counted
 GLOSSARY_THEME = "glossaire"
 _CAVEAT = re.compile(r"^\*?À confirmer", re.I)
 _LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")
@@ -240,7 +241,10 @@ def with_other_asks(
 
 def not_covered_part(asks: list[str]) -> str:
     """The closing sentence naming the questions of a message the assistant found no sure answer to."""
-    quoted = " ; ".join(f"« {shorten(a.strip(), MAX_QUOTED_ASK, placeholder=' …')} »" for a in asks)
+    quoted = " ; ".join(f"« {shorten(a.strip(), MAX_QUOTED_ASK, placeholder=' …')} »" for a in asks[:MAX_QUOTED_ASKS])
+    if len(asks) > MAX_QUOTED_ASKS:
+        others = len(asks) - MAX_QUOTED_ASKS
+        quoted += f" et {others} autre{'s' if others > 1 else ''}"
     if len(asks) == 1:
         return NOT_COVERED_PART.format(questions=f"à votre question {quoted}")
     return NOT_COVERED_PART.format(questions=f"à vos questions {quoted}")

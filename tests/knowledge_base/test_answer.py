@@ -210,3 +210,7 @@ def test_the_questions_without_a_sure_answer_are_quoted_short():
     )
     long = not_covered_part(["mot " * 60 + "?"])
     assert "…" in long and len(long) < 250
+    many = not_covered_part([f"Question {n} ?" for n in range(1, 6)])
+    assert "« Question 3 ? » et 2 autres :" in many and "Question 4" not in many
+    assert not_covered_part([f"Question {n} ?" for n in range(1, 5)]).count("« Question") == 3
+    assert "« Question 3 ? » et 1 autre :" in not_covered_part([f"Question {n} ?" for n in range(1, 5)])

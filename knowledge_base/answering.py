@@ -216,16 +216,15 @@ def with_other_asks(
     out-of-scope dev messages, one of them wrongly (session 16, docs/mesures.md)."""
     if not answer.answered:
         return answer
-    scores = [decision_score(index, r, decision) for r in rankings]
     parts, sources = [answer.answer], list(answer.sources)
     cited = {s.section_id for s in sources}
     not_covered = []
-    for ask, ranking, score in zip(asks, rankings, scores, strict=True):
+    for ask, ranking in zip(asks, rankings, strict=True):
         best = int(ranking.order[0])
         section = index.sections[best]
         if section.id in cited:
             continue
-        if score < threshold:
+        if decision_score(index, ranking, decision) < threshold:
             not_covered.append(ask.sentence)
             continue
         if len(sources) >= MAX_SOURCES:

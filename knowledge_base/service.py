@@ -185,8 +185,9 @@ class KnowledgeBase:
         return in_context if in_context.answered else self._with_other_asks(text, alone)
 
     def _with_other_asks(self, text: str, answer: Answer) -> Answer:
-        """`answering.with_other_asks`: each other question of a message asking several, ranked on its own."""
-        asks = asks_in_context(text)
+        """`answering.with_other_asks`: each other question of a message asking several, ranked on its own (not for a
+        declined message, which stays declined)."""
+        asks = asks_in_context(text) if answer.answered else []
         if not asks:
             return answer
         rankings = self.rank_many([a.query for a in asks])

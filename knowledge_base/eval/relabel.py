@@ -15,25 +15,47 @@ import re
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 EVAL_DIR = Path(__file__).resolve().parent
 
 
-def _entries(path: Path) -> list[dict]:
+def _entries(path: Path) -> list[dict[str, Any]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if "questions" in data:
         return [
-            {"key": q["id"], "in_scope": bool(q.get("in_scope")), "question": q["question"],
-             "previous": q.get("previous", ""), "sections": list(q.get("sections") or [])}
+            {
+                "key": q["id"],
+                "in_scope": bool(q.get("in_scope")),
+                "question": q["question"],
+                "previous": q.get("previous", ""),
+                "sections": list(q.get("sections") or []),
+            }
             for q in data["questions"]
             if "question" in q
         ]
-    rows = [{"key": f"#{n}", "in_scope": True, "question": q["question"], "previous": q.get("previous", ""),
-             "sections": list(q.get("sections") or [])} for n, q in enumerate(data.get("in_scope") or [])]
-    rows += [{"key": f"hors#{n}", "in_scope": False, "question": q["question"], "previous": q.get("previous", ""),
-              "sections": []} for n, q in enumerate(data.get("out_of_scope") or [])]
+    rows = [
+        {
+            "key": f"#{n}",
+            "in_scope": True,
+            "question": q["question"],
+            "previous": q.get("previous", ""),
+            "sections": list(q.get("sections") or []),
+        }
+        for n, q in enumerate(data.get("in_scope") or [])
+    ]
+    rows += [
+        {
+            "key": f"hors#{n}",
+            "in_scope": False,
+            "question": q["question"],
+            "previous": q.get("previous", ""),
+            "sections": [],
+        }
+        for n, q in enumerate(data.get("out_of_scope") or [])
+    ]
     return rows
 
 
@@ -99,11 +121,14 @@ def _flow(ids: list[str]) -> str:
     return "[" + ", ".join(ids) + "]"
 
 
-def _apply_independent(lines, decisions):
+Decisions = dict[str, tuple[list[str], list[str]]]
+
+
+def _apply_independent(lines: list[str], decisions: Decisions) -> tuple[list[str], int, int]:
     starts = [i for i, line in enumerate(lines) if line.startswith("- id: ")]
     changed = moved = 0
     for k, start in enumerate(starts):
-        key = lines[start][len("- id: "):].strip()
+        key = lines[start][len("- id: ") :].strip()
         if key not in decisions:
             continue
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
@@ -127,7 +152,7 @@ def _apply_independent(lines, decisions):
     return lines, changed, moved
 
 
-def _apply_authors(lines, data, decisions):
+def _apply_authors(lines: list[str], data: dict[str, Any], decisions: Decisions) -> tuple[list[str], int, int]:
     """Authors' files: `- question:` items under `in_scope:` then `out_of_scope:`; an out-of-scope question a new
     section answers moves to the end of `in_scope:` with its sections."""
     top = {line.rstrip(":"): i for i, line in enumerate(lines) if line in ("in_scope:", "out_of_scope:")}
@@ -149,7 +174,14 @@ def _apply_authors(lines, data, decisions):
     for n, start in enumerate(outside):
         key = f"hors#{n}"
         if key in decisions and (labels := _new_labels([], *decisions[key])):
-            end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("  - ") or not lines[i].startswith("    ")), len(lines))
+            end = next(
+                (
+                    i
+                    for i in range(start + 1, len(lines))
+                    if lines[i].startswith("  - ") or not lines[i].startswith("    ")
+                ),
+                len(lines),
+            )
             block = lines[start:end]
             block.insert(1, f"    sections: {_flow(labels)}")
             moving.append((start, end, block))

@@ -38,6 +38,9 @@ MAX_QUOTED_ASKS = 3  # questions quoted back; the others are counted
 GLOSSARY_THEME = "glossaire"
 _CAVEAT = re.compile(r"^\*?À confirmer", re.I)
 _LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")
+# « … : » or a bold heading « **… :** » announces the list that follows it.
+_ANNOUNCES_LIST = re.compile(r":\s*\**\s*$")
+SHORT_ANSWER_WORDS = 5  # a first sentence this short (« Le plus souvent, non. ») is read with the next one
 # A section's short answer often opens with « Oui, … » or « Non : … » (its title is a yes/no question); quoted for a
 # question that asks for a fact (« Quel article… ? »), that word reads as a non sequitur and is left out.
 _YES_NO = re.compile(r"^(?:Oui|Non)\s*[,:;.]\s*(?=\S)")
@@ -121,10 +124,14 @@ def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[
     if best > 0:
         ranked = sorted((i for i in range(len(sentences)) if i not in caveats), key=lambda i: (-scores[i], i))
         chosen = {i for i in ranked[:MAX_SENTENCES] if scores[i] >= DETAIL_SHARE * best}
-    if not chosen or scores[0] >= FIRST_SENTENCE_SHARE * best:
-        chosen.add(0)
+    # The short answer: the first sentence, and the next one when the first is only « Oui. » or « Le plus souvent,
+    # non. » (it shares no term with any question, yet is the answer to a yes/no one).
+    short = [0, 1] if len(sentences) > 1 and len(sentences[0].split()) < SHORT_ANSWER_WORDS else [0]
+    short = [i for i in short if i not in caveats] or [0]
+    if not chosen or max(scores[i] for i in short) >= FIRST_SENTENCE_SHARE * best:
+        chosen.update(short)
     for i in sorted(chosen):  # « … : » followed by its list items
-        if sentences[i].rstrip().endswith(":"):
+        if _ANNOUNCES_LIST.search(sentences[i]):
             j = i + 1
             while j < len(sentences) and j - i <= MAX_LIST_ITEMS and _LIST_ITEM.match(sentences[j]):
                 chosen.add(j)
@@ -134,7 +141,7 @@ def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[
             j = i - 1
             while j >= 0 and _LIST_ITEM.match(sentences[j]):
                 j -= 1
-            if j >= 0 and sentences[j].rstrip().endswith(":"):
+            if j >= 0 and _ANNOUNCES_LIST.search(sentences[j]):
                 chosen.add(j)
     chosen |= caveats
     return "\n".join(sentences[i] for i in sorted(chosen))

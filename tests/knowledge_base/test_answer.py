@@ -190,14 +190,14 @@ def test_a_message_declined_whole_stays_declined_even_when_one_of_its_questions_
 
 def test_a_question_without_a_sure_answer_is_named_not_passed_over(kb):
     message = (
-        "Nous sommes deux infirmières dans le 20e. Quel montant peut-on espérer de Paris Méd' ? Et pour la plaque sur "
-        "la façade, il faut une autorisation ?"
+        "Nous sommes deux infirmières dans le 20e. Combien coûte une consultation chez un dermatologue ? Et pour la "
+        "plaque sur la façade, il faut une autorisation ?"
     )
     result = kb.answer(message)
     assert result.answered and result.sources[0].section_id == "signaletique-plaque-ou-enseigne"
     assert result.answer.endswith(
-        "Je n'ai pas trouvé de réponse sûre dans le guide à votre question « Quel montant peut-on espérer de Paris "
-        "Méd' ? » : l'équipe Paris Méd' pourra vous renseigner."
+        "Je n'ai pas trouvé de réponse sûre dans le guide à votre question « Combien coûte une consultation chez un "
+        "dermatologue ? » : l'équipe Paris Méd' pourra vous renseigner."
     )
 
 
@@ -214,3 +214,13 @@ def test_the_questions_without_a_sure_answer_are_quoted_short():
     assert "« Question 3 ? » et 2 autres :" in many and "Question 4" not in many
     assert not_covered_part([f"Question {n} ?" for n in range(1, 5)]).count("« Question") == 3
     assert "« Question 3 ? » et 1 autre :" in not_covered_part([f"Question {n} ?" for n in range(1, 5)])
+
+
+def test_a_bold_heading_announces_its_list_and_a_very_short_answer_comes_with_the_next_sentence(kb):
+    # The section opens with « Le plus souvent, non. » and lists the exemptions under « **Ce qui est exonéré… :** ».
+    result = kb.answer("ma plaque de kiné, je dois payer une taxe dessus ?")
+    assert result.answered and result.sources[0].section_id == "signalisation-tlpe-cabinet"
+    lines = result.answer.split("\n")
+    assert lines[0] == "Le plus souvent, non." and "exonérée" in lines[1]
+    item = next(i for i, line in enumerate(lines) if line.startswith("- ") and "kiné" in line)
+    assert lines[item - 1].startswith("**Ce qui est exonéré") and lines[item - 1].endswith(":**")

@@ -106,8 +106,8 @@ def apply(folder: Path) -> None:
     changed = became_in_scope = 0
     for name, decisions in sorted(by_file.items()):
         path = EVAL_DIR / name
-        lines = path.read_text(encoding="utf-8").split("\n")
-        data = yaml.safe_load("\n".join(lines))
+        text = path.read_text(encoding="utf-8")
+        lines, data = text.split("\n"), yaml.safe_load(text)
         if "questions" in data:
             lines, n, m = _apply_independent(lines, decisions)
         else:
@@ -127,11 +127,11 @@ Decisions = dict[str, tuple[list[str], list[str]]]
 def _apply_independent(lines: list[str], decisions: Decisions) -> tuple[list[str], int, int]:
     starts = [i for i, line in enumerate(lines) if line.startswith("- id: ")]
     changed = moved = 0
-    for k, start in enumerate(starts):
+    # Last question first: a line inserted into a block leaves the blocks still to edit where they were.
+    for start, end in reversed(list(zip(starts, [*starts[1:], len(lines)], strict=True))):
         key = lines[start][len("- id: ") :].strip()
         if key not in decisions:
             continue
-        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
         block = lines[start:end]
         sections_at = next((i for i, line in enumerate(block) if line.startswith("  sections:")), None)
         current = [] if sections_at is None else yaml.safe_load(block[sections_at].strip())["sections"] or []
@@ -147,7 +147,6 @@ def _apply_independent(lines: list[str], decisions: Decisions) -> tuple[list[str
         else:
             block[sections_at] = f"  sections: {_flow(labels)}"
         lines[start:end] = block
-        starts = [i for i, line in enumerate(lines) if line.startswith("- id: ")]
         changed += 1
     return lines, changed, moved
 

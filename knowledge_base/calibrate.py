@@ -159,13 +159,13 @@ def guide_rows(kb: KnowledgeBase) -> list[LabelledQuestion]:
 
 def labelled_rows(kb: KnowledgeBase, questions: list[DevQuestion]) -> list[tuple[int, LabelledQuestion]]:
     """One row per (question, expected section) of the in-scope questions, and one row of the `OUT_OF_SCOPE` class
-    per question no section answers, each weighted by its set (`SOURCE_WEIGHTS`), with the position of its
-    question."""
+    per question no section answers, each weighted by its set (`SOURCE_WEIGHTS`) and remembered by the section
+    model's question memory (its in-scope rows), with the position of its question."""
     if not questions:
         return []
     texts, terms, vectors = analysed(kb, [q.labelled_text for q in questions], emphasise=True)
     return [
-        (i, LabelledQuestion(terms[i], vectors[i], s, texts[i], SOURCE_WEIGHTS.get(q.source, 1.0)))
+        (i, LabelledQuestion(terms[i], vectors[i], s, texts[i], SOURCE_WEIGHTS.get(q.source, 1.0), remembered=True))
         for i, q in enumerate(questions)
         for s in q.sections or (OUT_OF_SCOPE,)
     ]

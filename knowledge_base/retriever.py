@@ -29,6 +29,7 @@ class Ranking:
     unknown: float = 0.0  # share of the query's terms (before typo repair) that the guide's vocabulary lacks
     section_prob: np.ndarray | None = None  # the section model's probability of each section (None: no model)
     section_out: float = 0.0  # the section model's probability that no section answers the question
+    neighbours: np.ndarray | None = None  # highest similarity to a remembered user's question of each section
 
 
 def _normalise_bm25(scores: np.ndarray) -> np.ndarray:
@@ -48,6 +49,16 @@ FAQ_POOL_WEIGHT = 0.3
 # training files: 0.3 / 0.5 / 0.7 / 1.0 give authors' dev R@1 0.914 / 0.919 / 0.908 / 0.908, writers held out 0.788
 # / 0.816 / 0.819 / 0.823.
 SECTION_MODEL_WEIGHT = 0.5
+# The question memory (`SectionModel.neighbours`): a section gains NEIGHBOUR_WEIGHT x (s - NEIGHBOUR_FLOOR) when the
+# question's USE cosine s with a user's question labelled with that section exceeds the floor. Session 19, on the
+# cross-fitted rankings of calibrate's folds (each question's own fold out of the memory too), floor / weight 0.4 to
+# 0.55 / 0.4 to 0.8 give the same figures within a question; 0.5 / 0.5 moves R@1 (right answers) from 0.903 (0.859)
+# to 0.903 (0.865) on the authors' dev, 0.855 (0.831) to 0.863 (0.839) independent, 0.941 (0.941) to 0.971 (0.971)
+# supplement, 0.844 (0.825) to 0.852 (0.833) and 0.837 (0.816) to 0.849 (0.829) for the writers held out, out of
+# scope declined unchanged within a question; no floor lets the authors' keyword questions lose (0.903 -> 0.865 at
+# weight 0.5) (docs/mesures.md).
+NEIGHBOUR_WEIGHT = 0.5
+NEIGHBOUR_FLOOR = 0.5
 
 
 def dense_scores(index: Index, models: Mapping[str, embeddings.Embedder], query: str) -> np.ndarray:
@@ -132,9 +143,18 @@ def rank_many(
     raw_terms, terms, vectors = analyse_queries(index, models, queries)
     dense, faq = dense_parts_many(index, models, queries, vectors)
     probs, outside = section_probabilities(index, section_model, terms, vectors, queries) if queries else (None, None)
+    near = section_neighbours(index, section_model, vectors) if queries else None
     return [
         replace(
-            score(index, terms[i], dense[i], mode, dense_weight, None if probs is None else probs[i]),
+            score(
+                index,
+                terms[i],
+                dense[i],
+                mode,
+                dense_weight,
+                None if probs is None else probs[i],
+                None if near is None else near[i],
+            ),
             dense_faq=None if faq is None else faq[i],
             unknown=analyzer.unknown_share(raw),
             section_out=0.0 if outside is None else float(outside[i]),
@@ -173,6 +193,19 @@ def section_probabilities(
     return np.asarray(out, dtype=np.float32), outside
 
 
+def section_neighbours(
+    index: Index, model: SectionModel | None, vectors: Mapping[str, np.ndarray]
+) -> np.ndarray | None:
+    """Each query's highest similarity to a remembered user's question of each section (`SectionModel.neighbours`),
+    in the index's section order (-1: none), one row per query; None without a model, without a memory or when the
+    model reads another encoder's vectors."""
+    if model is None or model.model_name not in vectors or len(model.memory_sections) == 0:
+        return None
+    columns = model.aligned([s.id for s in index.sections])
+    near = model.neighbours(vectors[model.model_name])
+    return np.where(columns >= 0, near[:, np.maximum(columns, 0)], -1.0).astype(np.float32)
+
+
 def score(
     index: Index,
     terms: list[str],
@@ -180,9 +213,10 @@ def score(
     mode: str = "hybrid",
     dense_weight: float = DENSE_WEIGHT,
     section_prob: np.ndarray | None = None,
+    neighbours: np.ndarray | None = None,
 ) -> Ranking:
     """The ranking of one analysed query: its lexical terms, its dense scores and (hybrid mode) the section
-    model's probabilities (see `rank`)."""
+    model's probabilities and the question memory's similarities (`section_neighbours`; see `rank`)."""
     n = len(index.sections)
     bm25 = np.asarray(index.bm25.get_scores(terms), dtype=np.float32) if terms else np.zeros(n, np.float32)
 
@@ -215,8 +249,20 @@ def score(
         fused = (1 - dense_weight) * _normalise_bm25(bm25) + dense_weight * np.clip(dense, 0, None)
         if section_prob is not None:
             fused = fused + SECTION_MODEL_WEIGHT * section_prob
+        if neighbours is not None:
+            fused = fused + NEIGHBOUR_WEIGHT * np.clip(neighbours - NEIGHBOUR_FLOOR, 0.0, None)
     order = np.argsort(-fused, kind="stable")
-    return Ranking(order, fused, bm25, dense, coverage, terms, coverage_idf=coverage_idf, section_prob=section_prob)
+    return Ranking(
+        order,
+        fused,
+        bm25,
+        dense,
+        coverage,
+        terms,
+        coverage_idf=coverage_idf,
+        section_prob=section_prob,
+        neighbours=neighbours,
+    )
 
 
 def boost(r: Ranking, section: int, bonus: float) -> Ranking:

@@ -8,6 +8,10 @@ typos and missing accents, which lemmas miss) and its USE vector, one class per 
 questions the staff labels), each row with a sample weight (`calibrate.SOURCE_WEIGHTS`). Its probabilities are
 added to the hybrid score (`retriever.SECTION_MODEL_WEIGHT`). One more class, `OUT_OF_SCOPE`, learns the questions
 no section answers; its probability goes to the answer/decline decision, not to the ranking (`SectionModel.split`).
+The model also keeps the users' labelled questions themselves (their sentence vectors and sections, « mémoire des
+questions »): a new question close to one a user already asked gets that question's section a bonus in ranking
+(`SectionModel.neighbours`, `retriever.NEIGHBOUR_WEIGHT`) — a linear model averages a section's many phrasings, the
+nearest one keeps a rare phrasing that the average loses.
 
 Stored as plain arrays in `section_model.npz` beside this module (no pickle), written by
 `python -m knowledge_base.calibrate`; loading and scoring need numpy only."""
@@ -58,6 +62,7 @@ class LabelledQuestion:
     section: str
     text: str = ""
     weight: float = 1.0
+    remembered: bool = False  # a user's labelled question, kept in the question memory (not a guide row)
 
 
 @dataclass
@@ -70,6 +75,10 @@ class SectionModel:
     model_name: str  # the sentence encoder whose vectors the model reads
     char_vocabulary: list[str] = field(default_factory=list)  # character n-grams (empty: no character block)
     char_idf: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # The question memory: the remembered questions' normalised sentence vectors and each one's class (`sections`
+    # index); empty: no memory.
+    memory_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    memory_sections: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     _term_ids: dict[str, int] = field(init=False, repr=False)
     _gram_ids: dict[str, int] = field(init=False, repr=False)
 
@@ -104,6 +113,17 @@ class SectionModel:
         out: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
         return out
 
+    def neighbours(self, vectors: np.ndarray) -> np.ndarray:
+        """Each question's highest cosine similarity to a remembered question of each class (`sections` order; -1
+        for a class without one), one row per question (`vectors`: normalised sentence vectors)."""
+        out = np.full((len(vectors), len(self.sections)), -1.0, np.float32)
+        if len(self.memory_sections) == 0 or len(vectors) == 0:
+            return out
+        similarities = np.asarray(vectors, np.float32).reshape(len(vectors), -1) @ self.memory_vectors.T
+        for row in range(len(vectors)):
+            np.maximum.at(out[row], self.memory_sections, similarities[row])
+        return out
+
     def split(self, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The sections' probabilities given the question is answered by one (rows renormalised without the
         `OUT_OF_SCOPE` class, whose column becomes 0) and each row's probability of that class (zeros when the
@@ -132,6 +152,8 @@ class SectionModel:
             model_name=np.asarray(self.model_name, dtype=str),
             char_vocabulary=np.asarray(self.char_vocabulary, dtype=str),
             char_idf=self.char_idf.astype(np.float32),
+            memory_vectors=self.memory_vectors.astype(np.float16),
+            memory_sections=self.memory_sections.astype(np.int32),
         )
 
     @classmethod
@@ -148,6 +170,17 @@ class SectionModel:
                 model_name=str(data["model_name"]),
                 char_vocabulary=[str(g) for g in data["char_vocabulary"]] if "char_vocabulary" in data.files else [],
                 char_idf=data["char_idf"].astype(np.float64) if "char_idf" in data.files else np.zeros(0),
+                # stored in half precision (similarities within 1e-3), computed in single precision
+                memory_vectors=(
+                    data["memory_vectors"].astype(np.float32)
+                    if "memory_vectors" in data.files
+                    else np.zeros((0, 0), np.float32)
+                ),
+                memory_sections=(
+                    data["memory_sections"].astype(np.int64)
+                    if "memory_sections" in data.files
+                    else np.zeros(0, np.int64)
+                ),
             )
 
 
@@ -195,6 +228,18 @@ def fit_section_model(rows: Sequence[LabelledQuestion], model_name: str, c: floa
         intercept = np.asarray([0.0, classifier.intercept_[0]])
     else:
         coef, intercept = np.asarray(classifier.coef_), np.asarray(classifier.intercept_)
+    remembered = [r for r in rows if r.remembered and r.section != OUT_OF_SCOPE]
     return SectionModel(
-        sections, vocabulary, idf, coef, intercept, model_name, char_vocabulary=grams, char_idf=gram_idf
+        sections,
+        vocabulary,
+        idf,
+        coef,
+        intercept,
+        model_name,
+        char_vocabulary=grams,
+        char_idf=gram_idf,
+        memory_vectors=(
+            np.stack([r.vector for r in remembered]).astype(np.float32) if remembered else np.zeros((0, 0), np.float32)
+        ),
+        memory_sections=np.asarray([sections.index(r.section) for r in remembered], np.int64),
     )

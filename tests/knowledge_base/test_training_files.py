@@ -107,7 +107,7 @@ def test_the_question_memory_holds_the_labelled_dev_and_training_questions_never
     model = kb.section_model
     assert model is not None
     learned = dev_questions("dev") + training_questions()
-    assert len(model.memory_sections) == sum(len(q.sections) for q in learned)
+    assert len(model.memory_sections) == len(model.memory_texts) == sum(len(q.sections) for q in learned)
     test = [q.labelled_text for q in dev_questions("test") if q.sections]
     assert len(test) > 200
     vectors = analysed(kb, test, emphasise=True)[2]

@@ -196,10 +196,8 @@ def section_probabilities(
     `texts`: the queries as ranked (the model's character n-grams read them)."""
     if model is None or model.model_name not in vectors:
         return None, None
-    columns = model.aligned([s.id for s in index.sections])
     probs, outside = model.split(model.probabilities(terms, vectors[model.model_name], texts))
-    out = np.where(columns >= 0, probs[:, np.maximum(columns, 0)], 0.0)
-    return np.asarray(out, dtype=np.float32), outside
+    return _in_index_order(index, model, probs, missing=0.0), outside
 
 
 def section_neighbours(
@@ -211,12 +209,16 @@ def section_neighbours(
     encoder's vectors. `texts`: the queries as ranked."""
     if model is None or model.model_name not in vectors or len(model.memory_sections) == 0:
         return None, None
+    near = model.neighbours(vectors[model.model_name])
+    near_words = model.lexical_neighbours(texts)
+    return _in_index_order(index, model, near, missing=-1.0), _in_index_order(index, model, near_words, missing=-1.0)
+
+
+def _in_index_order(index: Index, model: SectionModel, per_class: np.ndarray, missing: float) -> np.ndarray:
+    """The section model's per-class columns (one row per query) in the index's section order, `missing` for a
+    section the model does not know."""
     columns = model.aligned([s.id for s in index.sections])
-
-    def aligned(near: np.ndarray) -> np.ndarray:
-        return np.where(columns >= 0, near[:, np.maximum(columns, 0)], -1.0).astype(np.float32)
-
-    return aligned(model.neighbours(vectors[model.model_name])), aligned(model.lexical_neighbours(texts))
+    return np.where(columns >= 0, per_class[:, np.maximum(columns, 0)], missing).astype(np.float32)
 
 
 def score(

@@ -224,17 +224,14 @@ def _tfidf(tokens: Sequence[list[str]], ids: dict[str, int], idf: np.ndarray) ->
     """L2-normalised sublinear TF-IDF rows of token lists over a vocabulary (`ids`, `idf`)."""
     out = np.zeros((len(tokens), len(ids)), np.float64)
     for row, items in enumerate(tokens):
-        for token, count in Counter(items).items():
-            tid = ids.get(token)
-            if tid is not None:
-                out[row, tid] = (1.0 + math.log(count)) * idf[tid]
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    out /= np.where(norms > 0, norms, 1.0)
+        tids, values = _sparse_tfidf(items, ids, idf)
+        out[row, tids] = values
     return out
 
 
 def _sparse_tfidf(tokens: list[str], ids: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`_tfidf` of one token list, as (token ids, values) of its non-zero entries."""
+    """The L2-normalised sublinear TF-IDF of one token list over a vocabulary (`ids`, `idf`), as (token ids,
+    values) of its non-zero entries (tokens outside the vocabulary are dropped)."""
     counts = Counter(t for t in tokens if t in ids)
     tids = np.asarray([ids[t] for t in counts], np.int64)
     values = np.asarray([(1.0 + math.log(c)) * idf[ids[t]] for t, c in counts.items()], np.float64)

@@ -15,7 +15,7 @@ questions »): a new question close to one a user already asked — in meaning (
 the nearest one keeps a rare phrasing that the average loses.
 
 Stored as plain arrays in `section_model.npz` beside this module (no pickle), written by
-`python -m knowledge_base.calibrate`; loading and scoring need numpy only."""
+`python -m knowledge_base.calibrate`; loading and scoring need numpy and scipy's sparse matrices only."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from frenchtext import words
 from frenchtext.linear import word_ngrams
@@ -83,19 +84,19 @@ class SectionModel:
     memory_texts: list[str] = field(default_factory=list)  # the remembered questions as ranking reads them
     _term_ids: dict[str, int] = field(init=False, repr=False)
     _gram_ids: dict[str, int] = field(init=False, repr=False)
-    # The remembered texts' character n-gram TF-IDF rows, inverted: for n-gram g, rows _postings[1][p] and values
-    # _postings[2][p] for p in _postings[0][g] .. _postings[0][g + 1] (built at load; numpy only).
-    _postings: tuple[np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False)
+    # The remembered texts' character n-gram TF-IDF, one row per n-gram, one column per remembered question (built
+    # at load): a question's similarities are its few n-grams' rows weighted and summed.
+    _memory_by_gram: sparse.csr_matrix = field(init=False, repr=False)
     # The memory's rows grouped by class: their order, where each class's group starts, the classes present.
     _by_class: tuple[np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._term_ids = {t: i for i, t in enumerate(self.vocabulary)}
         self._gram_ids = {g: i for i, g in enumerate(self.char_vocabulary)}
-        self._postings = _inverted(
+        self._memory_by_gram = _sparse_rows(
             [_sparse_tfidf(char_ngrams(t), self._gram_ids, self.char_idf) for t in self.memory_texts],
             len(self.char_vocabulary),
-        )
+        ).T.tocsr()
         order = np.argsort(self.memory_sections, kind="stable")
         classes, starts = np.unique(self.memory_sections[order], return_index=True)
         self._by_class = order, starts, classes
@@ -140,15 +141,11 @@ class SectionModel:
         each class (as `neighbours`; `texts`: the questions as ranking reads them)."""
         if not self.memory_texts or not texts:
             return np.full((len(texts), len(self.sections)), -1.0, np.float32)
-        indptr, rows, values = self._postings
         similarities = np.zeros((len(texts), len(self.memory_texts)), np.float32)
         for row, text in enumerate(texts):
             ids, weights = _sparse_tfidf(char_ngrams(text), self._gram_ids, self.char_idf)
-            starts, lengths = indptr[ids], indptr[ids + 1] - indptr[ids]
-            # every posting of the question's n-grams at once: start of its n-gram + its offset within it
-            where = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-            scale = np.repeat(weights, lengths)
-            similarities[row] = np.bincount(rows[where], values[where] * scale, minlength=len(self.memory_texts))
+            if len(ids):
+                similarities[row] = weights.astype(np.float32) @ self._memory_by_gram[ids]
         return self._best_per_class(similarities)
 
     def _best_per_class(self, similarities: np.ndarray) -> np.ndarray:
@@ -239,16 +236,12 @@ def _sparse_tfidf(tokens: list[str], ids: dict[str, int], idf: np.ndarray) -> tu
     return tids, values / norm if norm > 0 else values
 
 
-def _inverted(rows: Sequence[tuple[np.ndarray, np.ndarray]], columns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sparse rows (`_sparse_tfidf`) inverted by column: (indptr over `columns`, row of each entry, its value)."""
-    if not rows:
-        return np.zeros(columns + 1, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-    cols = np.concatenate([ids for ids, _ in rows])
-    owner = np.repeat(np.arange(len(rows)), [len(ids) for ids, _ in rows])
-    values = np.concatenate([v for _, v in rows]).astype(np.float32)
-    order = np.argsort(cols, kind="stable")
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=columns))])
-    return indptr, owner[order], values[order]
+def _sparse_rows(rows: Sequence[tuple[np.ndarray, np.ndarray]], columns: int) -> sparse.csr_matrix:
+    """Sparse rows (`_sparse_tfidf`) stacked into a matrix of `columns` columns (single precision)."""
+    indptr = np.concatenate([[0], np.cumsum([len(ids) for ids, _ in rows], dtype=np.int64)])
+    ids = np.concatenate([ids for ids, _ in rows]) if rows else np.zeros(0, np.int64)
+    values = np.concatenate([v for _, v in rows]).astype(np.float32) if rows else np.zeros(0, np.float32)
+    return sparse.csr_matrix((values, ids, indptr), shape=(len(rows), columns))
 
 
 def _idf(documents: Sequence[list[str]], min_df: int = 1) -> tuple[list[str], np.ndarray]:
@@ -262,7 +255,6 @@ def _idf(documents: Sequence[list[str]], min_df: int = 1) -> tuple[list[str], np
 def fit_section_model(rows: Sequence[LabelledQuestion], model_name: str, c: float = SECTION_MODEL_C) -> SectionModel:
     """Fits the model on labelled questions, each with its sample weight (deterministic: lbfgs, no random state
     involved)."""
-    from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     vocabulary, idf = _idf([r.terms for r in rows])

@@ -31,6 +31,7 @@ import yaml
 from parismed.config import PROJECT_ROOT, get_settings
 from parismed.launcher import (
     APP_PYTHON,
+    APP_SERVER_ENV,
     RASA_BIN,
     LaunchError,
     Stack,
@@ -310,7 +311,7 @@ class Cluster(Stack):
             "5",
         ]
         env = {
-            "MALLOC_ARENA_MAX": "2",
+            **APP_SERVER_ENV,
             "PARISMED_APP_PORT": str(port),
             "PARISMED_ACTIONS_HOST": self.host,
             "PARISMED_ACTIONS_PORT": str(actions_port),

@@ -32,6 +32,12 @@ QUIET_ENV = {
     "PYTHONUNBUFFERED": "1",
     "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::FutureWarning,ignore::UserWarning",
 }
+# The application server's process. Its requests already run in parallel on the server's thread pool, so the numeric
+# libraries (OpenBLAS, OpenMP: numpy, scipy, the encoders) get one thread each: with their default pools of two,
+# idle threads spin between calls and one answer cost ~60 ms of CPU instead of ~7 ms (same latency), CPU that
+# Rasa needs on a 2-core machine. glibc gives each worker thread its own heap arena, which kept ~100 MB more under
+# 32 concurrent users (make bench): two arenas are plenty for a process whose heavy work runs one request at a time.
+APP_SERVER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
 
 
 # Rasa's own log is noisy (library deprecation warnings it re-enables); the terminal shows its errors only.
@@ -142,8 +148,6 @@ class Stack:
             raise LaunchError("Aucun modèle Rasa entraîné : lancez « make train » ou « make run ».")
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
         env = self._env()
-        # glibc gives each worker thread its own heap arena, which kept ~100 MB more under 32 concurrent
-        # users (make bench); two arenas are plenty for a process whose heavy work runs one request at a time.
         self._spawn(
             "app",
             [
@@ -158,7 +162,7 @@ class Stack:
                 "--log-level",
                 "warning",
             ],
-            {"MALLOC_ARENA_MAX": "2", **env},
+            {**env, **APP_SERVER_ENV},
         )
         if with_rasa:
             self._spawn("rasa", self.rasa_command(), self._rasa_env(env))

@@ -5,7 +5,10 @@ import re
 import uuid
 
 import httpx
+import psutil
 import pytest
+
+from parismed.launcher import APP_SERVER_ENV
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +26,12 @@ def test_application_health_and_openapi(live_stack):
     paths = httpx.get(f"{live_stack.app_url}/openapi.json").json()["paths"]
     for path in ("/api/v1/ask", "/api/v1/eligibility", "/api/v1/orient", "/api/v1/chat"):
         assert "post" in paths[path]
+
+
+def test_application_server_runs_numeric_libraries_on_one_thread(live_stack):
+    """Requests run in parallel on the server's thread pool; library pools of their own would spin on idle CPU."""
+    environment = psutil.Process(live_stack.processes["app"].pid).environ()
+    assert {name: environment.get(name) for name in APP_SERVER_ENV} == APP_SERVER_ENV
 
 
 def test_rasa_http_api_is_off(live_stack):

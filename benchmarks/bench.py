@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from parismed.config import PROJECT_ROOT, get_settings
-from parismed.launcher import QUIET_ENV, RASA_BIN, Stack
+from parismed.launcher import QUIET_ENV, RASA_BIN, SERVER_NUMERICS_ENV, Stack
 from parismed.ports import free_port
 
 if TYPE_CHECKING:
@@ -263,7 +263,9 @@ def start_bare_bot(var_dir: Path) -> tuple[subprocess.Popen, int]:
     bare = subprocess.Popen(
         [str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(bare_port), "--model", str(bare_models)],
         cwd=PROJECT_ROOT / "benchmarks" / "bare_bot",
-        env=RASA_ENV,
+        # served as the stack's Rasa is (one thread per numeric library): the ratios compare the assistant's work,
+        # not a runtime setting
+        env={**RASA_ENV, **SERVER_NUMERICS_ENV},
         stdout=bare_log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

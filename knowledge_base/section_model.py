@@ -82,6 +82,7 @@ class SectionModel:
     memory_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     memory_sections: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     memory_texts: list[str] = field(default_factory=list)  # the remembered questions as ranking reads them
+    _positions: dict[str, int] = field(init=False, repr=False)  # each class's column
     _term_ids: dict[str, int] = field(init=False, repr=False)
     _gram_ids: dict[str, int] = field(init=False, repr=False)
     # The remembered texts' character n-gram TF-IDF, one row per n-gram, one column per remembered question (built
@@ -91,6 +92,7 @@ class SectionModel:
     _by_class: tuple[np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._positions = {s: i for i, s in enumerate(self.sections)}
         self._term_ids = {t: i for i, t in enumerate(self.vocabulary)}
         self._gram_ids = {g: i for i, g in enumerate(self.char_vocabulary)}
         self._memory_by_gram = _sparse_rows(
@@ -169,8 +171,7 @@ class SectionModel:
 
     def aligned(self, section_ids: Sequence[str]) -> np.ndarray:
         """Column of each of `section_ids` among the classes (-1 for a section the model does not know)."""
-        position = {s: i for i, s in enumerate(self.sections)}
-        return np.asarray([position.get(s, -1) for s in section_ids], dtype=np.int64)
+        return np.asarray([self._positions.get(s, -1) for s in section_ids], dtype=np.int64)
 
     def save(self, path: Path = SECTION_MODEL_FILE) -> None:
         np.savez_compressed(

@@ -33,6 +33,7 @@ from parismed.launcher import (
     APP_PYTHON,
     APP_SERVER_ENV,
     RASA_BIN,
+    SERVER_NUMERICS_ENV,
     LaunchError,
     Stack,
     _stop_on_signals,
@@ -280,6 +281,7 @@ class Cluster(Stack):
             str(endpoints),
         ]
         env = {
+            **SERVER_NUMERICS_ENV,
             "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S),
             "SQL_POOL_SIZE": "5",
             "SQL_MAX_OVERFLOW": "10",

@@ -32,12 +32,14 @@ QUIET_ENV = {
     "PYTHONUNBUFFERED": "1",
     "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::FutureWarning,ignore::UserWarning",
 }
-# The application server's process. Its requests already run in parallel on the server's thread pool, so the numeric
-# libraries (OpenBLAS, OpenMP: numpy, scipy, the encoders) get one thread each: with their default pools of two,
-# idle threads spin between calls and one answer cost ~60 ms of CPU instead of ~7 ms (same latency), CPU that
-# Rasa needs on a 2-core machine. glibc gives each worker thread its own heap arena, which kept ~100 MB more under
-# 32 concurrent users (make bench): two arenas are plenty for a process whose heavy work runs one request at a time.
-APP_SERVER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+# Server processes (the application and Rasa) serve concurrent requests, each request's numeric work is small, so
+# the numeric libraries (OpenBLAS, OpenMP: numpy, scipy, scikit-learn, the encoders) get one thread each: with their
+# default pools of two, idle threads spin between calls (in the application, one answer cost ~60 ms of CPU instead
+# of ~7 ms, same latency), CPU that the other server needs on a 2-core machine.
+SERVER_NUMERICS_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# glibc gives each worker thread its own heap arena, which kept ~100 MB more under 32 concurrent users (make bench):
+# two arenas are plenty for a process whose heavy work runs one request at a time.
+APP_SERVER_ENV = {**SERVER_NUMERICS_ENV, "MALLOC_ARENA_MAX": "2"}
 
 
 # Rasa's own log is noisy (library deprecation warnings it re-enables); the terminal shows its errors only.
@@ -95,11 +97,12 @@ class Stack:
         return env
 
     def _rasa_env(self, env: dict[str, str]) -> dict[str, str]:
-        """Rasa's tracker store: the var folder's SQLite file unless PARISMED_TRACKER_STORE_URL says otherwise."""
+        """Rasa's environment: one thread per numeric library, and its tracker store: the var folder's SQLite file
+        unless PARISMED_TRACKER_STORE_URL says otherwise."""
         settings = get_settings().model_copy(update={"var_dir": self.var_dir})
         if "PARISMED_TRACKER_STORE_URL" in self.extra_env:
             settings = settings.model_copy(update={"tracker_store_url": self.extra_env["PARISMED_TRACKER_STORE_URL"]})
-        return {**env, "PARISMED_TRACKER_STORE_URL": settings.tracker_store_url_for_rasa}
+        return {**env, **SERVER_NUMERICS_ENV, "PARISMED_TRACKER_STORE_URL": settings.tracker_store_url_for_rasa}
 
     def _endpoints(self) -> Path:
         """endpoints.yml, plus a Redis lock store when PARISMED_LOCK_STORE_URL is set (written under var/)."""

@@ -8,7 +8,7 @@ import httpx
 import psutil
 import pytest
 
-from parismed.launcher import APP_SERVER_ENV
+from parismed.launcher import APP_SERVER_ENV, SERVER_NUMERICS_ENV
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +28,11 @@ def test_application_health_and_openapi(live_stack):
         assert "post" in paths[path]
 
 
-def test_application_server_runs_numeric_libraries_on_one_thread(live_stack):
-    """Requests run in parallel on the server's thread pool; library pools of their own would spin on idle CPU."""
-    environment = psutil.Process(live_stack.processes["app"].pid).environ()
-    assert {name: environment.get(name) for name in APP_SERVER_ENV} == APP_SERVER_ENV
+def test_servers_run_numeric_libraries_on_one_thread(live_stack):
+    """Both servers serve concurrent requests; library thread pools of their own would spin on idle CPU."""
+    for process, expected in (("app", APP_SERVER_ENV), ("rasa", SERVER_NUMERICS_ENV)):
+        environment = psutil.Process(live_stack.processes[process].pid).environ()
+        assert {name: environment.get(name) for name in expected} == expected, process
 
 
 def test_rasa_http_api_is_off(live_stack):

@@ -6,6 +6,7 @@ The lowest layer of the project: it imports no other package of the project. Pub
     words(text) -> list[str]          folded words (letters and digits), punctuation separates words
     sentences(text) -> list[str]      sentences of user text (after . ! ? … and at line breaks), stripped
     asking_sentences(text) -> list[str]  those of them that end with « ? »
+    within_limit(text, limit) -> str  what to read of a long message: its last asking sentences that fit
     is_open_question(text) -> bool    asks only for facts (« Quel article… ? »), not a yes or no
     key(text) -> str                  canonical lookup key: folded words joined by single spaces
     format_eur(amount) -> str         « 12 345 € » (Babel, French locale, no decimals)
@@ -25,7 +26,7 @@ from .emails import is_valid_email, normalise_email
 from .fold import fold, key, words
 from .money import format_eur
 from .nlp import SPACY_MODEL, FrenchPipelineUnavailable, french_pipeline
-from .sentences import asking_sentences, is_open_question, sentences
+from .sentences import asking_sentences, is_open_question, sentences, within_limit
 
 __all__ = [
     "asking_sentences",
@@ -39,5 +40,6 @@ __all__ = [
     "key",
     "normalise_email",
     "sentences",
+    "within_limit",
     "words",
 ]

@@ -20,6 +20,21 @@ def asking_sentences(text: str) -> list[str]:
     return [s for s in sentences(text) if s.endswith("?")]
 
 
+def within_limit(text: str, limit: int) -> str:
+    """The part of a long message to read when only `limit` characters can be: the whole text when it fits; else its
+    asking sentences, the last ones first, as many as fit (a long e-mail tells its situation, then asks); else its
+    last `limit` characters."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    chosen: list[str] = []
+    for sentence in reversed(asking_sentences(text)):
+        if sum(len(c) + 1 for c in chosen) + len(sentence) > limit:
+            break
+        chosen.insert(0, sentence)
+    return " ".join(chosen) if chosen else text[-limit:].lstrip()
+
+
 # Words that open a question asking for a fact (« Quel article… ? », « Combien de… ? »), not a yes or no; « ou » is
 # « où » typed without its accent.
 _INTERROGATIVES = frozenset(

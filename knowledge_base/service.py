@@ -11,6 +11,8 @@ from functools import lru_cache
 import numpy as np
 from pydantic import BaseModel
 
+from frenchtext import within_limit
+
 from . import embeddings
 from . import index as index_mod
 from .answering import Answer, Previous, asks_in_context, build_answer, is_follow_up, with_other_asks
@@ -21,7 +23,10 @@ from .retriever import Ranking, boost, rank, rank_many
 from .section_model import SectionModel
 from .text import as_message, clean_user_text
 
+# What ranking reads of a message: a longer one (an e-mail telling a whole project) is read on its last asking
+# sentences that fit (`frenchtext.within_limit`); a message longer than MAX_MESSAGE_CHARS is refused.
 MAX_QUESTION_CHARS = 1000
+MAX_MESSAGE_CHARS = 10_000
 # Used only when no fitted decision (decision.json) exists: a threshold on the hand-set confidence.
 DEFAULT_THRESHOLD = 0.45
 DEFAULT_MODE = "hybrid"
@@ -92,17 +97,19 @@ class KnowledgeBase:
 
     @staticmethod
     def clean(question: str) -> str:
+        """The question as ranking and answering read it (`clean_user_text`, then `within_limit`); a French
+        KnowledgeBaseError for what is not a question (not a text, empty, longer than MAX_MESSAGE_CHARS)."""
         if not isinstance(question, str):
             raise KnowledgeBaseError("La question doit être un texte.")
         text = clean_user_text(question)
         if not text:
             raise KnowledgeBaseError("La question est vide : écrivez votre question en quelques mots.")
-        if len(text) > MAX_QUESTION_CHARS:
+        if len(text) > MAX_MESSAGE_CHARS:
             raise KnowledgeBaseError(
-                f"La question est trop longue ({len(text)} caractères) : "
-                f"résumez-la en {MAX_QUESTION_CHARS} caractères au plus."
+                f"La question est trop longue ({_number(len(text))} caractères) : "
+                f"résumez-la en {_number(MAX_MESSAGE_CHARS)} caractères au plus."
             )
-        return text
+        return within_limit(text, MAX_QUESTION_CHARS)
 
     def prepared(self, queries: list[str], emphasise: bool) -> list[str]:
         """The queries as ranking reads them: cleaned, and with `emphasise` read as a user's message (`as_message`:
@@ -197,6 +204,11 @@ class KnowledgeBase:
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             return embeddings.encode(self.model, [clean_user_text(t) for t in texts])
+
+
+def _number(n: int) -> str:
+    """« 10 000 »: thousands separated by a narrow no-break space (French typography)."""
+    return f"{n:,}".replace(",", "\u202f")
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from frenchtext import fold, sentences, words
+from frenchtext import fold, sentences, within_limit, words
 from frenchtext.courtesy import COURTESY_WORDS, THANKS, is_courtesy, strip_lead
 from frenchtext.linear import LinearModel, char_ngrams
 
@@ -96,20 +96,9 @@ class ChatterRules:
 
     def question_part(self, text: str, limit: int) -> str:
         """The part of a question that retrieval and grouping should see: courtesy and logistics sentences
-        removed; for a text longer than ``limit``, its question sentences (those ending with « ? »), the last
-        ones first, within ``limit`` characters — or its last ``limit`` characters."""
+        removed, then, for a text longer than ``limit``, its question sentences within it (`within_limit`)."""
         kept = [strip_lead(s) for s in sentences(text) if self.sentence_kind(s) is None]
-        kept = kept or [text.strip()]
-        part = " ".join(kept)
-        if len(part) <= limit:
-            return part
-        asked = [s for s in kept if s.endswith("?")]
-        chosen: list[str] = []
-        for s in reversed(asked):
-            if sum(len(c) + 1 for c in chosen) + len(s) > limit:
-                break
-            chosen.insert(0, s)
-        return " ".join(chosen) if chosen else part[-limit:].lstrip()
+        return within_limit(" ".join(kept or [text.strip()]), limit)
 
 
 def _compile(section: dict[str, list[str]] | None) -> dict[str, tuple[re.Pattern[str], ...]]:

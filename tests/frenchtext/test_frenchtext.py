@@ -92,6 +92,18 @@ def test_asking_sentences_leave_the_context_out():
     assert asking_sentences("Nous cherchons un local.") == []
 
 
+def test_within_limit_reads_a_long_message_on_its_last_questions():
+    from frenchtext import within_limit
+
+    assert within_limit("  Faut-il une rampe ?  ", 30) == "Faut-il une rampe ?"
+    story = "Nous sommes trois kinés installés depuis dix ans. " * 3
+    message = story + "Faut-il une rampe ? Et pour les toilettes ? Merci."
+    assert within_limit(message, 60) == "Faut-il une rampe ? Et pour les toilettes ?"
+    assert within_limit(message, 30) == "Et pour les toilettes ?"  # the last questions first
+    assert within_limit(story, 20) == "installés depuis dix ans."[-20:].lstrip()  # no question: its end
+    assert len(within_limit(story, 20)) <= 20
+
+
 @pytest.mark.parametrize(
     "message",
     [

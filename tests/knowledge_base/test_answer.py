@@ -61,12 +61,27 @@ def test_threshold_decides_answered(kb):
         ("", "vide"),
         ("   ", "vide"),
         ("<p></p>", "vide"),
-        ("x" * 10_000, "trop longue"),
+        ("x" * 10_001, "trop longue \\(10\u202f001 caractères\\)"),
     ],
 )
 def test_bad_input_gets_a_french_error(kb, bad, message):
     with pytest.raises(KnowledgeBaseError, match=message):
         kb.answer(bad)
+
+
+def test_long_message_is_answered_on_its_question(kb):
+    """A 1 500-character e-mail telling a whole project, then asking: read on its asking sentences, not refused."""
+    situation = (
+        "Nous sommes trois médecins généralistes installés depuis dix ans dans le 19e arrondissement, dans un "
+        "appartement au deuxième étage d'un immeuble sans ascenseur. Nous avons trouvé un ancien local commercial "
+        "au rez-de-chaussée, rue de Crimée, que le propriétaire accepte de nous louer. "
+    ) * 4
+    question = "Faut-il déposer une autorisation de travaux pour aménager un cabinet médical dans ce local ?"
+    message = situation + question
+    assert 1_000 < len(message) < 2_000
+    long_answer = kb.answer(message)
+    assert long_answer.answered
+    assert long_answer.sources == kb.answer(question).sources
 
 
 def test_html_question_is_answered_as_text(kb):

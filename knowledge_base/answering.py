@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from frenchtext import asking_sentences, fold, is_open_question, sentences, words
 
 from .decision import Decision, features
-from .guide import Section
+from .guide import LIST_ITEM, Section
 from .index import Index
 from .retriever import Ranking, confidence
 
@@ -37,7 +37,6 @@ MAX_QUOTED_ASK = 120  # characters of a question quoted back in NOT_COVERED_PART
 MAX_QUOTED_ASKS = 3  # questions quoted back; the others are counted
 GLOSSARY_THEME = "glossaire"
 _CAVEAT = re.compile(r"^\*?À confirmer", re.I)
-_LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")
 # « … : » or a bold heading « **… :** » announces the list that follows it.
 _ANNOUNCES_LIST = re.compile(r":\s*\**\s*$")
 SHORT_ANSWER_WORDS = 5  # a first sentence this short (« Le plus souvent, non. ») is read with the next one
@@ -133,13 +132,13 @@ def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[
     for i in sorted(chosen):  # « … : » followed by its list items
         if _ANNOUNCES_LIST.search(sentences[i]):
             j = i + 1
-            while j < len(sentences) and j - i <= MAX_LIST_ITEMS and _LIST_ITEM.match(sentences[j]):
+            while j < len(sentences) and j - i <= MAX_LIST_ITEMS and LIST_ITEM.match(sentences[j]):
                 chosen.add(j)
                 j += 1
     for i in sorted(chosen):  # a list item quoted alone comes with the sentence that announces its list
-        if _LIST_ITEM.match(sentences[i]):
+        if LIST_ITEM.match(sentences[i]):
             j = i - 1
-            while j >= 0 and _LIST_ITEM.match(sentences[j]):
+            while j >= 0 and LIST_ITEM.match(sentences[j]):
                 j -= 1
             if j >= 0 and _ANNOUNCES_LIST.search(sentences[j]):
                 chosen.add(j)

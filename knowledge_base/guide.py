@@ -40,6 +40,11 @@ class SourceRef(BaseModel):
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀÂÉÈÊÎÔÛÇ«*-])")
+# A list item (« - … », « 1. … ») is quoted whole: cut at its sentence ends, « 1. **Impossibilité technique** »
+# lost its number and the list its items.
+LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")
+# A point after these abbreviations does not end a sentence (« code de commerce, art. L145-14 »).
+_ABBREVIATION = re.compile(r"\b(?:art|arts|cf|al|env|ex|réf|vol|chap|p|pp)\.$", re.I)
 
 
 class Section(BaseModel):
@@ -71,10 +76,19 @@ class Section(BaseModel):
         return next((s.titre for s in self.sources if not s.url), "")
 
     def sentences(self) -> list[str]:
-        """The body cut into sentences (line by line, then at sentence ends), as answers quote them."""
+        """The body cut as answers quote it: line by line, a list item whole, other lines at sentence ends."""
         out: list[str] = []
         for line in (ln.strip() for ln in self.body.splitlines()):
-            out.extend(p.strip() for p in _SENTENCE_END.split(line) if p.strip())
+            if LIST_ITEM.match(line):
+                out.append(line)
+                continue
+            pieces: list[str] = []
+            for piece in (p.strip() for p in _SENTENCE_END.split(line) if p.strip()):
+                if pieces and _ABBREVIATION.search(pieces[-1]):
+                    pieces[-1] += " " + piece
+                else:
+                    pieces.append(piece)
+            out.extend(pieces)
         return out
 
     def passage(self) -> str:

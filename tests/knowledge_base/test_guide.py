@@ -45,6 +45,26 @@ def test_sections_are_chunked_with_title_path_and_metadata(tmp_path: Path):
     assert second.url == "" and second.body == "Autre réponse."
 
 
+def test_sentences_keep_list_items_whole_and_abbreviations_inside(tmp_path: Path):
+    path = tmp_path / "01-essai.md"
+    path.write_text(SAMPLE, encoding="utf-8")
+    section = parse_file(path)[0].model_copy(
+        update={
+            "body": "Quatre motifs :\n\n1. **Impossibilité technique** : pas de rampe. Trottoir étroit.\n"
+            "- **Le droit au bail** est protégé (code de commerce, art. L145-14). Il se cède.\n"
+            "Une indemnité est due (art. L145-14). Elle est fixée par le juge. Voir cf. Annexe."
+        }
+    )
+    assert section.sentences() == [
+        "Quatre motifs :",
+        "1. **Impossibilité technique** : pas de rampe. Trottoir étroit.",
+        "- **Le droit au bail** est protégé (code de commerce, art. L145-14). Il se cède.",
+        "Une indemnité est due (art. L145-14).",
+        "Elle est fixée par le juge.",
+        "Voir cf. Annexe.",
+    ]
+
+
 def test_section_without_metadata_is_a_clear_error(tmp_path: Path):
     path = tmp_path / "x.md"
     path.write_text("---\ntheme: t\ntitle: T\n---\n\n## Sans métadonnées ?\nTexte.\n", encoding="utf-8")

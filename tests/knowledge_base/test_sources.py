@@ -8,6 +8,8 @@ from knowledge_base import KBConfig, Source
 from knowledge_base.guide import SourceRef, load_sections
 
 INTERNAL = re.compile(r"seed|shared/|/work/|\.txt\b|\.md\b|\\\\", re.I)
+# Hosts that are not the public site a user should open: a pre-production copy, Légifrance's mirrors.
+NOT_PUBLIC_HOST = re.compile(r"^https?://[^/]*(?:preprod|recette|staging|circulaires?\.)", re.I)
 SECTIONS = load_sections(KBConfig.model_fields["guide_dir"].default)
 
 
@@ -21,6 +23,7 @@ def test_every_section_cites_something_a_user_can_open_or_ask_for(section):
     for ref in section.sources:
         assert ref.url.startswith("http") or (not ref.url and ref.titre.strip())
         assert not INTERNAL.search(ref.titre)
+        assert not NOT_PUBLIC_HOST.match(ref.url), ref.url
 
 
 def test_answers_never_show_an_internal_path(kb):

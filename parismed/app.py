@@ -22,6 +22,7 @@ from parismed import actions, retention
 from parismed.composition import configure_knowledge_base, configure_rules_bridge
 from parismed.config import get_settings
 from parismed.staff_wiring import configure_staff
+from rules_bridge import describe_error
 
 log = logging.getLogger(__name__)
 
@@ -80,25 +81,21 @@ async def lifespan(app: FastAPI):
 
 
 def _french_validation_error(request: Request, exc: Exception) -> JSONResponse:
-    """422 with one French sentence per problem, naming the field."""
+    """422 with one French sentence per problem, naming the field as the CLI does (``professionnels[0].nombre``)."""
     assert isinstance(exc, RequestValidationError)  # registered for this exception type only
     messages = []
     for err in exc.errors():
-        field = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "corps de la requête"
+        loc = tuple(err.get("loc", ()))
+        loc = loc[1:] if loc[:1] == ("body",) else loc
         kind = err.get("type", "")
-        if kind == "missing":
-            messages.append(f"Le champ « {field} » est obligatoire.")
-        elif kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        if kind == "json_invalid" or (not loc and kind in ("model_attributes_type", "dict_type", "model_type")):
             messages.append("Le corps de la requête doit être un objet JSON valide.")
         elif kind.startswith("string_too_long"):
-            messages.append(f"Le champ « {field} » est trop long.")
+            messages.append(f"Le champ « {describe_error({**err, 'loc': loc})[0]} » est trop long.")
         elif kind.startswith("string_too_short"):
-            messages.append(f"Le champ « {field} » est vide.")
-        elif kind == "profile":  # rules_bridge's own French message for a profile field
-            ctx = err.get("ctx") or {}
-            messages.append(str(ctx.get("message", "")).replace("{champ}", f"« {field} »"))
-        else:
-            messages.append(f"Le champ « {field} » n'a pas le bon format.")
+            messages.append(f"Le champ « {describe_error({**err, 'loc': loc})[0]} » est vide.")
+        else:  # the same wording as the CLI and the chat (rules_bridge's, naming the field)
+            messages.append(describe_error({**err, "loc": loc})[1])
     return JSONResponse({"detail": " ".join(dict.fromkeys(messages))}, status_code=422)
 
 

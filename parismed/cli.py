@@ -21,6 +21,12 @@ kb_app = typer.Typer(help="Base de connaissances (guide B.A.-BA réglementaire).
 app.add_typer(kb_app, name="kb")
 
 
+NO_PARTNER = (
+    "Aucun partenaire de la liste ne correspond à ce besoin. Contactez l'équipe Paris Méd'\u00a0: "
+    "elle pourra vous orienter."
+)
+"""`orient` in human mode when no partner matches (the chat says the same in its « orientation_vide » reply)."""
+
 # Commands that use the guide's knowledge base: it is pointed at the settings' guide, index and models first.
 _KB_COMMANDS = {"ask", "kb", "triage", "webinar"}
 
@@ -41,7 +47,8 @@ def _compose(ctx: typer.Context) -> None:
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"Erreur : {message}", err=True)
+    """Every failed command: one French message on stderr, nothing on stdout, exit code 2."""
+    typer.echo(f"Erreur\u00a0: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -72,14 +79,24 @@ def ask(
     from knowledge_base import KnowledgeBaseError, answer, get_service
 
     if jsonl:
-        get_service()  # models loaded once for the whole batch
-        for line in sys.stdin:
+        try:
+            get_service()  # models loaded once for the whole batch
+        except KnowledgeBaseError as exc:
+            _fail(str(exc))
+        failed = 0
+        for number, line in enumerate(sys.stdin, start=1):
             if not line.strip():
                 continue
             try:
                 _print_json(answer(line).to_contract())
             except KnowledgeBaseError as exc:
-                _print_json({"answer": str(exc), "answered": False, "sources": [], "score": 0.0, "erreur": str(exc)})
+                # One line per question still (outputs stay aligned with the questions), but an error, not an answer:
+                # no « answer » a script could take for one. The batch goes on and ends with exit code 2.
+                failed += 1
+                typer.echo(f"Erreur\u00a0: ligne {number}\u00a0: {exc}", err=True)
+                _print_json({"erreur": str(exc), "ligne": number})
+        if failed:
+            raise typer.Exit(2)
         return
     if question is None:
         _fail("indiquez une question, ou --jsonl pour lire les questions sur l'entrée standard.")
@@ -100,7 +117,7 @@ def estimate(
     profile: str = typer.Option(..., "--json", help="Profil du projet, en JSON."),
 ):
     """Estime l'éligibilité à Paris Méd' et l'aide plancher (simulation indicative)."""
-    from rules_bridge import ProfileError
+    from rules_bridge import RulesBridgeError
     from rules_bridge import estimate as run_estimate
 
     try:
@@ -109,7 +126,7 @@ def estimate(
         _fail(f"le profil n'est pas un JSON valide ({exc.msg}, colonne {exc.colno}).")
     try:
         result = run_estimate(data)
-    except ProfileError as exc:
+    except RulesBridgeError as exc:  # a field of the profile (ProfileError, naming it) or the grid itself (GridError)
         _fail(str(exc))
     _print_json(result.to_contract())
 
@@ -120,19 +137,21 @@ def orient(
     as_json: bool = typer.Option(False, "--json", help="Réponse JSON."),
 ):
     """Indique les partenaires à contacter pour un besoin."""
-    from rules_bridge import ProfileError
+    from rules_bridge import RulesBridgeError
     from rules_bridge import orient as run_orient
 
     if not besoin.strip():
         _fail("décrivez votre besoin en quelques mots.")
     try:
         result = run_orient(besoin)
-    except ProfileError as exc:
+    except RulesBridgeError as exc:
         _fail(str(exc))
     data = result.to_contract()
     if as_json:
-        _print_json(data)
+        _print_json(data)  # {"partenaires": []} when no partner of the list matches the need
         return
+    if not data["partenaires"]:
+        typer.echo(NO_PARTNER)
     for p in data["partenaires"]:
         typer.echo(f"- {p['nom']} : {p['raison']} {p['url']}".rstrip())
 

@@ -6,6 +6,9 @@ Public API (see docs/contracts.md)::
     e = estimate({"professionnels": [{"profession": "kiné", "nombre": 3}], "arrondissement": 19})
     e.to_contract()
     orient("je cherche un local dans le 19e").to_contract()
+    orient("déclaration d'impôts").partenaires  # []: no partner of the list matches (the caller says so)
+    orient("", general=True)  # the general list: the caller knows partners are asked in general (a button)
+    describe_error(pydantic_error)  # (field, French message naming it): the one wording of a profile's problems
     extract("Nous sommes 3 kinés dans le 19e")
     zone_ars(19)  # ZoneArs(zone="zip", libelle=..., hypothese=..., sources=[...]); str(...) == "zip"
     vocabulary().normalise("profession", "kinés")  # "masseur_kinesitherapeute" (one vocabulary everywhere)
@@ -16,7 +19,13 @@ Public API (see docs/contracts.md)::
 
 from rules_bridge.calibration import CalibrationReport, calibrate
 from rules_bridge.engine import DetailLine, Estimate, NonRetenu, estimate
-from rules_bridge.errors import GridError, ProfileError, RulesBridgeError, profile_error_from_validation
+from rules_bridge.errors import (
+    GridError,
+    ProfileError,
+    RulesBridgeError,
+    describe_error,
+    profile_error_from_validation,
+)
 from rules_bridge.explain import explain_html, explain_markdown
 from rules_bridge.extraction import Extraction, extract
 from rules_bridge.grid import Grid, GridInfo, configure_grids, list_grids, load_grid, newest_version, read_grid_file
@@ -63,6 +72,7 @@ __all__ = [
     "RulesBridgeError",
     "ZoneArs",
     "coerce_profile",
+    "describe_error",
     "estimate",
     "explain_html",
     "explain_markdown",

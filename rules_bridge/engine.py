@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from frenchtext import format_eur
 from rules_bridge._text import sentence_case
@@ -19,12 +19,17 @@ from rules_bridge.reference import Arrondissement, Sourced, Zone, load_reference
 
 
 class DetailLine(BaseModel):
-    """One line of the computation. ``montant_eur`` is negative for a cap; lines sum to the total."""
+    """One line of the computation. ``montant_eur`` is negative for a cap; lines sum to the total.
+
+    ``source`` is what users read (the documents named plainly, see ``SourceEntry.label``); ``source_keys`` are
+    their keys in ``data/sources.yaml``, for the explanation's list of sources, never shown nor serialised.
+    """
 
     ligne: str
     montant_eur: int
     regle: str
     source: str | None = None
+    source_keys: list[str] = Field(default_factory=list, exclude=True)
     hypothese: bool = False
     note: str | None = None
     composantes: list[str] = []
@@ -78,7 +83,8 @@ def _line(
         ligne=label,
         montant_eur=amount,
         regle=rule,
-        source=", ".join(value.sources) or None,
+        source=load_reference().source_labels(value.sources),
+        source_keys=value.sources,
         hypothese=value.hypothese,
         note=value.note,
         composantes=components or [],
@@ -327,10 +333,14 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
             "devenir éligible ; l'équipe Paris Méd' peut déjà vous accompagner (locaux, orientation)."
         )
     joining = growing and structure.exercice_groupe
+    # The condition « équipes uniquement paramédicales admises » lifted the former need of a doctor in the team; it
+    # is told as such, true of every team without one (chirurgiens-dentistes and sages-femmes are not paramedical).
+    without_doctor_admitted = cond.paramedicaux_seuls_admis.valeur
     if structure.exercice_groupe and team.count < cond.min_professionnels.valeur and not (joining and team.count >= 1):
         reasons_no.append(
             f"{_plural(team.count, 'professionnel retenu', 'professionnels retenus')} : il en faut au moins "
-            f"{cond.min_professionnels.valeur} en exercice groupé (équipes uniquement paramédicales admises)."
+            f"{cond.min_professionnels.valeur} en exercice groupé"
+            + (", avec ou sans médecin." if without_doctor_admitted else ".")
         )
     motifs.extend(team.motifs)
     if reasons_no:
@@ -345,11 +355,8 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         else f"Agrandissement d'une structure d'exercice groupé ({structure.libelle}) : "
         "les professionnels qui la rejoignent peuvent être aidés."
     )
-    if (
-        all(g.professions[prof].famille != "medecin" for prof, _ in team.retained)
-        and cond.paramedicaux_seuls_admis.valeur
-    ):
-        motifs.append(f"Équipe sans médecin. {cond.paramedicaux_seuls_admis.note or ''}".strip())
+    if without_doctor_admitted and all(g.professions[prof].famille != "medecin" for prof, _ in team.retained):
+        motifs.append("Équipe sans médecin\u00a0: admise, la présence d'un médecin n'est plus exigée.")
     depenses = ", ".join(g.investissement.depenses_eligibles.valeur)
     kinds = " + ".join(g.projets[pid].libelle for pid in funded)
     noun = "Projet de type" if len(funded) == 1 else "Projet combinant"

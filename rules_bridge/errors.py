@@ -89,15 +89,21 @@ def _message(err: Mapping[str, Any], field: str) -> str:
     return f"Le champ {champ} est invalide."
 
 
+def describe_error(err: Mapping[str, Any]) -> tuple[str, str]:
+    """One pydantic error of a profile as (field, French message naming it): ``professionnels[0].secteur``.
+
+    The one wording of a profile's problems, for the CLI and the chat (``ProfileError``) and the HTTP API's 422s.
+    """
+    ctx = err.get("ctx") or {}
+    loc = format_loc(tuple(err.get("loc", ())))
+    extra = str(ctx.get("field") or "") if err.get("type") == "profile" else ""
+    field = ".".join(part for part in (loc, extra) if part) or "profil"
+    return field, _message(err, field)
+
+
 def profile_error_from_validation(exc: ValidationError) -> ProfileError:
     """Convert a pydantic ValidationError raised while validating a Profile into a ProfileError."""
-    problems: list[tuple[str, str]] = []
-    for err in exc.errors():
-        ctx = err.get("ctx") or {}
-        loc = format_loc(tuple(err.get("loc", ())))
-        extra = str(ctx.get("field") or "") if err.get("type") == "profile" else ""
-        field = ".".join(part for part in (loc, extra) if part) or "profil"
-        problems.append((field, _message(err, field)))
+    problems = [describe_error(err) for err in exc.errors()]
     if not problems:  # pragma: no cover - pydantic always reports at least one error
         problems = [("profil", "Le profil est invalide.")]
     return ProfileError(problems[0][0], problems[0][1], problems)

@@ -76,13 +76,13 @@ def explain_markdown(estimate: Estimate, *, with_sources: bool = True) -> str:
     if with_sources:
         cond = load_grid(e.version_grille).conditions
         cited = sorted(
-            {k for line in e.detail for k in (line.source or "").split(", ") if k}
+            {k for line in e.detail for k in line.source_keys}
             | set(cond.territoire_tout_paris.sources)
             | set(cond.min_professionnels.sources)
         )
-        if cited:
+        if cited:  # as users read them: the public link or the document named plainly, never a key or a file
             out += ["", "### Sources", ""]
-            out += [f"- [{k}] {ref.sources[k].citation()}" for k in cited if k in ref.sources]
+            out += [f"- {ref.sources[k].citation()}" for k in cited]
 
     out += ["", f"> **Avertissement** : {e.avertissement}", ""]
     return "\n".join(out)

@@ -78,6 +78,7 @@ class Tables:
         self.projets = self._compile(v.projets)
         self.secteurs = self._compile(v.secteurs)
         self.besoins = self._compile({nid: need.mots for nid, need in ref.needs.items()})
+        self.general_request = self._compile({"orientation": ref.default_need.mots})
         self.ordinals = sorted(((phrase_key(k), n) for k, n in v.ordinaux.items()), key=lambda x: -len(x[0]))
         self.before = {" ".join(phrase_key(w)) for w in v.contexte_arrondissement_avant}
         self.after = {" ".join(phrase_key(w)) for w in v.contexte_arrondissement_apres}

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from rules_bridge.extraction import Extraction, extract
 from rules_bridge.grid import load_grid
+from rules_bridge.matching import find_phrases, tables, tokenize
 from rules_bridge.partners import Partner, rank_partners
 from rules_bridge.profile import Profile, coerce_profile
 from rules_bridge.reference import load_reference
@@ -35,14 +36,25 @@ def _needs_from_profile(profile: Profile) -> list[str]:
     return list(dict.fromkeys(needs))
 
 
-def orient(need: str | Profile | dict[str, Any], limit: int = 5) -> Orientation:
+def asks_in_general(text: str) -> bool:
+    """Whether ``text`` asks for partners in general (« vers qui me tourner ? », « trouver un partenaire »): the
+    words of the general orientation need (``besoin_par_defaut`` in ``data/besoins.yaml``)."""
+    return bool(find_phrases(tokenize(text), tables().general_request))
+
+
+def orient(need: str | Profile | dict[str, Any], limit: int = 5, *, general: bool = False) -> Orientation:
     """Partners for a free-text request (« je cherche un local dans le 19e ») or a profile, best first.
 
-    A dict is validated as a Profile (ProfileError if invalid).
+    A text gets the partners of the needs it names, or the general orientation list when it asks for partners in
+    general (``asks_in_general``, or ``general=True`` when the caller knows it does, e.g. a « Trouver un
+    partenaire » button). A text that does neither (« déclaration d'impôts ») gets no partner: none of the list
+    matches, and the caller says so. A dict is validated as a Profile (ProfileError if invalid).
     """
     labels = {k: v.libelle_pluriel for k, v in load_grid().professions.items()}
     if isinstance(need, str):
         x = extract(need)
+        if not x.besoins and not (general or asks_in_general(need)):
+            return Orientation(partenaires=[], besoins=[], extraction=x)
         partners = rank_partners(x.besoins, x.professions, x.arrondissement, limit=limit, profession_labels=labels)
         return Orientation(partenaires=partners, besoins=x.besoins, extraction=x)
     profile = coerce_profile(need)

@@ -33,15 +33,33 @@ class _Strict(BaseModel):
 
 
 class SourceEntry(_Strict):
-    titre: str
+    """A document the grid or the reference tables rest on (``data/sources.yaml``).
+
+    Users see it as the guide shows its sources (``knowledge_base.guide.SourceRef``): a public link, or the
+    document named plainly when it has none (the seeds: a paris.fr news item, the activity report…); never its
+    key (``seed-000``) nor ``fichier``, the stored copy that was read (kept in the YAML for maintainers).
+    """
+
+    titre: str = Field(min_length=1)
     editeur: str
     date: str
     url: str | None = None
     fichier: str | None = None
 
+    @field_validator("url")
+    @classmethod
+    def _public_link(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise ValueError("une source est un lien public (http…) ou un document nommé dans « titre » sans lien")
+        return url
+
     def citation(self) -> str:
-        where = self.url or self.fichier or ""
-        return f"{self.titre} — {self.editeur} — {self.date}" + (f" — {where}" if where else "")
+        """What users read: « title — publisher — date », then the public link when there is one."""
+        return " — ".join(part for part in (self.titre, self.editeur, self.date, self.url) if part)
+
+    def label(self) -> str:
+        """The short form of a table cell: « « title », publisher »."""
+        return f"«\u00a0{self.titre}\u00a0», {self.editeur}"
 
 
 class Sourced(_Strict):
@@ -257,9 +275,9 @@ class Reference(BaseModel):
     def arrondissement(self, number: int) -> Arrondissement:
         return self.arrondissements[number]
 
-    def source_label(self, source_key: str) -> str:
-        entry = self.sources[source_key]
-        return f"{entry.titre} ({entry.editeur}, {entry.date})"
+    def source_labels(self, source_keys: list[str]) -> str | None:
+        """The sources of a value as users read them (short forms joined by « ; »), None when there are none."""
+        return " ; ".join(self.sources[k].label() for k in source_keys) or None
 
     def check(self) -> None:
         """Cross-reference checks; raises GridError with a French message."""

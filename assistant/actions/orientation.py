@@ -53,8 +53,11 @@ class ActionOrienter(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         query = orientation_query(tracker)
+        # A « Trouver un partenaire » button (no typed words) asks for partners in general: the general list, completed
+        # with the profile. Typed words are read as the API reads them: no partner when they name no need of the list.
+        general = not latest_user_text(tracker)
         try:
-            partners = (await call_blocking(rules_bridge.orient, query)).partenaires
+            partners = (await call_blocking(rules_bridge.orient, query, general=general)).partenaires
         except rules_bridge.RulesBridgeError:
             logger.exception("rules_bridge.orient failed")
             say(dispatcher, "orientation_erreur")

@@ -27,7 +27,7 @@ def test_partners_are_listed(fake_module, domain):
             id="pc", nom="GIE Paris Commerces", raison="Locaux à loyer modéré.", url="https://pariscommerces.fr"
         )
     ]
-    fake_module("rules_bridge", orient=lambda text: rules_bridge.Orientation(partenaires=partners))
+    fake_module("rules_bridge", orient=lambda text, general: rules_bridge.Orientation(partenaires=partners))
     messages, events = run_action(
         ActionOrienter(), make_tracker("je cherche un local", "orientation_partenaire"), domain
     )
@@ -37,13 +37,13 @@ def test_partners_are_listed(fake_module, domain):
 
 
 def test_no_partner(fake_module, domain):
-    fake_module("rules_bridge", orient=lambda text: rules_bridge.Orientation(partenaires=[]))
+    fake_module("rules_bridge", orient=lambda text, general: rules_bridge.Orientation(partenaires=[]))
     messages, _ = run_action(ActionOrienter(), make_tracker("bla", "orientation_partenaire"), domain)
     assert responses(messages) == ["orientation_vide"]
 
 
 def test_failure_apologises_and_offers_the_team(fake_module, domain):
-    def broken(text):
+    def broken(text, general):
         raise rules_bridge.GridError("annuaire absent")
 
     fake_module("rules_bridge", orient=broken)
@@ -61,3 +61,40 @@ def test_real_orientation_for_premises(domain):
     assert responses(messages)[0] == "orientation_intro"
     assert "https://" in messages[1]["text"]
     assert messages[1]["text"].startswith("- **")
+
+
+def test_a_need_no_partner_matches_is_told_so_with_the_team_offered(domain):
+    """The same function as `parismed orient` and POST /api/v1/orient: no partner, and the chat says so."""
+    messages, events = run_action(
+        ActionOrienter(),
+        make_tracker("déclaration d'impôts", "orientation_partenaire", slots={"arrondissement": "19"}),
+        domain,
+    )
+    assert responses(messages) == ["orientation_vide"]
+    assert "parler_humain" in str(messages[0])  # the « Parler à l'équipe » button of the reply
+    assert slots_set(events) == {"offre_equipe": False}
+
+
+def test_the_find_a_partner_button_lists_the_general_partners_with_the_profile(domain):
+    tracker = make_tracker(
+        "/orientation_partenaire",
+        "orientation_partenaire",
+        slots={"arrondissement": "20", "professions": ["infirmier"]},
+    )
+    messages, _ = run_action(ActionOrienter(), tracker, domain)
+    assert responses(messages)[0] == "orientation_intro"
+    listed = messages[1]["text"]
+    assert "Paris Méd'" in listed and "CPTS" in listed and "infirmiers" in listed.lower()
+
+
+def test_the_button_asks_in_general_and_typed_words_are_read_as_they_are(fake_module, domain):
+    calls = []
+
+    def record(text, general):
+        calls.append((text, general))
+        return rules_bridge.Orientation(partenaires=[])
+
+    fake_module("rules_bridge", orient=record)
+    run_action(ActionOrienter(), make_tracker("/orientation_partenaire", "orientation_partenaire"), domain)
+    run_action(ActionOrienter(), make_tracker("déclaration d'impôts", "orientation_partenaire"), domain)
+    assert calls == [("", True), ("déclaration d'impôts", False)]

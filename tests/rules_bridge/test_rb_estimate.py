@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules_bridge import Estimate, estimate, load_grid
+from rules_bridge import Estimate, estimate, list_grids, load_grid
+from rules_bridge.grid import GRIDS_DIR
 from rules_bridge.reference import load_reference
 
 G = load_grid()
@@ -81,7 +82,47 @@ def test_at_least_two_professionals():
 def test_paramedical_only_team_is_eligible():
     e = estimate(profile(("infirmier", 1), ("orthophoniste", 1)))
     assert e.eligible and e.aide_plancher_eur > 0
-    assert any("paramédicaux" in m for m in e.motifs)
+    assert any(m.startswith(NO_DOCTOR) for m in e.motifs)
+
+
+NO_DOCTOR = "Équipe sans médecin\u00a0: admise"
+GRIDS = [info.version for info in list_grids(GRIDS_DIR)]
+
+
+@pytest.mark.parametrize("version", GRIDS)
+@pytest.mark.parametrize(
+    "team",
+    [
+        (("chirurgien_dentiste", 3),),  # the tester's team: dentists are a medical profession, not paramedical
+        (("sage_femme", 2),),
+        (("sage_femme", 1), ("chirurgien_dentiste", 1), ("infirmier", 1)),
+        (("masseur_kinesitherapeute", 2), ("psychologue", 1)),
+    ],
+)
+def test_a_team_without_a_doctor_is_admitted_in_words_true_of_every_profession(version, team):
+    e = estimate(profile(*team), grid=version)
+    assert e.eligible and e.aide_plancher_eur > 0
+    assert [m for m in e.motifs if m.startswith(NO_DOCTOR)] == [
+        f"{NO_DOCTOR}, la présence d'un médecin n'est plus exigée."
+    ]
+    assert not [m for m in e.motifs if "paramédic" in m], e.motifs
+
+
+@pytest.mark.parametrize("version", GRIDS)
+def test_the_no_doctor_reason_is_not_given_to_a_team_with_a_doctor(version):
+    e = estimate(profile(("medecin_generaliste", 1, "1"), ("chirurgien_dentiste", 1)), grid=version)
+    assert e.eligible and not [m for m in e.motifs if m.startswith("Équipe sans médecin")]
+
+
+@pytest.mark.parametrize("version", GRIDS)
+@pytest.mark.parametrize("alone", ["chirurgien_dentiste", "sage_femme", "infirmier", "medecin_generaliste"])
+def test_a_lone_professional_is_told_a_team_may_have_no_doctor_without_calling_it_paramedical(version, alone):
+    e = estimate(
+        profile((alone, 1, "1" if alone.startswith("medecin") else None), structure="cabinet_groupe"), grid=version
+    )
+    assert not e.eligible
+    assert any(m.endswith("il en faut au moins 2 en exercice groupé, avec ou sans médecin.") for m in e.motifs)
+    assert not [m for m in e.motifs if "paramédic" in m], e.motifs
 
 
 def test_no_first_installation_condition():

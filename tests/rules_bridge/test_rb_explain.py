@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from frenchtext import format_eur
 from rules_bridge import estimate, explain_html, explain_markdown
+from rules_bridge.reference import load_reference
 
 ELIGIBLE = {
     "professionnels": [{"profession": "kiné", "nombre": 2}, {"profession": "orthophoniste"}],
@@ -25,7 +26,8 @@ def test_markdown_states_result_lines_assumptions_partners_and_caveat():
         assert p.nom in md
     assert "### Pour affiner l'estimation, précisez" in md and "adresse" in md
     assert "simulation indicative" in md and "comité technique" in md and "Conseil de Paris" in md
-    assert "[seed-000]" in md  # eligibility rules are sourced
+    # eligibility rules are sourced: the document is named as users read it, not by its key
+    assert f"- {load_reference().sources['seed-000'].citation()}" in md and "[seed-000]" not in md
 
 
 def test_markdown_without_table():

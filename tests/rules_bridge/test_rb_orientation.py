@@ -41,11 +41,46 @@ def test_contract_shape_and_limit():
         ("Nous voulons ouvrir un centre de santé", "ars_idf"),
         ("Comment se conventionner avec l'Assurance maladie ?", "cpam_paris"),
         ("Quelles règles d'accessibilité pour un ERP ?", "equipe_paris_med"),
-        ("bonjour", "equipe_paris_med"),
+        ("vers qui me tourner ?", "equipe_paris_med"),
     ],
 )
 def test_first_partner_by_need(text, first):
     assert ids(orient(text))[0] == first
+
+
+GENERAL = ["equipe_paris_med", "plai", "cpts", "ordre"]  # the general orientation list, without place nor profession
+
+
+@pytest.mark.parametrize("text", ["déclaration d'impôts", "bonjour", "recette des crêpes", "dans le 20e"])
+def test_a_need_no_partner_matches_gets_no_partner(text):
+    o = orient(text)
+    assert o.partenaires == [] and o.besoins == [] and o.to_contract() == {"partenaires": []}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "trouver un partenaire",
+        "vers qui me tourner ?",
+        "oriente-moi vers les bons interlocuteurs",
+        "orientez-moi s'il vous plaît",
+        "qui je dois contacter ?",
+        "a qui je m adresse pr les aides de la region",
+        "quels partenaires peuvent m'accompagner ?",
+        "je cherche un cofinanceur",
+    ],
+)
+def test_a_general_request_keeps_the_general_list(text):
+    assert ids(orient(text)) == GENERAL
+
+
+def test_a_caller_that_knows_the_request_is_general_gets_the_general_list_with_the_profile():
+    """The chat's « Trouver un partenaire » button: no words, only the profile already known."""
+    assert ids(orient("dans le 20e", general=True)) == ["equipe_paris_med", "plai", "cpts-20", "ordre"]
+    assert ids(orient("", general=True)) == GENERAL
+    assert ids(orient("je cherche un local dans le 19e", general=True)) == ids(
+        orient("je cherche un local dans le 19e")
+    )
 
 
 def test_installation_of_a_doctor_includes_plai_and_ordre():

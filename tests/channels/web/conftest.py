@@ -82,6 +82,8 @@ def fake_bot_reply(message: str) -> list[dict[str, Any]]:
                 "buttons": [{"title": "Parler à l'équipe", "payload": "/parler_humain"}],
             },
         ]
+    if message == "carte réelle":  # the card the assistant builds from a real estimate (see real_estimate_card)
+        return [{"text": "Aide plancher estimée (estimation indicative)."}, {"custom": real_estimate_card()}]
     if message in ("carte", "carte non eligible"):  # the assistant's estimate: one short text + one card
         return [
             {
@@ -140,6 +142,19 @@ NOT_ELIGIBLE_CARD: dict[str, Any] = {
     "titre": "Votre projet ne semble pas éligible",
     "motifs": ["Le dispositif vise les équipes d'au moins deux professionnels de santé"],
 }
+
+
+REAL_CARD_PROFILE = {"professionnels": [{"profession": "chirurgien_dentiste", "nombre": 3}], "code_postal": "75019"}
+
+
+def real_estimate_card() -> dict[str, Any]:
+    """The estimate card of the tester's case (three dentists in the 19th), built as `action_estimer_aide` builds it:
+    rules_bridge's estimate and explanation, then the assistant's card."""
+    import rules_bridge
+    from assistant.actions.estimate import estimate_card
+
+    result = rules_bridge.estimate(REAL_CARD_PROFILE)
+    return estimate_card(result, rules_bridge.explain_markdown(result), None).model_dump()
 
 
 def build_fake_app() -> FastAPI:

@@ -3,6 +3,8 @@ one compact card on desktop and phone widths, the calculation inside a « Voir l
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -118,3 +120,22 @@ def test_card_texts_are_inert(fake_server, page):
     assert page.locator("#pm-chat-log img").count() == 0
     assert XSS in page.locator(CARD).last.inner_text()
     assert page.dialogs == []
+
+
+def test_the_real_card_names_documents_and_never_an_internal_reference(fake_server, page):
+    """The card of a real estimate (three dentists in the 19th), details open: what the tester saw, fixed."""
+    base_url, _ = fake_server
+    page.goto(base_url + "/")
+    open_widget(page)
+    wait_for_bot_count(page, 1)
+    send(page, "carte réelle")
+    card = page.locator(CARD)
+    expect(card).to_have_count(1)
+    card.locator("details summary").click()
+    expect(card.locator("details table")).to_be_visible()
+    text = card.inner_text()
+    assert not re.search(r"\b(?:seed|src)-\d+|shared/|seeds/|\.txt\b|docs/", text), text
+    assert "La lutte contre les inégalités de santé et l'accès aux soins pour tous" in text  # named plainly
+    assert "https://www.whatsupdoc-lemag.fr/article/paris-med-suite-0" in text  # a public page, with its link
+    assert "Équipe sans médecin\u00a0: admise" in text and "paramédic" not in text  # dentists are not paramedical
+    assert re.search(r"Grille de calcul : version [\w.-]+ \(hypothèse de travail\)", text)

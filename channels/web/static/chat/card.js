@@ -24,7 +24,9 @@ const TEXT = {
   toClarify: "À préciser",
   sources: "Sources",
   team: "Répartition supposée de l'équipe : ",
-  grid: "Grille de calcul : version "
+  grid: "Grille de calcul : version ",
+  // The grid is a reconstitution (the official one is not published): its version is labelled as such.
+  gridStatus: " (hypothèse de travail)"
 };
 
 function strings(value, max) {
@@ -125,7 +127,7 @@ export function renderEstimateCard(card) {
   const sources = strings(card.sources);
   if (sources.length) { titled(details, TEXT.sources, list(sources, "pm-card__sources")); }
   if (typeof card.version_grille === "string" && card.version_grille) {
-    details.appendChild(el("p", "pm-card__grid", TEXT.grid + card.version_grille));
+    details.appendChild(el("p", "pm-card__grid", TEXT.grid + card.version_grille + TEXT.gridStatus));
   }
   box.appendChild(details);
 

@@ -20,10 +20,11 @@ from .handoff import (
     ActionClorOffre,
     ActionIncompris,
     ActionNonCompris,
+    ActionProposerEquipe,
     ActionTransmettreEquipe,
     ValidateFormulaireContact,
 )
-from .knowledge import ActionRepondreGuide
+from .knowledge import ActionQuestionMedicale, ActionRepondreGuide
 from .orientation import ActionOrienter
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "ActionIncompris",
     "ActionNonCompris",
     "ActionOrienter",
+    "ActionProposerEquipe",
+    "ActionQuestionMedicale",
     "ActionRepondreGuide",
     "ActionTransmettreEquipe",
     "ValidateFormulaireContact",

@@ -16,7 +16,18 @@ SLOT_CONTACT = "contact"
 NO_CONTACT = "-"  # the user chose not to leave any contact details
 
 # Intents whose entities must not change the profile (same list as the slot mappings in domain.yml).
-NON_PROFILE_INTENTS = frozenset({"question_reglementaire", "hors_sujet", "bot_challenge", "capacites", "parler_humain"})
+NON_PROFILE_INTENTS = frozenset(
+    {
+        "question_reglementaire",
+        "hors_sujet",
+        "bot_challenge",
+        "capacites",
+        "parler_humain",
+        "question_medicale",
+        "frustration",
+        "donner_contact",
+    }
+)
 
 
 def is_payload(text: Optional[Text]) -> bool:

@@ -25,7 +25,7 @@ from .common import (
     slot_before_latest_message,
 )
 from .messages import say
-from .profile import SLOT_COUNT, SLOT_LOCATION, SLOT_PROFESSIONS, SLOT_SECTOR, SLOT_SPLIT
+from .profile import SLOT_COUNT, SLOT_LOCATION, SLOT_PROFESSIONS, SLOT_SECTOR, SLOT_SPLIT, grow_team, split_team
 from .vocabulary import (
     MAX_PROFESSIONALS,
     fold,
@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 FORM = "formulaire_eligibilite"
 BARE_ANSWER_MAX_WORDS = 6
+SLOT_STRUCTURE = "structure"
+SLOT_PROJECT = "projet"
+JOINED_PROJECT = "agrandissement"  # joining an existing group is its growth for the grid (rules_bridge.extract)
 
 
 # --------------------------------------------------------------------------------------------
@@ -69,6 +72,22 @@ def counts_said_per_profession(tracker: Tracker) -> dict[str, int]:
             if count and count > 0:
                 counts[profession] = counts.get(profession, 0) + count
     return counts
+
+
+def headcount_entities(tracker: Tracker) -> list[dict[str, Any]]:
+    """The headcount entities written just before a profession (« 2 kinés »), as opposed to a team size (« on
+    sera 4, avec une orthophoniste »)."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    starts = {entity.get("start") for entity in latest_entities(tracker, "profession")}
+    found = []
+    for entity in latest_entities(tracker, "nombre_professionnels"):
+        end = entity.get("end")
+        if end is None:
+            continue
+        gap = text[end:]
+        if any(start is not None and start >= end and not gap[: start - end].strip() for start in starts):
+            found.append(entity)
+    return found
 
 
 async def rules_bridge_extraction(tracker: Tracker) -> rules_bridge.Extraction | None:
@@ -154,7 +173,55 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         events = [event for event in events if event.get("name") != SLOT_SPLIT]
         if split != slot_before_latest_message(tracker, SLOT_SPLIT):
             events.append(SlotSet(SLOT_SPLIT, split))
-        return events
+        if latest_intent(tracker) in NON_PROFILE_INTENTS:
+            return events
+        changes = await self.follow_up_changes(tracker)
+        if not changes:
+            return events
+        events = [event for event in events if event.get("name") not in changes]
+        return [*events, *(SlotSet(slot, value) for slot, value in changes.items())]
+
+    async def follow_up_changes(self, tracker: Tracker) -> dict[str, Any]:
+        """Slots a follow-up changes beyond its own entities: professionals added to the team known before
+        (« et si on est 3 avec une infirmière ? » keeps the team and adds her), or an existing group joined
+        (« je rejoins une maison de santé existante »: its growth, which a professional alone can be aided for)."""
+        previous = [normalize_profession(p) or p for p in slot_before_latest_message(tracker, SLOT_PROFESSIONS) or []]
+        adds = bool(previous) and bool(latest_entities(tracker, "profession"))
+        joins = bool(latest_entities(tracker, SLOT_STRUCTURE)) and not latest_entities(tracker, SLOT_PROJECT)
+        if not (adds or joins):
+            return {}
+        extraction = await rules_bridge_extraction(tracker)
+        if extraction is None:
+            return {}
+        changes: dict[str, Any] = {}
+        if joins and JOINED_PROJECT in extraction.projets:
+            changes[SLOT_PROJECT] = JOINED_PROJECT
+        added = {p: n for raw, n in extraction.ajouts.items() if (p := normalize_profession(raw))}
+        if not (adds and added):
+            return changes
+        restated = {
+            p: n for raw, n in extraction.effectifs.items() if (p := normalize_profession(raw)) and p not in added
+        }
+        said = [normalize_profession(p) for p in tracker.get_slot(SLOT_PROFESSIONS) or []]
+        for profession in said:  # a profession the NLU read and rules_bridge did not: one more professional
+            if profession and profession not in previous and profession not in restated:
+                added.setdefault(profession, 1)
+        before_total = parse_count(slot_before_latest_message(tracker, SLOT_COUNT))
+        previous_counts = (
+            split_team(previous, before_total, slot_before_latest_message(tracker, SLOT_SPLIT))[0]
+            if before_total
+            else None
+        )
+        stated = extraction.nombre_professionnels
+        if stated is None and latest_entities(tracker, "nombre_professionnels") and not headcount_entities(tracker):
+            stated = parse_count(tracker.get_slot(SLOT_COUNT))
+        professions, split, total = grow_team(previous, previous_counts, restated, added, stated)
+        if total is not None and not 1 <= total <= MAX_PROFESSIONALS:
+            return changes
+        changes.update({SLOT_PROFESSIONS: professions, SLOT_SPLIT: split or None})
+        if total is not None:
+            changes[SLOT_COUNT] = float(total)
+        return changes
 
     # ---- recovery of values the NLU missed (only for the question just asked) ----------------
     async def extract_professions(
@@ -281,7 +348,8 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         count = parse_count(value)
         said = latest_entities(tracker, "nombre_professionnels")
         per_profession = counts_said_per_profession(tracker)
-        if per_profession and len(per_profession) == len(latest_entities(tracker, "profession")):
+        team_size_said = len(headcount_entities(tracker)) < len(said)  # « on sera 4, avec une orthophoniste »
+        if per_profession and len(per_profession) == len(latest_entities(tracker, "profession")) and not team_size_said:
             # « 2 kinés et une orthophoniste » : every profession has its headcount, the team is the sum.
             count = sum(per_profession.values())
         elif len(said) > 1 and latest_intent(tracker) not in NON_PROFILE_INTENTS:

@@ -155,6 +155,18 @@ class ActionIncompris(Action):
         return []
 
 
+class ActionProposerEquipe(Action):
+    """Frustration or insult: apologise and offer to pass the question to the team (same offer as after an
+    unanswered question: buttons, and a typed « oui » accepts it)."""
+
+    def name(self) -> str:
+        return "action_proposer_equipe"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        say(dispatcher, "excuses_equipe")
+        return [SlotSet(SLOT_OFFER, True)]
+
+
 class ActionNonCompris(Action):
     """Core fallback (no policy is confident): apologise and forget the message, so the
     conversation (and an active form) continues as if it had not been sent."""

@@ -64,8 +64,7 @@ class ActionRepondreGuide(Action):
             say(dispatcher, "guide_non_compris")
             return [SlotSet(SLOT_OFFER, False)]
         if not result.answered or not text:
-            say(dispatcher, "guide_sans_reponse")
-            return [SlotSet(SLOT_OFFER, True)]
+            return self.declined(dispatcher)
 
         dispatcher.utter_message(text=text)
         links = source_links(result)
@@ -78,3 +77,23 @@ class ActionRepondreGuide(Action):
             SlotSet(SLOT_PREVIOUS_QUESTION, question),
             SlotSet(SLOT_PREVIOUS_SECTION, section),
         ]
+
+    def declined(self, dispatcher: CollectingDispatcher) -> list[EventType]:
+        """The guide does not answer: say so and offer the hand-off."""
+        say(dispatcher, "guide_sans_reponse")
+        return [SlotSet(SLOT_OFFER, True)]
+
+
+class ActionQuestionMedicale(ActionRepondreGuide):
+    """A message the NLU reads as a medical question (symptoms, treatment): no medical advice, see a doctor or
+    pharmacist, 15 or 112 in an emergency — unless the guide answers it. The intent also catches a few regulatory
+    questions worded like care (« je peux mettre une enseigne lumineuse ? »); the guide's answer/decline decision
+    tells them apart (session 20: it declined 49 of the intent's 50 training examples and answered the 5 regulatory
+    questions the NLU took for medical ones)."""
+
+    def name(self) -> str:
+        return "action_question_medicale"
+
+    def declined(self, dispatcher: CollectingDispatcher) -> list[EventType]:
+        dispatcher.utter_message(response="utter_question_medicale")  # no hand-off: the staff give no care advice
+        return [SlotSet(SLOT_OFFER, False)]

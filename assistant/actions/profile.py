@@ -41,6 +41,33 @@ def split_team(professions: list[str], total: int | None, said: dict[str, Any] |
     return {p: counts[p] for p in professions}, True
 
 
+def grow_team(
+    previous: list[str],
+    previous_counts: dict[str, int] | None,
+    restated: dict[str, int],
+    added: dict[str, int],
+    total: int | None,
+) -> tuple[list[str], dict[str, int], int | None]:
+    """The team after a follow-up that adds professionals (« et avec une infirmière ? », « on ajoute un kiné »).
+
+    ``previous``/``previous_counts``: the team known before (counts None when its size was not given yet);
+    ``restated``: headcounts the message gives again for professions it does not add (« 3 kinés avec … »);
+    ``added``: the new professionals; ``total``: a size the user stated (« on sera 4 avec une orthophoniste »).
+    Returns the professions, the headcounts said (the repartition slot) and the team size (None if unknown).
+    When the stated size differs from the sum, the additions and the restated counts are kept and split_team
+    shares the rest among the other professions (the user is then told the split it assumed)."""
+    professions = list(dict.fromkeys([*previous, *restated, *added]))
+    if previous_counts is None:
+        return professions, {**restated, **added}, total
+    team = {**previous_counts, **restated}
+    for profession, count in added.items():
+        team[profession] = team.get(profession, 0) + count
+    if total is None or total == sum(team.values()):
+        return professions, team, sum(team.values())
+    said = {**restated, **{p: n for p, n in added.items() if p not in previous_counts}}
+    return professions, said, total
+
+
 def profile_professions(tracker: Tracker) -> list[str]:
     professions: list[str] = []
     for item in tracker.get_slot(SLOT_PROFESSIONS) or []:

@@ -286,3 +286,126 @@ def test_whole_sector_answer_wins_over_partial_entities(domain):
     assert messages == []
     slots = slots_set(events)
     assert (slots["secteur"], slots["arrondissement"]) == ("1", "13")
+
+
+# ---- follow-ups after an estimate: additions keep the team, a full restatement replaces it ----------------------
+def _team_before(professions, count, split, **others):
+    """The slots of the previous estimate, as events before the latest message (and as current slot values)."""
+    slots = {"professions": professions, "nombre_professionnels": count, "repartition": split, **others}
+    return slots, [slot_event(name, value) for name, value in slots.items()]
+
+
+def _follow_up(text, ents, candidates, before_slots, history):
+    return make_tracker(
+        text,
+        "informer",
+        ents,
+        slots={**before_slots, **candidates},
+        history=[*history, slot_event("requested_slot", None)],
+        after=[action_event(FORM), *(slot_event(name, value) for name, value in candidates.items())],
+        active_loop=FORM,
+    )
+
+
+def _estimate_of(events, before_slots):
+    slots = {**before_slots, **{k: v for k, v in slots_set(events).items() if k != "requested_slot"}}
+    profile, guessed = build_profile(make_tracker("", slots=slots))
+    return profile, guessed, rules_bridge.estimate(profile)
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "ents", "candidates", "team", "total"),
+    [
+        (
+            (["medecin_generaliste"], 2.0, {"medecin_generaliste": 2}),
+            "Et si on est 3 avec une infirmière ?",
+            [("3", "nombre_professionnels", None), ("infirmière", "profession", "infirmier")],
+            {"professions": ["infirmier"], "nombre_professionnels": "3"},
+            {"medecin_generaliste": 2, "infirmier": 1},
+            3.0,
+        ),
+        (
+            (["masseur_kinesitherapeute"], 3.0, {"masseur_kinesitherapeute": 3}),
+            "en fait on sera 4, avec une orthophoniste",
+            [("4", "nombre_professionnels", None), ("orthophoniste", "profession", None)],
+            {"professions": ["orthophoniste"], "nombre_professionnels": "4"},
+            {"masseur_kinesitherapeute": 3, "orthophoniste": 1},
+            4.0,
+        ),
+        (
+            (["masseur_kinesitherapeute"], 3.0, {"masseur_kinesitherapeute": 3}),
+            "on ajoute une infirmière en plus",
+            [("infirmière", "profession", "infirmier")],
+            {"professions": ["infirmier"]},
+            {"masseur_kinesitherapeute": 3, "infirmier": 1},
+            4.0,
+        ),
+        (  # the NLU missed the new total: rules_bridge reads it (« nous serons 5 »), split_team shares the rest
+            (["masseur_kinesitherapeute"], 2.0, {"masseur_kinesitherapeute": 2}),
+            "nous serons 5 avec deux orthophonistes",
+            [("orthophonistes", "profession", "orthophoniste")],
+            {"professions": ["orthophoniste"]},
+            {"masseur_kinesitherapeute": 3, "orthophoniste": 2},
+            5.0,
+        ),
+    ],
+)
+def test_an_addition_keeps_the_team_and_adds_to_it(domain, before, text, ents, candidates, team, total):
+    before_slots, history = _team_before(*before, arrondissement="19", secteur="1")
+    entities = [entity(text, fragment, name, value) for fragment, name, value in ents]
+    tracker = _follow_up(text, entities, candidates, before_slots, history)
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert messages == []
+    slots = slots_set(events)
+    assert slots["nombre_professionnels"] == total
+    profile, _, result = _estimate_of(events, before_slots)
+    assert {m["profession"]: m["nombre"] for m in profile["professionnels"]} == team
+    assert result.eligible and result.aide_plancher_eur > 0
+    assert "structure" not in profile or profile["structure"] != "exercice_seul"
+
+
+def test_a_full_restatement_still_replaces_the_team(domain):
+    before_slots, history = _team_before(["masseur_kinesitherapeute"], 3.0, {"masseur_kinesitherapeute": 3})
+    text = "non, nous sommes 3 kinés et 1 orthophoniste"
+    ents = [
+        entity(text, "3", "nombre_professionnels"),
+        entity(text, "kinés", "profession"),
+        entity(text, "1", "nombre_professionnels"),
+        entity(text, "orthophoniste", "profession"),
+    ]
+    candidates = {"professions": ["kinés", "orthophoniste"], "nombre_professionnels": "1"}
+    _, events = run_action(
+        ValidateFormulaireEligibilite(), _follow_up(text, ents, candidates, before_slots, history), domain
+    )
+    slots = slots_set(events)
+    assert slots["professions"] == ["masseur_kinesitherapeute", "orthophoniste"]
+    assert slots["repartition"] == {"masseur_kinesitherapeute": 3, "orthophoniste": 1}
+    assert slots["nombre_professionnels"] == 4.0
+
+
+def test_a_stated_team_size_is_not_replaced_by_the_headcount_of_one_profession(domain):
+    # First description, nothing known before: « on sera 4 » is the team, « une orthophoniste » one of them.
+    text = "on sera 4, avec une orthophoniste"
+    ents = [entity(text, "4", "nombre_professionnels"), entity(text, "orthophoniste", "profession")]
+    tracker = form_turn(
+        text, "informer", ents, {"professions": ["orthophoniste"], "nombre_professionnels": "4"}, slots={}
+    )
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["nombre_professionnels"] == 4.0
+
+
+def test_joining_an_existing_group_alone_is_its_growth(domain):
+    before_slots, history = _team_before(["infirmier"], 1.0, {"infirmier": 1}, arrondissement="11")
+    text = "et si je rejoins une maison de santé existante dans le 20e ?"
+    ents = [entity(text, "maison de santé", "structure", "msp"), entity(text, "20e", "arrondissement")]
+    candidates = {"structure": "msp", "arrondissement": "20e"}
+    messages, events = run_action(
+        ValidateFormulaireEligibilite(), _follow_up(text, ents, candidates, before_slots, history), domain
+    )
+    assert messages == []
+    assert slots_set(events)["projet"] == "agrandissement"
+    profile, _, result = _estimate_of(events, {**before_slots, **candidates})
+    assert profile["professionnels"] == [{"profession": "infirmier", "nombre": 1}]
+    assert (profile["structure"], profile["projet"], profile["arrondissement"]) == ("msp", "agrandissement", 20)
+    assert result.eligible and result.aide_plancher_eur > 0
+    assert not any("il en faut au moins" in motif for motif in result.motifs)

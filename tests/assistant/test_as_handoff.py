@@ -10,6 +10,7 @@ import request_store
 from assistant.actions.handoff import (
     ActionClorOffre,
     ActionIncompris,
+    ActionProposerEquipe,
     ActionTransmettreEquipe,
     ValidateFormulaireContact,
     contact_in,
@@ -178,3 +179,22 @@ def test_misunderstandings_not_in_a_row(domain):
 def test_declined_offer_is_forgotten(domain):
     _, events = run_action(ActionClorOffre(), make_tracker("non", "nier", slots={"offre_equipe": True}), domain)
     assert slots_set(events) == {"offre_equipe": False}
+
+
+def test_frustration_gets_an_apology_and_the_hand_off_offer(domain):
+    text = "Votre truc est nul, ça fait 3 fois que je pose la question et vous comprenez rien !!!"
+    messages, events = run_action(ActionProposerEquipe(), make_tracker(text, "frustration"), domain)
+    assert responses(messages) == ["excuses_equipe"]
+    assert "désolé" in messages[0]["text"] and "équipe Paris Méd'" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/parler_humain", "/nier"]
+    assert slots_set(events) == {"offre_equipe": True}  # a typed « oui » then accepts it (rule in handoff.yml)
+
+
+def test_messages_about_something_else_never_change_the_profile(domain):
+    """The slot mappings of the profile ignore the same intents as the form's own recovery (NON_PROFILE_INTENTS)."""
+    from assistant.actions.common import NON_PROFILE_INTENTS
+
+    for slot in ("professions", "arrondissement", "nombre_professionnels", "secteur", "structure", "projet"):
+        for mapping in domain["slots"][slot]["mappings"]:
+            assert set(mapping["not_intent"]) == NON_PROFILE_INTENTS, slot
+    assert {"question_medicale", "frustration", "donner_contact"} <= NON_PROFILE_INTENTS

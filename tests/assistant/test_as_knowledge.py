@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import knowledge_base
-from assistant.actions.knowledge import ActionRepondreGuide
+from assistant.actions.knowledge import ActionQuestionMedicale, ActionRepondreGuide
 from knowledge_base import Answer, Previous, Source
 from tests.assistant.as_helpers import make_tracker, responses, run_action, slots_set
 
@@ -111,3 +111,22 @@ def test_real_knowledge_base_answers_a_core_question(domain):
     assert "ERP" in messages[0]["text"]
     sources = messages[1]["custom"]["sources"]
     assert sources and all(set(s) == {"title", "section", "url"} for s in sources)
+
+
+@pytest.mark.parametrize(
+    ("message", "medical"),
+    [
+        ("J'ai de la fièvre et mal à la gorge depuis 3 jours, je dois prendre des antibiotiques ?", True),
+        ("mon patient diabétique a une glycémie à 3 g/l, que faire ?", True),
+        # regulatory questions the NLU may read as medical ones: the guide answers them
+        ("je peux mettre une enseigne lumineuse sur la façade ?", False),
+        ("le reglement de copro interdit les activites pro, je fais comment", False),
+    ],
+)
+def test_a_medical_question_gets_no_advice_unless_the_guide_answers_it(domain, message, medical):
+    messages, events = run_action(ActionQuestionMedicale(), make_tracker(message, "question_medicale"), domain)
+    assert slots_set(events)["offre_equipe"] is False  # never the hand-off to the staff for care
+    if medical:
+        assert [m.get("response") for m in messages] == ["utter_question_medicale"]
+    else:
+        assert messages[0]["text"] and slots_set(events)["section_precedente"]

@@ -24,3 +24,105 @@ def test_eligibility_flow_asks_only_what_is_missing_and_ends_with_an_amount(say)
 def test_orientation_lists_partners_with_reasons(say):
     reply = say(f"test-{uuid.uuid4().hex[:12]}", "Je cherche un local pour mon cabinet dans le 19e, qui contacter ?")
     assert "Paris Commerces" in texts(reply)
+
+
+def _card(messages: list[dict]) -> dict:
+    cards = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "estimate_card"]
+    assert cards, texts(messages)
+    return cards[-1]
+
+
+def _team_lines(card: dict) -> str:
+    return " ".join(line["ligne"] for line in card["detail"] if line["ligne"].startswith("Base"))
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Nous sommes 2 médecins généralistes dans le 19e, quelle aide ?",
+        "On est deux généralistes dans le 19e, quelle aide ?",
+    ],
+)
+def test_general_practitioners_opening_question_starts_the_estimate(say, opening):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    first = texts(say(sender, opening))
+    assert "pas sûr d'avoir compris" not in first
+    assert "secteur" in first.lower()  # doctors: the form asks their sector, the rest was understood
+    card = _card(say(sender, "secteur 1"))
+    assert card["aide_plancher_eur"] > 0 and "2 médecins généralistes" in _team_lines(card)
+
+
+def test_a_colleague_added_in_a_follow_up_keeps_the_team(say):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    say(sender, "Nous sommes 2 médecins généralistes dans le 19e, quelle aide ?")
+    assert _card(say(sender, "secteur 1"))["aide_plancher_eur"] > 0
+    card = _card(say(sender, "Et si on est 3 avec une infirmière ?"))
+    team = _team_lines(card)
+    assert "2 médecins généralistes" in team and "1 infirmier" in team, team
+    assert card["aide_plancher_eur"] > 0
+
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    assert _card(say(sender, "Nous sommes 3 kinés dans le 19e, quelle aide ?"))["aide_plancher_eur"] > 0
+    card = _card(say(sender, "en fait on sera 4, avec une orthophoniste"))
+    assert "3 masseurs-kinésithérapeutes" in _team_lines(card) and "1 orthophoniste" in _team_lines(card)
+    card = _card(say(sender, "on ajoute une infirmière en plus"))
+    assert "1 infirmier" in _team_lines(card) and card["aide_plancher_eur"] > 0
+    card = _card(say(sender, "non, nous sommes 3 kinés et 1 orthophoniste"))  # a restatement replaces the team
+    assert "infirmi" not in _team_lines(card) and "1 orthophoniste" in _team_lines(card)
+
+
+def test_a_nurse_alone_joining_an_existing_group_can_be_aided(say):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    say(sender, "je suis infirmière dans le 11e, je m'installe seule, quelle aide ?")
+    card = _card(say(sender, "et si je rejoins une maison de santé existante dans le 20e ?"))
+    assert card["eligible"] and card["aide_plancher_eur"] > 0
+    assert not any("il en faut au moins" in motif for motif in card["motifs"]), card["motifs"]
+
+
+def test_goodbye_ends_the_form_and_thanks_does_not_say_goodbye(say):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    assert "profession" in texts(say(sender, "suis-je éligible ?")).lower()
+    bye = texts(say(sender, "Merci, au revoir"))
+    assert re.search(r"Au revoir|à bientôt", bye) and "profession" not in bye.lower()
+    assert "profession" in texts(say(sender, "je veux reprendre l'estimation")).lower()  # resumes, slots kept
+    thanks = texts(say(sender, "mrc"))
+    assert "bientôt" not in thanks and "profession" in thanks.lower()  # brief acknowledgement, question asked again
+
+
+def test_medical_question_gets_no_advice_and_no_hand_off(say):
+    for question in (
+        "J'ai de la fièvre et mal à la gorge depuis 3 jours, je dois prendre des antibiotiques ?",
+        "mon patient diabétique a une glycémie à 3 g/l, que faire ?",
+    ):
+        reply = say(f"test-{uuid.uuid4().hex[:12]}", question)
+        text = texts(reply)
+        assert "avis médical" in text and "15" in text and "112" in text
+        assert "équipe Paris Méd'" not in text and not [b for m in reply for b in m.get("buttons", [])]
+
+
+def test_frustration_gets_an_apology_and_the_hand_off_offer(say):
+    reply = say(
+        f"test-{uuid.uuid4().hex[:12]}",
+        "Votre truc est nul, ça fait 3 fois que je pose la question et vous comprenez rien !!!",
+    )
+    assert "désolé" in texts(reply) and "équipe Paris Méd'" in texts(reply)
+    assert "/parler_humain" in [b["payload"] for m in reply for b in m.get("buttons", [])]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Est-ce que la Ville peut se porter caution pour mon prêt bancaire ?",
+        "J'ai signé un bail commercial 3-6-9 pour mon cabinet.",
+        "Quel est le montant maximum de l'aide de la Région pour une MSP ?",
+        "06 12 34 56 78",
+    ],
+)
+def test_questions_and_statements_do_not_start_the_eligibility_form(say, message):
+    assert "Quelle est votre profession" not in texts(say(f"test-{uuid.uuid4().hex[:12]}", message))
+
+
+def test_a_message_of_spaces_gets_the_same_polite_fallback_as_a_question_mark(say):
+    spaces = say(f"test-{uuid.uuid4().hex[:12]}", "    ")
+    question_mark = say(f"test-{uuid.uuid4().hex[:12]}", "?")
+    assert spaces and texts(spaces) == texts(question_mark)

@@ -227,3 +227,40 @@ def test_paris_centre():
     assert precise.arrondissement == 3 and precise.notes == []
     assert extract("Paris Centre, dans le 4e").arrondissement == 4
     assert extract("à Paris, centre de santé").arrondissement is None  # punctuation breaks the phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "ajouts", "total"),
+    [
+        ("Et si on est 3 avec une infirmière ?", {"infirmier": 1}, 3),
+        ("en fait on sera 4, avec une orthophoniste", {"orthophoniste": 1}, 4),
+        ("on ajoute une infirmière en plus", {"infirmier": 1}, None),  # the team was described before
+        ("on rajoute 2 infirmiers", {"infirmier": 2}, None),
+        ("un kiné supplémentaire", {"masseur_kinesitherapeute": 1}, None),
+        ("nous sommes 3 kinés avec une orthophoniste", {"orthophoniste": 1}, 4),
+        ("non, nous sommes 3 kinés et 1 orthophoniste", {}, 4),  # a full restatement adds nothing
+        ("on est 2 kinés", {}, 2),
+    ],
+)
+def test_professionals_added_to_a_team_described_before(text, ajouts, total):
+    x = extract(text)
+    assert x.ajouts == ajouts
+    assert x.nombre_professionnels == total
+
+
+@pytest.mark.parametrize(
+    ("text", "structure"),
+    [
+        ("et si je rejoins une maison de santé existante dans le 20e ?", "msp"),
+        ("je suis seule et je veux intégrer un cabinet de groupe", "cabinet_groupe"),
+        ("une MSP qui existe déjà nous a proposé de la rejoindre", "msp"),
+    ],
+)
+def test_joining_an_existing_group_is_its_growth(text, structure):
+    x = extract(text)
+    assert x.structure == structure
+    assert x.projet == "agrandissement"
+
+
+def test_creating_a_group_is_not_joining_one():
+    assert extract("nous créons une maison de santé dans le 20e").projet != "agrandissement"

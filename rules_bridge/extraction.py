@@ -12,10 +12,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from rules_bridge.errors import GridError
-from rules_bridge.matching import Match, find_phrases, tables, tokenize
+from rules_bridge.matching import Match, Tok, find_phrases, tables, tokenize
 from rules_bridge.places import ORDINAL_DIGITS, place_in_tokens
 from rules_bridge.reference import load_reference
-from rules_bridge.team import counts, number_before, patient_side, team_size
+from rules_bridge.team import added_to_team, counts, number_before, number_span_before, patient_side, team_size
 
 _PROJECT_PRIORITY = [
     "demenagement",
@@ -27,17 +27,27 @@ _PROJECT_PRIORITY = [
     "recherche_local",
 ]
 
+# Joining an existing group (« je rejoins une maison de santé », « une MSP existante ») is, for the grid, the
+# growth (« agrandissement ») of that structure: the professionals who join it can be aided even alone.
+_JOIN_VERBS = ("rejoindre", "rejoin*", "integrer", "integr*")
+_EXISTING = ("exist*",)  # « existante », « qui existe déjà »
+_JOINED_PROJECT = "agrandissement"
+
 
 class Extraction(BaseModel):
     """What was understood in a request. ``effectifs`` gives explicit counts per profession.
 
     ``professions`` lists only the professions the writer exercises, employs or joins; professions cited as
     caregivers sought for a patient (« un médecin traitant pour ma mère ») go to ``professions_patient``.
+    ``ajouts`` gives the professionals presented as added to a team described before (« et avec une infirmière ? »,
+    « on ajoute deux kinés », « une orthophoniste en plus »); ``nombre_professionnels`` is then only a size the
+    writer states (« on sera 4 avec une orthophoniste »), never the sum of the additions alone.
     ``notes`` are French remarks for a human reader (e.g. « Paris Centre » read as the 1er arrondissement).
     """
 
     professions: list[str] = []
     effectifs: dict[str, int] = {}
+    ajouts: dict[str, int] = {}
     arrondissement: int | None = None
     code_postal: str | None = None
     nombre_professionnels: int | None = None
@@ -96,6 +106,26 @@ def _profession_label(profession: str) -> str:
         return load_reference().vocab.label(profession)
 
 
+def _joined_structure(tokens: list[Tok], structures: list[Match]) -> str | None:
+    """The group structure the writer joins: after « rejoindre » / « intégrer » in the same sentence, or said to
+    exist already (« une maison de santé existante », « une MSP qui existe déjà »); None when there is none."""
+    for m in structures:
+        if m.value == "exercice_seul":
+            continue
+        clause = tokens[m.start].clause
+        if any(
+            tokens[i].clause == clause and any(tokens[i].matches(verb) for verb in _JOIN_VERBS)
+            for i in range(max(0, m.start - 6), m.start)
+        ):
+            return m.value
+        if any(
+            tokens[i].clause == clause and any(tokens[i].matches(word) for word in _EXISTING)
+            for i in range(m.end, min(len(tokens), m.end + 3))
+        ):
+            return m.value
+    return None
+
+
 def extract(text: str) -> Extraction:
     """Professions (with counts), arrondissement/postal code, team size and needs found in ``text``."""
     if not isinstance(text, str) or not text.strip():
@@ -151,15 +181,22 @@ def extract(text: str) -> Extraction:
     effectifs: dict[str, int] = {}
     counted: set[int] = set()
     for m in kept:
-        n = number_before(tokens, m.start)
+        n, span = number_span_before(tokens, m.start)
         if n is not None and counts(n) and (m.start - 1) not in arr_positions:
             effectifs[m.value] = effectifs.get(m.value, 0) + n
-            counted.update({m.start - 1, m.start - 2, m.start - 3})
+            counted.update(range(m.start - span, m.start))
+
+    ajouts: dict[str, int] = {}
+    for m in kept:
+        if added_to_team(tokens, m):
+            n = number_before(tokens, m.start)
+            ajouts[m.value] = ajouts.get(m.value, 0) + (n if n is not None and counts(n) else 1)
 
     total = team_size(tokens, t, arr_positions, counted)
-    if total is None and professions and all(p in effectifs for p in professions):
+    only_additions = bool(ajouts) and set(ajouts) >= set(professions)  # the rest of the team was described before
+    if total is None and not only_additions and professions and all(p in effectifs for p in professions):
         total = sum(effectifs.values())
-    if total is None and len(kept) == 1 and not tokens[kept[0].start].plural:
+    if total is None and not only_additions and len(kept) == 1 and not tokens[kept[0].start].plural:
         first_person = any(tok.surface in {"je", "j", "moi"} for tok in tokens)
         if first_person and not any(tok.surface in {"nous", "on"} for tok in tokens):
             total = 1
@@ -168,8 +205,13 @@ def extract(text: str) -> Extraction:
     found_needs = list(dict.fromkeys(m.value for m in find_phrases(tokens, t.besoins)))
     priority = {nid: need.priorite for nid, need in load_reference().needs.items()}
     needs = sorted(found_needs, key=lambda nid: (-priority[nid], found_needs.index(nid)))
-    structures = [m.value for m in find_phrases(tokens, t.structures)]
+    structure_matches = find_phrases(tokens, t.structures)
+    structures = [m.value for m in structure_matches]
     found_projects = {m.value for m in find_phrases(tokens, t.projets)}
+    joined = _joined_structure(tokens, structure_matches)
+    if joined is not None:
+        structures = [joined, *(s for s in structures if s != joined)]
+        found_projects.add(_JOINED_PROJECT)
     projets = [p for p in _PROJECT_PRIORITY if p in found_projects]
     projet = projets[0] if projets else None
     secteurs = [m.value for m in find_phrases(tokens, t.secteurs)]
@@ -177,6 +219,7 @@ def extract(text: str) -> Extraction:
     return Extraction(
         professions=professions,
         effectifs=effectifs,
+        ajouts=ajouts,
         arrondissement=arrondissement,
         code_postal=code_postal,
         nombre_professionnels=total,

@@ -34,12 +34,18 @@ def number_at(tokens: list[Tok], i: int) -> int | None:
 
 def number_before(tokens: list[Tok], end: int) -> int | None:
     """The number written just before token ``end`` (« 3 », « deux », « dix-sept », « vingt et un »)."""
+    return number_span_before(tokens, end)[0]
+
+
+def number_span_before(tokens: list[Tok], end: int) -> tuple[int | None, int]:
+    """The number written just before token ``end`` and how many tokens it spans (0 when there is none)."""
     for span in (3, 2):
         if end >= span:
             n = number_in_words(" ".join(tok.surface for tok in tokens[end - span : end]))
             if n is not None:
-                return n
-    return number_at(tokens, end - 1)
+                return n, span
+    n = number_at(tokens, end - 1)
+    return n, (1 if n is not None else 0)
 
 
 def counts(n: int | None) -> bool:
@@ -96,6 +102,8 @@ def team_size(tokens: list[Tok], t: Tables, arr_positions: set[int], counted: se
                 k = len(phrase)
                 if i - k >= 0 and all(tokens[i - k + j].matches(phrase[j]) for j in range(k)):
                     return n
+            if size_with_on(tokens, i):
+                return n
             end = i + span
             for phrase in t.effectif_after:
                 k = len(phrase)
@@ -103,3 +111,44 @@ def team_size(tokens: list[Tok], t: Tables, arr_positions: set[int], counted: se
                     return n
         i += span
     return None
+
+
+# Team size stated with the pronoun « on » (« on est 3 », « on sera 4 »), beside the vocabulary's « effectif_avant »
+# (« sommes », « serons »…), where « est » alone would be too broad (« il est 3 heures »).
+TEAM_SIZE_WITH_ON: tuple[tuple[str, ...], ...] = (("on", "est"), ("on", "sera"), ("on", "serait"), ("on", "etait"))
+
+# A follow-up that adds professionals to the team described before: « avec une infirmière », « plus un kiné »
+# (just before the profession, after at most an article or a number), « une orthophoniste en plus », « un kiné
+# supplémentaire » (just after), « on ajoute / rajoute deux infirmières » (a verb earlier in the sentence).
+ADDITION_JUST_BEFORE = ("avec", "plus")
+ADDITION_JUST_AFTER: tuple[tuple[str, ...], ...] = (("en", "plus"), ("de", "plus"), ("supplementaire",))
+ADDITION_VERBS = ("ajout*", "rajout*")
+_ADDITION_GAP = 3  # « avec une autre infirmière », « avec deux orthophonistes »
+
+
+def size_with_on(tokens: list[Tok], i: int) -> bool:
+    """A number at token ``i`` preceded by « on est », « on sera »…"""
+    return any(
+        i - len(phrase) >= 0 and all(tokens[i - len(phrase) + j].matches(phrase[j]) for j in range(len(phrase)))
+        for phrase in TEAM_SIZE_WITH_ON
+    )
+
+
+def added_to_team(tokens: list[Tok], m: Match) -> bool:
+    """The profession ``m`` is presented as an addition to a team described before (see ADDITION_* above)."""
+    clause = tokens[m.start].clause
+    for gap in range(_ADDITION_GAP):
+        i = m.start - 1 - gap
+        if i < 0 or tokens[i].clause != clause or (gap and tokens[i + 1].after_punct):
+            break
+        if tokens[i].surface in ADDITION_JUST_BEFORE:
+            return True
+        if not (tokens[i].pos in {"DET", "NUM", "ADJ"} or tokens[i].is_number or number_at(tokens, i) is not None):
+            break
+    for phrase in ADDITION_JUST_AFTER:
+        if phrase_at(tokens, m.end, phrase) and not tokens[m.end].after_punct:
+            return True
+    return any(
+        tokens[i].clause == clause and any(tokens[i].matches(verb) for verb in ADDITION_VERBS)
+        for i in range(0, m.start)
+    )

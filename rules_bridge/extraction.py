@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from rules_bridge.errors import GridError
-from rules_bridge.matching import Match, Tok, find_phrases, tables, tokenize
+from rules_bridge.matching import Match, Tables, Tok, find_phrases, tables, tokenize
 from rules_bridge.places import ORDINAL_DIGITS, place_in_tokens
 from rules_bridge.reference import load_reference
 from rules_bridge.team import added_to_team, counts, number_before, number_span_before, patient_side, team_size
@@ -27,10 +27,8 @@ _PROJECT_PRIORITY = [
     "recherche_local",
 ]
 
-# Joining an existing group (« je rejoins une maison de santé », « une MSP existante ») is, for the grid, the
+# Joining an existing group (the vocabulary's « rejoindre_verbes », « structure_existante ») is, for the grid, the
 # growth (« agrandissement ») of that structure: the professionals who join it can be aided even alone.
-_JOIN_VERBS = ("rejoindre", "rejoin*", "integrer", "integr*")
-_EXISTING = ("exist*",)  # « existante », « qui existe déjà »
 _JOINED_PROJECT = "agrandissement"
 
 
@@ -106,7 +104,7 @@ def _profession_label(profession: str) -> str:
         return load_reference().vocab.label(profession)
 
 
-def _joined_structure(tokens: list[Tok], structures: list[Match]) -> str | None:
+def _joined_structure(tokens: list[Tok], structures: list[Match], t: Tables) -> str | None:
     """The group structure the writer joins: after « rejoindre » / « intégrer » in the same sentence, or said to
     exist already (« une maison de santé existante », « une MSP qui existe déjà »); None when there is none."""
     for m in structures:
@@ -114,12 +112,12 @@ def _joined_structure(tokens: list[Tok], structures: list[Match]) -> str | None:
             continue
         clause = tokens[m.start].clause
         if any(
-            tokens[i].clause == clause and any(tokens[i].matches(verb) for verb in _JOIN_VERBS)
+            tokens[i].clause == clause and any(tokens[i].matches(verb) for verb in t.join_verbs)
             for i in range(max(0, m.start - 6), m.start)
         ):
             return m.value
         if any(
-            tokens[i].clause == clause and any(tokens[i].matches(word) for word in _EXISTING)
+            tokens[i].clause == clause and any(tokens[i].matches(word) for word in t.existing)
             for i in range(m.end, min(len(tokens), m.end + 3))
         ):
             return m.value
@@ -188,7 +186,7 @@ def extract(text: str) -> Extraction:
 
     ajouts: dict[str, int] = {}
     for m in kept:
-        if added_to_team(tokens, m):
+        if added_to_team(tokens, m, t):
             n = number_before(tokens, m.start)
             ajouts[m.value] = ajouts.get(m.value, 0) + (n if n is not None and counts(n) else 1)
 
@@ -208,7 +206,7 @@ def extract(text: str) -> Extraction:
     structure_matches = find_phrases(tokens, t.structures)
     structures = [m.value for m in structure_matches]
     found_projects = {m.value for m in find_phrases(tokens, t.projets)}
-    joined = _joined_structure(tokens, structure_matches)
+    joined = _joined_structure(tokens, structure_matches, t)
     if joined is not None:
         structures = [joined, *(s for s in structures if s != joined)]
         found_projects.add(_JOINED_PROJECT)

@@ -85,6 +85,12 @@ class Tables:
         self.not_after = {" ".join(phrase_key(w)) for w in v.contexte_non_arrondissement_apres}
         self.effectif_before = [phrase_key(w) for w in v.effectif_avant]
         self.effectif_after = [phrase_key(w) for w in v.effectif_apres]
+        # folded words, a final « * » kept (a prefix, see Tok.matches)
+        self.addition_before = {fold(w) for w in v.ajout_avant}
+        self.addition_after = [tuple(fold(w) for w in p.split()) for p in v.ajout_apres]
+        self.addition_verbs = [fold(w) for w in v.ajout_verbes]
+        self.join_verbs = [fold(w) for w in v.rejoindre_verbes]
+        self.existing = [fold(w) for w in v.structure_existante]
         self.postal = ref.postal_index
         self.generic = {w for text in v.medecin_generique for w in phrase_key(text)}
         self.titles = {w for text in v.titres_medecin for w in phrase_key(text)}

@@ -102,8 +102,6 @@ def team_size(tokens: list[Tok], t: Tables, arr_positions: set[int], counted: se
                 k = len(phrase)
                 if i - k >= 0 and all(tokens[i - k + j].matches(phrase[j]) for j in range(k)):
                     return n
-            if size_with_on(tokens, i):
-                return n
             end = i + span
             for phrase in t.effectif_after:
                 k = len(phrase)
@@ -113,42 +111,24 @@ def team_size(tokens: list[Tok], t: Tables, arr_positions: set[int], counted: se
     return None
 
 
-# Team size stated with the pronoun « on » (« on est 3 », « on sera 4 »), beside the vocabulary's « effectif_avant »
-# (« sommes », « serons »…), where « est » alone would be too broad (« il est 3 heures »).
-TEAM_SIZE_WITH_ON: tuple[tuple[str, ...], ...] = (("on", "est"), ("on", "sera"), ("on", "serait"), ("on", "etait"))
-
-# A follow-up that adds professionals to the team described before: « avec une infirmière », « plus un kiné »
-# (just before the profession, after at most an article or a number), « une orthophoniste en plus », « un kiné
-# supplémentaire » (just after), « on ajoute / rajoute deux infirmières » (a verb earlier in the sentence).
-ADDITION_JUST_BEFORE = ("avec", "plus")
-ADDITION_JUST_AFTER: tuple[tuple[str, ...], ...] = (("en", "plus"), ("de", "plus"), ("supplementaire",))
-ADDITION_VERBS = ("ajout*", "rajout*")
 _ADDITION_GAP = 3  # « avec une autre infirmière », « avec deux orthophonistes »
 
 
-def size_with_on(tokens: list[Tok], i: int) -> bool:
-    """A number at token ``i`` preceded by « on est », « on sera »…"""
-    return any(
-        i - len(phrase) >= 0 and all(tokens[i - len(phrase) + j].matches(phrase[j]) for j in range(len(phrase)))
-        for phrase in TEAM_SIZE_WITH_ON
-    )
-
-
-def added_to_team(tokens: list[Tok], m: Match) -> bool:
-    """The profession ``m`` is presented as an addition to a team described before (see ADDITION_* above)."""
+def added_to_team(tokens: list[Tok], m: Match, t: Tables) -> bool:
+    """The profession ``m`` is presented as an addition to a team described before (the vocabulary's « ajout_* »)."""
     clause = tokens[m.start].clause
     for gap in range(_ADDITION_GAP):
         i = m.start - 1 - gap
         if i < 0 or tokens[i].clause != clause or (gap and tokens[i + 1].after_punct):
             break
-        if tokens[i].surface in ADDITION_JUST_BEFORE:
+        if tokens[i].surface in t.addition_before:
             return True
         if not (tokens[i].pos in {"DET", "NUM", "ADJ"} or tokens[i].is_number or number_at(tokens, i) is not None):
             break
-    for phrase in ADDITION_JUST_AFTER:
+    for phrase in t.addition_after:
         if phrase_at(tokens, m.end, phrase) and not tokens[m.end].after_punct:
             return True
     return any(
-        tokens[i].clause == clause and any(tokens[i].matches(verb) for verb in ADDITION_VERBS)
+        tokens[i].clause == clause and any(tokens[i].matches(verb) for verb in t.addition_verbs)
         for i in range(0, m.start)
     )

@@ -35,6 +35,15 @@ class DetailLine(BaseModel):
     composantes: list[str] = []
     """Project components this line finances (``travaux``, ``equipement``) or, for a negative line, removes."""
 
+    @property
+    def fondement(self) -> str:
+        """What the line rests on, in French (the explanation's « Fondement » column, the card's detail)."""
+        if self.hypothese and self.source:
+            return f"hypothèse (s'appuie sur {self.source})"
+        if self.hypothese:
+            return "hypothèse à confirmer"
+        return self.source or "—"
+
 
 class NonRetenu(BaseModel):
     """Professionals of the team left out of the floor aid, with the reason (French)."""

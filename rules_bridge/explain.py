@@ -14,14 +14,6 @@ def _md_escape_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _source_text(sources: str | None, hypothese: bool) -> str:
-    if hypothese and sources:
-        return f"hypothèse (s'appuie sur {sources})"
-    if hypothese:
-        return "hypothèse à confirmer"
-    return sources or "—"
-
-
 def explain_markdown(estimate: Estimate, *, with_sources: bool = True) -> str:
     """The estimate in plain French: result, reasons, line-by-line computation, assumptions, partners, caveat."""
     e = estimate
@@ -52,7 +44,7 @@ def explain_markdown(estimate: Estimate, *, with_sources: bool = True) -> str:
         for line in e.detail:
             out.append(
                 f"| {_md_escape_cell(line.ligne)} | {format_eur(line.montant_eur)} | "
-                f"{_md_escape_cell(_source_text(line.source, line.hypothese))} |"
+                f"{_md_escape_cell(line.fondement)} |"
             )
         out.append(f"| **Aide plancher estimée** | **{format_eur(e.aide_plancher_eur)}** | |")
     else:

@@ -1,5 +1,5 @@
 """Helpers shared by the test packages, written once: a Rasa model to serve, a check run in Rasa's environment, a
-private var folder for a stack of real servers, a started stack that is always stopped, an ASGI app served in a thread, the staff console alone.
+private var folder for a stack of real servers, a started stack that is always stopped, an ASGI app served in a thread, the application in a test client, the staff console alone.
 
 Free ports come from ``parismed.ports.free_port`` (the launchers' own), never from a copy here."""
 
@@ -104,6 +104,31 @@ def served(app: Any, *, timeout: float = 15) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def app_without_servers(var_dir: Path, **env: str) -> Iterator[Any]:
+    """The whole application in a FastAPI TestClient, on a private var folder and SQLite database, without the
+    action server (the rules and the knowledge base are called directly) and without warm-up; `env`: more
+    PARISMED_* settings."""
+    from fastapi.testclient import TestClient
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PARISMED_VAR_DIR", str(var_dir))
+    mp.setenv("PARISMED_DATABASE_URL", f"sqlite:///{var_dir / 'parismed.db'}")
+    mp.setenv("PARISMED_WARM_UP", "false")
+    mp.setenv("PARISMED_SERVE_ACTIONS", "false")
+    for name, value in env.items():
+        mp.setenv(name, value)
+    get_settings.cache_clear()
+    from parismed.app import create_app
+
+    try:
+        with TestClient(create_app()) as client:
+            yield client
+    finally:
+        mp.undo()
+        get_settings.cache_clear()
 
 
 @contextmanager

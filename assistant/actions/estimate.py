@@ -59,17 +59,8 @@ class EstimateCard(BaseModel):
     repartition_supposee: str | None = None
 
 
-def _basis(line: rules_bridge.DetailLine) -> str:
-    """What a line rests on, as the explanation's table says it."""
-    if line.hypothese and line.source:
-        return f"hypothèse (s'appuie sur {line.source})"
-    if line.hypothese:
-        return "hypothèse à confirmer"
-    return line.source or "—"
-
-
 def cited_sources(explanation: str) -> list[str]:
-    """The « Sources » list of rules_bridge.explain_markdown (« [clé] titre — éditeur — date — adresse »)."""
+    """The « Sources » list of rules_bridge.explain_markdown (« titre — éditeur — date — adresse »)."""
     sources: list[str] = []
     inside = False
     for line in explanation.splitlines():
@@ -101,7 +92,7 @@ def estimate_card(result: rules_bridge.Estimate, explanation: str, guessed_split
                 ligne=line.ligne,
                 montant_eur=line.montant_eur,
                 montant=format_eur(line.montant_eur),
-                fondement=_basis(line),
+                fondement=line.fondement,
             )
             for line in result.detail
         ],

@@ -10,10 +10,9 @@ import subprocess
 import sys
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from parismed.config import get_settings
+from tests.support import app_without_servers
 
 CLI = [sys.executable, "-m", "parismed.cli"]
 TEAM = [{"profession": "infirmier", "nombre": 2}]
@@ -151,20 +150,8 @@ def test_ask_jsonl_reports_a_bad_line_as_an_error_not_as_an_answer():
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    var = tmp_path_factory.mktemp("var")
-    mp.setenv("PARISMED_VAR_DIR", str(var))
-    mp.setenv("PARISMED_DATABASE_URL", f"sqlite:///{var / 'parismed.db'}")
-    mp.setenv("PARISMED_WARM_UP", "false")
-    mp.setenv("PARISMED_SERVE_ACTIONS", "false")
-    mp.setenv("PARISMED_RATE_LIMITS", "false")
-    get_settings.cache_clear()
-    from parismed.app import create_app
-
-    with TestClient(create_app()) as c:
+    with app_without_servers(tmp_path_factory.mktemp("var"), PARISMED_RATE_LIMITS="false") as c:
         yield c
-    mp.undo()
-    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize(("profile", "field"), BAD_PROFILES, ids=_ids(BAD_PROFILES))

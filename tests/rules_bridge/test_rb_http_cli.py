@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from parismed.config import get_settings
+from tests.support import app_without_servers
 
 FULL = {
     "professionnels": [{"profession": "medecin_generaliste", "nombre": 2, "secteur": "1"}, {"profession": "infirmier"}],
@@ -25,19 +26,8 @@ KINES_OSTEO = {
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    var = tmp_path_factory.mktemp("var")
-    mp.setenv("PARISMED_VAR_DIR", str(var))
-    mp.setenv("PARISMED_DATABASE_URL", f"sqlite:///{var / 'parismed.db'}")
-    mp.setenv("PARISMED_WARM_UP", "false")
-    mp.setenv("PARISMED_SERVE_ACTIONS", "false")  # no action server: the rules are called directly
-    get_settings.cache_clear()
-    from parismed.app import create_app
-
-    with TestClient(create_app()) as c:
+    with app_without_servers(tmp_path_factory.mktemp("var")) as c:
         yield c
-    mp.undo()
-    get_settings.cache_clear()
 
 
 def _check_full(data):

@@ -17,6 +17,7 @@ from .forms import (
 )
 from .handoff import (
     ActionAskContact,
+    ActionAskDemande,
     ActionClorOffre,
     ActionIncompris,
     ActionNonCompris,
@@ -30,6 +31,7 @@ from .orientation import ActionOrienter
 __all__ = [
     "ActionAskArrondissement",
     "ActionAskContact",
+    "ActionAskDemande",
     "ActionAskNombreProfessionnels",
     "ActionAskProfessions",
     "ActionAskSecteur",

@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 # Slot names and values shared by several modules.
 SLOT_OFFER = "offre_equipe"
 SLOT_CONTACT = "contact"
+SLOT_SUBJECT = "demande"  # what a hand-off is about, asked only when the conversation does not say it
 NO_CONTACT = "-"  # the user chose not to leave any contact details
 
 # Intents whose entities must not change the profile (same list as the slot mappings in domain.yml).

@@ -13,12 +13,13 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 import request_store
-from frenchtext import key, normalise_email
+from frenchtext import key, normalise_email, words
 
 from .common import (
     NO_CONTACT,
     SLOT_CONTACT,
     SLOT_OFFER,
+    SLOT_SUBJECT,
     call_blocking,
     latest_intent,
     transcript,
@@ -49,15 +50,71 @@ def contact_in(text: str) -> str | None:
     return None
 
 
+# Intents of messages that do not say what a hand-off is about (« je veux parler à quelqu'un », « bonjour », « oui »).
+NO_SUBJECT_INTENTS = frozenset(
+    {
+        "parler_humain",
+        "saluer",
+        "remercier",
+        "affirmer",
+        "nier",
+        "au_revoir",
+        "frustration",
+        "bot_challenge",
+        "capacites",
+        "donner_contact",
+        "arreter",
+        "nlu_fallback",
+    }
+)
+# Words by which such a message still says its subject (« je veux parler à quelqu'un pour notre dossier de
+# subvention », « … au sujet du bail »), unlike « je veux parler à quelqu'un, pas à un robot ».
+SUBJECT_MARKERS = frozenset({"pour", "concernant", "sujet", "propos"})
+
+
+def has_subject(tracker: Tracker) -> bool:
+    """Whether a typed user message already says what the conversation is about: a question, a project, a need."""
+    for event in tracker.events:
+        text = event.get("text") or ""
+        if event.get("event") != "user" or not text.strip() or text.lstrip().startswith("/"):
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent not in NO_SUBJECT_INTENTS or SUBJECT_MARKERS & set(words(text)):
+            return True
+    return False
+
+
 class ActionAskContact(AskMixin, Action):
     slot = SLOT_CONTACT
 
 
+class ActionAskDemande(AskMixin, Action):
+    slot = SLOT_SUBJECT
+
+
 class ValidateFormulaireContact(FormValidationAction):
-    """Accept an e-mail or a phone number, or the user's choice not to leave any."""
+    """Ask what the request is about when nothing says it yet; accept an e-mail or a phone number, or the user's
+    choice not to leave any."""
 
     def name(self) -> str:
         return "validate_formulaire_contact"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot(SLOT_SUBJECT) or not has_subject(tracker):
+            return list(domain_slots)
+        return [slot for slot in domain_slots if slot != SLOT_SUBJECT]
+
+    def validate_demande(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {SLOT_SUBJECT: text or None}
 
     def validate_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -118,10 +175,10 @@ class ActionTransmettreEquipe(Action):
             logger.exception("request_store.create_request failed")
             say(dispatcher, "transmission_echec")
             say(dispatcher, "contact_secours")
-            return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_CONTACT, None)]
+            return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_CONTACT, None), SlotSet(SLOT_SUBJECT, None)]
         response = "transmis" if contact else "transmis_sans_contact"
         say(dispatcher, response, numero=created.id)
-        return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_CONTACT, None)]
+        return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_CONTACT, None), SlotSet(SLOT_SUBJECT, None)]
 
 
 def misunderstood_twice(tracker: Tracker) -> bool:

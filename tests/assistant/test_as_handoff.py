@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from assistant.actions.handoff import (
     ValidateFormulaireContact,
     contact_in,
     handoff_key,
+    has_subject,
     misunderstood_twice,
 )
 from tests.assistant.as_helpers import (
@@ -59,7 +61,8 @@ def test_contact_form_accepts_email(domain):
         ValidateFormulaireContact(), _contact_turn("dr.martin@example.org", "informer"), domain
     )
     assert messages == []
-    assert slots_set(events) == {"contact": "dr.martin@example.org"}
+    # the message says nothing of the subject but is not a bare request for a human: the form is complete
+    assert slots_set(events) == {"contact": "dr.martin@example.org", "requested_slot": None}
 
 
 @pytest.mark.parametrize(("text", "intent"), [("non", "nier"), ("/nier", "nier"), ("non merci", "nier")])
@@ -71,7 +74,32 @@ def test_contact_form_accepts_a_refusal(domain, text, intent):
 def test_contact_form_asks_again_on_garbage(domain):
     messages, events = run_action(ValidateFormulaireContact(), _contact_turn("demain matin", "informer"), domain)
     assert responses(messages) == ["contact_invalide"]
-    assert slots_set(events) == {"contact": None}
+    assert slots_set(events) == {"contact": None, "requested_slot": "contact"}
+
+
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        ([("je veux parler à quelqu'un", "parler_humain")], False),
+        ([("Je veux parler à quelqu'un de l'équipe, pas à un robot", "parler_humain")], False),
+        ([("bonjour", "saluer"), ("/parler_humain", "parler_humain"), ("oui", "affirmer")], False),
+        ([("Faut-il une rampe pour mon cabinet ?", "question_reglementaire"), ("oui", "affirmer")], True),
+        ([("je veux parler à quelqu'un de l'équipe pour notre dossier de subvention", "parler_humain")], True),
+    ],
+)
+def test_a_hand_off_knows_whether_the_conversation_says_what_it_is_about(history, expected):
+    *before, (text, intent) = history
+    tracker = make_tracker(text, intent, history=[user_event(t, i) for t, i in before])
+    assert has_subject(tracker) is expected
+
+
+def test_a_direct_hand_off_asks_what_it_is_about_first(domain):
+    form = ValidateFormulaireContact()
+    slots = ["demande", "contact"]
+    bare = make_tracker("je veux parler à quelqu'un", "parler_humain")
+    asked = make_tracker("Faut-il une rampe pour mon cabinet ?", "question_reglementaire")
+    assert asyncio.run(form.required_slots(slots, None, bare, domain)) == ["demande", "contact"]
+    assert asyncio.run(form.required_slots(slots, None, asked, domain)) == ["contact"]
 
 
 def test_request_is_created_with_summary_and_transcript(fake_module, domain):
@@ -99,7 +127,7 @@ def test_request_is_created_with_summary_and_transcript(fake_module, domain):
     assert "arrondissement : 19" in call["texte"]
     assert responses(messages) == ["transmis"]
     assert "n° 17" in messages[0]["text"]
-    assert slots_set(events) == {"offre_equipe": False, "contact": None}
+    assert slots_set(events) == {"offre_equipe": False, "contact": None, "demande": None}
     assert "vous répondra sous quelques jours ouvrés" in messages[0]["text"]
 
 

@@ -10,7 +10,7 @@ from assistant.actions.forms import (
     ActionAskProfessions,
     ActionAskSecteur,
 )
-from assistant.actions.handoff import ActionAskContact, ActionNonCompris
+from assistant.actions.handoff import ActionAskContact, ActionAskDemande, ActionNonCompris
 from assistant.actions.messages import load_messages, render
 from parismed.config import PROJECT_ROOT
 from tests.assistant.as_helpers import make_tracker, responses, run_action
@@ -23,7 +23,10 @@ def test_every_message_used_exists_and_every_message_is_used():
     used = set(re.findall(r'say\(dispatcher, "(\w+)"', code))
     used |= set(re.findall(r'"((?:montant|transmis)\w*)"', code))
     used |= set(re.findall(r'render\("(\w+)"', code))
-    used |= {f"ask_{slot}" for slot in ("professions", "arrondissement", "nombre_professionnels", "secteur", "contact")}
+    used |= {
+        f"ask_{slot}"
+        for slot in ("professions", "arrondissement", "nombre_professionnels", "secteur", "demande", "contact")
+    }
     assert used - set(load_messages()) == set()
     assert set(load_messages()) - used == set()
 
@@ -40,6 +43,7 @@ def test_form_questions_match_the_forms(domain):
         ActionAskNombreProfessionnels(),
         ActionAskSecteur(),
         ActionAskContact(),
+        ActionAskDemande(),
     ]
     required = [slot for form in domain["forms"].values() for slot in form["required_slots"]]
     assert sorted(action.name() for action in asks) == sorted(f"action_ask_{slot}" for slot in required)

@@ -126,3 +126,15 @@ def test_a_message_of_spaces_gets_the_same_polite_fallback_as_a_question_mark(sa
     spaces = say(f"test-{uuid.uuid4().hex[:12]}", "    ")
     question_mark = say(f"test-{uuid.uuid4().hex[:12]}", "?")
     assert spaces and texts(spaces) == texts(question_mark)
+
+
+def test_a_direct_hand_off_asks_what_it_is_about_and_the_team_reads_it(say, live_stack):
+    import request_store
+
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    assert "quel sujet" in texts(say(sender, "Je veux parler à quelqu'un de l'équipe, pas à un robot"))
+    assert "e-mail" in texts(say(sender, "notre dossier de subvention pour la maison de santé du 20e"))
+    assert "transmis" in texts(say(sender, "non"))
+    store = request_store.open_store(f"sqlite:///{live_stack.var_dir / 'parismed.db'}")
+    (created,) = [r for r in store.list_requests(request_store.QueueFilter(source="chat")) if r.sender_id == sender]
+    assert "maison de santé du 20e" in created.texte

@@ -224,6 +224,37 @@ class ActionProposerEquipe(Action):
         return [SlotSet(SLOT_OFFER, True)]
 
 
+GUIDE_ANSWER_ACTIONS = frozenset({"action_repondre_guide", "action_question_medicale"})
+
+
+def answered_from_the_guide(tracker: Tracker) -> bool:
+    """Whether the assistant's last action before the latest user message was a guide answer."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name") in GUIDE_ANSWER_ACTIONS
+    return False
+
+
+class ActionNier(Action):
+    """« Non » with no offer pending. Right after a guide answer (« Cette réponse vous aide-t-elle ? » — « non, c'est
+    flou ») it says the answer did not help: apologise and offer the hand-off. Otherwise a plain « D'accord »."""
+
+    def name(self) -> str:
+        return "action_nier"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if answered_from_the_guide(tracker):
+            say(dispatcher, "excuses_equipe")
+            return [SlotSet(SLOT_OFFER, True)]
+        dispatcher.utter_message(response="utter_ok_nier")
+        return []
+
+
 class ActionNonCompris(Action):
     """Core fallback (no policy is confident): apologise and forget the message, so the
     conversation (and an active form) continues as if it had not been sent."""

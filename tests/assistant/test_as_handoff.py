@@ -11,6 +11,7 @@ import request_store
 from assistant.actions.handoff import (
     ActionClorOffre,
     ActionIncompris,
+    ActionNier,
     ActionProposerEquipe,
     ActionTransmettreEquipe,
     ValidateFormulaireContact,
@@ -226,3 +227,19 @@ def test_messages_about_something_else_never_change_the_profile(domain):
         for mapping in domain["slots"][slot]["mappings"]:
             assert set(mapping["not_intent"]) == NON_PROFILE_INTENTS, slot
     assert {"question_medicale", "frustration", "donner_contact"} <= NON_PROFILE_INTENTS
+
+
+def test_no_after_a_guide_answer_offers_the_hand_off(domain):
+    answered = [
+        user_event("Mon cabinet est-il un ERP ?", "question_reglementaire"),
+        action_event("action_repondre_guide"),
+    ]
+    answered += [bot_event("Oui : un cabinet qui reçoit des patients est un ERP."), action_event("action_listen")]
+    messages, events = run_action(
+        ActionNier(), make_tracker("non pas vraiment, c'est flou", "nier", history=answered), domain
+    )
+    assert responses(messages) == ["excuses_equipe"]
+    assert slots_set(events) == {"offre_equipe": True}
+    greeted = [user_event("bonjour", "saluer"), action_event("utter_saluer"), action_event("action_listen")]
+    messages, events = run_action(ActionNier(), make_tracker("non", "nier", history=greeted), domain)
+    assert [m.get("response") for m in messages] == ["utter_ok_nier"] and events == []

@@ -27,7 +27,7 @@ from rules_bridge.errors import (
     profile_error_from_validation,
 )
 from rules_bridge.explain import explain_html, explain_markdown
-from rules_bridge.extraction import Extraction, extract
+from rules_bridge.extraction import JOINED_PROJECT, Extraction, extract
 from rules_bridge.grid import Grid, GridInfo, configure_grids, list_grids, load_grid, newest_version, read_grid_file
 from rules_bridge.limits import MAX_PROFESSIONALS
 from rules_bridge.orientation import Orientation, orient
@@ -46,6 +46,7 @@ def warm_up(nlp: bool = True) -> None:
 
 
 __all__ = [
+    "JOINED_PROJECT",
     "Place",
     "parse_place",
     "CalibrationReport",

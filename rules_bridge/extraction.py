@@ -29,7 +29,7 @@ _PROJECT_PRIORITY = [
 
 # Joining an existing group (the vocabulary's « rejoindre_verbes », « structure_existante ») is, for the grid, the
 # growth (« agrandissement ») of that structure: the professionals who join it can be aided even alone.
-_JOINED_PROJECT = "agrandissement"
+JOINED_PROJECT = "agrandissement"
 
 
 class Extraction(BaseModel):
@@ -209,7 +209,7 @@ def extract(text: str) -> Extraction:
     joined = _joined_structure(tokens, structure_matches, t)
     if joined is not None:
         structures = [joined, *(s for s in structures if s != joined)]
-        found_projects.add(_JOINED_PROJECT)
+        found_projects.add(JOINED_PROJECT)
     projets = [p for p in _PROJECT_PRIORITY if p in found_projects]
     projet = projets[0] if projets else None
     secteurs = [m.value for m in find_phrases(tokens, t.secteurs)]

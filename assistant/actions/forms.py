@@ -42,7 +42,6 @@ FORM = "formulaire_eligibilite"
 BARE_ANSWER_MAX_WORDS = 6
 SLOT_STRUCTURE = "structure"
 SLOT_PROJECT = "projet"
-JOINED_PROJECT = "agrandissement"  # joining an existing group is its growth for the grid (rules_bridge.extract)
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,8 +193,8 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         if extraction is None:
             return {}
         changes: dict[str, Any] = {}
-        if joins and JOINED_PROJECT in extraction.projets:
-            changes[SLOT_PROJECT] = JOINED_PROJECT
+        if joins and rules_bridge.JOINED_PROJECT in extraction.projets:
+            changes[SLOT_PROJECT] = rules_bridge.JOINED_PROJECT
         added = {p: n for raw, n in extraction.ajouts.items() if (p := normalize_profession(raw))}
         if not (adds and added):
             return changes

@@ -21,6 +21,7 @@ from .common import (
     SLOT_OFFER,
     SLOT_SUBJECT,
     call_blocking,
+    is_payload,
     latest_intent,
     transcript,
 )
@@ -76,7 +77,7 @@ def has_subject(tracker: Tracker) -> bool:
     """Whether a typed user message already says what the conversation is about: a question, a project, a need."""
     for event in tracker.events:
         text = event.get("text") or ""
-        if event.get("event") != "user" or not text.strip() or text.lstrip().startswith("/"):
+        if event.get("event") != "user" or not text.strip() or is_payload(text):
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
         if intent not in NO_SUBJECT_INTENTS or SUBJECT_MARKERS & set(words(text)):
@@ -220,8 +221,13 @@ class ActionProposerEquipe(Action):
         return "action_proposer_equipe"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        say(dispatcher, "excuses_equipe")
-        return [SlotSet(SLOT_OFFER, True)]
+        return apologise_and_offer(dispatcher)
+
+
+def apologise_and_offer(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """« Sorry I did not help »: the offer to pass the question to the team, pending (a typed « oui » accepts it)."""
+    say(dispatcher, "excuses_equipe")
+    return [SlotSet(SLOT_OFFER, True)]
 
 
 GUIDE_ANSWER_ACTIONS = frozenset({"action_repondre_guide", "action_question_medicale"})
@@ -249,8 +255,7 @@ class ActionNier(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if answered_from_the_guide(tracker):
-            say(dispatcher, "excuses_equipe")
-            return [SlotSet(SLOT_OFFER, True)]
+            return apologise_and_offer(dispatcher)
         dispatcher.utter_message(response="utter_ok_nier")
         return []
 

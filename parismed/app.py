@@ -88,14 +88,15 @@ def _french_validation_error(request: Request, exc: Exception) -> JSONResponse:
         loc = tuple(err.get("loc", ()))
         loc = loc[1:] if loc[:1] == ("body",) else loc
         kind = err.get("type", "")
+        field, message = describe_error({**err, "loc": loc})  # the CLI's and the chat's wording, naming the field
         if kind == "json_invalid" or (not loc and kind in ("model_attributes_type", "dict_type", "model_type")):
             messages.append("Le corps de la requête doit être un objet JSON valide.")
         elif kind.startswith("string_too_long"):
-            messages.append(f"Le champ « {describe_error({**err, 'loc': loc})[0]} » est trop long.")
+            messages.append(f"Le champ « {field} » est trop long.")
         elif kind.startswith("string_too_short"):
-            messages.append(f"Le champ « {describe_error({**err, 'loc': loc})[0]} » est vide.")
-        else:  # the same wording as the CLI and the chat (rules_bridge's, naming the field)
-            messages.append(describe_error({**err, "loc": loc})[1])
+            messages.append(f"Le champ « {field} » est vide.")
+        else:
+            messages.append(message)
     return JSONResponse({"detail": " ".join(dict.fromkeys(messages))}, status_code=422)
 
 

@@ -33,9 +33,11 @@ class SparseLogisticRegressionClassifier(LogisticRegressionClassifier):
     """Rasa's LogisticRegressionClassifier (class-balanced, lbfgs) with a cheaper feature matrix per message."""
 
     def process(self, messages: List[Message]) -> List[Message]:
-        worded = [message for message in messages if has_words(message)]
+        worded = []
         for message in messages:
-            if not has_words(message):
+            if has_words(message):
+                worded.append(message)
+            else:
                 message.set(INTENT, {"name": None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         if worded:

@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from frenchtext import public_link
+
 from .errors import KnowledgeBaseError
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
@@ -28,9 +30,7 @@ class SourceRef(BaseModel):
     @field_validator("url")
     @classmethod
     def _public_link_or_nothing(cls, url: str) -> str:
-        if url and not url.startswith(("http://", "https://")):
-            raise ValueError("une source est un lien public (http…) ou un document nommé dans « titre » sans lien")
-        return url
+        return public_link(url) if url else url
 
     @model_validator(mode="after")
     def _named_when_not_linked(self) -> SourceRef:

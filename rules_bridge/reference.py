@@ -12,7 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from frenchtext import key
+from frenchtext import key, public_link
 from rules_bridge._text import arrondissement_short, phrase_key
 from rules_bridge.errors import GridError
 
@@ -49,9 +49,7 @@ class SourceEntry(_Strict):
     @field_validator("url")
     @classmethod
     def _public_link(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith(("http://", "https://")):
-            raise ValueError("une source est un lien public (http…) ou un document nommé dans « titre » sans lien")
-        return url
+        return None if url is None else public_link(url)
 
     def citation(self) -> str:
         """What users read: « title — publisher — date », then the public link when there is one."""

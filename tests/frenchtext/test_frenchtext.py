@@ -137,3 +137,12 @@ def test_yes_no_questions_are_not_open(message: str) -> None:
     from frenchtext import is_open_question
 
     assert not is_open_question(message)
+
+
+def test_a_public_link_is_a_web_address():
+    from frenchtext import public_link
+
+    assert public_link("https://www.paris.fr/x") == "https://www.paris.fr/x"
+    for url in ("seed:001", "shared/seeds/000.txt", "/work/x", "ftp://x", ""):
+        with pytest.raises(ValueError, match="lien public"):
+            public_link(url)

@@ -37,6 +37,12 @@ MAX_QUOTED_ASK = 120  # characters of a question quoted back in NOT_COVERED_PART
 MAX_QUOTED_ASKS = 3  # questions quoted back; the others are counted
 GLOSSARY_THEME = "glossaire"
 _CAVEAT = re.compile(r"^\*?À confirmer", re.I)
+# What a user reads in place of the guide's editorial notes (« *À confirmer : rédaction exacte des articles…* »),
+# which are written for the editors who check the guide against official texts.
+CAVEAT_NOTICE = (
+    "À vérifier : un détail de cette fiche n'a pas encore été confirmé sur un texte officiel. Avant d'engager des "
+    "frais ou des travaux, faites-le confirmer par l'équipe Paris Méd' ou par l'administration concernée."
+)
 # « … : » or a bold heading « **… :** » announces the list that follows it.
 _ANNOUNCES_LIST = re.compile(r":\s*\**\s*$")
 SHORT_ANSWER_WORDS = 5  # a first sentence this short (« Le plus souvent, non. ») is read with the next one
@@ -108,8 +114,8 @@ def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[
     """The sentences that answer: those sharing the rarest terms with the question (a number, an office, a form),
     kept in the guide's order. The section's first sentence (its short answer) comes too when it shares terms
     with the question or when no sentence does; a sentence announcing a list brings the list, and a list item
-    brings the sentence that announces it; a flagged caveat
-    (« À confirmer… ») is always kept. `sentence_terms` are the sentences' terms, computed with the index."""
+    brings the sentence that announces it. A section carrying an editorial caveat (« *À confirmer : …* ») ends
+    with `CAVEAT_NOTICE` instead of the note. `sentence_terms` are the sentences' terms, computed with the index."""
     sentences = section.sentences()
     if not sentences:
         return section.body
@@ -142,8 +148,15 @@ def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[
                 j -= 1
             if j >= 0 and _ANNOUNCES_LIST.search(sentences[j]):
                 chosen.add(j)
-    chosen |= caveats
-    return "\n".join(sentences[i] for i in sorted(chosen))
+    quoted = [sentences[i] for i in sorted(chosen - caveats)]
+    return "\n".join([*quoted, CAVEAT_NOTICE] if caveats else quoted)
+
+
+def assemble(parts: list[str]) -> str:
+    """The answer's text from the parts quoted from each section, `CAVEAT_NOTICE` said once, at the end."""
+    lines = [line for part in parts for line in part.split("\n")]
+    kept = [line for line in lines if line != CAVEAT_NOTICE]
+    return "\n".join([*kept, CAVEAT_NOTICE] if len(kept) < len(lines) else kept)
 
 
 def decision_score(index: Index, ranking: Ranking, decision: Decision | None) -> float:
@@ -181,7 +194,7 @@ def build_answer(
                 parts.append(extra)
     if is_open_question(query):
         parts = [without_yes_no(p) for p in parts]
-    return Answer(answer="\n".join(parts), answered=True, sources=sources, score=score)
+    return Answer(answer=assemble(parts), answered=True, sources=sources, score=score)
 
 
 def without_yes_no(quoted: str) -> str:
@@ -239,9 +252,10 @@ def with_other_asks(
         parts.append(without_yes_no(quoted) if is_open_question(ask.sentence) else quoted)
         sources.append(Source.of(section))
         cited.add(section.id)
+    text = assemble(parts)
     if not_covered:
-        parts.append(not_covered_part(not_covered))
-    return answer.model_copy(update={"answer": "\n".join(parts), "sources": sources})
+        text += "\n" + not_covered_part(not_covered)
+    return answer.model_copy(update={"answer": text, "sources": sources})
 
 
 def not_covered_part(asks: list[str]) -> str:

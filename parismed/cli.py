@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import NoReturn
 
 import typer
+
+# typer (0.29, pinned) vendors its own copy of click: its usage errors are these classes, not click's.
+from typer._click import exceptions as click
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -193,5 +197,49 @@ def _add_cluster_subcommands() -> None:
 _add_cluster_subcommands()
 
 
+def usage_error_message(error: click.UsageError) -> str:
+    """A usage error of the command line (an unknown option, a missing or extra argument), said in French: the
+    library's own messages are in English."""
+    hint = error.ctx.command_path if error.ctx else "parismed"
+    if isinstance(error, click.NoSuchOption):
+        close = sorted(error.possibilities or [])
+        suggestion = f" (vouliez-vous dire {' ou '.join(close)} ?)" if close else ""
+        return f"option inconnue\u00a0: {error.option_name}{suggestion}. Aide\u00a0: {hint} --help"
+    if isinstance(error, click.BadOptionUsage):
+        return f"l'option {error.option_name} attend une valeur. Aide\u00a0: {hint} --help"
+    if isinstance(error, click.BadParameter):  # a missing parameter too
+        name = error.param.name if error.param and error.param.name else "un paramètre"
+        if isinstance(error, click.MissingParameter):
+            return f"paramètre manquant\u00a0: {name}. Aide\u00a0: {hint} --help"
+        return f"valeur invalide pour {name}. Aide\u00a0: {hint} --help"
+    unknown = re.match(r"No such command '(.+)'", error.message)
+    if unknown:
+        return f"commande inconnue\u00a0: {unknown.group(1)}. Aide\u00a0: {hint} --help"
+    extra = re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.+)\)", error.message)
+    if extra:
+        return (
+            f"argument en trop\u00a0: {extra.group(1)}. Mettez la question ou le besoin entre guillemets, "
+            f'par exemple\u00a0: parismed ask "Mon cabinet est-il un ERP ?". Aide\u00a0: {hint} --help'
+        )
+    return f"commande mal formée. Aide\u00a0: {hint} --help"
+
+
+def main() -> None:
+    """The `parismed` program: the commands above, with usage errors in French and exit code 2 like every other
+    failure (`_fail`)."""
+    try:
+        code = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as error:
+        typer.echo(error.ctx.get_help() if error.ctx else "", err=True)
+        sys.exit(error.exit_code)
+    except click.UsageError as error:
+        typer.echo(f"Erreur\u00a0: {usage_error_message(error)}", err=True)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        typer.echo("Interrompu.", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 if __name__ == "__main__":
-    app()
+    main()

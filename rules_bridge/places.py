@@ -19,6 +19,8 @@ _ROMAN = re.compile(r"^([ivx]{1,5})(?:e|er|eme|ieme)$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 _POSTAL = re.compile(r"^\d{5}$")
 _NOUNISH = {"NOUN", "ADJ", "PROPN"}
+# Words that make an ordinal a larger number: « vingt-cinquième » (25th) is not the 5e arrondissement.
+_TENS = {"vingt", "vingts", "trente", "quarante", "cinquante", "soixante", "septante", "huitante", "nonante", "cent"}
 # A field value that is only a number, possibly an ordinal and « arrondissement » (no spaCy needed).
 _FIELD = re.compile(r"^\s*(\d{1,2})\s*(?:e|er|ere|eme|ieme|em|ème|è)?\s*(?:arr(?:ondissement|t|dt)?\.?)?\s*$")
 
@@ -81,12 +83,21 @@ def _arrondissement(tokens: list[Tok], t: Tables, standalone: bool) -> tuple[int
             if prev == "paris" or nxt in t.after or (standalone and len(tokens) == 1):
                 return int(tok.surface), None
         # « dix-neuvième », « premier »
+        if part_of_larger_number(tokens, i):
+            continue
         for phrase, n in t.ordinals:
             end = i + len(phrase)
             if end <= len(tokens) and all(tokens[i + j].surface == phrase[j] for j in range(len(phrase))):
                 if context_ok(i, end, strict=True):
                     return n, None
     return None, None
+
+
+def part_of_larger_number(tokens: list[Tok], i: int) -> bool:
+    """Whether the word at `i` ends a number written in letters (« vingt-cinquième », « trente et unième »)."""
+    previous = tokens[i - 1].surface if i > 0 else ""
+    before_previous = tokens[i - 2].surface if i > 1 else ""
+    return previous in _TENS or (previous == "et" and before_previous in _TENS)
 
 
 def _sector(tokens: list[Tok], t: Tables) -> tuple[int | None, str | None]:

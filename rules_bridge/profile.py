@@ -212,6 +212,16 @@ class Profile(BaseModel):
         return _to_bool(value)
 
     @model_validator(mode="after")
+    def _team_size(self) -> Profile:
+        if self.nombre_total > MAX_PROFESSIONALS:
+            raise _fail(
+                f"Le champ {{champ}} compte {self.nombre_total} professionnels en tout : l'estimation en accepte "
+                f"{MAX_PROFESSIONALS} au plus.",
+                field="professionnels",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _location(self) -> Profile:
         ref = load_reference()
         if self.code_postal is None and self.arrondissement is None:

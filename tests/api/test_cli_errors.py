@@ -47,6 +47,13 @@ BAD_PROFILES = [
     ),
     ({"professionnels": [{"profession": "infirmier", "age": 3}], "code_postal": "75019"}, "professionnels[0].age"),
     ({"professionnels": [None], "code_postal": "75019"}, "professionnels[0]"),
+    (
+        {
+            "professionnels": [{"profession": "infirmier", "nombre": 150}, {"profession": "kiné", "nombre": 60}],
+            "code_postal": "75019",
+        },
+        "professionnels",
+    ),
     ({"professionnels": [], "code_postal": "75019"}, "professionnels"),
     ({"professionnels": "infirmier", "code_postal": "75019"}, "professionnels"),
     ({"code_postal": "75019"}, "professionnels"),
@@ -178,3 +185,21 @@ def test_the_api_orient_gives_an_empty_list_when_no_partner_matches(client):
     assert r.status_code == 200 and r.json() == {"partenaires": []}
     r = client.post("/api/v1/orient", json={"besoin": "je cherche un local dans le 19e"})
     assert r.status_code == 200 and r.json()["partenaires"][0]["nom"].startswith("GIE Paris Commerces")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["estimate", "--jsn", "{}"], "option inconnue\u00a0: --jsn (vouliez-vous dire --json ?)"),
+        (["orient"], "paramètre manquant\u00a0: besoin"),
+        (["ask", "c'est", "quoi", "un", "ERP"], "argument en trop\u00a0: quoi un ERP. Mettez la question"),
+        (["estimer"], "commande inconnue\u00a0: estimer"),
+        (["estimate", "--json"], "l'option --json attend une valeur"),
+        (["cluster", "run", "--rasa", "deux"], "valeur invalide pour rasa"),
+    ],
+)
+def test_usage_errors_are_said_in_french_with_exit_code_2(args, said):
+    run = subprocess.run([*CLI, *args], capture_output=True, text=True, env=os.environ | {"HF_HUB_OFFLINE": "1"})
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.startswith("Erreur\u00a0: ") and said in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and "Usage" not in run.stderr and "--help" in run.stderr

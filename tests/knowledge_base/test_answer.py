@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from knowledge_base import KnowledgeBaseError
-from knowledge_base.answering import DECLINE, NOT_UNDERSTOOD
+from knowledge_base.answering import CAVEAT_NOTICE, DECLINE, NOT_UNDERSTOOD
 
 
 def test_in_scope_question_is_answered_with_guide_sentences_and_citations(kb):
@@ -15,7 +15,16 @@ def test_in_scope_question_is_answered_with_guide_sentences_and_citations(kb):
     assert any(s.url.startswith("http") for s in result.sources)
     guide_text = " ".join(s.body for s in kb.index.sections)
     for line in result.answer.splitlines():  # never invent: every sentence comes from the guide
-        assert line in guide_text
+        assert line in guide_text or line == CAVEAT_NOTICE
+
+
+def test_editorial_caveats_reach_users_as_one_plain_notice(kb):
+    """« *À confirmer : rédaction exacte des articles…* » is a note for the guide's editors: a user reads one plain
+    notice instead, once per answer, at its end."""
+    result = kb.answer("mon cabinet medical est il un erp ?")
+    assert result.sources[0].section_id == "erp-qualification"
+    assert "À confirmer" not in result.answer and "recodification" not in result.answer
+    assert result.answer.endswith(CAVEAT_NOTICE) and result.answer.count(CAVEAT_NOTICE) == 1
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,9 @@ from rules_bridge.team import number_in_words
         ("à Paris 13", 13, None),
         ("dans le 1er arrondissement", 1, None),
         ("au 3e étage, sans précision", None, None),
+        ("dans le vingt-cinquième", None, None),  # no 25th arrondissement: not the 5e either
+        ("au trente et unième étage d'une tour du 13e", 13, None),
+        ("dans le dix-septième", 17, None),
     ],
 )
 def test_parse_place_in_free_text(text, arrondissement, code_postal):

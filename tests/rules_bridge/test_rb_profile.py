@@ -125,6 +125,14 @@ BAD = [
         f"inférieur ou égal à {MAX_PROFESSIONALS}",
     ),
     (
+        {
+            "professionnels": [{"profession": "kiné", "nombre": MAX_PROFESSIONALS}, {"profession": "infirmier"}],
+            "arrondissement": 19,
+        },
+        "professionnels",
+        f"{MAX_PROFESSIONALS + 1} professionnels en tout",
+    ),
+    (
         {"professionnels": [{"profession": "kiné", "secteur": "2"}], "arrondissement": 19},
         "professionnels[0].secteur",
         "médecin",

@@ -2,7 +2,11 @@
 
 The card's shape is the contract with the web widget (docs/contracts.md, « carte d'estimation »): the widget
 shows the amount, the main reasons and the partners, and keeps the table, assumptions and sources in a
-« Voir le détail du calcul » disclosure. Channels that ignore custom payloads still get the short text."""
+« Voir le détail du calcul » disclosure. Channels that ignore custom payloads still get the short text.
+
+The last estimate is kept in the conversation (slot ``estimation``): asked again with nothing changed (« c'est
+combien ? », « pourquoi je ne suis pas éligible ? » after the card), the form completes at once and the action
+restates it in a few words instead of sending the same card again."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import rules_bridge
 from frenchtext import format_eur
 
-from .common import SLOT_OFFER, call_blocking
+from .common import SLOT_AID_ASKED, SLOT_OFFER, call_blocking, latest_intent
 from .messages import render, say
 from .profile import build_profile
 
@@ -25,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 MAIN_REASONS = 3
 MAIN_PARTNERS = 3
+SLOT_ESTIMATE = (
+    "estimation"  # the last estimate shown: {profil, eligible, aide_investissement, aide_plancher_eur, motifs}
+)
+ASKS_WHY = "demande_eligibilite"  # « suis-je éligible ? », « pourquoi je ne suis pas éligible ? »
 
 
 class CardPartner(BaseModel):
@@ -121,6 +129,31 @@ def summary_message(result: rules_bridge.Estimate, guessed_split: str | None) ->
     return {"text": " ".join(parts), "buttons": follow_up.get("buttons") or []}
 
 
+def kept_estimate(profile: dict[str, Any], result: rules_bridge.Estimate) -> dict[str, Any]:
+    """What the conversation keeps of an estimate to restate it: its profile, verdict, amount and main reasons."""
+    return {
+        "profil": profile,
+        "eligible": result.eligible,
+        "aide_investissement": result.aide_investissement,
+        "aide_plancher_eur": result.aide_plancher_eur,
+        "motifs": result.motifs[:MAIN_REASONS],
+    }
+
+
+def restatement(kept: dict[str, Any], with_reasons: bool) -> str:
+    """The last estimate in a few words: the amount (or the verdict) and that it is an estimate under assumptions;
+    its main reasons too when the user asks about eligibility or the project does not seem eligible."""
+    if kept["eligible"] and kept["aide_investissement"]:
+        text = render("rappel_montant", montant=format_eur(kept["aide_plancher_eur"]))["text"]
+    elif kept["eligible"]:
+        text = render("rappel_accompagnement")["text"]
+    else:
+        text = render("rappel_non_eligible")["text"]
+    if (with_reasons or not kept["eligible"]) and kept["motifs"]:
+        text += "\n" + render("rappel_motifs", motifs="\n- ".join(kept["motifs"]))["text"]
+    return text
+
+
 class ActionEstimerAide(Action):
     """Estimate the floor aid with rules_bridge: one short text, then the card with the line-by-line detail."""
 
@@ -128,7 +161,17 @@ class ActionEstimerAide(Action):
         return "action_estimer_aide"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events = await self.estimate(dispatcher, tracker)
+        if tracker.get_slot(SLOT_AID_ASKED):  # the estimate asked with a guide question is done
+            events.append(SlotSet(SLOT_AID_ASKED, None))
+        return events
+
+    async def estimate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         profile, guessed_split = build_profile(tracker)
+        kept = tracker.get_slot(SLOT_ESTIMATE)
+        if isinstance(kept, dict) and kept.get("profil") == profile:  # nothing changed since the card was shown
+            dispatcher.utter_message(text=restatement(kept, with_reasons=latest_intent(tracker) == ASKS_WHY))
+            return [SlotSet(SLOT_OFFER, False)]
         try:
             result = await call_blocking(rules_bridge.estimate, profile)
             explanation = rules_bridge.explain_markdown(result)
@@ -142,4 +185,4 @@ class ActionEstimerAide(Action):
         message = summary_message(result, guessed_split)
         dispatcher.utter_message(text=message["text"], buttons=message["buttons"])
         dispatcher.utter_message(json_message=estimate_card(result, explanation, guessed_split).model_dump())
-        return [SlotSet(SLOT_OFFER, False)]
+        return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_ESTIMATE, kept_estimate(profile, result))]

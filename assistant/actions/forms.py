@@ -89,6 +89,20 @@ def headcount_entities(tracker: Tracker) -> list[dict[str, Any]]:
     return found
 
 
+def profile_from_entities(tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    """The slots the latest message's entities fill through the domain's from_entity mappings (the profile), whatever
+    its intent: a regulatory question asked with a question about the aid (« je suis kiné dans le 19e, je peux avoir
+    l'aide ? et … ? ») still tells the project. As Rasa does: a list slot takes every value, another the last one."""
+    values: dict[str, Any] = {}
+    for slot, spec in (domain.get("slots") or {}).items():
+        for mapping in spec.get("mappings") or []:
+            found = [e.get("value") for e in latest_entities(tracker, mapping.get("entity") or "")]
+            if mapping.get("type") == "from_entity" and found:
+                values[slot] = found if spec.get("type") == "list" else found[-1]
+                break
+    return values
+
+
 async def rules_bridge_extraction(tracker: Tracker) -> rules_bridge.Extraction | None:
     """rules_bridge.extract() on the latest message (off the event loop), or None if there is no text."""
     text = latest_user_text(tracker)

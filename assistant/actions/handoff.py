@@ -23,6 +23,7 @@ from .common import (
     call_blocking,
     is_payload,
     latest_intent,
+    latest_user_text,
     transcript,
 )
 from .forms import AskMixin
@@ -110,6 +111,16 @@ class ValidateFormulaireContact(FormValidationAction):
         if tracker.get_slot(SLOT_SUBJECT) or not has_subject(tracker):
             return list(domain_slots)
         return [slot for slot in domain_slots if slot != SLOT_SUBJECT]
+
+    async def extract_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Contact details said with a goodbye or thanks (« cabinet@exemple.fr, merci et bonne journée ») are the
+        answer: those intents are not mapped to the slot (domain.yml), which a bare goodbye or thanks is not."""
+        if tracker.get_slot("requested_slot") != SLOT_CONTACT or tracker.get_slot(SLOT_CONTACT):
+            return {}
+        found = contact_in(latest_user_text(tracker))
+        return {SLOT_CONTACT: found} if found else {}
 
     def validate_demande(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

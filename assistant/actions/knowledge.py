@@ -2,7 +2,12 @@
 
 A follow-up that is ambiguous alone (« et si je veux résilier plus tôt ? » after a question on a lease) is
 answered on the topic of the previous turn: the previous question and the section it was answered from are kept
-in two slots and passed to the knowledge base as ``Previous``."""
+in two slots and passed to the knowledge base as ``Previous``.
+
+A message that asks about the aid too (« Je suis kiné dans le 19e, je peux avoir l'aide ? Et faut-il une
+autorisation pour mettre une plaque ? »: the NLU parses each question, assistant/components/questions.py) gets the
+guide's answer, then the estimate: the profile it tells is kept in the slots and the slot ``estimation_demandee``
+makes the rules start the eligibility form (rules/guide.yml)."""
 
 from __future__ import annotations
 
@@ -15,13 +20,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge_base
 
-from .common import SLOT_OFFER, call_blocking, latest_user_text
+from .common import SLOT_AID_ASKED, SLOT_OFFER, call_blocking, latest_user_text
+from .forms import FORM, profile_from_entities
 from .messages import say
 
 logger = logging.getLogger(__name__)
 
 SLOT_PREVIOUS_QUESTION = "question_precedente"
 SLOT_PREVIOUS_SECTION = "section_precedente"
+AID_INTENTS = frozenset({"demande_eligibilite", "estimer_aide"})
 
 
 def source_links(result: knowledge_base.Answer) -> list[dict[str, str]]:
@@ -41,8 +48,18 @@ def previous_turn(tracker: Tracker) -> knowledge_base.Previous | None:
     return knowledge_base.Previous(question=str(question), section_id=tracker.get_slot(SLOT_PREVIOUS_SECTION) or None)
 
 
+def asks_about_the_aid_too(tracker: Tracker) -> bool:
+    """Whether the latest message asks about the aid besides other questions (the intent of each of its questions,
+    from the NLU: assistant/components/questions.py)."""
+    intents = [question.get("intent") for question in (tracker.latest_message or {}).get("questions") or []]
+    return 0 < sum(intent in AID_INTENTS for intent in intents) < len(intents)
+
+
 class ActionRepondreGuide(Action):
-    """Answer with the guide, cite the sources, or offer the hand-off when the guide is silent."""
+    """Answer with the guide, cite the sources, or offer the hand-off when the guide is silent. A question about the
+    aid asked in the same message is not dropped: the estimate follows the answer."""
+
+    follows_with_estimate = True
 
     def name(self) -> str:
         return "action_repondre_guide"
@@ -52,6 +69,20 @@ class ActionRepondreGuide(Action):
         if not question:
             say(dispatcher, "guide_sans_reponse")
             return [SlotSet(SLOT_OFFER, True)]
+        about_aid = self.follows_with_estimate and tracker.active_loop_name != FORM and asks_about_the_aid_too(tracker)
+        # The guide reads the whole message: each question in the context the message tells (knowledge_base).
+        events = await self.answer(dispatcher, tracker, question, about_aid)
+        if about_aid:
+            return [*events, *(SlotSet(slot, value) for slot, value in profile_from_entities(tracker, domain).items())]
+        if tracker.get_slot(SLOT_AID_ASKED):
+            events.append(SlotSet(SLOT_AID_ASKED, None))
+        return events
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, question: str, about_aid: bool
+    ) -> list[EventType]:
+        """The guide's answer to `question`; with `about_aid`, a transition to the estimate instead of the follow-up
+        buttons or the hand-off offer (the estimate's card offers the team)."""
         try:
             result = await call_blocking(knowledge_base.answer, question, previous=previous_turn(tracker))
         except knowledge_base.KnowledgeBaseError:
@@ -60,6 +91,9 @@ class ActionRepondreGuide(Action):
             return [SlotSet(SLOT_OFFER, True)]
 
         text = result.answer.strip()
+        if about_aid and not (result.understood and result.answered and text):
+            say(dispatcher, "guide_sans_reponse_estimation")
+            return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_AID_ASKED, True)]
         if not result.understood:  # keyboard mashing: nothing worth forwarding to the staff
             say(dispatcher, "guide_non_compris")
             return [SlotSet(SLOT_OFFER, False)]
@@ -70,13 +104,17 @@ class ActionRepondreGuide(Action):
         links = source_links(result)
         if links:
             dispatcher.utter_message(json_message={"sources": links})
-        say(dispatcher, "guide_suite")
+        if about_aid:
+            say(dispatcher, "estimation_ensuite")
+        else:
+            say(dispatcher, "guide_suite")
         section = next((source.section_id for source in result.sources if source.section_id), None)
-        return [
+        events: list[EventType] = [
             SlotSet(SLOT_OFFER, False),
             SlotSet(SLOT_PREVIOUS_QUESTION, question),
             SlotSet(SLOT_PREVIOUS_SECTION, section),
         ]
+        return [*events, SlotSet(SLOT_AID_ASKED, True)] if about_aid else events
 
     def declined(self, dispatcher: CollectingDispatcher) -> list[EventType]:
         """The guide does not answer: say so and offer the hand-off."""
@@ -90,6 +128,8 @@ class ActionQuestionMedicale(ActionRepondreGuide):
     questions worded like care (« je peux mettre une enseigne lumineuse ? »); the guide's answer/decline decision
     tells them apart (session 20: it declined 49 of the intent's 50 training examples and answered the 5 regulatory
     questions the NLU took for medical ones)."""
+
+    follows_with_estimate = False
 
     def name(self) -> str:
         return "action_question_medicale"

@@ -103,7 +103,44 @@ def test_real_estimate_is_one_text_and_one_card(domain):
     assert payload.version_grille == expected.version_grille
     assert payload.repartition_supposee is None
     assert all("**" not in m for m in payload.motifs)  # plain text, no Markdown
-    assert slots_set(events) == {"offre_equipe": False}
+    kept = slots_set(events)
+    assert kept["offre_equipe"] is False
+    assert kept["estimation"]["aide_plancher_eur"] == expected.aide_plancher_eur  # kept to restate it
+
+
+def _estimated(domain, slots=ESTIMATE_SLOTS):
+    """The slots after a first estimate of `slots` (the card shown)."""
+    _, events = run_action(ActionEstimerAide(), make_tracker("", slots=slots), domain)
+    return {**slots, **slots_set(events)}
+
+
+@pytest.mark.parametrize("question", ["c'est combien ?", "et ça fait combien au total ?", "c'est quoi le montant ?"])
+def test_asked_again_with_nothing_changed_the_estimate_is_restated_not_sent_again(domain, question):
+    slots = _estimated(domain)
+    messages, events = run_action(ActionEstimerAide(), make_tracker(question, "estimer_aide", slots=slots), domain)
+    assert responses(messages) == ["rappel_montant"]  # one short text, no second card
+    amount = format_eur(slots["estimation"]["aide_plancher_eur"])
+    assert f"au moins {amount}" in messages[0]["text"] and "hypothèses" in messages[0]["text"]
+    assert "estimation" not in slots_set(events)
+
+
+def test_why_not_eligible_restates_the_reasons(domain):
+    slots = _estimated(domain, {**ESTIMATE_SLOTS, "nombre_professionnels": 1.0})
+    assert slots["estimation"]["eligible"] is False
+    tracker = make_tracker("pourquoi je ne suis pas éligible ?", "demande_eligibilite", slots=slots)
+    messages, _ = run_action(ActionEstimerAide(), tracker, domain)
+    assert len(messages) == 1 and "ne semble pas éligible" in messages[0]["text"]
+    assert all(motif in messages[0]["text"] for motif in slots["estimation"]["motifs"])
+
+
+def test_a_changed_profile_gets_a_new_card(domain):
+    slots = _estimated(domain)
+    changed = {**slots, "nombre_professionnels": 4.0}
+    messages, events = run_action(
+        ActionEstimerAide(), make_tracker("et si on est 4 ?", "informer", slots=changed), domain
+    )
+    assert len(messages) == 2 and messages[1]["custom"]["type"] == "estimate_card"
+    assert slots_set(events)["estimation"]["profil"]["professionnels"][0]["nombre"] == 4
 
 
 def test_guessed_split_is_said_in_the_text_and_the_card(domain):

@@ -72,6 +72,20 @@ def test_contact_form_accepts_a_refusal(domain, text, intent):
     assert slots_set(events) == {"contact": "-"}
 
 
+def _extract_contact(text, intent):
+    """extract_contact on a message whose intent the domain does not map to the contact slot (goodbye, thanks)."""
+    tracker = make_tracker(text, intent, slots={"requested_slot": "contact"}, active_loop="formulaire_contact")
+    return asyncio.run(ValidateFormulaireContact().extract_contact(None, tracker, {}))
+
+
+def test_contact_details_said_with_a_goodbye_are_the_answer():
+    assert _extract_contact("cabinet@example.org, merci et bonne journée", "au_revoir") == {
+        "contact": "cabinet@example.org"
+    }
+    assert _extract_contact("merci, au revoir", "au_revoir") == {}  # the rules end the hand-off, nothing sent
+    assert _extract_contact("merci", "remercier") == {}  # the rules ask the question again
+
+
 def test_contact_form_asks_again_on_garbage(domain):
     messages, events = run_action(ValidateFormulaireContact(), _contact_turn("demain matin", "informer"), domain)
     assert responses(messages) == ["contact_invalide"]

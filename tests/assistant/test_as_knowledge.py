@@ -7,7 +7,7 @@ import pytest
 import knowledge_base
 from assistant.actions.knowledge import ActionQuestionMedicale, ActionRepondreGuide
 from knowledge_base import Answer, Previous, Source
-from tests.assistant.as_helpers import make_tracker, responses, run_action, slots_set
+from tests.assistant.as_helpers import entity, make_tracker, responses, run_action, slots_set
 
 QUESTION = "Mon cabinet est-il un ERP ?"
 ERP = Source(title="ERP", section="Qualification", url="https://example.org/erp", file="x", section_id="erp-type")
@@ -130,3 +130,61 @@ def test_a_medical_question_gets_no_advice_unless_the_guide_answers_it(domain, m
         assert [m.get("response") for m in messages] == ["utter_question_medicale"]
     else:
         assert messages[0]["text"] and slots_set(events)["section_precedente"]
+
+
+TWO_QUESTIONS = "Je suis kiné dans le 19e, je peux avoir l'aide ? et faut-il une autorisation pour mettre une plaque ?"
+AID_PART, GUIDE_PART = (
+    "Je suis kiné dans le 19e, je peux avoir l'aide ?",
+    "et faut-il une autorisation pour mettre une plaque ?",
+)
+
+
+def _two_questions(aid_intent="demande_eligibilite", slots=None, active_loop=None):
+    """The message as the NLU parses it: one intent for the whole, and one per question (assistant/components)."""
+    tracker = make_tracker(
+        TWO_QUESTIONS,
+        "question_reglementaire",
+        [
+            entity(TWO_QUESTIONS, "kiné", "profession", "masseur_kinesitherapeute"),
+            entity(TWO_QUESTIONS, "19e", "arrondissement"),
+        ],
+        slots=slots,
+        active_loop=active_loop,
+    )
+    tracker.latest_message["questions"] = [
+        {"text": AID_PART, "intent": aid_intent, "confidence": 0.8},
+        {"text": GUIDE_PART, "intent": "question_reglementaire", "confidence": 1.0},
+    ]
+    return tracker
+
+
+def test_a_question_about_the_aid_asked_with_a_guide_question_is_kept_for_the_estimate(fake_module, domain):
+    seen: list = []
+    result = Answer(
+        answer="Une plaque professionnelle se pose sans autorisation…", answered=True, score=0.8, sources=[ERP]
+    )
+    fake_module("knowledge_base", answer=_fixed(result, seen))
+    messages, events = run_action(ActionRepondreGuide(), _two_questions(), domain)
+    assert seen == [(TWO_QUESTIONS, None)]  # the guide reads the whole message (each question in its context)
+    assert messages[0]["text"] == result.answer and responses(messages)[-1] == "estimation_ensuite"
+    slots = slots_set(events)
+    assert slots["estimation_demandee"] is True  # the rules start the eligibility form next
+    assert slots["professions"] == ["masseur_kinesitherapeute"] and slots["arrondissement"] == "19e"
+    assert slots["offre_equipe"] is False
+
+
+def test_the_estimate_follows_even_when_the_guide_declines_the_other_question(fake_module, domain):
+    fake_module("knowledge_base", answer=_fixed(Answer(answer="", answered=False, sources=[], score=0.1)))
+    messages, events = run_action(ActionRepondreGuide(), _two_questions("estimer_aide"), domain)
+    assert responses(messages) == ["guide_sans_reponse_estimation"]
+    assert slots_set(events)["estimation_demandee"] is True and slots_set(events)["offre_equipe"] is False
+
+
+def test_in_the_eligibility_form_the_guide_answers_and_the_form_resumes_as_before(fake_module, domain):
+    result = Answer(answer="Une plaque…", answered=True, score=0.8, sources=[ERP])
+    fake_module("knowledge_base", answer=_fixed(result))
+    slots = {"estimation_demandee": True}
+    tracker = _two_questions(slots=slots, active_loop="formulaire_eligibilite")
+    messages, events = run_action(ActionRepondreGuide(), tracker, domain)
+    assert responses(messages)[-1] == "guide_suite"
+    assert slots_set(events)["estimation_demandee"] is None and "professions" not in slots_set(events)

@@ -138,3 +138,55 @@ def test_a_direct_hand_off_asks_what_it_is_about_and_the_team_reads_it(say, live
     store = request_store.open_store(f"sqlite:///{live_stack.var_dir / 'parismed.db'}")
     (created,) = [r for r in store.list_requests(request_store.QueueFilter(source="chat")) if r.sender_id == sender]
     assert "maison de santé du 20e" in created.texte
+
+
+def _chat_requests(live_stack, sender: str) -> list:
+    import request_store
+
+    store = request_store.open_store(f"sqlite:///{live_stack.var_dir / 'parismed.db'}")
+    return [r for r in store.list_requests(request_store.QueueFilter(source="chat")) if r.sender_id == sender]
+
+
+def test_thanks_and_goodbye_in_the_hand_off_are_not_its_subject_and_nothing_is_sent(say, live_stack):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    assert "quel sujet" in texts(say(sender, "Je veux parler à quelqu'un de l'équipe"))
+    thanks = texts(say(sender, "merci"))
+    assert "Je vous en prie" in thanks and "quel sujet" in thanks  # the question is asked again
+    bye = texts(say(sender, "merci, au revoir"))
+    assert "rien transmis" in bye and "Au revoir" in bye
+    assert _chat_requests(live_stack, sender) == []
+
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    say(sender, "Je veux parler à quelqu'un de l'équipe")
+    assert "rien transmis" in texts(say(sender, "non merci ça ira"))
+    assert "bientôt" not in texts(say(sender, "oui"))  # no offer pending any more: « oui » reopens nothing
+    assert _chat_requests(live_stack, sender) == []
+
+
+def test_follow_up_questions_after_an_estimate_are_answered_from_it(say):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    card = _card(say(sender, "je suis kiné dans le 19e, je m'installe seul, quelle aide ?"))
+    assert not card["eligible"]
+    why = say(sender, "pourquoi je ne suis pas éligible ?")
+    assert not [m for m in why if m.get("custom")] and "Exercice seul" in texts(why)  # the reasons, no second card
+    card = _card(say(sender, "et si on est 3 ?"))  # a new headcount: estimated again
+    assert card["eligible"] and "3 masseurs-kinésithérapeutes" in _team_lines(card)
+    for question in ("c'est combien ?", "et ça fait combien au total ?", "c'est quoi le montant ?"):
+        reply = say(sender, question)
+        assert not [m for m in reply if m.get("custom")], question
+        assert f"au moins {card['montant']}" in texts(reply) and "hypothèses" in texts(reply), question
+    # without an estimate yet, the same question starts it
+    assert "profession" in texts(say(f"test-{uuid.uuid4().hex[:12]}", "c'est combien l'aide ?")).lower()
+
+
+def test_a_guide_question_asked_with_a_question_about_the_aid_gets_both(say):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    reply = say(
+        sender, "Je suis kiné dans le 19e, je peux avoir l'aide ? et faut-il une autorisation pour mettre une plaque ?"
+    )
+    text = texts(reply)
+    assert [m for m in reply if (m.get("custom") or {}).get("sources")], text  # the guide's answer, with its sources
+    assert "votre question sur l'aide" in text
+    assert "Combien de professionnels" in text and "Quelle est votre profession" not in text  # kiné, 19e kept
+    card = _card(say(sender, "on sera 3"))
+    assert card["eligible"] and "3 masseurs-kinésithérapeutes" in _team_lines(card)

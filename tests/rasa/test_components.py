@@ -39,3 +39,13 @@ def test_graphs_run_in_fixed_order_give_the_same_parses_and_predictions_as_dask(
     assert result["messages"] >= 100
     assert result["identical"] == result["messages"]
     assert len(result["actions"]) >= 5  # the check covers rules, forms and custom actions, not one path
+
+
+def test_a_message_asking_several_questions_is_also_parsed_question_by_question():
+    several, one, told_then_asked = run_in_rasa_env("questions_check.py")
+    assert several["intent"] == "question_reglementaire"  # the whole message, as before
+    assert [(q["text"], q["intent"]) for q in several["questions"]] == [
+        ("Je suis kiné dans le 19e, je peux avoir l'aide ?", "demande_eligibilite"),
+        ("et faut-il une autorisation pour mettre une plaque ?", "question_reglementaire"),
+    ]
+    assert one["questions"] is None and told_then_asked["questions"] is None  # one question: parsed as before

@@ -1,0 +1,32 @@
+"""Run in the Rasa environment by tests/rasa/test_components.py: the served model parses a message asking several
+questions question by question too (assistant/components/questions.py). Prints one JSON line."""
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from rasa.core.agent import Agent  # noqa: E402
+
+MESSAGES = [
+    "Je suis kiné dans le 19e, je peux avoir l'aide ? et faut-il une autorisation pour mettre une plaque ?",
+    "Mon cabinet est-il un ERP ?",
+    "Nous sommes 3 kinés. Faut-il un permis de construire pour ouvrir une porte ?",
+]
+
+
+def main() -> None:
+    agent = Agent.load(str(sorted((ROOT / "models").glob("*.tar.gz"))[-1]))
+
+    async def parse() -> list:
+        return [await agent.parse_message(text) for text in MESSAGES]
+
+    parses = asyncio.run(parse())
+    print(json.dumps([{"intent": p["intent"]["name"], "questions": p.get("questions")} for p in parses]))
+
+
+if __name__ == "__main__":
+    main()

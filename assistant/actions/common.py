@@ -15,6 +15,7 @@ SLOT_OFFER = "offre_equipe"
 SLOT_CONTACT = "contact"
 SLOT_SUBJECT = "demande"  # what a hand-off is about, asked only when the conversation does not say it
 NO_CONTACT = "-"  # the user chose not to leave any contact details
+FORM = "formulaire_eligibilite"  # the eligibility form
 SLOT_AID_ASKED = "estimation_demandee"  # a guide question came with a question about the aid: the estimate follows
 
 # Intents whose entities must not change the profile (same list as the slot mappings in domain.yml).

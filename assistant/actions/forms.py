@@ -24,6 +24,7 @@ from .common import (
     latest_user_text,
     slot_before_latest_message,
 )
+from .knowledge import answer_besides_the_aid
 from .messages import say
 from .profile import SLOT_COUNT, SLOT_LOCATION, SLOT_PROFESSIONS, SLOT_SECTOR, SLOT_SPLIT, grow_team, split_team
 from .vocabulary import (
@@ -38,7 +39,6 @@ from .vocabulary import (
 
 logger = logging.getLogger(__name__)
 
-FORM = "formulaire_eligibilite"
 BARE_ANSWER_MAX_WORDS = 6
 SLOT_STRUCTURE = "structure"
 SLOT_PROJECT = "projet"
@@ -87,20 +87,6 @@ def headcount_entities(tracker: Tracker) -> list[dict[str, Any]]:
         if any(start is not None and start >= end and not gap[: start - end].strip() for start in starts):
             found.append(entity)
     return found
-
-
-def profile_from_entities(tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-    """The slots the latest message's entities fill through the domain's from_entity mappings (the profile), whatever
-    its intent: a regulatory question asked with a question about the aid (« je suis kiné dans le 19e, je peux avoir
-    l'aide ? et … ? ») still tells the project. As Rasa does: a list slot takes every value, another the last one."""
-    values: dict[str, Any] = {}
-    for slot, spec in (domain.get("slots") or {}).items():
-        for mapping in spec.get("mappings") or []:
-            found = [e.get("value") for e in latest_entities(tracker, mapping.get("entity") or "")]
-            if mapping.get("type") == "from_entity" and found:
-                values[slot] = found if spec.get("type") == "list" else found[-1]
-                break
-    return values
 
 
 async def rules_bridge_extraction(tracker: Tracker) -> rules_bridge.Extraction | None:
@@ -164,6 +150,12 @@ class ValidateFormulaireEligibilite(FormValidationAction):
 
     def name(self) -> str:
         return "validate_formulaire_eligibilite"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        # A guide question asked with a question about the aid (« Combien je peux toucher ? Et dois-je déclarer des
+        # travaux pour repeindre ? ») is answered first, then the form goes on: its next question or the estimate.
+        answered = await answer_besides_the_aid(dispatcher, tracker)
+        return [*answered, *await super().run(dispatcher, tracker, domain)]
 
     async def required_slots(
         self,

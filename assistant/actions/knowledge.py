@@ -6,8 +6,11 @@ in two slots and passed to the knowledge base as ``Previous``.
 
 A message that asks about the aid too (« Je suis kiné dans le 19e, je peux avoir l'aide ? Et faut-il une
 autorisation pour mettre une plaque ? »: the NLU parses each question, assistant/components/questions.py) gets the
-guide's answer, then the estimate: the profile it tells is kept in the slots and the slot ``estimation_demandee``
-makes the rules start the eligibility form (rules/guide.yml)."""
+guide's answer to the rest of the message, then the estimate: the profile it tells is kept in the slots and the
+slot ``estimation_demandee`` makes the rules start the eligibility form (rules/guide.yml). The other way round (« Combien je peux toucher pour
+mon cabinet de kiné dans le 18e ? Et dois-je déclarer des travaux pour repeindre ? »: a message about the aid, which
+the eligibility form reads), the form's validation answers the guide question first (``answer_besides_the_aid``),
+then the form goes on: its next question or the estimate. Either way: the guide's answer, then the estimate."""
 
 from __future__ import annotations
 
@@ -20,15 +23,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge_base
 
-from .common import SLOT_AID_ASKED, SLOT_OFFER, call_blocking, latest_user_text
-from .forms import FORM, profile_from_entities
+from .common import FORM, SLOT_AID_ASKED, SLOT_OFFER, call_blocking, latest_intent, latest_user_text
 from .messages import say
+from .profile import profile_from_entities
 
 logger = logging.getLogger(__name__)
 
 SLOT_PREVIOUS_QUESTION = "question_precedente"
 SLOT_PREVIOUS_SECTION = "section_precedente"
 AID_INTENTS = frozenset({"demande_eligibilite", "estimer_aide"})
+FORM_INTENTS = AID_INTENTS | {"informer"}  # the messages the eligibility form reads (rules/eligibility.yml)
+GUIDE_INTENT = "question_reglementaire"
 
 
 def source_links(result: knowledge_base.Answer) -> list[dict[str, str]]:
@@ -48,11 +53,49 @@ def previous_turn(tracker: Tracker) -> knowledge_base.Previous | None:
     return knowledge_base.Previous(question=str(question), section_id=tracker.get_slot(SLOT_PREVIOUS_SECTION) or None)
 
 
+def parsed_questions(tracker: Tracker) -> list[dict[str, Any]]:
+    """Each question of the latest message when it asks several, with its intent (assistant/components/questions.py)."""
+    return (tracker.latest_message or {}).get("questions") or []
+
+
 def asks_about_the_aid_too(tracker: Tracker) -> bool:
-    """Whether the latest message asks about the aid besides other questions (the intent of each of its questions,
-    from the NLU: assistant/components/questions.py)."""
-    intents = [question.get("intent") for question in (tracker.latest_message or {}).get("questions") or []]
+    """Whether the latest message asks about the aid besides other questions."""
+    intents = [question.get("intent") for question in parsed_questions(tracker)]
     return 0 < sum(intent in AID_INTENTS for intent in intents) < len(intents)
+
+
+def without_the_aid_questions(tracker: Tracker, text: str) -> str:
+    """The message without its questions about the aid, which the estimate answers: what it tells and its other
+    questions, for the guide (given the whole message, the guide may answer the question about the aid alone)."""
+    for question in parsed_questions(tracker):
+        if question.get("intent") in AID_INTENTS:
+            text = text.replace(str(question.get("text")), " ")
+    return " ".join(text.split())
+
+
+def guide_questions_besides_the_aid(tracker: Tracker) -> str:
+    """What the guide should answer in a message about the aid that the eligibility form reads and that asks a guide
+    question too (« … combien je peux toucher ? Et dois-je déclarer des travaux pour repeindre ? »); '' otherwise."""
+    questions = parsed_questions(tracker)
+    intent = latest_intent(tracker)
+    # A message whose intent is a guide question is answered by action_repondre_guide, before the form.
+    if intent not in FORM_INTENTS or not {intent, *(question.get("intent") for question in questions)} & AID_INTENTS:
+        return ""
+    if not any(question.get("intent") == GUIDE_INTENT for question in questions):
+        return ""
+    return without_the_aid_questions(tracker, latest_user_text(tracker))
+
+
+async def answer_besides_the_aid(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The guide's answer to the guide questions of a message about the aid (see guide_questions_besides_the_aid),
+    then a transition to the estimate; nothing when it asks none. Run by the eligibility form's validation, before
+    the form asks its next question or the estimate is shown."""
+    question = guide_questions_besides_the_aid(tracker)
+    if not question:
+        return []
+    events = await ActionRepondreGuide().answer(dispatcher, tracker, question, about_aid=True)
+    # The form reading this message goes on by itself: no rule to start it (slot estimation_demandee).
+    return [event for event in events if event.get("name") != SLOT_AID_ASKED]
 
 
 class ActionRepondreGuide(Action):
@@ -70,7 +113,8 @@ class ActionRepondreGuide(Action):
             say(dispatcher, "guide_sans_reponse")
             return [SlotSet(SLOT_OFFER, True)]
         about_aid = self.follows_with_estimate and tracker.active_loop_name != FORM and asks_about_the_aid_too(tracker)
-        # The guide reads the whole message: each question in the context the message tells (knowledge_base).
+        if about_aid:  # the guide reads the rest of the message: each question in the context it tells
+            question = without_the_aid_questions(tracker, question)
         events = await self.answer(dispatcher, tracker, question, about_aid)
         if about_aid:
             return [*events, *(SlotSet(slot, value) for slot, value in profile_from_entities(tracker, domain).items())]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.types import DomainDict
 
+from .common import latest_entities
 from .vocabulary import (
     needs_sector,
     normalize_profession,
@@ -75,6 +77,20 @@ def profile_professions(tracker: Tracker) -> list[str]:
         if profession and profession not in professions:
             professions.append(profession)
     return professions
+
+
+def profile_from_entities(tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    """The slots the latest message's entities fill through the domain's from_entity mappings (the profile), whatever
+    its intent: a regulatory question asked with a question about the aid (« je suis kiné dans le 19e, je peux avoir
+    l'aide ? et … ? ») still tells the project. As Rasa does: a list slot takes every value, another the last one."""
+    values: dict[str, Any] = {}
+    for slot, spec in (domain.get("slots") or {}).items():
+        for mapping in spec.get("mappings") or []:
+            found = [e.get("value") for e in latest_entities(tracker, mapping.get("entity") or "")]
+            if mapping.get("type") == "from_entity" and found:
+                values[slot] = found if spec.get("type") == "list" else found[-1]
+                break
+    return values
 
 
 def build_profile(tracker: Tracker) -> tuple[dict[str, Any], str | None]:

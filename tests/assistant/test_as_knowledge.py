@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 import knowledge_base
+from assistant.actions.forms import ValidateFormulaireEligibilite
 from assistant.actions.knowledge import ActionQuestionMedicale, ActionRepondreGuide
 from knowledge_base import Answer, Previous, Source
-from tests.assistant.as_helpers import entity, make_tracker, responses, run_action, slots_set
+from tests.assistant.as_helpers import action_event, entity, make_tracker, responses, run_action, slot_event, slots_set
 
 QUESTION = "Mon cabinet est-il un ERP ?"
 ERP = Source(title="ERP", section="Qualification", url="https://example.org/erp", file="x", section_id="erp-type")
@@ -165,7 +166,7 @@ def test_a_question_about_the_aid_asked_with_a_guide_question_is_kept_for_the_es
     )
     fake_module("knowledge_base", answer=_fixed(result, seen))
     messages, events = run_action(ActionRepondreGuide(), _two_questions(), domain)
-    assert seen == [(TWO_QUESTIONS, None)]  # the guide reads the whole message (each question in its context)
+    assert seen == [(GUIDE_PART, None)]  # the guide reads the message without the question about the aid
     assert messages[0]["text"] == result.answer and responses(messages)[-1] == "estimation_ensuite"
     slots = slots_set(events)
     assert slots["estimation_demandee"] is True  # the rules start the eligibility form next
@@ -188,3 +189,72 @@ def test_in_the_eligibility_form_the_guide_answers_and_the_form_resumes_as_befor
     messages, events = run_action(ActionRepondreGuide(), tracker, domain)
     assert responses(messages)[-1] == "guide_suite"
     assert slots_set(events)["estimation_demandee"] is None and "professions" not in slots_set(events)
+
+
+AID_FIRST = (
+    "Combien je peux toucher avec Paris Méd' pour mon cabinet de kiné dans le 18e ? "
+    "Et est-ce que je dois faire une déclaration de travaux pour repeindre ?"
+)
+AID_QUESTION, REPAINT_QUESTION = (
+    "Combien je peux toucher avec Paris Méd' pour mon cabinet de kiné dans le 18e ?",
+    "Et est-ce que je dois faire une déclaration de travaux pour repeindre ?",
+)
+
+
+def _aid_first(intent="estimer_aide"):
+    """The eligibility form's validation on the message that starts it: a message about the aid (`intent`) that asks
+    a guide question too, as the NLU parses it; its profile is in the slots (the form's candidates)."""
+    profile = {"professions": ["masseur_kinesitherapeute"], "arrondissement": "18e"}
+    tracker = make_tracker(
+        AID_FIRST,
+        intent,
+        [
+            entity(AID_FIRST, "kiné", "profession", "masseur_kinesitherapeute"),
+            entity(AID_FIRST, "18e", "arrondissement"),
+        ],
+        slots=profile,
+        after=[action_event("formulaire_eligibilite"), *(slot_event(name, value) for name, value in profile.items())],
+        active_loop="formulaire_eligibilite",
+    )
+    tracker.latest_message["questions"] = [
+        {"text": AID_QUESTION, "intent": "estimer_aide", "confidence": 0.9},
+        {"text": REPAINT_QUESTION, "intent": "question_reglementaire", "confidence": 0.95},
+    ]
+    return tracker
+
+
+@pytest.mark.parametrize("intent", ["estimer_aide", "demande_eligibilite"])
+def test_a_guide_question_asked_with_a_question_about_the_aid_is_answered_before_the_estimate(
+    fake_module, domain, intent
+):
+    seen: list = []
+    result = Answer(
+        answer="Repeindre l'intérieur ne demande aucune déclaration…", answered=True, score=0.8, sources=[ERP]
+    )
+    fake_module("knowledge_base", answer=_fixed(result, seen))
+    messages, events = run_action(ValidateFormulaireEligibilite(), _aid_first(intent), domain)
+    assert [question for question, _ in seen] == [REPAINT_QUESTION]  # the question about the aid is the estimate's
+    assert messages[0]["text"] == result.answer and messages[1]["custom"]["sources"][0]["url"] == ERP.url
+    assert responses(messages)[2:] == ["estimation_ensuite"]
+    slots = slots_set(events)
+    assert slots["question_precedente"] == REPAINT_QUESTION and slots["section_precedente"] == "erp-type"
+    assert "estimation_demandee" not in slots  # the form reading the message goes on by itself
+    assert slots["requested_slot"] == "nombre_professionnels"  # then the form asks what is missing
+
+
+def test_the_form_goes_on_when_the_guide_declines_the_other_question(fake_module, domain):
+    fake_module("knowledge_base", answer=_fixed(Answer(answer="", answered=False, sources=[], score=0.1)))
+    messages, events = run_action(ValidateFormulaireEligibilite(), _aid_first(), domain)
+    assert responses(messages) == ["guide_sans_reponse_estimation"]
+    assert slots_set(events)["offre_equipe"] is False and slots_set(events)["requested_slot"] == "nombre_professionnels"
+
+
+def test_a_guide_question_the_guide_action_answered_is_not_answered_again_by_the_form(fake_module, domain):
+    seen: list = []
+    fake_module("knowledge_base", answer=_fixed(Answer(answer="…", answered=True, score=0.8, sources=[ERP]), seen))
+    for tracker in (
+        _two_questions(active_loop="formulaire_eligibilite"),
+        make_tracker("Combien je peux toucher ?", "estimer_aide"),
+    ):
+        messages, _ = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+        assert messages == [] and seen == []

@@ -190,3 +190,21 @@ def test_a_guide_question_asked_with_a_question_about_the_aid_gets_both(say):
     assert "Combien de professionnels" in text and "Quelle est votre profession" not in text  # kiné, 19e kept
     card = _card(say(sender, "on sera 3"))
     assert card["eligible"] and "3 masseurs-kinésithérapeutes" in _team_lines(card)
+
+
+def test_a_question_about_the_aid_asked_with_a_guide_question_gets_both(say):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    reply = say(sender, "Quel montant d'aide pour 2 orthophonistes dans le 12e ? Et mon cabinet est-il un ERP ?")
+    sources = [i for i, m in enumerate(reply) if set(m.get("custom") or {}) == {"sources"}]  # not the card's
+    cards = [i for i, m in enumerate(reply) if (m.get("custom") or {}).get("type") == "estimate_card"]
+    assert sources and cards and sources[0] < cards[0], texts(reply)  # the guide's answer, then the estimate
+    assert "ERP" in texts(reply) and "votre question sur l'aide" in texts(reply)
+    assert "2 orthophonistes" in _team_lines(_card(reply))
+    # asked first, the question about the aid is left to the estimate: the guide answers the other one
+    reply = say(
+        f"test-{uuid.uuid4().hex[:12]}",
+        "Combien je peux toucher avec Paris Méd' pour mon cabinet de kiné dans le 18e ? "
+        "Et est-ce que je dois faire une déclaration de travaux pour repeindre ?",
+    )
+    titles = " ".join(s["title"] for m in reply for s in (m.get("custom") or {}).get("sources") or [])
+    assert "travaux" in titles and "Combien de professionnels" in texts(reply), texts(reply)

@@ -15,6 +15,10 @@ MESSAGES = [
     "Je suis kiné dans le 19e, je peux avoir l'aide ? et faut-il une autorisation pour mettre une plaque ?",
     "Mon cabinet est-il un ERP ?",
     "Nous sommes 3 kinés. Faut-il un permis de construire pour ouvrir une porte ?",
+    # follow-up questions opening with « Et », « Et sinon », « Aussi »
+    "Mon cabinet est-il un ERP ? Et combien je peux toucher avec Paris Méd' ?",
+    "Faut-il une autorisation pour changer la vitrine ? Et sinon, qui peut m'aider à trouver un local ?",
+    "On est deux infirmières dans le 19e, on a droit à combien ? Aussi, faut-il prévenir le syndic des travaux ?",
 ]
 
 

@@ -42,10 +42,21 @@ def test_graphs_run_in_fixed_order_give_the_same_parses_and_predictions_as_dask(
 
 
 def test_a_message_asking_several_questions_is_also_parsed_question_by_question():
-    several, one, told_then_asked = run_in_rasa_env("questions_check.py")
+    several, one, told_then_asked, *follow_ups = run_in_rasa_env("questions_check.py")
     assert several["intent"] == "question_reglementaire"  # the whole message, as before
     assert [(q["text"], q["intent"]) for q in several["questions"]] == [
         ("Je suis kiné dans le 19e, je peux avoir l'aide ?", "demande_eligibilite"),
         ("et faut-il une autorisation pour mettre une plaque ?", "question_reglementaire"),
     ]
     assert one["questions"] is None and told_then_asked["questions"] is None  # one question: parsed as before
+
+
+def test_follow_up_questions_opening_with_et_or_aussi_are_classified():
+    *_, erp_then_aid, works_then_partner, aid_then_works = run_in_rasa_env("questions_check.py")
+    assert [q["intent"] for q in erp_then_aid["questions"]] == ["question_reglementaire", "estimer_aide"]
+    assert [q["intent"] for q in works_then_partner["questions"]] == [
+        "question_reglementaire",
+        "orientation_partenaire",
+    ]
+    assert [q["intent"] for q in aid_then_works["questions"]][1] == "question_reglementaire"
+    assert aid_then_works["questions"][0]["intent"] in {"estimer_aide", "demande_eligibilite"}

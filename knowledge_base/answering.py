@@ -81,6 +81,11 @@ class Source(BaseModel):
     checked: str = Field("", description="Date de vérification des faits.")
     section_id: str = ""
 
+    def to_contract(self) -> dict[str, str]:
+        """{"title", "section", "url"}, and "document" naming the source plainly when it has no public link."""
+        cited = {"title": self.title, "section": self.section, "url": self.url}
+        return {**cited, "document": self.document} if not self.url and self.document else cited
+
     @classmethod
     def of(cls, s: Section) -> Source:
         return cls(
@@ -106,7 +111,7 @@ class Answer(BaseModel):
             "answer": self.answer,
             "answered": self.answered,
             "score": round(self.score, 4),
-            "sources": [{"title": s.title, "section": s.section, "url": s.url} for s in self.sources],
+            "sources": [s.to_contract() for s in self.sources],
         }
 
 

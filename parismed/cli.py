@@ -31,6 +31,18 @@ NO_PARTNER = (
 )
 """`orient` in human mode when no partner matches (the chat says the same in its « orientation_vide » reply)."""
 
+# The json module's messages, said in French (the start of the message, before « at … »).
+JSON_PROBLEMS = {
+    "Expecting property name enclosed in double quotes": "nom de champ attendu entre guillemets droits",
+    "Expecting value": "valeur attendue",
+    "Expecting ',' delimiter": "virgule attendue",
+    "Expecting ':' delimiter": "deux-points attendus",
+    "Unterminated string starting": "texte entre guillemets non terminé",
+    "Extra data": "texte en trop après le profil",
+    "Invalid control character": "caractère de contrôle interdit",
+    "Invalid \\escape": "caractère d'échappement invalide",
+}
+
 # Commands that use the guide's knowledge base: it is pointed at the settings' guide, index and models first.
 _KB_COMMANDS = {"ask", "kb", "triage", "webinar"}
 
@@ -127,7 +139,8 @@ def estimate(
     try:
         data = json.loads(profile)
     except json.JSONDecodeError as exc:
-        _fail(f"le profil n'est pas un JSON valide ({exc.msg}, colonne {exc.colno}).")
+        problem = JSON_PROBLEMS.get(exc.msg.split(" at")[0], "syntaxe invalide")
+        _fail(f"le profil n'est pas un JSON valide ({problem}, colonne {exc.colno}).")
     try:
         result = run_estimate(data)
     except RulesBridgeError as exc:  # a field of the profile (ProfileError, naming it) or the grid itself (GridError)

@@ -49,6 +49,7 @@ def test_cli_estimate_bad_profile_exits_2_with_french_message_naming_the_field(p
 def test_cli_estimate_invalid_json():
     out = run_cli("estimate", "--json", "{pas du json")
     assert out.returncode == 2 and "JSON valide" in out.stderr
+    assert "nom de champ attendu entre guillemets droits" in out.stderr and "Expecting" not in out.stderr
 
 
 def test_cli_orient_contract():

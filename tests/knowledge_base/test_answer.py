@@ -93,6 +93,15 @@ def test_long_message_is_answered_on_its_question(kb):
     assert long_answer.sources == kb.answer(question).sources
 
 
+def test_a_source_without_a_public_link_names_its_document_in_the_contract(kb):
+    result = kb.answer("Qu'est-ce que le dispositif Paris Méd' ?")
+    unlinked = [s for s in result.to_contract()["sources"] if not s["url"]]
+    assert unlinked, result.sources
+    assert all(s["document"] and "seeds" not in s["document"] and ".txt" not in s["document"] for s in unlinked)
+    linked = [s for s in kb.answer("registre public d'accessibilité").to_contract()["sources"] if s["url"]]
+    assert linked and all(set(s) == {"title", "section", "url"} for s in linked)  # the usual shape, unchanged
+
+
 def test_html_question_is_answered_as_text(kb):
     assert kb.answer("<b>registre public d'accessibilité</b> <script>x()</script>").answered
 

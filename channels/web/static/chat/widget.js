@@ -15,6 +15,7 @@ const TEXT = {
   close: "Fermer l'assistant Paris Méd'",
   choices: "Réponses proposées",
   sources: "Sources",
+  document: "document : ",
   newTab: " (nouvel onglet)",
   error: "Désolé, votre message n'a pas pu être transmis : le service ne répond pas. Vérifiez votre connexion puis réessayez.",
   retry: "Réessayer",
@@ -229,6 +230,8 @@ ChatWidget.prototype.renderSources = function (sources) {
     if (!label) { return; }
     var item = el("li");
     var href = safeUrl(source.url);
+    // A source without a public link is named plainly (« Rapport d'activité Paris Méd' 2023-2024, Ville de Paris »).
+    if (!href && source.document) { label += " (" + TEXT.document + String(source.document) + ")"; }
     item.appendChild(href ? externalLink(href, label) : document.createTextNode(label));
     list.appendChild(item);
   });

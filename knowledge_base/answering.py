@@ -197,9 +197,17 @@ def build_answer(
             if query_terms - covered:
                 extra = extract(sections[second], index.sentence_terms[second], query_terms - covered, index.idf)
                 parts.append(extra)
-    if is_open_question(query):
+    if not asks_yes_or_no(query):
         parts = [without_yes_no(p) for p in parts]
     return Answer(answer=assemble(parts), answered=True, sources=sources, score=score)
+
+
+def asks_yes_or_no(message: str) -> bool:
+    """Whether « Oui : » or « Non : » may open the answer: the message asks a question (« ? ») that is not a
+    request for facts. Told a situation without a question (« mon propriétaire veut augmenter le loyer de 30 % »), a
+    quoted « Non : la loi ne plafonne pas… » reads as an answer to a question nobody asked (second outside test,
+    session 21)."""
+    return bool(asking_sentences(message)) and not is_open_question(message)
 
 
 def without_yes_no(quoted: str) -> str:

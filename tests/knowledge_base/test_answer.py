@@ -156,6 +156,9 @@ def test_a_question_asking_for_a_fact_is_not_answered_by_yes_or_no(kb):
     assert not asked.answer.startswith(("Oui", "Non")) and asked.answer[0].isupper()
     yes_no = kb.answer("Faut-il une autorisation pour installer un cabinet dans un appartement à Paris ?")
     assert yes_no.answered and yes_no.answer.startswith("Oui")
+    told = kb.answer("je veux installer mon cabinet dans un appartement à Paris")  # a situation, no question
+    assert told.answered and told.sources[0].section_id == yes_no.sources[0].section_id
+    assert not told.answer.startswith(("Oui", "Non")) and told.answer[0].isupper()
 
 
 def test_without_yes_no_keeps_the_rest_of_the_quote():

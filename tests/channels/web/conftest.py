@@ -56,6 +56,7 @@ def fake_bot_reply(message: str) -> list[dict[str, Any]]:
                             "url": "https://www.service-public.fr/x",
                         },
                         {"title": "Lien piégé", "section": "S", "url": "javascript:alert(1)"},
+                        {"title": "Paris Méd'", "section": "Montants", "url": "", "document": "Rapport d'activité"},
                     ]
                 }
             },

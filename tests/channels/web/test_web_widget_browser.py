@@ -167,6 +167,7 @@ def test_sources_are_listed_as_safe_links(site):
     assert links.first.get_attribute("target") == "_blank"
     assert "noopener" in links.first.get_attribute("rel")
     assert "Lien piégé — S" in box.inner_text()  # shown, but not as a javascript: link
+    assert "Paris Méd' — Montants (document : Rapport d'activité)" in box.inner_text()  # named, without a link
 
 
 @pytest.mark.parametrize("payload", [XSS, "<script>window.__pwned = 1</script>", '"><svg onload=alert(2)>'])

@@ -16,10 +16,10 @@ from .sentences import sentences
 # « dernière chose », « merci pour les infos »), the webinar's own courtesy (« merci aux intervenants ») and the
 # short lines of a live chat (« je dois partir », « bien reçu », « pareil »). Folded words; a sentence of these
 # words only asks nothing.
-COURTESY_WORDS = frozenset(
+GREETINGS = frozenset(words("bonjour bonsoir salut hello hi coucou bjr bsr slt re rebonjour hey"))
+COURTESY_WORDS = GREETINGS | frozenset(
     words(
         """
-        bonjour bonsoir salut hello hi coucou bjr bsr slt re rebonjour hey
         merci mercii merciii thanks thank you thx mci mrc remerciements remercie remercions
         beaucoup bcp infiniment mille fois encore vraiment tres trop super top genial parfait excellent
         bravo clair claire clairs claires interessant interessante interessants instructif instructive utile utiles

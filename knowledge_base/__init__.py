@@ -15,7 +15,7 @@ Public API:
 
 from __future__ import annotations
 
-from .answering import Answer, Previous, Source
+from .answering import Answer, Previous, Source, continues_previous_turn
 from .config import KBConfig
 from .errors import KnowledgeBaseError
 from .service import (
@@ -38,6 +38,7 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeBaseError",
     "Previous",
+    "continues_previous_turn",
     "Source",
     "answer",
     "answer_many",

@@ -64,12 +64,16 @@ _FOLLOW_UP_OPENINGS = {"et", "mais", "donc", "alors", "aussi", "sinon", "si", "o
 _FOLLOW_UP_MAX_WORDS = 10
 
 
+def continues_previous_turn(question: str) -> bool:
+    """Whether a message is short and opens like a continuation (« et combien de temps il dure ? », « mais si le
+    bailleur refuse ? »): the one rule, for the knowledge base and the chat."""
+    tokens = words(question)
+    return len(tokens) <= _FOLLOW_UP_MAX_WORDS and bool(tokens) and tokens[0] in _FOLLOW_UP_OPENINGS
+
+
 def is_follow_up(question: str, alone: Answer) -> bool:
     """Whether a question needs the previous turn: declined alone, or short and opening like a continuation."""
-    tokens = words(question)
-    if not alone.answered:
-        return True
-    return len(tokens) <= _FOLLOW_UP_MAX_WORDS and bool(tokens) and tokens[0] in _FOLLOW_UP_OPENINGS
+    return not alone.answered or continues_previous_turn(question)
 
 
 class Source(BaseModel):

@@ -7,7 +7,7 @@ vocabulary (user words -> rules_bridge identifiers). They call knowledge_base, r
 directly (typed APIs, the packages' own error types).
 """
 
-from .estimate import ActionEstimerAide
+from .estimate import ActionEstimerAide, ActionExpliquerEstimation
 from .forms import (
     ActionAskArrondissement,
     ActionAskNombreProfessionnels,
@@ -38,6 +38,7 @@ __all__ = [
     "ActionAskSecteur",
     "ActionClorOffre",
     "ActionEstimerAide",
+    "ActionExpliquerEstimation",
     "ActionIncompris",
     "ActionNier",
     "ActionNonCompris",

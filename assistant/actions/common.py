@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 
@@ -52,6 +52,23 @@ def latest_entities(tracker: Tracker, entity: Text) -> List[Dict[Text, Any]]:
     """Entities of one type in the latest user message, in reading order."""
     entities = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == entity]
     return sorted(entities, key=lambda e: e.get("start") or 0)
+
+
+def last_action_before_latest_message(tracker: Tracker) -> Tuple[Optional[Text], List[Dict[Text, Any]]]:
+    """The assistant's last action (action_listen aside) before the latest user message and the events that followed
+    it (its slots, its messages); (None, []) if there is none."""
+    seen_user = False
+    after: List[Dict[Text, Any]] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None, []
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name"), after[::-1]
+        elif seen_user:
+            after.append(event)
+    return None, []
 
 
 def transcript(tracker: Tracker) -> List[Dict[Text, Text]]:

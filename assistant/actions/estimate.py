@@ -6,7 +6,8 @@ shows the amount, the main reasons and the partners, and keeps the table, assump
 
 The last estimate is kept in the conversation (slot ``estimation``): asked again with nothing changed (« c'est
 combien ? », « pourquoi je ne suis pas éligible ? » after the card), the form completes at once and the action
-restates it in a few words instead of sending the same card again."""
+restates it in a few words instead of sending the same card again. Right after it, « pourquoi ? », « comment c'est
+calculé ? » (intent ``expliquer_estimation``) get its main reasons and its calculation lines in a short text."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from rasa_sdk.executor import CollectingDispatcher
 import rules_bridge
 from frenchtext import format_eur
 
-from .common import SLOT_AID_ASKED, SLOT_OFFER, call_blocking, latest_intent
+from .common import SLOT_AID_ASKED, SLOT_OFFER, call_blocking, last_action_before_latest_message, latest_intent
+from .handoff import ActionIncompris
 from .messages import render, say
 from .profile import build_profile
 
@@ -30,9 +32,11 @@ logger = logging.getLogger(__name__)
 MAIN_REASONS = 3
 MAIN_PARTNERS = 3
 SLOT_ESTIMATE = (
-    "estimation"  # the last estimate shown: {profil, eligible, aide_investissement, aide_plancher_eur, motifs}
+    "estimation"  # the last estimate shown: {profil, eligible, aide_investissement, aide_plancher_eur, motifs, detail}
 )
 ASKS_WHY = "demande_eligibilite"  # « suis-je éligible ? », « pourquoi je ne suis pas éligible ? »
+# After these actions, « pourquoi ? » is about the estimate just shown (or just explained).
+ESTIMATE_ACTIONS = frozenset({"action_estimer_aide", "action_expliquer_estimation"})
 
 
 class CardPartner(BaseModel):
@@ -137,6 +141,7 @@ def kept_estimate(profile: dict[str, Any], result: rules_bridge.Estimate) -> dic
         "aide_investissement": result.aide_investissement,
         "aide_plancher_eur": result.aide_plancher_eur,
         "motifs": result.motifs[:MAIN_REASONS],
+        "detail": [{"ligne": line.ligne, "somme": format_eur(line.montant_eur)} for line in result.detail],
     }
 
 
@@ -152,6 +157,33 @@ def restatement(kept: dict[str, Any], with_reasons: bool) -> str:
     if (with_reasons or not kept["eligible"]) and kept["motifs"]:
         text += "\n" + render("rappel_motifs", motifs="\n- ".join(kept["motifs"]))["text"]
     return text
+
+
+def explanation(kept: dict[str, Any]) -> str:
+    """Why the last estimate says what it says: its restatement with its main reasons, then its calculation lines."""
+    text = restatement(kept, with_reasons=True)
+    lines = kept.get("detail") or []  # an estimate kept before the lines were
+    if lines:
+        calculation = "\n- ".join(f"{line['ligne']} → {line['somme']}" for line in lines)
+        text += "\n" + render("rappel_calcul", lignes=calculation)["text"]
+    return text
+
+
+class ActionExpliquerEstimation(Action):
+    """« Pourquoi ? », « pourquoi ce montant ? », « comment c'est calculé ? » right after an estimate: its reasons
+    and calculation lines. Anywhere else the question refers to nothing the assistant just said: it is handled like
+    a message not understood (after a guide answer, the guide reads it as a follow-up)."""
+
+    def name(self) -> str:
+        return "action_expliquer_estimation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        kept = tracker.get_slot(SLOT_ESTIMATE)
+        action, _ = last_action_before_latest_message(tracker)
+        if isinstance(kept, dict) and action in ESTIMATE_ACTIONS:
+            dispatcher.utter_message(text=explanation(kept))
+            return [SlotSet(SLOT_OFFER, False)]
+        return await ActionIncompris().run(dispatcher, tracker, domain)
 
 
 class ActionEstimerAide(Action):

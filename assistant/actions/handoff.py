@@ -22,11 +22,13 @@ from .common import (
     SLOT_SUBJECT,
     call_blocking,
     is_payload,
+    last_action_before_latest_message,
     latest_intent,
     latest_user_text,
     transcript,
 )
 from .forms import AskMixin
+from .knowledge import SLOT_PREVIOUS_QUESTION, answer_follow_up
 from .messages import say
 from .profile import describe_profile
 
@@ -194,7 +196,8 @@ class ActionTransmettreEquipe(Action):
 
 
 def misunderstood_twice(tracker: Tracker) -> bool:
-    """True when the previous user message was already misunderstood (action_incompris ran after it)."""
+    """True when the previous user message was already misunderstood (action_incompris ran after it, and did not
+    answer it from the guide as a follow-up)."""
     user_turns_seen = 0
     for event in reversed(tracker.events):
         kind = event.get("event")
@@ -203,17 +206,23 @@ def misunderstood_twice(tracker: Tracker) -> bool:
             if user_turns_seen == 2:
                 return False
         elif kind == "action" and user_turns_seen == 1 and event.get("name") == "action_incompris":
-            return True
+            return not answered_from_the_guide(tracker)
     return False
 
 
 class ActionIncompris(Action):
-    """First misunderstanding: ask to rephrase. Second in a row: offer the hand-off."""
+    """First misunderstanding: ask to rephrase. Second in a row: offer the hand-off. Right after a guide answer, the
+    message is first read by the guide as a follow-up (« et combien de temps il dure ? »), which the NLU, without the
+    previous turn, cannot classify."""
 
     def name(self) -> str:
         return "action_incompris"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if not tracker.active_loop_name and answered_from_the_guide(tracker):
+            answered = await answer_follow_up(dispatcher, tracker)
+            if answered is not None:
+                return answered
         if misunderstood_twice(tracker):
             say(dispatcher, "proposer_equipe")
             return [SlotSet(SLOT_OFFER, True)]
@@ -245,16 +254,11 @@ GUIDE_ANSWER_ACTIONS = frozenset({"action_repondre_guide", "action_question_medi
 
 
 def answered_from_the_guide(tracker: Tracker) -> bool:
-    """Whether the assistant's last action before the latest user message was a guide answer."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
-            return event.get("name") in GUIDE_ANSWER_ACTIONS
-    return False
+    """Whether the assistant's last action before the latest user message was a guide answer (a follow-up the guide
+    answered after the NLU did not understand it included: it remembers the turn, slot question_precedente)."""
+    action, events = last_action_before_latest_message(tracker)
+    remembered = any(e.get("event") == "slot" and e.get("name") == SLOT_PREVIOUS_QUESTION for e in events)
+    return action in GUIDE_ANSWER_ACTIONS or (action == "action_incompris" and remembered)
 
 
 class ActionNier(Action):

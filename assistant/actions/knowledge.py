@@ -34,15 +34,14 @@ SLOT_PREVIOUS_SECTION = "section_precedente"
 AID_INTENTS = frozenset({"demande_eligibilite", "estimer_aide"})
 FORM_INTENTS = AID_INTENTS | {"informer"}  # the messages the eligibility form reads (rules/eligibility.yml)
 GUIDE_INTENT = "question_reglementaire"
+# A short message opening with one of these words continues the previous turn (the words knowledge_base reads a
+# follow-up by, less those that open a new request as often: « ok », « dans le 19e »).
 
 
 def source_links(result: knowledge_base.Answer) -> list[dict[str, str]]:
-    """Sources of an answer as the widget expects them: [{"title", "section", "url"}]."""
-    return [
-        {"title": source.title, "section": source.section, "url": source.url}
-        for source in result.sources
-        if source.title or source.url
-    ]
+    """Sources of an answer as the widget expects them: [{"title", "section", "url"}], with "document" naming a source
+    without a public link (knowledge_base.Source.to_contract)."""
+    return [source.to_contract() for source in result.sources if source.title or source.url]
 
 
 def previous_turn(tracker: Tracker) -> knowledge_base.Previous | None:
@@ -98,6 +97,28 @@ async def answer_besides_the_aid(dispatcher: CollectingDispatcher, tracker: Trac
     return [event for event in events if event.get("name") != SLOT_AID_ASKED]
 
 
+def answers(result: knowledge_base.Answer) -> bool:
+    """Whether the guide understood and answered (an answer with some text)."""
+    return result.understood and result.answered and bool(result.answer.strip())
+
+
+async def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """A message the NLU did not understand, sent right after a guide answer: when it opens like a continuation
+    (« et combien de temps il dure ? »), the guide reads it with the previous turn. None when it does not, or when
+    the guide does not answer it either: the caller says it did not understand. (Read with the previous turn, the
+    guide would find an answer to almost anything, « sdfkj qsdf » included: hence the opening.)"""
+    question = latest_user_text(tracker)
+    previous = previous_turn(tracker)
+    if previous is None or not knowledge_base.continues_previous_turn(question):
+        return None
+    try:
+        result = await call_blocking(knowledge_base.answer, question, previous=previous)
+    except knowledge_base.KnowledgeBaseError:
+        logger.exception("knowledge_base.answer failed on a follow-up")
+        return None
+    return ActionRepondreGuide().answered(dispatcher, question, result, about_aid=False) if answers(result) else None
+
+
 class ActionRepondreGuide(Action):
     """Answer with the guide, cite the sources, or offer the hand-off when the guide is silent. A question about the
     aid asked in the same message is not dropped: the estimate follows the answer."""
@@ -134,17 +155,21 @@ class ActionRepondreGuide(Action):
             say(dispatcher, "guide_erreur")
             return [SlotSet(SLOT_OFFER, True)]
 
-        text = result.answer.strip()
-        if about_aid and not (result.understood and result.answered and text):
+        if about_aid and not answers(result):
             say(dispatcher, "guide_sans_reponse_estimation")
             return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_AID_ASKED, True)]
         if not result.understood:  # keyboard mashing: nothing worth forwarding to the staff
             say(dispatcher, "guide_non_compris")
             return [SlotSet(SLOT_OFFER, False)]
-        if not result.answered or not text:
+        if not answers(result):
             return self.declined(dispatcher)
+        return self.answered(dispatcher, question, result, about_aid)
 
-        dispatcher.utter_message(text=text)
+    def answered(
+        self, dispatcher: CollectingDispatcher, question: str, result: knowledge_base.Answer, about_aid: bool
+    ) -> list[EventType]:
+        """Send the guide's answer, its sources and what follows; remember the turn for a follow-up."""
+        dispatcher.utter_message(text=result.answer.strip())
         links = source_links(result)
         if links:
             dispatcher.utter_message(json_message={"sources": links})

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 import rules_bridge
-from assistant.actions.estimate import ActionEstimerAide, EstimateCard, cited_sources
+from assistant.actions.estimate import ActionEstimerAide, ActionExpliquerEstimation, EstimateCard, cited_sources
 from assistant.actions.profile import build_profile, split_team
 from assistant.actions.vocabulary import profession_label
 from frenchtext import format_eur
-from tests.assistant.as_helpers import make_tracker, responses, run_action, slots_set
+from tests.assistant.as_helpers import action_event, make_tracker, responses, run_action, slots_set, user_event
 
 ESTIMATE_SLOTS = {"professions": ["masseur_kinesitherapeute"], "arrondissement": "19", "nombre_professionnels": 3.0}
 
@@ -154,3 +154,49 @@ def test_guessed_split_is_said_in_the_text_and_the_card(domain):
 def test_cited_sources_reads_only_the_sources_section():
     text = "## T\n\n### Pourquoi\n\n- motif\n\n### Sources\n\n- [src-1] Titre — Ville — 2024\n\n> fin"
     assert cited_sources(text) == ["[src-1] Titre — Ville — 2024"]
+
+
+def _just_estimated(
+    question: str, slots: dict, intent: str = "expliquer_estimation", last: str = "action_estimer_aide"
+):
+    """A tracker whose latest message `question` follows the action `last` (by default: the estimate just shown)."""
+    history = [
+        user_event("nous sommes 3 kinés dans le 19e", "informer"),
+        action_event(last),
+        action_event("action_listen"),
+    ]
+    return make_tracker(question, intent, slots=slots, history=history)
+
+
+@pytest.mark.parametrize("question", ["pourquoi ?", "pourquoi ce montant ?", "comment c'est calculé ?"])
+def test_why_or_how_right_after_an_estimate_gets_its_reasons_and_calculation(domain, question):
+    slots = _estimated(domain)
+    messages, events = run_action(ActionExpliquerEstimation(), _just_estimated(question, slots), domain)
+    assert len(messages) == 1 and not messages[0].get("custom")  # one short text, no second card
+    text = messages[0]["text"]
+    assert f"au moins {format_eur(slots['estimation']['aide_plancher_eur'])}" in text
+    assert all(motif in text for motif in slots["estimation"]["motifs"])
+    assert "Le calcul, ligne par ligne\u00a0:" in text
+    for line in slots["estimation"]["detail"]:
+        assert f"{line['ligne']} → {line['somme']}" in text
+    assert slots_set(events) == {"offre_equipe": False}
+    # asked again right after the explanation: explained again
+    messages, _ = run_action(
+        ActionExpliquerEstimation(), _just_estimated("et pourquoi ?", slots, last="action_expliquer_estimation"), domain
+    )
+    assert "Le calcul, ligne par ligne" in messages[0]["text"]
+
+
+def test_why_with_no_estimate_just_shown_is_not_understood(domain):
+    slots = _estimated(domain)
+    later = _just_estimated("pourquoi ?", slots, last="utter_de_rien")  # the conversation moved on
+    messages, _ = run_action(ActionExpliquerEstimation(), later, domain)
+    assert responses(messages) == ["reformuler"]
+    messages, _ = run_action(ActionExpliquerEstimation(), make_tracker("pourquoi ?", "expliquer_estimation"), domain)
+    assert responses(messages) == ["reformuler"]
+
+
+def test_why_in_the_middle_of_the_form_is_not_an_answer(domain):
+    tracker = make_tracker("pourquoi ?", "expliquer_estimation", active_loop="formulaire_eligibilite")
+    messages, _ = run_action(ActionExpliquerEstimation(), tracker, domain)
+    assert responses(messages) == ["reponse_non_comprise"]  # then the form asks its question again (rules)

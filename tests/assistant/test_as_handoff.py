@@ -26,6 +26,7 @@ from tests.assistant.as_helpers import (
     make_tracker,
     responses,
     run_action,
+    slot_event,
     slots_set,
     tracker_from_json,
     user_event,
@@ -257,3 +258,69 @@ def test_no_after_a_guide_answer_offers_the_hand_off(domain):
     greeted = [user_event("bonjour", "saluer"), action_event("utter_saluer"), action_event("action_listen")]
     messages, events = run_action(ActionNier(), make_tracker("non", "nier", history=greeted), domain)
     assert [m.get("response") for m in messages] == ["utter_ok_nier"] and events == []
+
+
+def _after_a_guide_answer(text: str, intent: str = "nlu_fallback", last: str = "action_repondre_guide", after=()):
+    answered = [
+        user_event("c'est quoi un bail professionnel", "question_reglementaire"),
+        action_event(last),
+        *after,
+        bot_event("Le bail professionnel est conclu pour une durée d'au moins six ans."),
+        action_event("action_listen"),
+    ]
+    slots = {"question_precedente": "c'est quoi un bail professionnel", "section_precedente": "bail-pro"}
+    return make_tracker(text, intent, slots=slots, history=answered)
+
+
+def test_a_follow_up_the_nlu_did_not_understand_after_a_guide_answer_is_answered_by_the_guide(fake_module, domain):
+    from knowledge_base import Answer, Previous, Source
+
+    seen: list = []
+    source = Source(title="Baux", section="Bail professionnel", url="https://example.org/bail", section_id="bail-pro")
+
+    def answer(question, previous=None):
+        seen.append((question, previous))
+        return Answer(
+            answer="Le locataire peut donner congé à tout moment, avec six mois de préavis.",
+            answered=True,
+            score=0.7,
+            sources=[source],
+        )
+
+    fake_module("knowledge_base", answer=answer)
+    messages, events = run_action(ActionIncompris(), _after_a_guide_answer("et si je veux partir avant ?"), domain)
+    assert seen == [
+        ("et si je veux partir avant ?", Previous(question="c'est quoi un bail professionnel", section_id="bail-pro"))
+    ]
+    assert messages[0]["text"].startswith("Le locataire peut donner congé")
+    assert responses(messages)[-1] == "guide_suite"
+    assert slots_set(events)["question_precedente"] == "et si je veux partir avant ?"
+    # the next follow-up, after that answer, is read the same way
+    remembered = [slot_event("question_precedente", "et si je veux partir avant ?")]
+    tracker = _after_a_guide_answer("et combien de temps il dure ?", last="action_incompris", after=remembered)
+    messages, _ = run_action(ActionIncompris(), tracker, domain)
+    assert messages[0]["text"].startswith("Le locataire peut donner congé")
+    # a follow-up answered is no misunderstanding: gibberish after it is asked to be rephrased, no hand-off yet
+    tracker = _after_a_guide_answer("sdfkj qsdf", last="action_incompris", after=remembered)
+    assert not misunderstood_twice(tracker)
+    assert responses(run_action(ActionIncompris(), tracker, domain)[0]) == ["reformuler"]
+
+
+def test_gibberish_after_a_guide_answer_is_still_not_understood(fake_module, domain):
+    from knowledge_base import Answer
+
+    fake_module(
+        "knowledge_base",
+        answer=lambda question, previous=None: Answer(
+            answer="", answered=False, score=0.1, sources=[], understood=False
+        ),
+    )
+    messages, events = run_action(ActionIncompris(), _after_a_guide_answer("et qsdf ?"), domain)
+    assert responses(messages) == ["reformuler"] and events == []
+    # the guide is not asked after something else than a guide answer, nor about a message that does not open like
+    # a continuation (read with the previous turn, the guide would answer almost anything)
+    fake_module("knowledge_base", answer=lambda question, previous=None: pytest.fail("the guide was asked"))
+    messages, _ = run_action(ActionIncompris(), _after_a_guide_answer("et pour ça ?", last="utter_saluer"), domain)
+    assert responses(messages) == ["reformuler"]
+    messages, _ = run_action(ActionIncompris(), _after_a_guide_answer("sdfkj qsdf"), domain)
+    assert responses(messages) == ["reformuler"]

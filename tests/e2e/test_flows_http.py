@@ -208,3 +208,54 @@ def test_a_question_about_the_aid_asked_with_a_guide_question_gets_both(say):
     )
     titles = " ".join(s["title"] for m in reply for s in (m.get("custom") or {}).get("sources") or [])
     assert "travaux" in titles and "Combien de professionnels" in texts(reply), texts(reply)
+
+
+def _sources(messages: list[dict]) -> list[dict]:
+    """The guide's sources sent with an answer (not the estimate card's)."""
+    return [source for m in messages for source in (m.get("custom") or {}).get("sources") or []]
+
+
+def test_follow_ups_after_a_guide_answer_are_answered_by_the_guide_with_the_previous_turn(say):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    assert _sources(say(sender, "c'est quoi un bail professionnel"))
+    for follow_up in ("et combien de temps il dure ?", "et si je veux partir avant ?"):
+        reply = say(sender, follow_up)
+        text = texts(reply)
+        assert "compris" not in text and "comprendre" not in text, (follow_up, text)
+        assert any("bail" in source["section"].lower() for source in _sources(reply)), (follow_up, text)
+    # a meaningless message is still not understood
+    assert "pas sûr d'avoir compris" in texts(say(sender, "sdfkj qsdf"))
+
+
+def test_a_greeting_in_front_of_a_request_does_not_break_it(say):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    reply = say(
+        sender,
+        "Bonjour, nous sommes 2 médecins généralistes secteur 1 et on veut ouvrir un cabinet de groupe dans le 19e "
+        "avec des travaux",
+    )
+    assert "compris" not in texts(reply)
+    card = _card(reply)
+    assert card["aide_plancher_eur"] > 0 and "2 médecins généralistes" in _team_lines(card)
+    assert "Bonjour" in texts(say(f"test-{uuid.uuid4().hex[:12]}", "Bonsoir madame"))  # a greeting alone is one
+
+
+def test_why_and_how_after_an_estimate_give_its_reasons_and_calculation(say):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    card = _card(say(sender, "Nous sommes 3 kinés dans le 19e, quelle aide ?"))
+    for question in ("pourquoi ?", "pourquoi ce montant ?", "comment c'est calculé ?"):
+        reply = say(sender, question)
+        text = texts(reply)
+        assert not [m for m in reply if m.get("custom")], question  # no second card
+        assert f"au moins {card['montant']}" in text and card["motifs"][0] in text, (question, text)
+        assert "Le calcul, ligne par ligne" in text and card["detail"][0]["ligne"] in text, (question, text)
+
+
+def test_a_question_about_the_aid_then_a_guide_question_in_one_sentence_gets_both(say):
+    reply = say(
+        f"test-{uuid.uuid4().hex[:12]}",
+        "Est-ce que Paris Méd' peut financer mes travaux, et est-ce que mon cabinet est un ERP ?",
+    )
+    text = texts(reply)
+    assert any("ERP" in source["title"] + source["section"] for source in _sources(reply)), text
+    assert "votre question sur l'aide" in text and "profession" in text.lower(), text  # then the estimate's form

@@ -19,6 +19,18 @@ MESSAGES = [
     "Mon cabinet est-il un ERP ? Et combien je peux toucher avec Paris Méd' ?",
     "Faut-il une autorisation pour changer la vitrine ? Et sinon, qui peut m'aider à trouver un local ?",
     "On est deux infirmières dans le 19e, on a droit à combien ? Aussi, faut-il prévenir le syndic des travaux ?",
+    # a second question coordinated in the same sentence (one question mark)
+    "Est-ce que Paris Méd' peut financer mes travaux, et est-ce que mon cabinet est un ERP ?",
+    # an opening greeting before a request, and greetings alone
+    "Bonjour, nous sommes 2 médecins généralistes secteur 1 et on veut ouvrir un cabinet de groupe dans le 19e avec "
+    "des travaux",
+    "Bonsoir madame, mon cabinet est-il un ERP ?",
+    "Hello, on est trois kinés dans le 20e, quelle aide ?",
+    "Bonjour à vous, qui peut m'aider à trouver un local ?",
+    "Bonjour",
+    "Bonsoir madame",
+    "Bonjour à vous",
+    "Hello !",
 ]
 
 
@@ -29,7 +41,11 @@ def main() -> None:
         return [await agent.parse_message(text) for text in MESSAGES]
 
     parses = asyncio.run(parse())
-    print(json.dumps([{"intent": p["intent"]["name"], "questions": p.get("questions")} for p in parses]))
+    print(
+        json.dumps(
+            [{"text": p["text"], "intent": p["intent"]["name"], "questions": p.get("questions")} for p in parses]
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -41,8 +41,13 @@ def test_graphs_run_in_fixed_order_give_the_same_parses_and_predictions_as_dask(
     assert len(result["actions"]) >= 5  # the check covers rules, forms and custom actions, not one path
 
 
+def parses_of_questions_check() -> list[dict[str, Any]]:
+    """The parses of questions_check.py's messages, in its order (its first six: several questions, then greetings)."""
+    return run_in_rasa_env("questions_check.py")
+
+
 def test_a_message_asking_several_questions_is_also_parsed_question_by_question():
-    several, one, told_then_asked, *follow_ups = run_in_rasa_env("questions_check.py")
+    several, one, told_then_asked, *follow_ups = parses_of_questions_check()[:6]
     assert several["intent"] == "question_reglementaire"  # the whole message, as before
     assert [(q["text"], q["intent"]) for q in several["questions"]] == [
         ("Je suis kiné dans le 19e, je peux avoir l'aide ?", "demande_eligibilite"),
@@ -52,7 +57,7 @@ def test_a_message_asking_several_questions_is_also_parsed_question_by_question(
 
 
 def test_follow_up_questions_opening_with_et_or_aussi_are_classified():
-    *_, erp_then_aid, works_then_partner, aid_then_works = run_in_rasa_env("questions_check.py")
+    *_, erp_then_aid, works_then_partner, aid_then_works = parses_of_questions_check()[:6]
     assert [q["intent"] for q in erp_then_aid["questions"]] == ["question_reglementaire", "estimer_aide"]
     assert [q["intent"] for q in works_then_partner["questions"]] == [
         "question_reglementaire",
@@ -60,3 +65,29 @@ def test_follow_up_questions_opening_with_et_or_aussi_are_classified():
     ]
     assert [q["intent"] for q in aid_then_works["questions"]][1] == "question_reglementaire"
     assert aid_then_works["questions"][0]["intent"] in {"estimer_aide", "demande_eligibilite"}
+
+
+def test_a_second_question_coordinated_in_the_same_sentence_is_a_question_of_its_own():
+    by_text = {parse["text"]: parse for parse in parses_of_questions_check()}
+    aid_then_erp = by_text["Est-ce que Paris Méd' peut financer mes travaux, et est-ce que mon cabinet est un ERP ?"]
+    assert [q["text"] for q in aid_then_erp["questions"]] == [
+        "Est-ce que Paris Méd' peut financer mes travaux",
+        "et est-ce que mon cabinet est un ERP ?",
+    ]
+    assert aid_then_erp["questions"][0]["intent"] in {"demande_eligibilite", "estimer_aide"}
+    assert aid_then_erp["questions"][1]["intent"] == "question_reglementaire"
+
+
+def test_an_opening_greeting_does_not_decide_the_intent_of_a_request():
+    intents = {parse["text"]: parse["intent"] for parse in parses_of_questions_check()[7:]}
+    assert intents == {
+        "Bonjour, nous sommes 2 médecins généralistes secteur 1 et on veut ouvrir un cabinet de groupe dans le 19e "
+        "avec des travaux": "informer",
+        "Bonsoir madame, mon cabinet est-il un ERP ?": "question_reglementaire",
+        "Hello, on est trois kinés dans le 20e, quelle aide ?": "estimer_aide",
+        "Bonjour à vous, qui peut m'aider à trouver un local ?": "orientation_partenaire",
+        "Bonjour": "saluer",  # a greeting alone stays a greeting
+        "Bonsoir madame": "saluer",
+        "Bonjour à vous": "saluer",
+        "Hello !": "saluer",
+    }

@@ -122,9 +122,10 @@ class Answer(BaseModel):
 def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[str], idf: dict[str, float]) -> str:
     """The sentences that answer: those sharing the rarest terms with the question (a number, an office, a form),
     kept in the guide's order. The section's first sentence (its short answer) comes too when it shares terms
-    with the question or when no sentence does; a sentence announcing a list brings the list, and a list item
-    brings the sentence that announces it. A section carrying an editorial caveat (« *À confirmer : …* ») ends
-    with `CAVEAT_NOTICE` instead of the note. `sentence_terms` are the sentences' terms, computed with the index."""
+    with the question or when no sentence does; a list item brings the sentence that announces it, and a sentence
+    announcing a list brings the list (up to `MAX_LIST_ITEMS`: « **Ses règles principales :** » followed by one
+    leftover item read as a fragment, and the item that matched was not always the one asked). A section carrying an
+    editorial caveat (« *À confirmer : …* ») ends with `CAVEAT_NOTICE` instead of the note. `sentence_terms` are the sentences' terms, computed with the index."""
     sentences = section.sentences()
     if not sentences:
         return section.body
@@ -144,19 +145,19 @@ def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[
     short = [i for i in short if i not in caveats] or [0]
     if not chosen or max(scores[i] for i in short) >= FIRST_SENTENCE_SHARE * best:
         chosen.update(short)
-    for i in sorted(chosen):  # « … : » followed by its list items
-        if _ANNOUNCES_LIST.search(sentences[i]):
-            j = i + 1
-            while j < len(sentences) and j - i <= MAX_LIST_ITEMS and LIST_ITEM.match(sentences[j]):
-                chosen.add(j)
-                j += 1
-    for i in sorted(chosen):  # a list item quoted alone comes with the sentence that announces its list
+    for i in sorted(chosen):  # a list item comes with the sentence that announces its list…
         if LIST_ITEM.match(sentences[i]):
             j = i - 1
             while j >= 0 and LIST_ITEM.match(sentences[j]):
                 j -= 1
             if j >= 0 and _ANNOUNCES_LIST.search(sentences[j]):
                 chosen.add(j)
+    for i in sorted(chosen):  # …and « … : » with its list items: the whole short list, not one leftover item
+        if _ANNOUNCES_LIST.search(sentences[i]):
+            j = i + 1
+            while j < len(sentences) and j - i <= MAX_LIST_ITEMS and LIST_ITEM.match(sentences[j]):
+                chosen.add(j)
+                j += 1
     quoted = [sentences[i] for i in sorted(chosen - caveats)]
     return "\n".join([*quoted, CAVEAT_NOTICE] if caveats else quoted)
 

@@ -182,6 +182,15 @@ def test_a_list_item_is_quoted_with_the_sentence_that_announces_its_list(kb):
     assert announcing.endswith(":")
 
 
+def test_a_list_item_brings_its_whole_short_list_not_one_leftover_item(kb):
+    # « dure » does not match « durée » : the item that matched (« reconduction tacite ») came alone under its
+    # heading, and the « 6 ans » asked for was not quoted (second outside test, session 21).
+    result = kb.answer("Combien de temps dure un bail professionnel ?")
+    assert result.sources[0].section_id == "locaux-bail-professionnel"
+    assert "**Ses règles principales :**" in result.answer and "6 ans" in result.answer
+    assert "reconduction tacite" in result.answer
+
+
 def test_a_numbered_list_comes_whole_with_the_sentence_that_announces_it(kb):
     result = kb.answer("Pour quels motifs peut-on obtenir une dérogation aux règles d'accessibilité ?")
     assert result.answered and result.sources[0].section_id == "accessibilite-derogation-motifs"

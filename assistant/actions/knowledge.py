@@ -7,10 +7,11 @@ in two slots and passed to the knowledge base as ``Previous``.
 A message that asks about the aid too (« Je suis kiné dans le 19e, je peux avoir l'aide ? Et faut-il une
 autorisation pour mettre une plaque ? »: the NLU parses each question, assistant/components/questions.py) gets the
 guide's answer to the rest of the message, then the estimate: the profile it tells is kept in the slots and the
-slot ``estimation_demandee`` makes the rules start the eligibility form (rules/guide.yml). The other way round (« Combien je peux toucher pour
-mon cabinet de kiné dans le 18e ? Et dois-je déclarer des travaux pour repeindre ? »: a message about the aid, which
-the eligibility form reads), the form's validation answers the guide question first (``answer_besides_the_aid``),
-then the form goes on: its next question or the estimate. Either way: the guide's answer, then the estimate."""
+slot ``estimation_demandee`` makes the rules start the eligibility form (rules/guide.yml). The other way round
+(« Combien je peux toucher pour mon cabinet de kiné dans le 18e ? Et dois-je déclarer des travaux pour
+repeindre ? »: a message about the aid, which the eligibility form reads), the form's validation answers the guide
+question first (``answer_besides_the_aid``), then the form goes on: its next question or the estimate. Either way:
+the guide's answer, then the estimate."""
 
 from __future__ import annotations
 
@@ -34,8 +35,6 @@ SLOT_PREVIOUS_SECTION = "section_precedente"
 AID_INTENTS = frozenset({"demande_eligibilite", "estimer_aide"})
 FORM_INTENTS = AID_INTENTS | {"informer"}  # the messages the eligibility form reads (rules/eligibility.yml)
 GUIDE_INTENT = "question_reglementaire"
-# A short message opening with one of these words continues the previous turn (the words knowledge_base reads a
-# follow-up by, less those that open a new request as often: « ok », « dans le 19e »).
 
 
 def source_links(result: knowledge_base.Answer) -> list[dict[str, str]]:

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 MAIN_REASONS = 3
 MAIN_PARTNERS = 3
 SLOT_ESTIMATE = (
-    "estimation"  # the last estimate shown: {profil, eligible, aide_investissement, aide_plancher_eur, motifs, detail}
+    "estimation"  # the last estimate shown: {profil, version_grille, eligible, aide_investissement, …, detail}
 )
 ASKS_WHY = "demande_eligibilite"  # « suis-je éligible ? », « pourquoi je ne suis pas éligible ? »
 # After these actions, « pourquoi ? » is about the estimate just shown (or just explained).
@@ -137,12 +137,23 @@ def kept_estimate(profile: dict[str, Any], result: rules_bridge.Estimate) -> dic
     """What the conversation keeps of an estimate to restate it: its profile, verdict, amount and main reasons."""
     return {
         "profil": profile,
+        "version_grille": result.version_grille,
         "eligible": result.eligible,
         "aide_investissement": result.aide_investissement,
         "aide_plancher_eur": result.aide_plancher_eur,
         "motifs": result.motifs[:MAIN_REASONS],
         "detail": [{"ligne": line.ligne, "somme": format_eur(line.montant_eur)} for line in result.detail],
     }
+
+
+def still_valid(kept: Any, profile: dict[str, Any]) -> bool:
+    """Whether the kept estimate answers for this profile today: same profile, and the grid it was computed with is
+    still the active one (staff may publish a new grid during a conversation)."""
+    return (
+        isinstance(kept, dict)
+        and kept.get("profil") == profile
+        and kept.get("version_grille") == rules_bridge.load_grid().version
+    )
 
 
 def restatement(kept: dict[str, Any], with_reasons: bool) -> str:
@@ -201,7 +212,7 @@ class ActionEstimerAide(Action):
     async def estimate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         profile, guessed_split = build_profile(tracker)
         kept = tracker.get_slot(SLOT_ESTIMATE)
-        if isinstance(kept, dict) and kept.get("profil") == profile:  # nothing changed since the card was shown
+        if still_valid(kept, profile):  # nothing changed since the card was shown
             dispatcher.utter_message(text=restatement(kept, with_reasons=latest_intent(tracker) == ASKS_WHY))
             return [SlotSet(SLOT_OFFER, False)]
         try:

@@ -124,6 +124,16 @@ def test_asked_again_with_nothing_changed_the_estimate_is_restated_not_sent_agai
     assert "estimation" not in slots_set(events)
 
 
+def test_an_estimate_kept_from_another_grid_version_is_computed_again(domain):
+    slots = _estimated(domain)
+    slots["estimation"] = {**slots["estimation"], "version_grille": "grille-remplacee"}  # staff published a new grid
+    messages, events = run_action(
+        ActionEstimerAide(), make_tracker("c'est combien ?", "estimer_aide", slots=slots), domain
+    )
+    assert len(messages) == 2 and messages[1]["custom"]["type"] == "estimate_card"
+    assert slots_set(events)["estimation"]["version_grille"] == messages[1]["custom"]["version_grille"]
+
+
 def test_why_not_eligible_restates_the_reasons(domain):
     slots = _estimated(domain, {**ESTIMATE_SLOTS, "nombre_professionnels": 1.0})
     assert slots["estimation"]["eligible"] is False

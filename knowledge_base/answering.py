@@ -14,6 +14,7 @@ from .decision import Decision, features
 from .guide import LIST_ITEM, Section
 from .index import Index
 from .retriever import Ranking, confidence
+from .text import with_word_families
 
 DECLINE = (
     "Le guide B.A.-BA réglementaire ne couvre pas cette question, et je préfère ne pas vous répondre "
@@ -119,6 +120,9 @@ class Answer(BaseModel):
         }
 
 
+RELATED_WEIGHT = 0.5  # a word of the same family as the question's (« durée » for « dure ») counts half
+
+
 def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[str], idf: dict[str, float]) -> str:
     """The sentences that answer: those sharing the rarest terms with the question (a number, an office, a form),
     kept in the guide's order. The section's first sentence (its short answer) comes too when it shares terms
@@ -129,11 +133,15 @@ def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[
     sentences = section.sentences()
     if not sentences:
         return section.body
+    related = with_word_families(query_terms) - query_terms  # « dure » asks for the « durée »
+
+    def score(terms: set[str]) -> float:
+        return sum(idf.get(t, 0.0) for t in query_terms & terms) + RELATED_WEIGHT * sum(
+            idf.get(t, 0.0) for t in related & terms
+        )
+
     caveats = {i for i, s in enumerate(sentences) if _CAVEAT.match(s)}
-    scores = [
-        sum(idf.get(t, 0.0) for t in query_terms & set(sentence_terms[i])) if i < len(sentence_terms) else 0.0
-        for i in range(len(sentences))
-    ]
+    scores = [score(set(sentence_terms[i])) if i < len(sentence_terms) else 0.0 for i in range(len(sentences))]
     best = max((scores[i] for i in range(len(sentences)) if i not in caveats), default=0.0)
     chosen: set[int] = set()
     if best > 0:

@@ -25,6 +25,7 @@ from frenchtext.courtesy import after_thanks
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
+_DERIVATIONS_FILE = Path(__file__).with_name("derivations.yaml")
 # Times the asking sentences of a long message are repeated after it: the context (« nous sommes trois
 # infirmières… ») then weighs less than the question itself, in BM25 and in the sentence embedding alike. Chosen on
 # the dev splits (0, 1, 2: independent set R@1 0.742, 0.758, 0.774; authors' set unchanged).
@@ -61,6 +62,18 @@ def emphasise_questions(text: str) -> str:
 def synonyms() -> dict[str, str]:
     table = yaml.safe_load(_SYNONYMS_FILE.read_text(encoding="utf-8")) or {}
     return {fold(str(k)): str(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _word_families() -> dict[str, frozenset[str]]:
+    families = yaml.safe_load(_DERIVATIONS_FILE.read_text(encoding="utf-8")) or []
+    return {str(term): frozenset(map(str, family)) for family in families for term in family}
+
+
+def with_word_families(terms: set[str]) -> set[str]:
+    """`terms` with the other members of their word families (« durer » brings « duree »: derivations.yaml)."""
+    families = _word_families()
+    return terms.union(*(families[t] for t in terms if t in families))
 
 
 def expand(text: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from knowledge_base import KnowledgeBaseError
 from knowledge_base.answering import CAVEAT_NOTICE, DECLINE, NOT_UNDERSTOOD
+from knowledge_base.text import with_word_families
 
 
 def test_in_scope_question_is_answered_with_guide_sentences_and_citations(kb):
@@ -189,6 +190,14 @@ def test_a_list_item_brings_its_whole_short_list_not_one_leftover_item(kb):
     assert result.sources[0].section_id == "locaux-bail-professionnel"
     assert "**Ses règles principales :**" in result.answer and "6 ans" in result.answer
     assert "reconduction tacite" in result.answer
+
+
+def test_a_verb_of_the_question_finds_its_noun_in_the_sentences_quoted(kb):
+    assert with_word_families({"remplacer", "porte"}) == {"remplacer", "remplacement", "porte"}
+    # « remplacer » asks about the « remplacement » of doors: the list item saying so is quoted (it was not).
+    result = kb.answer("remplacer le lino et une porte dans mon cabinet autorisation erp")
+    assert result.answered
+    assert "le remplacement ou la modification des portes" in result.answer
 
 
 def test_a_numbered_list_comes_whole_with_the_sentence_that_announces_it(kb):

@@ -46,12 +46,19 @@ COURTESY_WORDS = GREETINGS | frozenset(
 THANKS = frozenset(
     {"merci", "mercii", "merciii", "thanks", "thx", "mci", "mrc", "remerciements", "remercie", "remercions"}
 )
+# Words that close a conversation (thanks, sign-offs): « merci, au revoir » calls for a goodbye, not an invitation.
+CLOSINGS = THANKS | frozenset(words("revoir aurevoir bientot journee soiree cordialement continuation week end"))
 _LEAD = re.compile(r"\s*([^,:;?]{1,40}?)\s*[,:;]\s*")
 
 
 def is_courtesy(sentence: str) -> bool:
     """True when every folded word of the sentence is a courtesy word (also for a sentence with no word)."""
     return all(t in COURTESY_WORDS for t in words(sentence))
+
+
+def is_courtesy_only(message: str) -> bool:
+    """A message of courtesy words only (« Bonjour », « merci beaucoup, au revoir »), with at least one word."""
+    return bool(words(message)) and all(is_courtesy(s) for s in sentences(message) or [message])
 
 
 def strip_lead(sentence: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, Field
 
 from frenchtext import asking_sentences, fold, is_open_question, sentences, words
+from frenchtext.courtesy import CLOSINGS, GREETINGS, is_courtesy_only
 
 from .decision import Decision, features
 from .guide import LIST_ITEM, Section
@@ -23,6 +24,13 @@ DECLINE = (
 NOT_UNDERSTOOD = (
     "Je n'ai pas compris votre message. Pouvez-vous reformuler votre question en quelques mots ? "
     "Par exemple : « Mon cabinet doit-il être accessible aux personnes handicapées ? »"
+)
+COURTESY_CLOSING = (
+    "Je vous en prie, et bonne continuation dans votre projet ! Si une autre question se présente, posez-la-moi."
+)
+COURTESY_INVITATION = (
+    "Posez-moi votre question sur l'installation de votre cabinet à Paris, par exemple : « Mon cabinet doit-il "
+    "être accessible aux personnes handicapées ? »"
 )
 MAX_SENTENCES = 3
 MAX_LIST_ITEMS = 6
@@ -63,6 +71,21 @@ class Previous(BaseModel):
 # A message that starts like this continues the previous turn rather than opening a new topic.
 _FOLLOW_UP_OPENINGS = {"et", "mais", "donc", "alors", "aussi", "sinon", "si", "ok", "puis", "ensuite", "dans", "pour"}
 _FOLLOW_UP_MAX_WORDS = 10
+
+
+def courtesy_answer(message: str) -> Answer | None:
+    """The reply to a message of courtesy only, which asks nothing of the guide: a goodbye to « merci, au revoir »,
+    an invitation to ask to « Bonjour » or « ok » (not answered, nothing to forward). None for any other message.
+    Ranked like a question, « merci beaucoup, au revoir » was answered from a section on a growing team (third
+    outside test, session 22)."""
+    if not is_courtesy_only(message):
+        return None
+    said = set(words(message))
+    if said & CLOSINGS:
+        text = COURTESY_CLOSING
+    else:
+        text = f"Bonjour ! {COURTESY_INVITATION}" if said & GREETINGS else COURTESY_INVITATION
+    return Answer(answer=text, answered=False, sources=[], score=0.0, courtesy=True)
 
 
 def continues_previous_turn(question: str) -> bool:
@@ -110,6 +133,7 @@ class Answer(BaseModel):
     sources: list[Source] = Field(default_factory=list)
     score: float
     understood: bool = Field(default=True, description="Faux quand le message ne contient aucun mot connu (charabia).")
+    courtesy: bool = Field(default=False, description="Vrai pour un message de politesse seule (« merci, au revoir »).")
 
     def to_contract(self) -> dict[str, Any]:
         return {

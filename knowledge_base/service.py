@@ -15,7 +15,15 @@ from frenchtext import within_limit
 
 from . import embeddings
 from . import index as index_mod
-from .answering import Answer, Previous, asks_in_context, build_answer, is_follow_up, with_other_asks
+from .answering import (
+    Answer,
+    Previous,
+    asks_in_context,
+    build_answer,
+    courtesy_answer,
+    is_follow_up,
+    with_other_asks,
+)
 from .config import PACKAGE_DIR, KBConfig
 from .decision import Decision
 from .errors import KnowledgeBaseError
@@ -174,6 +182,9 @@ class KnowledgeBase:
         return [self._answer(t, r, None) for t, r in zip(texts, self.rank_many(texts), strict=True)]
 
     def _answer(self, text: str, r: Ranking, previous: Previous | None) -> Answer:
+        courtesy = courtesy_answer(text)
+        if courtesy is not None:
+            return courtesy
         with self._lock:
             alone = build_answer(self.index, r, text, self.threshold, self.decision)
         if previous is None or not previous.question.strip() or not is_follow_up(text, alone):

@@ -160,6 +160,9 @@ class ActionRepondreGuide(Action):
         if not result.understood:  # keyboard mashing: nothing worth forwarding to the staff
             say(dispatcher, "guide_non_compris")
             return [SlotSet(SLOT_OFFER, False)]
+        if result.courtesy:  # « merci, au revoir » the NLU did not take for a goodbye: the guide's reply, no hand-off
+            dispatcher.utter_message(text=result.answer)
+            return [SlotSet(SLOT_OFFER, False)]
         if not answers(result):
             return self.declined(dispatcher)
         return self.answered(dispatcher, question, result, about_aid)

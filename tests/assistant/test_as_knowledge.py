@@ -86,6 +86,16 @@ def test_gibberish_asks_to_rephrase_without_offering_the_hand_off(fake_module, d
     assert slots_set(events) == {"offre_equipe": False}
 
 
+def test_courtesy_read_as_a_question_gets_the_guides_reply_without_offering_the_hand_off(fake_module, domain):
+    result = Answer(answer="Je vous en prie, et bonne continuation !", answered=False, score=0.0, courtesy=True)
+    fake_module("knowledge_base", answer=_fixed(result))
+    messages, events = run_action(
+        ActionRepondreGuide(), make_tracker("merci beaucoup, au revoir", "question_reglementaire"), domain
+    )
+    assert [m["text"] for m in messages] == [result.answer]
+    assert slots_set(events) == {"offre_equipe": False}
+
+
 def test_failure_gives_a_french_apology(fake_module, domain):
     def broken(question, previous=None):
         raise knowledge_base.KnowledgeBaseError("index absent")

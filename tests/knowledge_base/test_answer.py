@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from knowledge_base import KnowledgeBaseError
-from knowledge_base.answering import CAVEAT_NOTICE, DECLINE, NOT_UNDERSTOOD
+from knowledge_base.answering import CAVEAT_NOTICE, COURTESY_CLOSING, COURTESY_INVITATION, DECLINE, NOT_UNDERSTOOD
 from knowledge_base.text import with_word_families
 
 
@@ -52,6 +52,25 @@ def test_gibberish_is_not_understood_rather_than_declined(kb, message):
 @pytest.mark.parametrize("message", ["Quel temps fera-t-il demain ?", "cabnet medicl", "75019"])
 def test_real_words_are_understood_even_when_declined(kb, message):
     assert kb.answer(message).understood
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        ("merci beaucoup, au revoir", COURTESY_CLOSING),
+        ("Merci pour les infos ! Bonne journée", COURTESY_CLOSING),
+        ("Bonjour", f"Bonjour ! {COURTESY_INVITATION}"),
+        ("ok", COURTESY_INVITATION),
+    ],
+)
+def test_courtesy_alone_gets_a_reply_not_a_section(kb, message, reply):
+    # « merci beaucoup, au revoir » was answered from a section on a growing team (third outside test).
+    result = kb.answer(message)
+    assert (result.answer, result.answered, result.courtesy, result.sources) == (reply, False, True, [])
+    assert kb.answer(f"Merci ! {QUESTION_AFTER_THANKS}").answered  # thanks followed by a question: answered
+
+
+QUESTION_AFTER_THANKS = "Et pour l'enseigne sur la façade, il faut une autorisation ?"
 
 
 def test_threshold_decides_answered(kb):

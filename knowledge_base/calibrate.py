@@ -231,6 +231,9 @@ def main(argv: list[str] | None = None) -> None:
             source=source,
             in_scope=~out_of_scope,
             top_right=top_right,
+            top=np.asarray([ids[int(r.order[0])] for r in rankings]),
+            second=np.asarray([ids[int(r.order[1])] for r in rankings]),
+            expected=np.asarray([";".join(q.sections) for q in questions]),
             text=np.asarray([q.text for q in questions]),
             features=np.asarray(FEATURE_NAMES),
         )

@@ -15,7 +15,7 @@ Public API:
 
 from __future__ import annotations
 
-from .answering import Answer, Previous, Source, continues_previous_turn
+from .answering import Answer, Previous, Source, continues_previous_turn, may_follow_up
 from .config import KBConfig
 from .errors import KnowledgeBaseError
 from .service import (
@@ -39,6 +39,7 @@ __all__ = [
     "KnowledgeBaseError",
     "Previous",
     "continues_previous_turn",
+    "may_follow_up",
     "Source",
     "answer",
     "answer_many",

@@ -95,6 +95,15 @@ def continues_previous_turn(question: str) -> bool:
     return len(tokens) <= _FOLLOW_UP_MAX_WORDS and bool(tokens) and tokens[0] in _FOLLOW_UP_OPENINGS
 
 
+def may_follow_up(question: str) -> bool:
+    """Whether a message may continue the previous turn, for a channel whose intent classifier cannot tell: it opens
+    like a continuation, or it is a short question (« c'est long ? », « il doit contenir quoi ? »). The knowledge base
+    itself reads a question with the previous turn only when `is_follow_up`."""
+    tokens = words(question)
+    short_question = 0 < len(tokens) <= _FOLLOW_UP_MAX_WORDS and bool(asking_sentences(question))
+    return continues_previous_turn(question) or short_question
+
+
 def is_follow_up(question: str, alone: Answer) -> bool:
     """Whether a question needs the previous turn: declined alone, or short and opening like a continuation."""
     return not alone.answered or continues_previous_turn(question)

@@ -23,8 +23,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge_base
+from frenchtext import asking_sentences
 
-from .common import FORM, SLOT_AID_ASKED, SLOT_OFFER, call_blocking, latest_intent, latest_user_text
+from .common import (
+    FORM,
+    SLOT_AID_ASKED,
+    SLOT_OFFER,
+    call_blocking,
+    last_action_before_latest_message,
+    latest_intent,
+    latest_user_text,
+)
 from .messages import say
 from .profile import profile_from_entities
 
@@ -96,6 +105,17 @@ async def answer_besides_the_aid(dispatcher: CollectingDispatcher, tracker: Trac
     return [event for event in events if event.get("name") != SLOT_AID_ASKED]
 
 
+GUIDE_ANSWER_ACTIONS = frozenset({"action_repondre_guide", "action_question_medicale"})
+
+
+def answered_from_the_guide(tracker: Tracker) -> bool:
+    """Whether the assistant's last action before the latest user message was a guide answer (a follow-up the guide
+    answered after the NLU did not understand it included: it remembers the turn, slot question_precedente)."""
+    action, events = last_action_before_latest_message(tracker)
+    remembered = any(e.get("event") == "slot" and e.get("name") == SLOT_PREVIOUS_QUESTION for e in events)
+    return action in GUIDE_ANSWER_ACTIONS or (action == "action_incompris" and remembered)
+
+
 def answers(result: knowledge_base.Answer) -> bool:
     """Whether the guide understood and answered (an answer with some text)."""
     return result.understood and result.answered and bool(result.answer.strip())
@@ -108,8 +128,23 @@ async def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -
     guide would find an answer to almost anything, « sdfkj qsdf » included: hence the opening.)"""
     question = latest_user_text(tracker)
     previous = previous_turn(tracker)
-    if previous is None or not knowledge_base.continues_previous_turn(question):
+    if previous is None or not knowledge_base.may_follow_up(question):
         return None
+    return await answer_if_the_guide_can(dispatcher, question, previous)
+
+
+async def answer_question_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """A question the NLU did not understand in the middle of the estimate (« et comment on dépose le dossier ? »):
+    the guide's answer when it has a sure one, before the form asks its question again; None otherwise."""
+    question = latest_user_text(tracker)
+    if not asking_sentences(question):
+        return None
+    return await answer_if_the_guide_can(dispatcher, question, previous_turn(tracker))
+
+
+async def answer_if_the_guide_can(
+    dispatcher: CollectingDispatcher, question: str, previous: knowledge_base.Previous | None
+) -> list[EventType] | None:
     try:
         result = await call_blocking(knowledge_base.answer, question, previous=previous)
     except knowledge_base.KnowledgeBaseError:

@@ -8,11 +8,13 @@ import re
 import pytest
 
 import request_store
+from assistant.actions.common import FORM
 from assistant.actions.handoff import (
     ActionClorOffre,
     ActionIncompris,
     ActionNier,
     ActionProposerEquipe,
+    ActionRelanceGuide,
     ActionTransmettreEquipe,
     ValidateFormulaireContact,
     contact_in,
@@ -324,3 +326,73 @@ def test_gibberish_after_a_guide_answer_is_still_not_understood(fake_module, dom
     assert responses(messages) == ["reformuler"]
     messages, _ = run_action(ActionIncompris(), _after_a_guide_answer("sdfkj qsdf"), domain)
     assert responses(messages) == ["reformuler"]
+
+
+def _unsure(tracker, confidence: float):
+    tracker.latest_message["intent"]["confidence"] = confidence
+    return tracker
+
+
+def _guide_answers(fake_module, seen: list, answered: bool = True) -> None:
+    from knowledge_base import Answer, Source
+
+    source = Source(title="ERP", section="Petits ERP", url="https://example.org/erp", section_id="erp-petits")
+
+    def answer(question, previous=None):
+        seen.append((question, previous))
+        text = "Un cabinet qui reçoit moins de 20 personnes reste un ERP de 5e catégorie." if answered else ""
+        return Answer(answer=text, answered=answered, score=0.9 if answered else 0.1, sources=[source] * answered)
+
+    fake_module("knowledge_base", answer=answer)
+
+
+def test_an_unsure_intent_right_after_a_guide_answer_is_first_read_as_a_follow_up(fake_module, domain):
+    # « et si on reçoit moins de 20 personnes ? » after a question on ERPs opened the estimate (third outside test)
+    seen: list = []
+    _guide_answers(fake_module, seen)
+    tracker = _unsure(_after_a_guide_answer("et si on reçoit moins de 20 personnes ?", "informer"), 0.63)
+    messages, events = run_action(ActionRelanceGuide(), tracker, domain)
+    assert messages[0]["text"].startswith("Un cabinet qui reçoit moins de 20 personnes")
+    assert seen[0][1].question == "c'est quoi un bail professionnel"  # read with the previous turn
+    assert slots_set(events)["question_precedente"] == "et si on reçoit moins de 20 personnes ?"
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "last"),
+    [
+        ("Et sinon, on a droit à combien avec Paris Méd' ?", "estimer_aide", 0.9, "action_repondre_guide"),  # sure
+        ("nous sommes deux kinés dans le 18e", "informer", 0.6, "action_repondre_guide"),  # no question
+        ("et si on est 3 ?", "informer", 0.6, "utter_saluer"),  # not after a guide answer
+    ],
+)
+def test_otherwise_the_form_runs_as_its_rule_would_have(fake_module, domain, text, intent, confidence, last):
+    seen: list = []
+    _guide_answers(fake_module, seen)
+    tracker = _unsure(_after_a_guide_answer(text, intent, last=last), confidence)
+    messages, events = run_action(ActionRelanceGuide(), tracker, domain)
+    assert (messages, events, seen) == ([], [{"event": "followup", "timestamp": None, "name": FORM}], [])
+
+
+def test_a_follow_up_the_guide_does_not_answer_runs_the_form_and_frustration_gets_the_offer(fake_module, domain):
+    seen: list = []
+    _guide_answers(fake_module, seen, answered=False)
+    tracker = _unsure(_after_a_guide_answer("c'est long ?", "informer"), 0.4)
+    assert run_action(ActionRelanceGuide(), tracker, domain)[1] == [
+        {"event": "followup", "timestamp": None, "name": FORM}
+    ]
+    tracker = _unsure(_after_a_guide_answer("et si c impossible", "frustration"), 0.59)
+    messages, events = run_action(ActionRelanceGuide(), tracker, domain)
+    assert responses(messages) == ["excuses_equipe"] and slots_set(events) == {"offre_equipe": True}
+    assert len(seen) == 2  # both were asked to the guide first
+
+
+def test_a_question_the_nlu_does_not_understand_in_the_middle_of_the_form_gets_the_guides_answer(fake_module, domain):
+    seen: list = []
+    _guide_answers(fake_module, seen)
+    tracker = make_tracker("et comment on dépose le dossier ?", "nlu_fallback", active_loop=FORM)
+    messages, _ = run_action(ActionIncompris(), tracker, domain)
+    assert messages[0]["text"].startswith("Un cabinet") and seen[0][1] is None
+    # not a question: still « réponse non comprise », the guide is not asked
+    messages, _ = run_action(ActionIncompris(), make_tracker("bleu", "nlu_fallback", active_loop=FORM), domain)
+    assert responses(messages) == ["reponse_non_comprise"] and len(seen) == 1

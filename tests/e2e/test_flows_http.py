@@ -227,6 +227,20 @@ def test_follow_ups_after_a_guide_answer_are_answered_by_the_guide_with_the_prev
     assert "pas sûr d'avoir compris" in texts(say(sender, "sdfkj qsdf"))
 
 
+def test_a_follow_up_read_as_profile_details_after_a_guide_answer_is_answered_not_taken_for_the_estimate(say):
+    # third outside test: « et si on reçoit moins de 20 personnes ? » after a question on ERPs (intent informer,
+    # unsure) opened the estimate with « Quelle est votre profession ? »
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    assert _sources(say(sender, "mon cabinet est il un ERP ?"))
+    reply = say(sender, "et si on reçoit moins de 20 personnes ?")
+    assert _sources(reply) and "profession" not in texts(reply), texts(reply)
+    # a question in the middle of the estimate gets the guide's answer, then the form asks its question again
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    assert "profession" in texts(say(sender, "je voudrais une estimation"))
+    reply = say(sender, "et comment on dépose le dossier ?")
+    assert _sources(reply) and "profession" in texts(reply), texts(reply)
+
+
 def test_a_greeting_in_front_of_a_request_does_not_break_it(say):
     sender = f"test-{uuid.uuid4().hex[:12]}"
     reply = say(

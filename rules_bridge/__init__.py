@@ -10,6 +10,7 @@ Public API (see docs/contracts.md)::
     orient("", general=True)  # the general list: the caller knows partners are asked in general (a button)
     describe_error(pydantic_error)  # (field, French message naming it): the one wording of a profile's problems
     extract("Nous sommes 3 kinés dans le 19e")
+    stated_criteria("notre local est dans un QPV")  # StatedCriteria(qpv=True, projet_sante=None)
     zone_ars(19)  # ZoneArs(zone="zip", libelle=..., hypothese=..., sources=[...]); str(...) == "zip"
     vocabulary().normalise("profession", "kinés")  # "masseur_kinesitherapeute" (one vocabulary everywhere)
     MAX_PROFESSIONALS  # the one headcount limit
@@ -27,7 +28,7 @@ from rules_bridge.errors import (
     profile_error_from_validation,
 )
 from rules_bridge.explain import explain_html, explain_markdown
-from rules_bridge.extraction import JOINED_PROJECT, Extraction, extract
+from rules_bridge.extraction import JOINED_PROJECT, Extraction, StatedCriteria, extract, stated_criteria
 from rules_bridge.grid import Grid, GridInfo, configure_grids, list_grids, load_grid, newest_version, read_grid_file
 from rules_bridge.limits import MAX_PROFESSIONALS
 from rules_bridge.orientation import Orientation, orient
@@ -61,6 +62,8 @@ __all__ = [
     "DetailLine",
     "Estimate",
     "Extraction",
+    "StatedCriteria",
+    "stated_criteria",
     "Grid",
     "GridError",
     "GridInfo",

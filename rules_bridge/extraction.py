@@ -7,10 +7,12 @@ The vocabulary itself is data (``data/vocabulaire.yaml``, ``data/besoins.yaml``)
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from frenchtext import fold
 from rules_bridge.errors import GridError
 from rules_bridge.matching import Match, Tables, Tok, find_phrases, tables, tokenize
 from rules_bridge.places import ORDINAL_DIGITS, place_in_tokens
@@ -30,6 +32,32 @@ _PROJECT_PRIORITY = [
 # Joining an existing group (the vocabulary's « rejoindre_verbes », « structure_existante ») is, for the grid, the
 # growth (« agrandissement ») of that structure: the professionals who join it can be aided even alone.
 JOINED_PROJECT = "agrandissement"
+
+# Criteria of the grid a writer states in words (« notre local est dans un QPV », « on a un projet de santé »), and
+# their negation in the same clause just before (« pas en QPV », « sans projet de santé »). Folded text.
+_CRITERIA = {
+    "qpv": re.compile(r"\b(?:qpv|quartiers? prioritaires?|politique de la ville)\b"),
+    "projet_sante": re.compile(r"\bprojets? de sante\b"),
+}
+_NEGATION_BEFORE = re.compile(r"\b(?:pas|hors|sans|ni|aucun|aucune|non)\b[^.,;:!?]{0,30}$")
+
+
+class StatedCriteria(BaseModel):
+    """Grid criteria stated in a text: True (said), False (denied), None (not mentioned)."""
+
+    qpv: bool | None = None
+    projet_sante: bool | None = None
+
+
+def stated_criteria(text: str) -> StatedCriteria:
+    """« notre local est dans un QPV » → qpv True; « on n'est pas en QPV » → False; no mention → None (regular
+    expressions only: cheap enough for every message of a conversation)."""
+    folded = fold(text) if isinstance(text, str) else ""
+    found: dict[str, bool] = {}
+    for criterion, pattern in _CRITERIA.items():
+        for match in pattern.finditer(folded):  # the last mention wins (« pas en QPV… si, en fait, QPV »)
+            found[criterion] = not _NEGATION_BEFORE.search(folded[: match.start()])
+    return StatedCriteria(**found)
 
 
 class Extraction(BaseModel):
@@ -55,6 +83,8 @@ class Extraction(BaseModel):
     projets: list[str] = []
     secteur: str | None = None
     professions_patient: list[str] = []
+    qpv: bool | None = None
+    projet_sante: bool | None = None
     notes: list[str] = []
     texte: str = Field("", exclude=True)
 
@@ -92,6 +122,9 @@ class Extraction(BaseModel):
             profile["projet"] = list(self.projets)
         elif self.projet:
             profile["projet"] = self.projet
+        for criterion in ("qpv", "projet_sante"):
+            if getattr(self, criterion) is not None:
+                profile[criterion] = getattr(self, criterion)
         return profile
 
 
@@ -227,6 +260,7 @@ def extract(text: str) -> Extraction:
         projets=projets,
         secteur=secteurs[0] if secteurs else None,
         professions_patient=professions_patient,
+        **stated_criteria(text).model_dump(),
         notes=[*([sector_note] if sector_note else []), *notes],
         texte=text,
     )

@@ -7,7 +7,9 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.types import DomainDict
 
-from .common import latest_entities
+import rules_bridge
+
+from .common import latest_entities, user_messages
 from .vocabulary import (
     needs_sector,
     normalize_profession,
@@ -93,6 +95,16 @@ def profile_from_entities(tracker: Tracker, domain: DomainDict) -> dict[str, Any
     return values
 
 
+def stated_criteria(tracker: Tracker) -> dict[str, bool]:
+    """Grid criteria the user stated during the conversation (« notre local est dans un QPV », « avec un projet de
+    santé »), the latest mention of each winning: the NLU has no entity for them (third outside test: the card said
+    « Local en QPV : non retenu » to nurses who had said their premises were in one)."""
+    stated: dict[str, bool] = {}
+    for text in user_messages(tracker):
+        stated.update(rules_bridge.stated_criteria(text).model_dump(exclude_none=True))
+    return stated
+
+
 def build_profile(tracker: Tracker) -> tuple[dict[str, Any], str | None]:
     """The rules_bridge profile from the slots, and a French description of a guessed split (or None)."""
     professions = profile_professions(tracker)
@@ -117,6 +129,7 @@ def build_profile(tracker: Tracker) -> tuple[dict[str, Any], str | None]:
     projet = normalize_projet(tracker.get_slot("projet"))
     if projet:
         profile["projet"] = projet
+    profile.update(stated_criteria(tracker))
 
     description = None
     if guessed:

@@ -114,6 +114,33 @@ def _estimated(domain, slots=ESTIMATE_SLOTS):
     return {**slots, **slots_set(events)}
 
 
+def test_criteria_stated_in_the_conversation_reach_the_estimate(domain):
+    # third outside test: nurses who said « notre local est dans un QPV » got « Local en QPV : non retenu »
+    history = [
+        user_event("On est 2 infirmières, notre local est dans un QPV du 19e, on s'installe", "informer"),
+        action_event("formulaire_eligibilite"),
+        user_event("on a aussi un projet de santé", "informer"),
+    ]
+    slots = {"professions": ["infirmier"], "arrondissement": "19", "nombre_professionnels": 2.0}
+    tracker = make_tracker("", slots=slots, history=history)
+    profile, _ = build_profile(tracker)
+    assert (profile["qpv"], profile["projet_sante"]) == (True, True)
+    messages, _ = run_action(ActionEstimerAide(), tracker, domain)
+    lines = [line["ligne"] for line in messages[1]["custom"]["detail"]]
+    assert not any("non retenu" in line for line in lines if "QPV" in line), lines
+    assert (
+        messages[1]["custom"]["aide_plancher_eur"]
+        > rules_bridge.estimate(
+            {"professionnels": [{"profession": "infirmier", "nombre": 2}], "arrondissement": 19}
+        ).aide_plancher_eur
+    )
+    # the latest mention wins
+    later = make_tracker(
+        "", slots=slots, history=[*history, user_event("en fait le local n'est pas en QPV", "informer")]
+    )
+    assert build_profile(later)[0]["qpv"] is False
+
+
 @pytest.mark.parametrize("question", ["c'est combien ?", "et ça fait combien au total ?", "c'est quoi le montant ?"])
 def test_asked_again_with_nothing_changed_the_estimate_is_restated_not_sent_again(domain, question):
     slots = _estimated(domain)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import rules_bridge
 from rules_bridge import estimate, extract
 
 
@@ -264,3 +265,21 @@ def test_joining_an_existing_group_is_its_growth(text, structure):
 
 def test_creating_a_group_is_not_joining_one():
     assert extract("nous créons une maison de santé dans le 20e").projet != "agrandissement"
+
+
+@pytest.mark.parametrize(
+    ("text", "qpv", "projet_sante"),
+    [
+        ("Notre local est dans un QPV du 19e", True, None),
+        ("le cabinet est en quartier prioritaire de la politique de la ville", True, None),
+        ("on n'est pas en QPV", False, None),
+        ("une MSP avec un projet de santé, hors quartier prioritaire", False, True),
+        ("sans projet de santé pour l'instant", None, False),
+        ("Nous sommes 3 kinés dans le 19e", None, None),
+    ],
+)
+def test_criteria_stated_in_words(text, qpv, projet_sante):
+    assert rules_bridge.stated_criteria(text) == rules_bridge.StatedCriteria(qpv=qpv, projet_sante=projet_sante)
+    extraction = rules_bridge.extract(text)
+    assert (extraction.qpv, extraction.projet_sante) == (qpv, projet_sante)
+    assert extraction.profil_partiel().get("qpv") == qpv

@@ -139,7 +139,7 @@ def _team(grid: Grid, profile: Profile) -> _Team:
 
     def leave_out(p: Professionnel, reason: str) -> None:
         who = _count_label(grid, p.profession, p.nombre)
-        motifs.append(f"{who}, non retenu : {reason}")
+        motifs.append(f"{who}, {'non retenu' if p.nombre == 1 else 'non retenus'} : {reason}")
         label = who.split(" ", 1)[1]
         left_out.append(NonRetenu(profession=p.profession, libelle=label, nombre=p.nombre, raison=reason))
 

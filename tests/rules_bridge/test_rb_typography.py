@@ -89,3 +89,12 @@ def test_no_lowercase_acronym_in_extraction_notes():
     for text in ("Un cabinet à Paris Centre", "Je cherche un médecin traitant pour ma mère"):
         notes = extract(text).notes
         assert notes and not [n for n in notes if lowercase_acronyms(n)]
+
+
+def test_professionals_left_out_agree_in_number():
+    from rules_bridge import estimate
+
+    two = {"professionnels": [{"profession": "medecin_generaliste", "nombre": 2, "secteur": "2"}], "arrondissement": 19}
+    assert any(m.startswith("2 médecins généralistes, non retenus :") for m in estimate(two).motifs)
+    one = {"professionnels": [{"profession": "medecin_generaliste", "nombre": 1, "secteur": "2"}], "arrondissement": 19}
+    assert any(", non retenu :" in m for m in estimate(one).motifs)

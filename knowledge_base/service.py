@@ -174,17 +174,20 @@ class KnowledgeBase:
 
     def answer(self, question: str, previous: Previous | None = None) -> Answer:
         text = self.clean(question)
-        return self._answer(text, self.rank(text), previous)
+        courtesy = courtesy_answer(text)  # courtesy alone is not ranked at all
+        return courtesy if courtesy is not None else self._answer(text, self.rank(text), previous)
 
     def answer_many(self, questions: list[str]) -> list[Answer]:
         """`answer` of each question (without a previous turn), the retrieval batched as in `search_many`."""
         texts = [self.clean(q) for q in questions]
-        return [self._answer(t, r, None) for t, r in zip(texts, self.rank_many(texts), strict=True)]
+        courtesies = [courtesy_answer(t) for t in texts]
+        rankings = iter(self.rank_many([t for t, c in zip(texts, courtesies, strict=True) if c is None]))
+        return [
+            c if c is not None else self._answer(t, next(rankings), None)
+            for t, c in zip(texts, courtesies, strict=True)
+        ]
 
     def _answer(self, text: str, r: Ranking, previous: Previous | None) -> Answer:
-        courtesy = courtesy_answer(text)
-        if courtesy is not None:
-            return courtesy
         with self._lock:
             alone = build_answer(self.index, r, text, self.threshold, self.decision)
         if previous is None or not previous.question.strip() or not is_follow_up(text, alone):

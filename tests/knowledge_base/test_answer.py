@@ -68,6 +68,8 @@ def test_courtesy_alone_gets_a_reply_not_a_section(kb, message, reply):
     result = kb.answer(message)
     assert (result.answer, result.answered, result.courtesy, result.sources) == (reply, False, True, [])
     assert kb.answer(f"Merci ! {QUESTION_AFTER_THANKS}").answered  # thanks followed by a question: answered
+    batch = kb.answer_many([message, QUESTION_AFTER_THANKS])  # the webinar's batched path, courtesy not ranked
+    assert (batch[0].answer, batch[0].courtesy, batch[1].answered) == (reply, True, True)
 
 
 QUESTION_AFTER_THANKS = "Et pour l'enseigne sur la façade, il faut une autorisation ?"

@@ -122,7 +122,7 @@ class Extraction(BaseModel):
             profile["projet"] = list(self.projets)
         elif self.projet:
             profile["projet"] = self.projet
-        for criterion in ("qpv", "projet_sante"):
+        for criterion in StatedCriteria.model_fields:
             if getattr(self, criterion) is not None:
                 profile[criterion] = getattr(self, criterion)
         return profile

@@ -219,14 +219,14 @@ class ActionIncompris(Action):
         return "action_incompris"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if not tracker.active_loop_name and answered_from_the_guide(tracker):
-            answered = await answer_follow_up(dispatcher, tracker)
-            if answered is not None:
-                return answered
         if tracker.active_loop_name:  # a question asked in the middle of the estimate: the guide may answer it
             answered = await answer_question_in_form(dispatcher, tracker)
-            if answered is not None:
-                return answered
+        elif answered_from_the_guide(tracker):
+            answered = await answer_follow_up(dispatcher, tracker)
+        else:
+            answered = None
+        if answered is not None:
+            return answered
         if misunderstood_twice(tracker):
             say(dispatcher, "proposer_equipe")
             return [SlotSet(SLOT_OFFER, True)]

@@ -95,7 +95,7 @@ def profile_from_entities(tracker: Tracker, domain: DomainDict) -> dict[str, Any
     return values
 
 
-def stated_criteria(tracker: Tracker) -> dict[str, bool]:
+def criteria_stated_in_conversation(tracker: Tracker) -> dict[str, bool]:
     """Grid criteria the user stated during the conversation (« notre local est dans un QPV », « avec un projet de
     santé »), the latest mention of each winning: the NLU has no entity for them (third outside test: the card said
     « Local en QPV : non retenu » to nurses who had said their premises were in one)."""
@@ -129,7 +129,7 @@ def build_profile(tracker: Tracker) -> tuple[dict[str, Any], str | None]:
     projet = normalize_projet(tracker.get_slot("projet"))
     if projet:
         profile["projet"] = projet
-    profile.update(stated_criteria(tracker))
+    profile.update(criteria_stated_in_conversation(tracker))
 
     description = None
     if guessed:

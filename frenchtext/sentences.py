@@ -101,6 +101,29 @@ _LEAD_INS = frozenset(
     ]
 )
 
+# Hedges that may close a question after its interrogative word (« ça ferait combien à peu près ? »).
+_CLOSING_HEDGES = (
+    ("a", "peu", "pres"),
+    ("en", "gros"),
+    ("au", "juste"),
+    ("environ",),
+    ("exactement",),
+    ("precisement",),
+    ("concretement",),
+    ("svp",),
+    ("stp",),
+)
+
+
+def _without_closing_hedges(tokens: list[str]) -> list[str]:
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for hedge in _CLOSING_HEDGES:
+            if len(tokens) > len(hedge) and tuple(tokens[-len(hedge) :]) == hedge:
+                tokens, trimmed = tokens[: -len(hedge)], True
+    return tokens
+
 
 def _asks_for_a_fact(sentence: str) -> bool:
     tokens = words(sentence)
@@ -117,7 +140,9 @@ def _asks_for_a_fact(sentence: str) -> bool:
     leading = [t for t in tokens[:3] if t in _PREPOSITIONS]
     if leading and len(tokens) > len(leading) and tokens[len(leading)] in _INTERROGATIVES - {"ou"}:
         return True
-    return tokens[-1] in _INTERROGATIVES or any(p in text for p in (" c est quoi ", " c quoi ", " cest quoi "))
+    return _without_closing_hedges(tokens)[-1] in _INTERROGATIVES or any(
+        p in text for p in (" c est quoi ", " c quoi ", " cest quoi ")
+    )
 
 
 def is_open_question(text: str) -> bool:

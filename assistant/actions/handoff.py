@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 import request_store
-from frenchtext import key, normalise_email, words
+from frenchtext import key, looks_english, normalise_email, words
 
 from .common import (
     FORM,
@@ -23,6 +23,7 @@ from .common import (
     SLOT_SUBJECT,
     call_blocking,
     is_payload,
+    last_action_before_latest_message,
     latest_intent,
     latest_user_text,
     transcript,
@@ -30,6 +31,7 @@ from .common import (
 from .forms import AskMixin
 from .knowledge import answer_follow_up, answer_question_in_form, answered_from_the_guide
 from .messages import say
+from .orientation import orient_follow_up
 from .profile import describe_profile
 
 logger = logging.getLogger(__name__)
@@ -213,7 +215,7 @@ def misunderstood_twice(tracker: Tracker) -> bool:
 class ActionIncompris(Action):
     """First misunderstanding: ask to rephrase. Second in a row: offer the hand-off. Right after a guide answer, the
     message is first read by the guide as a follow-up (« et combien de temps il dure ? »), which the NLU, without the
-    previous turn, cannot classify."""
+    previous turn, cannot classify; right after a list of partners, as a need (« un financement pour du matériel »)."""
 
     def name(self) -> str:
         return "action_incompris"
@@ -223,10 +225,15 @@ class ActionIncompris(Action):
             answered = await answer_question_in_form(dispatcher, tracker)
         elif answered_from_the_guide(tracker):
             answered = await answer_follow_up(dispatcher, tracker)
+        elif last_action_before_latest_message(tracker)[0] == "action_orienter":
+            answered = await orient_follow_up(dispatcher, tracker)
         else:
             answered = None
         if answered is not None:
             return answered
+        if looks_english(latest_user_text(tracker)):  # « Hello, do you speak English? »
+            say(dispatcher, "service_en_francais")
+            return [SlotSet(SLOT_OFFER, True)]
         if misunderstood_twice(tracker):
             say(dispatcher, "proposer_equipe")
             return [SlotSet(SLOT_OFFER, True)]
@@ -239,27 +246,61 @@ class ActionIncompris(Action):
 
 # Right after a guide answer, these intents may be the NLU's guess at a follow-up it cannot read without the previous
 # turn (« et si on reçoit moins de 20 personnes ? » read as profile details, « et si c impossible » as frustration);
-# otherwise the eligibility form, or for frustration the offer of the team (rules/guide.yml). Not the questions about
-# the aid: read with the previous turn, « Et sinon, on a droit à combien avec Paris Méd' ? » (estimer_aide, 0.57)
-# was answered again on ERPs, where the estimate is what is asked.
+# otherwise the eligibility form, or for frustration the offer of the team (rules/guide.yml).
 FOLLOW_UP_GUESSES = frozenset({"informer", "frustration"})
 SURE_INTENT = 0.8  # from this NLU confidence on, the intent is taken as it is
+# The questions about the aid are follow-ups only when the NLU is less sure still and the message says nothing of the
+# aid: « et pour une sage-femme c'est pareil ? » after a question on leases (demande_eligibilite, 0.50) opened the
+# estimate (third outside test), while « Et sinon, on a droit à combien avec Paris Méd' ? » (estimer_aide, 0.57), read
+# with the previous turn, was answered again on ERPs where the estimate is what is asked.
+AID_GUESSES = frozenset({"demande_eligibilite", "estimer_aide"})
+SURE_AID_INTENT = 0.6
+AID_WORDS = frozenset(
+    [
+        "aide",
+        "aides",
+        "droit",
+        "combien",
+        "eligible",
+        "eligibles",
+        "eligibilite",
+        "subvention",
+        "subventions",
+        "financement",
+        "financer",
+        "finance",
+        "montant",
+        "toucher",
+        "argent",
+        "med",
+        "estimer",
+        "estimation",
+        "euros",
+    ]
+)
+
+
+def may_be_a_follow_up(intent: dict[str, Any], text: str) -> bool:
+    """Whether the NLU's intent for a message right after a guide answer may be its guess at a follow-up."""
+    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+    if name in FOLLOW_UP_GUESSES:
+        return confidence < SURE_INTENT
+    return name in AID_GUESSES and confidence < SURE_AID_INTENT and not set(words(text)) & AID_WORDS
 
 
 class ActionRelanceGuide(Action):
-    """Right after a guide answer, a message the NLU reads, unsure, as one of `FOLLOW_UP_GUESSES`: when it may be a
-    follow-up (`knowledge_base.may_follow_up`) and the guide answers it with the previous turn, that answer; otherwise
-    the intent's own action (the eligibility form, the offer of the team). Third outside test (session 22): « et si
-    on reçoit moins de 20 personnes ? » after a question on ERPs, « c'est long ? » after one on change of use, opened
-    the estimate (« Quelle est votre profession ? »)."""
+    """Right after a guide answer, a message the NLU reads, unsure, as profile details, frustration or a question
+    about the aid (`may_be_a_follow_up`): when it may be a follow-up (`knowledge_base.may_follow_up`) and the guide
+    answers it with the previous turn, that answer; otherwise the intent's own action (the eligibility form, the offer
+    of the team). Third outside test (session 22): « et si on reçoit moins de 20 personnes ? » after a question on
+    ERPs, « c'est long ? » after one on change of use, opened the estimate (« Quelle est votre profession ? »)."""
 
     def name(self) -> str:
         return "action_relance_guide"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = (tracker.latest_message or {}).get("intent") or {}
-        unsure = intent.get("name") in FOLLOW_UP_GUESSES and float(intent.get("confidence") or 0.0) < SURE_INTENT
-        if unsure and answered_from_the_guide(tracker):
+        if may_be_a_follow_up(intent, latest_user_text(tracker)) and answered_from_the_guide(tracker):
             answered = await answer_follow_up(dispatcher, tracker)
             if answered is not None:
                 return answered

@@ -20,17 +20,21 @@ logger = logging.getLogger(__name__)
 
 
 def orientation_query(tracker: Tracker) -> str:
-    """The user's words, completed with what the profile already says (arrondissement, professions)."""
+    """The user's words, completed with what the profile already says (professions, arrondissement), each as a
+    sentence of its own: « … dans le 16e masseur-kinésithérapeute » read « 16 » as a headcount, and the partners
+    listed « CPTS de votre arrondissement : indiquez votre arrondissement » to a user who had given it."""
     text = latest_user_text(tracker)
     extra: list[str] = []
-    location = parse_location(tracker.get_slot("arrondissement"))
-    if location is not None and location.in_paris and parse_location(text, standalone=False) is None:
-        extra.append(f"dans le {location.arrondissement}e")
     folded = key(text)
     for profession in tracker.get_slot("professions") or []:
         label = profession_label(str(profession))
         if key(label) not in folded:
-            extra.append(label)
+            extra.append(f"{label}.")
+    location = parse_location(tracker.get_slot("arrondissement"))
+    if location is not None and location.in_paris and parse_location(text, standalone=False) is None:
+        extra.append(f"Dans le {location.arrondissement}e arrondissement.")
+    if extra and text and text[-1] not in ".?!":
+        text += "."
     return " ".join([text, *extra]).strip()
 
 
@@ -52,12 +56,11 @@ class ActionOrienter(Action):
         return "action_orienter"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        query = orientation_query(tracker)
         # A « Trouver un partenaire » button (no typed words) asks for partners in general: the general list, completed
         # with the profile. Typed words are read as the API reads them: no partner when they name no need of the list.
         general = not latest_user_text(tracker)
         try:
-            partners = (await call_blocking(rules_bridge.orient, query, general=general)).partenaires
+            partners = await partners_for(tracker, general)
         except rules_bridge.RulesBridgeError:
             logger.exception("rules_bridge.orient failed")
             say(dispatcher, "orientation_erreur")
@@ -65,6 +68,27 @@ class ActionOrienter(Action):
         if not partners:
             say(dispatcher, "orientation_vide")
             return [SlotSet(SLOT_OFFER, False)]
-        say(dispatcher, "orientation_intro")
-        dispatcher.utter_message(text=format_partners(partners))
-        return [SlotSet(SLOT_OFFER, False)]
+        return list_partners(dispatcher, partners)
+
+
+async def partners_for(tracker: Tracker, general: bool = False) -> list[rules_bridge.Partner]:
+    """rules_bridge.orient() on the user's words completed with the profile (off the event loop)."""
+    return (await call_blocking(rules_bridge.orient, orientation_query(tracker), general=general)).partenaires
+
+
+def list_partners(dispatcher: CollectingDispatcher, partners: list[rules_bridge.Partner]) -> list[EventType]:
+    say(dispatcher, "orientation_intro")
+    dispatcher.utter_message(text=format_partners(partners))
+    return [SlotSet(SLOT_OFFER, False)]
+
+
+async def orient_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Right after a list of partners, a message the NLU did not understand (« un financement pour du matériel »,
+    after the « Trouver un partenaire » button: third outside test) read as a need: its partners, or None when it
+    names no need of the list (or the directory fails: the caller asks to rephrase)."""
+    try:
+        partners = await partners_for(tracker)
+    except rules_bridge.RulesBridgeError:
+        logger.warning("rules_bridge.orient failed on a follow-up", exc_info=True)
+        return None
+    return list_partners(dispatcher, partners) if partners else None

@@ -105,6 +105,17 @@ def criteria_stated_in_conversation(tracker: Tracker) -> dict[str, bool]:
     return stated
 
 
+def project_stated_in_conversation(tracker: Tracker) -> str | None:
+    """The project the user described in words the NLU has no entity for (« je pars à la retraite et je voudrais que
+    mon cabinet continue » is « maintien »), read by rules_bridge on the user's messages, the latest describing one
+    winning (third outside test: the card said « installation »). Blocking (French pipeline): run off the loop."""
+    for text in reversed(user_messages(tracker)):
+        projets = rules_bridge.extract(text).projets
+        if projets:
+            return normalize_projet(projets[0])
+    return None
+
+
 def build_profile(tracker: Tracker) -> tuple[dict[str, Any], str | None]:
     """The rules_bridge profile from the slots, and a French description of a guessed split (or None)."""
     professions = profile_professions(tracker)

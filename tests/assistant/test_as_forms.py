@@ -409,3 +409,47 @@ def test_joining_an_existing_group_alone_is_its_growth(domain):
     assert (profile["structure"], profile["projet"], profile["arrondissement"]) == ("msp", "agrandissement", 20)
     assert result.eligible and result.aide_plancher_eur > 0
     assert not any("il en faut au moins" in motif for motif in result.motifs)
+
+
+# ---- what the third outside tester said and the chat did not read (session 23) ------------------------------------
+def test_colleagues_named_in_a_first_message_give_the_team_size_the_writer_included(domain):
+    text = "Je suis dentiste et je voudrais ouvrir un cabinet avec deux collègues dentistes dans le 20ème"
+    ents = [entity(text, "dentiste", "profession", "chirurgien_dentiste"), entity(text, "20ème", "arrondissement")]
+    tracker = form_turn(text, "demande_eligibilite", ents, {"professions": ["dentiste"], "arrondissement": "20ème"})
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["nombre_professionnels"] == 3  # was asked « Combien de professionnels… ? »
+
+
+def test_a_profession_the_nlu_missed_in_a_first_description_is_recovered_to_be_named_as_not_counted(domain):
+    text = "on est un kiné et un ostéopathe dans le 12e, on peut avoir l'aide ?"
+    ents = [entity(text, "kiné", "profession", "masseur_kinesitherapeute"), entity(text, "12e", "arrondissement")]
+    tracker = form_turn(text, "demande_eligibilite", ents, {"professions": ["kiné"], "arrondissement": "12e"})
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    slots = slots_set(events)
+    assert slots["professions"] == ["masseur_kinesitherapeute", "osteopathe"]
+    assert slots["nombre_professionnels"] == 2
+    profile, _, result = _estimate_of(events, {"arrondissement": "12e"})
+    assert [n.profession for n in result.non_retenus] == ["osteopathe"]
+    assert any(m.startswith("1 ostéopathe, non retenu") for m in result.motifs)
+
+
+def test_joining_colleagues_after_an_estimate_for_one_counts_them(domain):
+    before_slots, history = _team_before(["orthophoniste"], 1.0, {"orthophoniste": 1}, arrondissement="11")
+    text = "et si je m'associe avec une collègue ?"
+    _, events = run_action(ValidateFormulaireEligibilite(), _follow_up(text, [], {}, before_slots, history), domain)
+    assert slots_set(events)["nombre_professionnels"] == 2
+    _, _, result = _estimate_of(events, before_slots)
+    assert result.eligible  # « ne semble pas éligible » was repeated (third outside test)
+
+
+def test_a_growth_counts_only_who_joins(domain):
+    before_slots, history = _team_before(
+        ["masseur_kinesitherapeute"], 2.0, {"masseur_kinesitherapeute": 2}, arrondissement="18", projet="agrandissement"
+    )
+    text = "et si on recrute une orthophoniste ?"
+    ents = [entity(text, "orthophoniste", "profession")]
+    tracker = _follow_up(text, ents, {"professions": ["orthophoniste"]}, before_slots, history)
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    profile, _, result = _estimate_of(events, before_slots)
+    assert profile["professionnels"] == [{"profession": "orthophoniste", "nombre": 1}]
+    assert profile["projet"] == "agrandissement" and result.eligible

@@ -362,6 +362,8 @@ def test_an_unsure_intent_right_after_a_guide_answer_is_first_read_as_a_follow_u
     ("text", "intent", "confidence", "last"),
     [
         ("Et sinon, on a droit à combien avec Paris Méd' ?", "estimer_aide", 0.9, "action_repondre_guide"),  # sure
+        ("Et sinon, on a droit à combien avec Paris Méd' ?", "estimer_aide", 0.57, "action_repondre_guide"),  # aid
+        ("et pour une sage-femme c'est pareil ?", "demande_eligibilite", 0.7, "action_repondre_guide"),  # surer
         ("nous sommes deux kinés dans le 18e", "informer", 0.6, "action_repondre_guide"),  # no question
         ("et si on est 3 ?", "informer", 0.6, "utter_saluer"),  # not after a guide answer
     ],
@@ -372,6 +374,16 @@ def test_otherwise_the_form_runs_as_its_rule_would_have(fake_module, domain, tex
     tracker = _unsure(_after_a_guide_answer(text, intent, last=last), confidence)
     messages, events = run_action(ActionRelanceGuide(), tracker, domain)
     assert (messages, events, seen) == ([], [{"event": "followup", "timestamp": None, "name": FORM}], [])
+
+
+def test_an_unsure_question_about_the_aid_that_does_not_mention_it_is_read_as_a_follow_up(fake_module, domain):
+    # « et pour une sage-femme c'est pareil ? » after a question on leases opened the estimate (third outside test)
+    seen: list = []
+    _guide_answers(fake_module, seen)
+    tracker = _unsure(_after_a_guide_answer("et pour une sage-femme c'est pareil ?", "demande_eligibilite"), 0.5)
+    messages, events = run_action(ActionRelanceGuide(), tracker, domain)
+    assert messages[0]["text"].startswith("Un cabinet") and seen[0][1] is not None
+    assert not any(e.get("event") == "followup" for e in events)
 
 
 def test_a_follow_up_the_guide_does_not_answer_runs_the_form_and_frustration_gets_the_offer(fake_module, domain):
@@ -396,3 +408,13 @@ def test_a_question_the_nlu_does_not_understand_in_the_middle_of_the_form_gets_t
     # not a question: still « réponse non comprise », the guide is not asked
     messages, _ = run_action(ActionIncompris(), make_tracker("bleu", "nlu_fallback", active_loop=FORM), domain)
     assert responses(messages) == ["reponse_non_comprise"] and len(seen) == 1
+
+
+def test_a_message_in_english_is_told_the_service_answers_in_french(domain):
+    tracker = make_tracker(
+        "Hello, do you speak English? I'm a nurse wanting to open a practice in Paris", "nlu_fallback"
+    )
+    messages, events = run_action(ActionIncompris(), tracker, domain)
+    assert responses(messages) == ["service_en_francais"] and slots_set(events) == {"offre_equipe": True}
+    messages, _ = run_action(ActionIncompris(), make_tracker("sdfkj qsdf", "nlu_fallback"), domain)
+    assert responses(messages) == ["reformuler"]

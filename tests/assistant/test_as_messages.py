@@ -21,7 +21,7 @@ ACTIONS_DIR = PROJECT_ROOT / "assistant" / "actions"
 def test_every_message_used_exists_and_every_message_is_used():
     code = "\n".join(path.read_text(encoding="utf-8") for path in ACTIONS_DIR.glob("*.py"))
     used = set(re.findall(r'say\(dispatcher, "(\w+)"', code))
-    used |= set(re.findall(r'"((?:montant|transmis)\w*)"', code))
+    used |= set(re.findall(r'"((?:montant_|transmis)\w*)"', code))
     used |= set(re.findall(r'render\("(\w+)"', code))
     used |= {
         f"ask_{slot}"

@@ -18,7 +18,23 @@ def test_query_is_completed_with_the_profile():
 
 def test_button_payload_uses_the_profile_only():
     tracker = make_tracker("/orientation_partenaire", "orientation_partenaire", slots={"arrondissement": "20"})
-    assert orientation_query(tracker) == "dans le 20e"
+    assert orientation_query(tracker) == "Dans le 20e arrondissement."
+
+
+def test_the_known_arrondissement_reaches_the_partners_after_a_profession():
+    # « … dans le 16e masseur-kinésithérapeute » read « 16 » as a headcount: the CPTS asked for the arrondissement
+    slots = {"arrondissement": "16", "professions": ["masseur_kinesitherapeute"]}
+    query = orientation_query(make_tracker("qui dois-je contacter ?", "orientation_partenaire", slots=slots))
+    assert rules_bridge.extract(query).arrondissement == 16
+    names = [p.nom for p in rules_bridge.orient(query).partenaires]
+    assert "CPTS de votre arrondissement (16e)" in names and "CPTS de votre arrondissement" not in names
+
+
+def test_colleagues_are_a_need_partners_answer():
+    names = [
+        p.nom for p in rules_bridge.orient("et pour trouver des collègues ? Dans le 20e arrondissement.").partenaires
+    ]
+    assert any("CPTS" in name for name in names)  # « Je n'ai pas trouvé de partenaire » (third outside test)
 
 
 def test_partners_are_listed(fake_module, domain):
@@ -98,3 +114,21 @@ def test_the_button_asks_in_general_and_typed_words_are_read_as_they_are(fake_mo
     run_action(ActionOrienter(), make_tracker("/orientation_partenaire", "orientation_partenaire"), domain)
     run_action(ActionOrienter(), make_tracker("déclaration d'impôts", "orientation_partenaire"), domain)
     assert calls == [("", True), ("déclaration d'impôts", False)]
+
+
+def test_a_need_the_nlu_did_not_understand_right_after_partners_gets_its_partners(domain):
+    from assistant.actions.handoff import ActionIncompris
+    from tests.assistant.as_helpers import action_event, bot_event, user_event
+
+    history = [
+        user_event("/orientation_partenaire", "orientation_partenaire"),
+        action_event("action_orienter"),
+        bot_event("Voici les partenaires qui peuvent vous aider :"),
+        action_event("action_listen"),
+    ]
+    tracker = make_tracker("un financement pour du matériel", "nlu_fallback", history=history)
+    messages, _ = run_action(ActionIncompris(), tracker, domain)
+    assert responses(messages)[0] == "orientation_intro"  # was « Je ne suis pas sûr d'avoir compris »
+    assert "Région Île-de-France" in messages[1]["text"]
+    messages, _ = run_action(ActionIncompris(), make_tracker("sdfkj qsdf", "nlu_fallback", history=history), domain)
+    assert responses(messages) == ["reformuler"]

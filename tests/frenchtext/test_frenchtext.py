@@ -149,3 +149,13 @@ def test_a_public_link_is_a_web_address():
     for url in ("seed:001", "shared/seeds/000.txt", "/work/x", "ftp://x", ""):
         with pytest.raises(ValueError, match="lien public"):
             public_link(url)
+
+
+def test_a_message_in_english_is_told_from_french() -> None:
+    from frenchtext import looks_english
+
+    assert looks_english("Hello, do you speak English? I'm a nurse wanting to open a practice in Paris")
+    assert looks_english("How can I get the Paris Med grant?")
+    assert not looks_english("je suis infirmière et je veux ouvrir un cabinet")
+    assert not looks_english("Bonjour, is it possible ?")  # too little to tell
+    assert not looks_english("ok")

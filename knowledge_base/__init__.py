@@ -10,12 +10,14 @@ Public API:
                                             encoder call per 128 queries): same hits, several times faster
     embed(texts) -> np.ndarray              normalised sentence embeddings (same model as the index)
     build_index(force) -> dict              (re)builds the persisted index when the guide changed
+    MEDICAL_ADVICE                          the reply to a question asking for care (doctor, 15, 112)
     KnowledgeBaseError                      expected failures, with a French message
 """
 
 from __future__ import annotations
 
 from .answering import Answer, Previous, Source, continues_previous_turn, may_follow_up
+from .care import MEDICAL_ADVICE
 from .config import KBConfig
 from .errors import KnowledgeBaseError
 from .service import (
@@ -33,6 +35,7 @@ from .service import (
 
 __all__ = [
     "Answer",
+    "MEDICAL_ADVICE",
     "Hit",
     "KBConfig",
     "KnowledgeBase",

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from frenchtext import asking_sentences, fold, is_open_question, sentences, words
 from frenchtext.courtesy import CLOSINGS, GREETINGS, is_courtesy_only
 
+from .care import MEDICAL_ADVICE, asks_for_care
 from .decision import Decision, features
 from .guide import LIST_ITEM, Section
 from .index import Index
@@ -106,6 +107,14 @@ def courtesy_answer(message: str) -> Answer | None:
     return Answer(answer=text, answered=False, sources=[], score=0.0, courtesy=True)
 
 
+def care_answer(declined: Answer, message: str) -> Answer:
+    """A declined question asking for care (`care.asks_for_care`) gets `MEDICAL_ADVICE` (a doctor, a pharmacist, the
+    15 or the 112) instead of the offer to pass it to the team; any other answer is returned as it is."""
+    if declined.answered or declined.courtesy or not asks_for_care(message):
+        return declined
+    return declined.model_copy(update={"answer": MEDICAL_ADVICE, "medical": True})
+
+
 def continues_previous_turn(question: str) -> bool:
     """Whether a message is short and opens like a continuation (« et combien de temps il dure ? », « mais si le
     bailleur refuse ? »): the one rule, for the knowledge base and the chat."""
@@ -161,6 +170,7 @@ class Answer(BaseModel):
     score: float
     understood: bool = Field(default=True, description="Faux quand le message ne contient aucun mot connu (charabia).")
     courtesy: bool = Field(default=False, description="Vrai pour un message de politesse seule (« merci, au revoir »).")
+    medical: bool = Field(default=False, description="Vrai pour une question de soins que le guide décline.")
 
     def to_contract(self) -> dict[str, Any]:
         return {

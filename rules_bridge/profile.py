@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from frenchtext import key
 from rules_bridge.errors import ProfileError, profile_error_from_validation
+from rules_bridge.grid import load_grid
 from rules_bridge.limits import MAX_PROFESSIONALS
 from rules_bridge.places import parse_place
 from rules_bridge.reference import load_reference
@@ -30,6 +31,14 @@ def _fail(message: str, field: str | None = None) -> PydanticCustomError:
 
 def _accepted(values: list[str]) -> str:
     return ", ".join(values)
+
+
+def _profession_names(ids: list[str]) -> list[str]:
+    """The professions' French names (the active grid's, else the vocabulary's): a user typing a profile reads
+    « masseur-kinésithérapeute », not the identifier « masseur_kinesitherapeute »."""
+    grid = load_grid().professions
+    vocab = load_reference().vocab
+    return [grid[p].libelle if p in grid else vocab.label(p) for p in ids]
 
 
 def _to_bool(value: Any) -> Any:
@@ -62,7 +71,7 @@ class Professionnel(BaseModel):
         if not found:
             raise _fail(
                 f"Le champ {{champ}} doit être une profession connue : « {value} » ne l'est pas "
-                f"(professions acceptées : {_accepted(list(vocab.professions))})."
+                f"(professions acceptées, en toutes lettres : {_accepted(_profession_names(list(vocab.professions)))})."
             )
         return found
 

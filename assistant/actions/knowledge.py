@@ -241,5 +241,7 @@ class ActionQuestionMedicale(ActionRepondreGuide):
         return "action_question_medicale"
 
     def declined(self, dispatcher: CollectingDispatcher) -> list[EventType]:
-        dispatcher.utter_message(response="utter_question_medicale")  # no hand-off: the staff give no care advice
+        # Clinical questions: no medical advice, whoever asks (patient or professional); no hand-off to the team, who
+        # give no care advice. The one text, which the CLI and the HTTP API say too.
+        dispatcher.utter_message(text=knowledge_base.MEDICAL_ADVICE)
         return [SlotSet(SLOT_OFFER, False)]

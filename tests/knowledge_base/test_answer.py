@@ -389,3 +389,23 @@ def test_a_long_list_shows_its_first_items_whole_and_the_others_by_heading():
     shown = with_lists(sentences, {last})
     assert shown[0] == "L'offre comprend :" and shown[last] == items[-1]
     assert with_lists(["Une phrase.", "Une autre."], {1}) == {1: "Une autre."}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["j'ai des douleurs dans la poitrine depuis ce matin, je fais quoi ?", "quelle dose de paracetamol pour un enfant"],
+)
+def test_a_question_asking_for_care_is_pointed_to_a_doctor_not_to_the_team(kb, question):
+    from knowledge_base.care import MEDICAL_ADVICE
+
+    result = kb.answer(question)
+    assert not result.answered and result.medical
+    assert result.answer == MEDICAL_ADVICE and "112" in result.answer  # was DECLINE, which offers the team
+
+
+def test_words_of_care_are_not_read_in_questions_on_a_practice():
+    from knowledge_base.care import asks_for_care
+
+    assert asks_for_care("j'ai mal au dos depuis 2 semaines")
+    assert not asks_for_care("jsuis kine seul depuis 10ans, si je mets en groupe avc 1 collegue on a droit a quoi")
+    assert not asks_for_care("comment stocker les déchets de soins à risques infectieux ?")

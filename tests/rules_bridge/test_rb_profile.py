@@ -218,3 +218,11 @@ def test_validation_error_helper():
     assert isinstance(err, ProfileError)
     assert err.field == "professionnels[0].nombre"
     assert "« professionnels[0].nombre »" in err.message
+
+
+def test_an_unknown_profession_is_answered_with_the_professions_french_names():
+    with pytest.raises(ProfileError) as err:
+        coerce_profile({"professionnels": [{"profession": "plombier"}], "arrondissement": 19})
+    message = str(err.value)
+    assert "masseur-kinésithérapeute" in message and "sage-femme" in message
+    assert "masseur_kinesitherapeute" not in message  # identifiers read as a bug (third outside test)

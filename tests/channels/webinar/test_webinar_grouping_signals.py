@@ -130,3 +130,21 @@ def test_calibration_cuts_equal_the_served_clustering(linkage):
         served = cluster_labels(sim, GroupingParams(threshold=threshold, linkage=linkage))
         assert len({(int(a), int(b)) for a, b in zip(labels, served, strict=True)}) == len(set(served.tolist()))
         assert len(set(labels.tolist())) == len(set(served.tolist()))
+
+
+def test_the_eligibility_of_different_professions_is_never_one_question():
+    """Same sections, identical embeddings: the ostéopathe's and the kiné's eligibility stay apart (the estimate
+    counts no ostéopathe: third outside test), while two wordings on the kinés, or a question excluding doctors, merge."""
+    texts = [
+        "Les kinés sont-ils éligibles ?",
+        "les masseurs-kinésithérapeutes ont droit à l'aide ?",
+        "Les ostéopathes sont-ils éligibles ?",
+        "aide ouverte aux paramédicaux sans médecin ?",
+    ]
+    vectors = _unit([1, 0], [1, 0], [1, 0], [1, 0])
+    retr = [SAME_SECTION] * 4
+    groups = group_indices(texts, vectors, retr, GroupingParams(threshold=0.6, embedding_weight=0.5, profile_top=3))
+    assert sorted(sorted(g) for g in groups) == [[0, 1, 3], [2]]
+    same_topic = ["Mon cabinet de kiné est-il un ERP ?", "on est 2 infirmières, c'est un ERP ?"]  # not about the aid
+    plain = GroupingParams(threshold=0.6, embedding_weight=0.5, profile_top=3)
+    assert len(group_indices(same_topic, _unit([1, 0], [1, 0]), [SAME_SECTION] * 2, plain)) == 1

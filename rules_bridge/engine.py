@@ -364,6 +364,19 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         else f"Agrandissement d'une structure d'exercice groupé ({structure.libelle}) : "
         "les professionnels qui la rejoignent peuvent être aidés."
     )
+    generalists = sum(n for prof, n in team.retained if prof == "medecin_generaliste")
+    if structure.generalistes_min and generalists < structure.generalistes_min.valeur and not joining:
+        # Said, not counted against the aid: the grid's structures are the Ville's, the ARS recognises MSPs.
+        note = structure.generalistes_min.note or ""
+        who = (
+            f"avec {_plural(generalists, 'médecin généraliste', 'médecins généralistes')}"
+            if generalists
+            else ("sans médecin généraliste")
+        )
+        motifs.append(
+            f"{sentence_case(structure.libelle)} {who} : {note[:1].lower()}{note[1:]} Le calcul la traite comme "
+            "telle ; l'équipe Paris Méd' vérifiera la structure de votre projet."
+        )
     if without_doctor_admitted and all(g.professions[prof].famille != "medecin" for prof, _ in team.retained):
         motifs.append("Équipe sans médecin\u00a0: admise, la présence d'un médecin n'est plus exigée.")
     depenses = ", ".join(g.investissement.depenses_eligibles.valeur)

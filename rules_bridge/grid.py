@@ -57,6 +57,8 @@ class StructureRule(_Strict):
     aide_investissement: Valeur[bool]
     majoration_pct: Valeur[int]
     plafond_eur: Valeur[int]
+    generalistes_min: Valeur[int] | None = None
+    """General practitioners the structure has in practice (an MSP: two, for the ARS); told, not a condition."""
 
 
 class ProjectRule(_Strict):

@@ -92,3 +92,21 @@ def test_colleagues_count_with_the_writer(text, size):
 )
 def test_a_retirement_or_a_succession_is_a_project_to_maintain_care(text):
     assert extract(text).projets[0] == "maintien"  # the chat's card said « installation »
+
+
+def test_an_msp_without_two_general_practitioners_is_told_so_without_losing_its_aid():
+    # « Une MSP de 4 infirmières » was accepted without a word (third outside test); the ARS asks for two GPs.
+    nurses = estimate(
+        {"professionnels": [{"profession": "infirmier", "nombre": 4}], "arrondissement": 19, "structure": "msp"}
+    )
+    told = [
+        m for m in nurses.motifs if m.startswith("Maison de santé pluriprofessionnelle (MSP) sans médecin généraliste")
+    ]
+    assert len(told) == 1 and "deux médecins généralistes" in told[0]
+    assert nurses.eligible and nurses.aide_plancher_eur > 0
+    team = [
+        {"profession": "medecin_generaliste", "nombre": 2, "secteur": "1"},
+        {"profession": "infirmier", "nombre": 1},
+    ]
+    full = estimate({"professionnels": team, "arrondissement": 19, "structure": "msp"})
+    assert not any("médecins généralistes et un professionnel paramédical" in m for m in full.motifs)

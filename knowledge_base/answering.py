@@ -53,8 +53,6 @@ CAVEAT_NOTICE = (
     "À vérifier : un détail de cette fiche n'a pas encore été confirmé sur un texte officiel. Avant d'engager des "
     "frais ou des travaux, faites-le confirmer par l'équipe Paris Méd' ou par l'administration concernée."
 )
-_COMPARES = re.compile(r"\b(?:plus|moins|autant|mieux|pire)\b.*\bque?\b")
-_ENDS_WITH_COLON = re.compile(r":\s*\**\s*$")
 # A sentence that promises the list a little further (« …doit vérifier plusieurs régimes. L'équipe… Voici… : »).
 _PROMISES_LIST = re.compile(
     r"\b(?:plusieurs|suivante?s?|deux|trois|quatre|cinq|six|sept|huit)\s+(?:\w+\s+)?[\wéèà'’-]+s\b", re.I
@@ -192,15 +190,18 @@ def extract(
     sentence_terms: list[list[str]],
     query_terms: set[str],
     idf: dict[str, float],
-    yes_or_no: bool = False,
     context_terms: frozenset[str] = frozenset(),
 ) -> str:
     """The sentences that answer: those sharing the rarest terms with the question (a number, an office, a form),
     kept in the guide's order. The section's first sentence (its short answer) comes too when it shares terms
-    with the question, when no sentence does, or when it opens with « Oui »/« Non » and the question asks yes or no.
+    with the question or when no sentence does. (Quoted because the question asks yes or no, a section's « Oui » or
+    « Non » answered its own question, not the user's: « Non, la subvention ne finance pas un cabinet individuel » to
+    two professionals about to group, « Oui, tous les arrondissements sont éligibles » to « l'aide est-elle plus
+    importante en QPV ? », fourth outside test; not kept.)
     Quoted text must read alone (third outside test, session 22): a list comes whole with the sentence announcing it
     (`with_lists`), and a sentence whose subject is in the sentence before (« Ses professionnels… », « Vérifiez-les… »,
-    « **Exemple :** … ») comes with that sentence. `context_terms` (a follow-up's previous question) count at
+    « **Exemple :** … ») comes with that sentence, without the « Oui »/« Non » that answers the section's own question
+    (« Non, la subvention ne finance pas un cabinet individuel. En revanche… »). `context_terms` (a follow-up's previous question) count at
     `CONTEXT_WEIGHT`: they break ties without quoting the previous answer again. A section carrying an editorial caveat (« *À confirmer : …* ») ends
     with `CAVEAT_NOTICE` instead of the note. `sentence_terms` are the sentences' terms, computed with the index."""
     sentences = section.sentences()
@@ -226,15 +227,12 @@ def extract(
     # non. » (it shares no term with any question, yet is the answer to a yes/no one).
     short = [0, 1] if len(sentences) > 1 and len(sentences[0].split()) < SHORT_ANSWER_WORDS else [0]
     short = [i for i in short if i not in caveats] or [0]
-    # « Oui : … » opening a section answers the user's yes/no question too, unless it announces what follows
-    # (« Oui, deux cas particuliers existent… : » is no answer to « peut-on partir avant la fin ? »).
-    says_yes_or_no = (
-        yes_or_no and bool(_YES_NO.match(sentences[short[0]])) and not _ENDS_WITH_COLON.search(sentences[short[-1]])
-    )
-    if not chosen or says_yes_or_no or max(scores[i] for i in short) >= FIRST_SENTENCE_SHARE * best:
+    if not chosen or max(scores[i] for i in short) >= FIRST_SENTENCE_SHARE * best:
         chosen.update(short)
-    chosen = with_antecedents(sentences, chosen - caveats)
-    shown = with_lists(sentences, chosen)
+    antecedents = with_antecedents(sentences, chosen - caveats) - chosen
+    shown = with_lists(sentences, chosen | antecedents)
+    for i in antecedents:  # context for the sentence after it: its « Non, » answered another question
+        shown[i] = without_yes_no(shown[i])
     quoted = [shown[i] for i in sorted(shown) if i not in caveats]
     return "\n".join([*quoted, CAVEAT_NOTICE] if caveats else quoted)
 
@@ -326,10 +324,7 @@ def build_answer(
     # A section's « Oui »/« Non » answers its own question, which a follow-up read in context is not
     # (« c'est long ? » after a question on the change of use was answered « Oui : … une autorisation… »).
     yes_or_no = asks_yes_or_no(query) and asked_terms is None
-    # A section's « Oui »/« Non » answers a message asking one question, not one of several nor a comparison
-    # (« l'aide est plus grosse dans le 18e que dans le 7e ? » is not answered by « Oui, tous les arrondissements… »).
-    one_yes_or_no = yes_or_no and len(asking_sentences(query)) <= 1 and not _COMPARES.search(fold(query))
-    parts = [extract(top, index.sentence_terms[best], query_terms, index.idf, one_yes_or_no, context_terms)]
+    parts = [extract(top, index.sentence_terms[best], query_terms, index.idf, context_terms)]
     sources = [Source.of(top)]
     # A question spanning two sections: the second is answered from and cited when it is nearly as relevant and
     # brings terms of the question that the first does not cover.
@@ -412,9 +407,8 @@ def with_other_asks(
             continue
         if len(sources) >= MAX_SOURCES:
             continue
-        open_question = is_open_question(ask.sentence)
-        quoted = extract(section, index.sentence_terms[best], set(ranking.terms), index.idf, not open_question)
-        parts.append(without_yes_no(quoted) if open_question else quoted)
+        quoted = extract(section, index.sentence_terms[best], set(ranking.terms), index.idf)
+        parts.append(without_yes_no(quoted) if is_open_question(ask.sentence) else quoted)
         sources.append(Source.of(section))
         cited.add(section.id)
     text = assemble(parts)

@@ -242,10 +242,12 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         vanished from the card instead of being named as not counted, third outside test)."""
         if latest_intent(tracker) in NON_PROFILE_INTENTS:
             return {}
-        read = {normalize_profession(e.get("value")) for e in latest_entities(tracker, "profession")}
-        if read and slot_before_latest_message(tracker, SLOT_PROFESSIONS):  # a follow-up: follow_up_changes
+        if slot_before_latest_message(tracker, SLOT_PROFESSIONS):  # a follow-up: follow_up_changes
             return {}
-        if not read and tracker.get_slot("requested_slot") != SLOT_PROFESSIONS:
+        read = {normalize_profession(e.get("value")) for e in latest_entities(tracker, "profession")}
+        # Read in the answer to the question, or in the message that starts the form (« on est une naturopathe et
+        # une sophrologue… » were ignored, then « et avec une infirmière en plus ? » was estimated for two nurses).
+        if not read and tracker.get_slot("requested_slot") not in (SLOT_PROFESSIONS, None):
             return {}
         extraction = await rules_bridge_extraction(tracker)
         found = _extracted_professions(extraction)

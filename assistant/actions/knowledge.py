@@ -23,7 +23,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge_base
-from frenchtext import asking_sentences
+from frenchtext import asking_sentences, looks_english
 
 from .common import (
     FORM,
@@ -198,6 +198,11 @@ class ActionRepondreGuide(Action):
         if result.courtesy:  # « merci, au revoir » the NLU did not take for a goodbye: the guide's reply, no hand-off
             dispatcher.utter_message(text=result.answer)
             return [SlotSet(SLOT_OFFER, False)]
+        if not answers(result) and looks_english(question):  # « Hello, I'm a nurse… » read as a medical question
+            say(dispatcher, "service_en_francais")
+            return [SlotSet(SLOT_OFFER, True)]
+        if not answers(result) and result.medical:  # symptoms or treatment: no hand-off, the staff give no care advice
+            return say_medical_advice(dispatcher)
         if not answers(result):
             return self.declined(dispatcher)
         return self.answered(dispatcher, question, result, about_aid)
@@ -241,7 +246,18 @@ class ActionQuestionMedicale(ActionRepondreGuide):
         return "action_question_medicale"
 
     def declined(self, dispatcher: CollectingDispatcher) -> list[EventType]:
-        # Clinical questions: no medical advice, whoever asks (patient or professional); no hand-off to the team, who
-        # give no care advice. The one text, which the CLI and the HTTP API say too.
-        dispatcher.utter_message(text=knowledge_base.MEDICAL_ADVICE)
-        return [SlotSet(SLOT_OFFER, False)]
+        return say_medical_advice(dispatcher)
+
+
+def say_medical_advice(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Clinical questions: no medical advice, whoever asks (patient or professional); no hand-off to the team, who
+    give no care advice. The one text, which the CLI and the HTTP API say too."""
+    dispatcher.utter_message(text=knowledge_base.MEDICAL_ADVICE)
+    return [SlotSet(SLOT_OFFER, False)]
+
+
+def after_medical_advice(tracker: Tracker) -> bool:
+    """Whether the assistant's last message was the medical advice: what follows (« il ne répond plus ») is the
+    emergency going on, not a complaint about the assistant (fourth outside test: it got the offer of the team)."""
+    _, events = last_action_before_latest_message(tracker)
+    return any(e.get("event") == "bot" and e.get("text") == knowledge_base.MEDICAL_ADVICE for e in events)

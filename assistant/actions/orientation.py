@@ -12,11 +12,19 @@ from rasa_sdk.executor import CollectingDispatcher
 import rules_bridge
 from frenchtext import key
 
-from .common import SLOT_OFFER, call_blocking, latest_user_text
+from .common import (
+    SLOT_OFFER,
+    call_blocking,
+    last_action_before_latest_message,
+    latest_intent,
+    latest_user_text,
+)
 from .messages import say
 from .vocabulary import parse_location, profession_label
 
 logger = logging.getLogger(__name__)
+
+ACTION = "action_orienter"
 
 
 def orientation_query(tracker: Tracker) -> str:
@@ -24,6 +32,10 @@ def orientation_query(tracker: Tracker) -> str:
     sentence of its own: « … dans le 16e masseur-kinésithérapeute » read « 16 » as a headcount, and the partners
     listed « CPTS de votre arrondissement : indiquez votre arrondissement » to a user who had given it."""
     text = latest_user_text(tracker)
+    need = previous_user_text(tracker)
+    if latest_intent(tracker) == "informer" and last_action_before_latest_message(tracker)[0] == ACTION and need:
+        # « dans le 20e de préférence » right after the partners for « je cherche un local »: the need, refined
+        text = f"{need} {text}" if need[-1:] in ".?!" else f"{need}. {text}"
     extra: list[str] = []
     folded = key(text)
     for profession in tracker.get_slot("professions") or []:
@@ -36,6 +48,13 @@ def orientation_query(tracker: Tracker) -> str:
     if extra and text and text[-1] not in ".?!":
         text += "."
     return " ".join([text, *extra]).strip()
+
+
+def previous_user_text(tracker: Tracker) -> str:
+    """The user's message before the latest one ('' for a button or none)."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    previous = texts[-2].strip() if len(texts) > 1 else ""
+    return "" if previous.startswith("/") else previous
 
 
 def format_partners(partners: list[rules_bridge.Partner]) -> str:
@@ -53,7 +72,7 @@ class ActionOrienter(Action):
     """List the partners relevant to the user's need, with the reason and the link."""
 
     def name(self) -> str:
-        return "action_orienter"
+        return ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         # A « Trouver un partenaire » button (no typed words) asks for partners in general: the general list, completed

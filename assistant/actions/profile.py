@@ -105,14 +105,20 @@ def criteria_stated_in_conversation(tracker: Tracker) -> dict[str, bool]:
     return stated
 
 
+# Projects a user describes in words the NLU has no entity for. Not the weaker ones: « le local est à 200 m d'un
+# QPV » is no search for premises (read so, the estimate fell to 0 €: fourth outside test).
+STATED_PROJECTS = ("maintien", "demenagement", "agrandissement")
+
+
 def project_stated_in_conversation(tracker: Tracker) -> str | None:
     """The project the user described in words the NLU has no entity for (« je pars à la retraite et je voudrais que
     mon cabinet continue » is « maintien »), read by rules_bridge on the user's messages, the latest describing one
-    winning (third outside test: the card said « installation »). Blocking (French pipeline): run off the loop."""
+    of `STATED_PROJECTS` winning (third outside test: the card said « installation »). Blocking (French pipeline):
+    run off the loop."""
     for text in reversed(user_messages(tracker)):
-        projets = rules_bridge.extract(text).projets
-        if projets:
-            return normalize_projet(projets[0])
+        stated = [p for p in rules_bridge.extract(text).projets if p in STATED_PROJECTS]
+        if stated:
+            return normalize_projet(stated[0])
     return None
 
 

@@ -453,3 +453,23 @@ def test_a_growth_counts_only_who_joins(domain):
     profile, _, result = _estimate_of(events, before_slots)
     assert profile["professionnels"] == [{"profession": "orthophoniste", "nombre": 1}]
     assert profile["projet"] == "agrandissement" and result.eligible
+
+
+def test_professions_the_nlu_missed_in_the_first_message_are_read_then_an_addition_counts_one(domain):
+    text = "on est une naturopathe et une sophrologue, on veut ouvrir un cabinet dans le 10e, on est éligibles ?"
+    tracker = form_turn(text, "demande_eligibilite", [entity(text, "10e", "arrondissement")], {"arrondissement": "10e"})
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    slots = slots_set(events)
+    assert slots["professions"] == ["naturopathe", "sophrologue"] and slots["nombre_professionnels"] == 2
+    _, _, result = _estimate_of(events, {"arrondissement": "10e"})
+    assert not result.eligible and {n.profession for n in result.non_retenus} == {"naturopathe", "sophrologue"}
+    before_slots, history = _team_before(
+        ["naturopathe", "sophrologue"], 2.0, {"naturopathe": 1, "sophrologue": 1}, arrondissement="10"
+    )
+    text = "et avec une infirmière en plus ?"
+    ents = [entity(text, "infirmière", "profession", "infirmier")]
+    tracker = _follow_up(text, ents, {"professions": ["infirmier"]}, before_slots, history)
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    profile, _, result = _estimate_of(events, before_slots)
+    assert {m["profession"]: m["nombre"] for m in profile["professionnels"]}["infirmier"] == 1
+    assert not result.eligible  # one nurse retained: « 2 infirmiers » and 2 880 € before (fourth outside test)

@@ -319,11 +319,19 @@ def test_gibberish_after_a_guide_answer_is_still_not_understood(fake_module, dom
     )
     messages, events = run_action(ActionIncompris(), _after_a_guide_answer("et qsdf ?"), domain)
     assert responses(messages) == ["reformuler"] and events == []
-    # the guide is not asked after something else than a guide answer, nor about a message that does not open like
-    # a continuation (read with the previous turn, the guide would answer almost anything)
-    fake_module("knowledge_base", answer=lambda question, previous=None: pytest.fail("the guide was asked"))
+    # after something else than a guide answer, a question is asked to the guide alone, as `ask` reads it (read with
+    # the previous turn, the guide would answer almost anything); a message that neither opens like a continuation
+    # nor asks a question is not asked at all
+    asked: list = []
+
+    def declines(question, previous=None):
+        asked.append(previous)
+        return Answer(answer="", answered=False, score=0.1, sources=[])
+
+    fake_module("knowledge_base", answer=declines)
     messages, _ = run_action(ActionIncompris(), _after_a_guide_answer("et pour ça ?", last="utter_saluer"), domain)
-    assert responses(messages) == ["reformuler"]
+    assert responses(messages) == ["reformuler"] and asked == [None]
+    fake_module("knowledge_base", answer=lambda question, previous=None: pytest.fail("the guide was asked"))
     messages, _ = run_action(ActionIncompris(), _after_a_guide_answer("sdfkj qsdf"), domain)
     assert responses(messages) == ["reformuler"]
 
@@ -418,3 +426,26 @@ def test_a_message_in_english_is_told_the_service_answers_in_french(domain):
     assert responses(messages) == ["service_en_francais"] and slots_set(events) == {"offre_equipe": True}
     messages, _ = run_action(ActionIncompris(), make_tracker("sdfkj qsdf", "nlu_fallback"), domain)
     assert responses(messages) == ["reformuler"]
+
+
+def test_a_question_the_nlu_missed_outside_any_context_gets_the_guides_sure_answer(fake_module, domain):
+    # « c'est versé quand l'aide ? » after an estimate: « Je ne suis pas sûr d'avoir compris » (fourth outside test)
+    seen: list = []
+    _guide_answers(fake_module, seen)
+    messages, _ = run_action(ActionIncompris(), make_tracker("c'est versé quand l'aide ?", "nlu_fallback"), domain)
+    assert messages[0]["text"].startswith("Un cabinet") and seen == [("c'est versé quand l'aide ?", None)]
+
+
+def test_what_follows_the_medical_advice_gets_it_again_not_the_offer_of_the_team(domain):
+    import knowledge_base
+
+    history = [
+        user_event("mon patient fait un malaise dans la salle d'attente il respire mal", "question_medicale"),
+        action_event("action_question_medicale"),
+        bot_event(knowledge_base.MEDICAL_ADVICE),
+        action_event("action_listen"),
+    ]
+    for action, intent in ((ActionProposerEquipe(), "frustration"), (ActionIncompris(), "nlu_fallback")):
+        messages, events = run_action(action, make_tracker("il ne répond plus", intent, history=history), domain)
+        assert [m.get("text") for m in messages] == [knowledge_base.MEDICAL_ADVICE]
+        assert slots_set(events) == {"offre_equipe": False}

@@ -132,3 +132,19 @@ def test_a_need_the_nlu_did_not_understand_right_after_partners_gets_its_partner
     assert "Région Île-de-France" in messages[1]["text"]
     messages, _ = run_action(ActionIncompris(), make_tracker("sdfkj qsdf", "nlu_fallback", history=history), domain)
     assert responses(messages) == ["reformuler"]
+
+
+def test_a_place_given_right_after_the_partners_refines_the_need(domain):
+    # « je cherche un local » then « dans le 20e de préférence » opened the estimate (fourth outside test)
+    from tests.assistant.as_helpers import action_event, bot_event, user_event
+
+    history = [
+        user_event("je cherche un local", "orientation_partenaire"),
+        action_event("action_orienter"),
+        bot_event("Voici les partenaires qui peuvent vous aider :"),
+        action_event("action_listen"),
+    ]
+    tracker = make_tracker("dans le 20e de préférence", "informer", history=history)
+    assert orientation_query(tracker) == "je cherche un local. dans le 20e de préférence"
+    messages, _ = run_action(ActionOrienter(), tracker, domain)
+    assert responses(messages)[0] == "orientation_intro" and "CPTS Paris 20e" in messages[1]["text"]

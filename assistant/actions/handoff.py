@@ -150,7 +150,10 @@ class ValidateFormulaireContact(FormValidationAction):
             return {SLOT_CONTACT: found}
         if latest_intent(tracker) == "nier" or key(text) in REFUSALS or text.strip() == "/nier":
             return {SLOT_CONTACT: NO_CONTACT}
-        say(dispatcher, "contact_invalide")
+        if asking_sentences(text):  # « quel est votre numéro de téléphone ? » asks for the team's, not a wrong answer
+            say(dispatcher, "contact_de_l_equipe")
+        else:
+            say(dispatcher, "contact_invalide")
         return {SLOT_CONTACT: None}
 
 

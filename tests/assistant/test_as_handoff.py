@@ -95,6 +95,14 @@ def test_contact_form_asks_again_on_garbage(domain):
     assert slots_set(events) == {"contact": None, "requested_slot": "contact"}
 
 
+def test_a_question_for_the_teams_number_is_answered_not_taken_for_a_wrong_number(domain):
+    # « Je n'ai pas reconnu d'adresse e-mail ni de numéro » to « quel est votre numéro ? » (fourth outside test)
+    turn = _contact_turn("quel est votre numéro de téléphone ?", "hors_sujet")
+    messages, events = run_action(ValidateFormulaireContact(), turn, domain)
+    assert responses(messages) == ["contact_de_l_equipe"] and "paris.fr" in messages[0]["text"]
+    assert slots_set(events) == {"contact": None, "requested_slot": "contact"}
+
+
 @pytest.mark.parametrize(
     ("history", "expected"),
     [

@@ -6,6 +6,7 @@ The lowest layer of the project: it imports no other package of the project. Pub
     words(text) -> list[str]          folded words (letters and digits), punctuation separates words
     sentences(text) -> list[str]      sentences of user text (after . ! ? … and at line breaks), stripped
     asking_sentences(text) -> list[str]  those of them that end with « ? »
+    asked_questions(text) -> list[str]   the questions asked: asking sentences, cut at « …, et est-ce que… »
     within_limit(text, limit) -> str  what to read of a long message: its last asking sentences that fit
     is_open_question(text) -> bool    asks only for facts (« Quel article… ? »), not a yes or no
     key(text) -> str                  canonical lookup key: folded words joined by single spaces
@@ -30,9 +31,10 @@ from .language import looks_english
 from .links import public_link
 from .money import format_eur
 from .nlp import SPACY_MODEL, FrenchPipelineUnavailable, french_pipeline
-from .sentences import asking_sentences, is_open_question, sentences, within_limit
+from .sentences import asked_questions, asking_sentences, is_open_question, sentences, within_limit
 
 __all__ = [
+    "asked_questions",
     "asking_sentences",
     "SPACY_MODEL",
     "FrenchPipelineUnavailable",

@@ -20,6 +20,21 @@ def asking_sentences(text: str) -> list[str]:
     return [s for s in sentences(text) if s.endswith("?")]
 
 
+# A second question coordinated in the same sentence: « …, et est-ce que… », « … et faut-il… », « …, et dois-je… ».
+_SECOND_QUESTION = re.compile(
+    r"(?:,\s*|\s+)(?=(?:et|mais)\s+(?:est[- ]ce\s+qu\w*|faut[- ]il|dois[- ](?:je|on)|doit[- ](?:on|il|elle)"
+    r"|peut[- ](?:on|il|elle)|puis[- ]je|peux[- ]je|ai[- ]je|a[- ]t[- ](?:on|il|elle)|y\s+a[- ]t[- ]il|suis[- ]je"
+    r"|sommes[- ]nous|avons[- ]nous|pouvons[- ]nous|devons[- ]nous)\b)",
+    re.IGNORECASE,
+)
+
+
+def asked_questions(text: str) -> list[str]:
+    """The questions a message asks: its asking sentences, each cut where it coordinates a second question (« Paris
+    Méd' peut-il financer mes travaux, et est-ce que mon cabinet est un ERP ? » asks two)."""
+    return [part for sentence in asking_sentences(text) for part in _SECOND_QUESTION.split(sentence) if part.strip()]
+
+
 def within_limit(text: str, limit: int) -> str:
     """The part of a long message to read when only `limit` characters can be: the whole text when it fits; else its
     asking sentences, the last ones first, as many as fit (a long e-mail tells its situation, then asks); else its

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
-from frenchtext import asking_sentences, fold, is_open_question, sentences, words
+from frenchtext import asked_questions, asking_sentences, fold, is_open_question, sentences, words
 from frenchtext.courtesy import CLOSINGS, GREETINGS, is_courtesy_only
 
 from .care import MEDICAL_ADVICE, asks_for_care
@@ -375,7 +375,7 @@ def asks_in_context(message: str) -> list[Ask]:
     the blocs); [] for a message asking one question. Session 16, on a writer the section model had not learned (145
     messages): asked alone or after the situation only, the sections added this way were labelled right for 0.40 and
     0.41 of them; after the questions before too, 0.80 (the first cited section: 0.86) — docs/mesures.md."""
-    asks = asking_sentences(message)
+    asks = asked_questions(message)  # « …une aide, combien, et est-ce qu'il faut une autorisation ? » asks two
     if len(asks) < 2:
         return []
     context = [s for s in sentences(message) if not s.endswith("?")]

@@ -11,7 +11,8 @@ cost. The actions read ``questions`` (assistant/actions/knowledge.py: a regulato
 about the aid gets the guide's answer, then the estimate).
 
 A sentence asking a second question after a comma or « et » (« Paris Méd' peut-il financer mes travaux, et est-ce
-que mon cabinet est un ERP ? », one question mark) is cut there too (`asked_questions`): each part is a question.
+que mon cabinet est un ERP ? », one question mark) is cut there too (`frenchtext.asked_questions`, which the
+knowledge base reads too): each part is a question.
 
 An opening greeting does not decide the intent of a message that says something after it (« Bonjour, nous sommes
 deux généralistes… »: the greeting pulled the whole message towards ``saluer``, and the NLU fell back). The
@@ -38,7 +39,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from frenchtext import asking_sentences, words
+from frenchtext import asked_questions, words
 from frenchtext.courtesy import COURTESY_WORDS, GREETINGS
 
 QUESTIONS = "questions"  # in the parse: [{"text", "intent", "confidence"}], one per asking sentence, in order
@@ -47,13 +48,6 @@ _IS_PART = "parismed_question_part"
 _WITHOUT_GREETING = "parismed_without_greeting"  # on a message opening with a greeting: the extra message without it
 FALLBACK_INTENT = "nlu_fallback"
 
-# A second question coordinated in the same sentence: « …, et est-ce que… », « … et faut-il… », « …, et dois-je… ».
-_SECOND_QUESTION = re.compile(
-    r"(?:,\s*|\s+)(?=(?:et|mais)\s+(?:est[- ]ce\s+qu\w*|faut[- ]il|dois[- ](?:je|on)|doit[- ](?:on|il|elle)"
-    r"|peut[- ](?:on|il|elle)|puis[- ]je|peux[- ]je|ai[- ]je|a[- ]t[- ](?:on|il|elle)|y\s+a[- ]t[- ]il|suis[- ]je"
-    r"|sommes[- ]nous|avons[- ]nous|pouvons[- ]nous|devons[- ]nous)\b)",
-    re.IGNORECASE,
-)
 # The words said with a greeting (frenchtext's GREETINGS) besides frenchtext's courtesy words (« à vous », « à
 # tous »): forms of address (« Bonsoir madame, », « Bonjour à toute l'équipe Paris Méd' ») and how-are-you's
 # (« j'espère que vous allez bien », « comment allez-vous ? »).
@@ -65,11 +59,6 @@ _SAID_WITH_A_GREETING = frozenset(
 )
 _PUNCTUATED_LEAD = re.compile(r"\s*([^,:;.!?\n]{1,40}?)\s*[,:;.!?\n]+\s*")
 _FIRST_WORD = re.compile(r"\s*\S+\s+")
-
-
-def asked_questions(text: str) -> List[str]:
-    """The questions a message asks: its asking sentences, each cut where it coordinates a second question."""
-    return [part for sentence in asking_sentences(text) for part in _SECOND_QUESTION.split(sentence) if part.strip()]
 
 
 def after_greeting(text: str) -> Optional[str]:

@@ -159,3 +159,13 @@ def test_a_message_in_english_is_told_from_french() -> None:
     assert not looks_english("je suis infirmière et je veux ouvrir un cabinet")
     assert not looks_english("Bonjour, is it possible ?")  # too little to tell
     assert not looks_english("ok")
+
+
+def test_a_second_question_coordinated_in_one_sentence_is_its_own_question() -> None:
+    from frenchtext import asked_questions
+
+    assert asked_questions("Est-ce qu'on a droit à une aide, combien, et est-ce qu'il faut une autorisation ?") == [
+        "Est-ce qu'on a droit à une aide, combien",
+        "et est-ce qu'il faut une autorisation ?",
+    ]
+    assert asked_questions("Nous sommes 3. Quel bail choisir ?") == ["Quel bail choisir ?"]

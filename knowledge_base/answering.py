@@ -62,14 +62,16 @@ _PROMISES_LIST = re.compile(
 _ITEM_HEADING = re.compile(r"^(?:[-*•]|\d+[.)])\s+\*\*[^*]+\*\*")
 # A sentence that leans on the one before it: a pronoun or demonstrative subject (« Ses professionnels… », « Cette
 # autorisation… », « C'est le cas… »), an imperative with its object pronoun (« Vérifiez-les »), an example or a
-# contrast. « Il faut… », « Il existe… » are impersonal and read alone; a bold heading (« **Son parc :** ») speaks of
+# contrast, or adds to it (« Devant la porte d'entrée, il faut aussi… » after the door width asked for). « Il
+# faut… », « Il existe… » are impersonal and read alone; a bold heading (« **Son parc :** ») speaks of
 # the section's subject, not of the sentence before.
 _ANAPHORA = re.compile(
     r"^(?:\*\*Exemple\b|"
     r"(?:Ses|Son|Sa|Leurs?|Ce|Cet|Cette|Ces|Cela|Ceci|Celui|Celle|Ceux|Celles|Elles?|Ils|En revanche|Par exemple|"
     r"Exemple|Dans ce cas|Dans les deux cas|À défaut|Sinon|Pour autant)\b"
     r"|C['’]est\b|Il\s+(?!faut|existe|suffit|est\b|n['’]|y\s+a|reste|appartient|convient|vaut|s['’]agit)"
-    r"|\w+-(?:les|le|la|lui|leur|en|y)\b)"
+    r"|\w+-(?:les|le|la|lui|leur|en|y)\b"
+    r"|(?:[^\s*]+\s+){1,8}(?:aussi|également)\b)"
 )
 SHORT_ANSWER_WORDS = 5  # a first sentence this short (« Le plus souvent, non. ») is read with the next one
 # A section's short answer often opens with « Oui, … » or « Non : … » (its title is a yes/no question); quoted for a

@@ -334,6 +334,8 @@ def test_a_list_promised_a_sentence_earlier_comes_with_it(kb):
         ("Combien de temps prend une demande de changement d'usage à Paris ?", "Vérifiez-les", "**Dépôt, délai"),
         ("Je veux mettre un climatiseur sur la vitrine, faut-il une autorisation ?", "C'est le cas", "**Oui"),
         ("Un cabinet au 1er étage sans ascenseur doit-il installer un ascenseur ?", "**Exemple :**", "Cette partie"),
+        # the door width asked for was missing: only « il faut aussi un espace de manœuvre » came (fourth tester)
+        ("Quelle largeur de porte minimum pour qu'un fauteuil roulant passe ?", "Devant la porte", "Dans un bâtiment"),
     ],
 )
 def test_a_sentence_leaning_on_the_one_before_comes_with_it(kb, question, sentence, before):
@@ -359,6 +361,7 @@ def test_sentences_that_lean_on_the_one_before():
         "C'est le cas d'un boîtier.",
         "Cette autorisation vérifie…",
         "Il a été créé en 2017.",
+        "Devant la porte d'entrée, il faut aussi un espace de manœuvre.",
     ]
     alone = [
         "Il faut une autorisation.",

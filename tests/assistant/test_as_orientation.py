@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import rules_bridge
+from assistant.actions.handoff import ActionIncompris
 from assistant.actions.orientation import ActionOrienter, orientation_query
-from tests.assistant.as_helpers import make_tracker, responses, run_action, slots_set
+from tests.assistant.as_helpers import (
+    action_event,
+    bot_event,
+    make_tracker,
+    responses,
+    run_action,
+    slots_set,
+    user_event,
+)
 
 
 def test_query_is_completed_with_the_profile():
@@ -116,35 +125,30 @@ def test_the_button_asks_in_general_and_typed_words_are_read_as_they_are(fake_mo
     assert calls == [("", True), ("déclaration d'impôts", False)]
 
 
-def test_a_need_the_nlu_did_not_understand_right_after_partners_gets_its_partners(domain):
-    from assistant.actions.handoff import ActionIncompris
-    from tests.assistant.as_helpers import action_event, bot_event, user_event
-
+def _after_partners(asked: str, text: str, intent: str):
+    """A message sent right after the partners listed for `asked` (typed words or a button's payload)."""
     history = [
-        user_event("/orientation_partenaire", "orientation_partenaire"),
+        user_event(asked, "orientation_partenaire"),
         action_event("action_orienter"),
         bot_event("Voici les partenaires qui peuvent vous aider :"),
         action_event("action_listen"),
     ]
-    tracker = make_tracker("un financement pour du matériel", "nlu_fallback", history=history)
+    return make_tracker(text, intent, history=history)
+
+
+def test_a_need_the_nlu_did_not_understand_right_after_partners_gets_its_partners(domain):
+    tracker = _after_partners("/orientation_partenaire", "un financement pour du matériel", "nlu_fallback")
     messages, _ = run_action(ActionIncompris(), tracker, domain)
     assert responses(messages)[0] == "orientation_intro"  # was « Je ne suis pas sûr d'avoir compris »
     assert "Région Île-de-France" in messages[1]["text"]
-    messages, _ = run_action(ActionIncompris(), make_tracker("sdfkj qsdf", "nlu_fallback", history=history), domain)
+    tracker = _after_partners("/orientation_partenaire", "sdfkj qsdf", "nlu_fallback")
+    messages, _ = run_action(ActionIncompris(), tracker, domain)
     assert responses(messages) == ["reformuler"]
 
 
 def test_a_place_given_right_after_the_partners_refines_the_need(domain):
     # « je cherche un local » then « dans le 20e de préférence » opened the estimate (fourth outside test)
-    from tests.assistant.as_helpers import action_event, bot_event, user_event
-
-    history = [
-        user_event("je cherche un local", "orientation_partenaire"),
-        action_event("action_orienter"),
-        bot_event("Voici les partenaires qui peuvent vous aider :"),
-        action_event("action_listen"),
-    ]
-    tracker = make_tracker("dans le 20e de préférence", "informer", history=history)
+    tracker = _after_partners("je cherche un local", "dans le 20e de préférence", "informer")
     assert orientation_query(tracker) == "je cherche un local. dans le 20e de préférence"
     messages, _ = run_action(ActionOrienter(), tracker, domain)
     assert responses(messages)[0] == "orientation_intro" and "CPTS Paris 20e" in messages[1]["text"]

@@ -270,31 +270,12 @@ SURE_INTENT = 0.9
 # with the previous turn, was answered again on ERPs where the estimate is what is asked.
 AID_GUESSES = frozenset({"demande_eligibilite", "estimer_aide"})
 SURE_AID_INTENT = 0.7  # « ça prend combien de temps ? » after an answer on a derogation: estimer_aide, 0.60
-AID_WORDS = frozenset(
-    [
-        "aide",
-        "aides",
-        "droit",
-        "combien",
-        "eligible",
-        "eligibles",
-        "eligibilite",
-        "subvention",
-        "subventions",
-        "financement",
-        "financer",
-        "finance",
-        "montant",
-        "toucher",
-        "argent",
-        "med",
-        "estimer",
-        "estimation",
-        "euros",
-    ]
-)
-
-
+# fmt: off
+AID_WORDS = frozenset([
+    "aide", "aides", "droit", "combien", "eligible", "eligibles", "eligibilite", "subvention", "subventions",
+    "financement", "financer", "finance", "montant", "toucher", "argent", "med", "estimer", "estimation", "euros",
+])
+# fmt: on
 _DURATION = re.compile(r"\bcombien de (?:temps|jours|semaines|mois|annees)\b")
 
 

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 import request_store
+import rules_bridge
 from frenchtext import asking_sentences, fold, key, looks_english, normalise_email, words
 
 from .common import (
@@ -30,6 +31,7 @@ from .common import (
 )
 from .forms import AskMixin
 from .knowledge import (
+    AID_INTENTS,
     after_medical_advice,
     answer_follow_up,
     answer_if_the_guide_can,
@@ -345,13 +347,23 @@ class ActionNier(Action):
 
 
 class ActionNonCompris(Action):
-    """Core fallback (no policy is confident): apologise and forget the message, so the
-    conversation (and an active form) continues as if it had not been sent."""
+    """Core fallback (no policy is confident): apologise and forget the message, so the conversation (and an active
+    form) continues as if it had not been sent. In the estimate, a grid criterion stated in words (« le local est en
+    QPV ») or a question about the aid fills no slot, so the form rejects it: the first is acknowledged and kept for
+    the estimate, the second told that the estimate is under way, then the form asks its question again (fifth
+    outside test: « Désolé, je n'ai pas compris » to both)."""
 
     def name(self) -> str:
         return "action_non_compris"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.active_loop_name == FORM:  # what the form could not read but need not be forgotten
+            if rules_bridge.stated_criteria(latest_user_text(tracker)).model_dump(exclude_none=True):
+                say(dispatcher, "critere_note")  # « le local est en QPV »: read again at the estimate
+                return [FollowupAction(FORM)]
+            if latest_intent(tracker) in AID_INTENTS:  # « est-ce que j'ai droit à une aide ? »
+                say(dispatcher, "estimation_en_cours")
+                return [FollowupAction(FORM)]
         say(dispatcher, "default")
         return [UserUtteranceReverted()]
 

@@ -457,3 +457,22 @@ def test_what_follows_the_medical_advice_gets_it_again_not_the_offer_of_the_team
         messages, events = run_action(action, make_tracker("il ne répond plus", intent, history=history), domain)
         assert [m.get("text") for m in messages] == [knowledge_base.MEDICAL_ADVICE]
         assert slots_set(events) == {"offre_equipe": False}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "response"),
+    [
+        ("le local est en QPV", "informer", "critere_note"),
+        ("c'est en quartier prioritaire", "nlu_fallback", "critere_note"),
+        ("est-ce que j'ai droit à une aide ?", "demande_eligibilite", "estimation_en_cours"),
+    ],
+)
+def test_what_the_form_cannot_read_is_acknowledged_then_the_form_asks_again(domain, text, intent, response):
+    # « Désolé, je n'ai pas compris » to both, and the QPV forgotten (fifth outside test)
+    from assistant.actions.handoff import ActionNonCompris
+
+    messages, events = run_action(ActionNonCompris(), make_tracker(text, intent, active_loop=FORM), domain)
+    assert responses(messages) == [response]
+    assert events == [{"event": "followup", "timestamp": None, "name": FORM}]  # not forgotten: read at the estimate
+    messages, events = run_action(ActionNonCompris(), make_tracker("sdfkj", "nlu_fallback", active_loop=FORM), domain)
+    assert responses(messages) == ["default"] and events[0]["event"] == "rewind"

@@ -102,6 +102,23 @@ async def rules_bridge_extraction(tracker: Tracker) -> rules_bridge.Extraction |
         return None
 
 
+def not_counted(professions: list[str]) -> list[str]:
+    """For each profession the active grid does not count in the floor aid, why (« Ostéopathe : … »)."""
+    grid = rules_bridge.load_grid().professions
+    out = []
+    for profession in professions:
+        rule = grid.get(profession)
+        if rule is not None and not rule.est_retenue:
+            out.append(
+                f"{rule.libelle[:1].upper()}{rule.libelle[1:]} : {(rule.retenu.note if rule.retenu else '') or ''}"
+            )
+    return out
+
+
+def previous_professions(tracker: Tracker) -> list[str]:
+    return [normalize_profession(p) or p for p in slot_before_latest_message(tracker, SLOT_PROFESSIONS) or []]
+
+
 def _extracted_professions(extraction: rules_bridge.Extraction | None) -> list[str]:
     found: list[str] = []
     for item in extraction.professions if extraction else []:
@@ -340,6 +357,11 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         if not known:
             say(dispatcher, "profession_inconnue", valeur=", ".join(unknown))
             return {SLOT_PROFESSIONS: None}
+        left_out = not_counted(known)
+        if left_out and len(left_out) == len(known) and known != previous_professions(tracker):
+            # « Je suis ostéopathe, est-ce que je peux avoir l'aide ? »: the answer now, before the other questions
+            # (fifth outside test: only « Dans quel arrondissement… ? » came back)
+            say(dispatcher, "professions_non_retenues", raisons=" ".join(left_out))
         result: dict[str, Any] = {SLOT_PROFESSIONS: known}
         read = {normalize_profession(e.get("value")) for e in latest_entities(tracker, "profession")}
         if read and set(known) <= read:

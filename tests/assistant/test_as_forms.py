@@ -473,3 +473,19 @@ def test_professions_the_nlu_missed_in_the_first_message_are_read_then_an_additi
     profile, _, result = _estimate_of(events, before_slots)
     assert {m["profession"]: m["nombre"] for m in profile["professionnels"]}["infirmier"] == 1
     assert not result.eligible  # one nurse retained: « 2 infirmiers » and 2 880 € before (fourth outside test)
+
+
+def test_a_profession_the_aid_does_not_count_is_told_at_once(domain):
+    # « Je suis ostéopathe, est-ce que je peux avoir l'aide ? » got only « Dans quel arrondissement… ? » (fifth test)
+    text = "Je suis ostéopathe, est-ce que je peux avoir l'aide Paris Méd' ?"
+    ents = [entity(text, "ostéopathe", "profession", "osteopathe")]
+    tracker = form_turn(text, "demande_eligibilite", ents, {"professions": ["osteopathe"]})
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert responses(messages) == ["professions_non_retenues"]
+    assert messages[0]["text"].startswith("Ostéopathe : Paris Méd' aide les professionnels de santé")
+    assert slots_set(events)["professions"] == ["osteopathe"]
+    text = "je suis infirmière avec une ostéopathe"  # a team with a counted profession: nothing said here
+    ents = [entity(text, "infirmière", "profession", "infirmier"), entity(text, "ostéopathe", "profession")]
+    tracker = form_turn(text, "informer", ents, {"professions": ["infirmier", "osteopathe"]})
+    messages, _ = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert "professions_non_retenues" not in responses(messages)

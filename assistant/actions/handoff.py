@@ -139,6 +139,9 @@ class ValidateFormulaireContact(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
+        if asks_for_the_teams_contact(text):  # « vous avez un numéro de téléphone ou un mail ? » is no subject
+            say(dispatcher, "contact_de_l_equipe_sujet")
+            return {SLOT_SUBJECT: None}
         return {SLOT_SUBJECT: text or None}
 
     def validate_contact(
@@ -152,11 +155,21 @@ class ValidateFormulaireContact(FormValidationAction):
             return {SLOT_CONTACT: found}
         if latest_intent(tracker) == "nier" or key(text) in REFUSALS or text.strip() == "/nier":
             return {SLOT_CONTACT: NO_CONTACT}
-        if asking_sentences(text):  # « quel est votre numéro de téléphone ? » asks for the team's, not a wrong answer
+        if asks_for_the_teams_contact(text):  # « quel est votre numéro de téléphone ? »: the team's, not a wrong one
             say(dispatcher, "contact_de_l_equipe")
         else:
             say(dispatcher, "contact_invalide")
         return {SLOT_CONTACT: None}
+
+
+_CONTACT_WORDS = frozenset(
+    ["numero", "telephone", "tel", "mail", "email", "courriel", "adresse", "joindre", "contacter"]
+)
+
+
+def asks_for_the_teams_contact(text: str) -> bool:
+    """A question for the team's phone number or e-mail address, asked when the form waits for the user's."""
+    return bool(asking_sentences(text)) and bool(set(words(text)) & _CONTACT_WORDS)
 
 
 def request_summary(tracker: Tracker, contact: str | None) -> str:

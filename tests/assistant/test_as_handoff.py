@@ -476,3 +476,17 @@ def test_what_the_form_cannot_read_is_acknowledged_then_the_form_asks_again(doma
     assert events == [{"event": "followup", "timestamp": None, "name": FORM}]  # not forgotten: read at the estimate
     messages, events = run_action(ActionNonCompris(), make_tracker("sdfkj", "nlu_fallback", active_loop=FORM), domain)
     assert responses(messages) == ["default"] and events[0]["event"] == "rewind"
+
+
+def test_a_question_for_the_teams_contact_is_no_subject_for_the_team(domain):
+    # « vous avez un numéro de téléphone ou un mail ? » became the request's subject (fifth outside test)
+    text = "vous avez un numéro de téléphone ou un mail ?"
+    tracker = make_tracker(
+        text,
+        "hors_sujet",
+        slots={"demande": text, "requested_slot": "demande"},
+        after=[action_event("formulaire_contact"), {"event": "slot", "name": "demande", "value": text}],
+        active_loop="formulaire_contact",
+    )
+    messages, events = run_action(ValidateFormulaireContact(), tracker, domain)
+    assert responses(messages) == ["contact_de_l_equipe_sujet"] and slots_set(events)["demande"] is None

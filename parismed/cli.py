@@ -128,7 +128,19 @@ def ask(
         typer.echo(f"  Source : {s.title} — {s.section} {s.url or s.document}".rstrip())
 
 
-@app.command()
+# The profile's format, for a newcomer who only has --help (fifth outside test: six profiles written ahead, all refused).
+PROFILE_HELP = (
+    "Le profil (JSON) : « professionnels » (obligatoire), une liste de { « profession », « nombre », et « secteur » "
+    "pour les médecins } ; le lieu, « code_postal » ou « arrondissement » (obligatoire) ; facultatifs : « structure » "
+    "(cabinet_groupe, msp, centre_sante…), « projet » (une valeur ou une liste : installation, agrandissement, "
+    "demenagement, maintien, travaux, equipement…), « qpv » et « projet_sante » (true ou false), "
+    "« depenses_investissement_eur ». Les professions s'écrivent en toutes lettres (« kiné », « sage-femme »).\n\n"
+    'Exemple : parismed estimate --json \'{"professionnels": [{"profession": "infirmier", "nombre": 2}], '
+    '"arrondissement": 19}\''
+)
+
+
+@app.command(epilog=PROFILE_HELP)
 def estimate(
     profile: str = typer.Option(..., "--json", help="Profil du projet, en JSON."),
 ):

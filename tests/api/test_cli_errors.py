@@ -203,3 +203,14 @@ def test_usage_errors_are_said_in_french_with_exit_code_2(args, said):
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.startswith("Erreur\u00a0: ") and said in run.stderr, run.stderr
     assert "Traceback" not in run.stderr and "Usage" not in run.stderr and "--help" in run.stderr
+
+
+def test_estimate_help_shows_the_profile_format():
+    # fifth outside test: « --help ne décrit pas le format du profil », six profiles written ahead were all refused
+    import subprocess
+    import sys
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "parismed.cli", "estimate", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "professionnels" in shown and "arrondissement" in shown and "Exemple" in shown

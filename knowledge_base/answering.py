@@ -62,7 +62,8 @@ _PROMISES_LIST = re.compile(
 _ITEM_HEADING = re.compile(r"^(?:[-*•]|\d+[.)])\s+\*\*[^*]+\*\*")
 # A sentence that leans on the one before it: a pronoun or demonstrative subject (« Ses professionnels… », « Cette
 # autorisation… », « C'est le cas… »), an imperative with its object pronoun (« Vérifiez-les »), an example or a
-# contrast, or adds to it (« Devant la porte d'entrée, il faut aussi… » after the door width asked for). « Il
+# contrast, or adds to it (« Devant la porte d'entrée, il faut aussi… » after the door width asked for), or names
+# what it said (« Les ERP non conformes à cette date… »). « Il
 # faut… », « Il existe… » are impersonal and read alone; a bold heading (« **Son parc :** ») speaks of
 # the section's subject, not of the sentence before.
 _ANAPHORA = re.compile(
@@ -71,7 +72,9 @@ _ANAPHORA = re.compile(
     r"Exemple|Dans ce cas|Dans les deux cas|À défaut|Sinon|Pour autant)\b"
     r"|C['’]est\b|Il\s+(?!faut|existe|suffit|est\b|n['’]|y\s+a|reste|appartient|convient|vaut|s['’]agit)"
     r"|\w+-(?:les|le|la|lui|leur|en|y)\b"
-    r"|(?:[^\s*]+\s+){1,8}(?:aussi|également)\b)"
+    r"|(?:[^\s*]+\s+){1,8}(?:aussi|également)\b"
+    r"|(?:[^\s*]+\s+){1,6}(?:cette|cet|ces)\s+(?:date|délai|règle|règles|autorisation|obligation|obligations|"
+    r"demande|liste|condition|conditions)\b)"
 )
 SHORT_ANSWER_WORDS = 5  # a first sentence this short (« Le plus souvent, non. ») is read with the next one
 # A section's short answer often opens with « Oui, … » or « Non : … » (its title is a yes/no question); quoted for a

@@ -362,6 +362,7 @@ def test_sentences_that_lean_on_the_one_before():
         "Cette autorisation vérifie…",
         "Il a été créé en 2017.",
         "Devant la porte d'entrée, il faut aussi un espace de manœuvre.",
+        "Les ERP non conformes à cette date devaient déposer un Ad'AP.",
     ]
     alone = [
         "Il faut une autorisation.",

@@ -198,17 +198,18 @@ def extract(
     context_terms: frozenset[str] = frozenset(),
 ) -> str:
     """The sentences that answer: those sharing the rarest terms with the question (a number, an office, a form),
-    kept in the guide's order. The section's first sentence (its short answer) comes too when it shares terms
-    with the question or when no sentence does. (Quoted because the question asks yes or no, a section's « Oui » or
-    « Non » answered its own question, not the user's: « Non, la subvention ne finance pas un cabinet individuel » to
-    two professionals about to group, « Oui, tous les arrondissements sont éligibles » to « l'aide est-elle plus
-    importante en QPV ? », fourth outside test; not kept.)
-    Quoted text must read alone (third outside test, session 22): a list comes whole with the sentence announcing it
-    (`with_lists`), and a sentence whose subject is in the sentence before (« Ses professionnels… », « Vérifiez-les… »,
-    « **Exemple :** … ») comes with that sentence, without the « Oui »/« Non » that answers the section's own question
-    (« Non, la subvention ne finance pas un cabinet individuel. En revanche… »). `context_terms` (a follow-up's previous question) count at
-    `CONTEXT_WEIGHT`: they break ties without quoting the previous answer again. A section carrying an editorial caveat (« *À confirmer : …* ») ends
-    with `CAVEAT_NOTICE` instead of the note. `sentence_terms` are the sentences' terms, computed with the index."""
+    kept in the guide's order. The section's first sentence (its short answer) comes too when it shares terms with
+    the question or when no sentence does. Quoted text must read alone (third and fourth outside tests): a list comes
+    whole with the sentence announcing it (`with_lists`), and a sentence leaning on the one before (« Ses
+    professionnels… », « Vérifiez-les… », « **Exemple :** … ») comes with it (`with_antecedents`), without the
+    « Oui »/« Non » that answered the section's own question. `context_terms` (a follow-up's previous question) count
+    at `CONTEXT_WEIGHT`: they break ties without quoting the previous answer again. A section carrying an editorial
+    caveat (« *À confirmer : …* ») ends with `CAVEAT_NOTICE` instead of the note. `sentence_terms` are the sentences'
+    terms, computed with the index.
+
+    Not kept: quoting the section's opening « Oui »/« Non » for any yes/no question. It answered the section's own
+    question (« Non, la subvention ne finance pas un cabinet individuel » to two professionals about to group,
+    fourth outside test)."""
     sentences = section.sentences()
     if not sentences:
         return section.body

@@ -116,6 +116,10 @@ _LEAD_INS = frozenset(
     ]
 )
 
+# Interrogative words that ask for a fact wherever they stand (« qui », « où », « quand » may be a relative or a
+# conjunction inside a yes/no question). « Oui, un cabinet… doit être équipé » answered « Il me faut combien de
+# trucs anti-feu ? » (fifth outside test).
+_ASKING_ANYWHERE = frozenset(["combien", "quel", "quelle", "quels", "quelles", "comment", "pourquoi"])
 # Hedges that may close a question after its interrogative word (« ça ferait combien à peu près ? »).
 _CLOSING_HEDGES = (
     ("a", "peu", "pres"),
@@ -154,6 +158,8 @@ def _asks_for_a_fact(sentence: str) -> bool:
     # « À qui… ? », « Auprès de quel organisme… ? », « Dans quels cas… ? »
     leading = [t for t in tokens[:3] if t in _PREPOSITIONS]
     if leading and len(tokens) > len(leading) and tokens[len(leading)] in _INTERROGATIVES - {"ou"}:
+        return True
+    if set(tokens) & _ASKING_ANYWHERE:  # « Il me faut combien de trucs anti-feu ? », « on fait comment ? »
         return True
     return _without_closing_hedges(tokens)[-1] in _INTERROGATIVES or any(
         p in text for p in (" c est quoi ", " c quoi ", " cest quoi ")

@@ -116,6 +116,8 @@ def test_within_limit_reads_a_long_message_on_its_last_questions():
         "Nous sommes trois kinés. Quels documents faut-il fournir ?",
         "Et pour deux infirmières dans le 15e, ça ferait combien à peu près ?",  # a hedge after the question word
         "le délai c'est combien environ ?",
+        "Il me faut combien de trucs anti-feu dans le cabinet ?",  # the word asking stands in the middle
+        "on fait comment pour déposer le dossier ?",
     ],
 )
 def test_questions_asking_for_a_fact_are_open(message: str) -> None:

@@ -140,7 +140,7 @@ class ValidateFormulaireContact(FormValidationAction):
     ) -> dict[str, Any]:
         text = str(value or "").strip()
         if asks_for_the_teams_contact(text):  # « vous avez un numéro de téléphone ou un mail ? » is no subject
-            say(dispatcher, "contact_de_l_equipe_sujet")
+            say(dispatcher, "contact_de_l_equipe")
             return {SLOT_SUBJECT: None}
         return {SLOT_SUBJECT: text or None}
 

@@ -489,4 +489,4 @@ def test_a_question_for_the_teams_contact_is_no_subject_for_the_team(domain):
         active_loop="formulaire_contact",
     )
     messages, events = run_action(ValidateFormulaireContact(), tracker, domain)
-    assert responses(messages) == ["contact_de_l_equipe_sujet"] and slots_set(events)["demande"] is None
+    assert responses(messages) == ["contact_de_l_equipe"] and slots_set(events)["demande"] is None

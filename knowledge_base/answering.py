@@ -63,9 +63,8 @@ _ITEM_HEADING = re.compile(r"^(?:[-*•]|\d+[.)])\s+\*\*[^*]+\*\*")
 # A sentence that leans on the one before it: a pronoun or demonstrative subject (« Ses professionnels… », « Cette
 # autorisation… », « C'est le cas… »), an imperative with its object pronoun (« Vérifiez-les »), an example or a
 # contrast, or adds to it (« Devant la porte d'entrée, il faut aussi… » after the door width asked for), or names
-# what it said (« Les ERP non conformes à cette date… »). « Il
-# faut… », « Il existe… » are impersonal and read alone; a bold heading (« **Son parc :** ») speaks of
-# the section's subject, not of the sentence before.
+# what it said (« Les ERP non conformes à cette date… »). « Il faut… », « Il existe… » are impersonal and read
+# alone; a bold heading (« **Son parc :** ») speaks of the section's subject, not of the sentence before.
 _ANAPHORA = re.compile(
     r"^(?:\*\*Exemple\b|"
     r"(?:Ses|Son|Sa|Leurs?|Ce|Cet|Cette|Ces|Cela|Ceci|Celui|Celle|Ceux|Celles|Elles?|Ils|En revanche|Par exemple|"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from frenchtext import fold
+from frenchtext import key
 
 MEDICAL_ADVICE = (
     "Je ne peux pas donner d'avis médical\u00a0: je suis l'assistant de la Ville de Paris pour l'installation des "
@@ -29,4 +29,4 @@ _CARE = re.compile(
 
 def asks_for_care(message: str) -> bool:
     """Whether a message asks about a symptom, a condition or a treatment."""
-    return bool(_CARE.search(" ".join(fold(message).replace("'", " ").split())))
+    return bool(_CARE.search(key(message)))

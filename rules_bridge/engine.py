@@ -371,7 +371,7 @@ def estimate(profile: Profile | dict[str, Any], grid: str | Grid | None = None) 
         who = (
             f"avec {_plural(generalists, 'médecin généraliste', 'médecins généralistes')}"
             if generalists
-            else ("sans médecin généraliste")
+            else "sans médecin généraliste"
         )
         motifs.append(
             f"{sentence_case(structure.libelle)} {who} : {note[:1].lower()}{note[1:]} Le calcul la traite comme "

@@ -25,8 +25,7 @@ from frenchtext import FrenchPipelineUnavailable, format_eur
 from .common import SLOT_AID_ASKED, SLOT_OFFER, call_blocking, last_action_before_latest_message, latest_intent
 from .handoff import ActionIncompris
 from .messages import render, say
-from .profile import build_profile, project_stated_in_conversation
-from .vocabulary import profession_label
+from .profile import build_profile, describe_team, project_stated_in_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -208,8 +207,7 @@ def counted_newcomers(profile: dict[str, Any]) -> str | None:
     """« 2 masseurs-kinésithérapeutes et 1 orthophoniste » when the project is a growth, else None."""
     if profile.get("projet") != rules_bridge.JOINED_PROJECT:
         return None
-    parts = [f"{m['nombre']} {profession_label(m['profession'], m['nombre'])}" for m in profile["professionnels"]]
-    return " et ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else (parts[0] if parts else None)
+    return describe_team({m["profession"]: m["nombre"] for m in profile["professionnels"]}) or None
 
 
 async def stated_project(tracker: Tracker) -> str | None:

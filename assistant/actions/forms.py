@@ -116,7 +116,13 @@ def not_counted(professions: list[str]) -> list[str]:
 
 
 def previous_professions(tracker: Tracker) -> list[str]:
+    """The professions known before the latest message."""
     return [normalize_profession(p) or p for p in slot_before_latest_message(tracker, SLOT_PROFESSIONS) or []]
+
+
+def professions_read(tracker: Tracker) -> set[str | None]:
+    """The professions the NLU read in the latest message."""
+    return {normalize_profession(e.get("value")) for e in latest_entities(tracker, "profession")}
 
 
 def _extracted_professions(extraction: rules_bridge.Extraction | None) -> list[str]:
@@ -208,7 +214,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         """Slots a follow-up changes beyond its own entities: professionals added to the team known before
         (« et si on est 3 avec une infirmière ? » keeps the team and adds her), or an existing group joined
         (« je rejoins une maison de santé existante »: its growth, which a professional alone can be aided for)."""
-        previous = [normalize_profession(p) or p for p in slot_before_latest_message(tracker, SLOT_PROFESSIONS) or []]
+        previous = previous_professions(tracker)
         adds = bool(previous) and bool(latest_entities(tracker, "profession"))
         joins = bool(latest_entities(tracker, SLOT_STRUCTURE)) and not latest_entities(tracker, SLOT_PROJECT)
         if not (adds or joins):
@@ -261,7 +267,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             return {}
         if slot_before_latest_message(tracker, SLOT_PROFESSIONS):  # a follow-up: follow_up_changes
             return {}
-        read = {normalize_profession(e.get("value")) for e in latest_entities(tracker, "profession")}
+        read = professions_read(tracker)
         # Read in the answer to the question, or in the message that starts the form (« on est une naturopathe et
         # une sophrologue… » were ignored, then « et avec une infirmière en plus ? » was estimated for two nurses).
         if not read and tracker.get_slot("requested_slot") not in (SLOT_PROFESSIONS, None):
@@ -363,7 +369,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             # (fifth outside test: only « Dans quel arrondissement… ? » came back)
             say(dispatcher, "professions_non_retenues", raisons=" ".join(left_out))
         result: dict[str, Any] = {SLOT_PROFESSIONS: known}
-        read = {normalize_profession(e.get("value")) for e in latest_entities(tracker, "profession")}
+        read = professions_read(tracker)
         if read and set(known) <= read:
             # The professions come from this message: its headcounts (if any) replace the old ones.
             result[SLOT_SPLIT] = counts_said_per_profession(tracker) or None

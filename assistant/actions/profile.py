@@ -148,11 +148,13 @@ def build_profile(tracker: Tracker) -> tuple[dict[str, Any], str | None]:
         profile["projet"] = projet
     profile.update(criteria_stated_in_conversation(tracker))
 
-    description = None
-    if guessed:
-        parts = [f"{n} {profession_label(p, n)}" for p, n in counts.items()]
-        description = ", ".join(parts[:-1]) + " et " + parts[-1] if len(parts) > 1 else parts[0]
-    return profile, description
+    return profile, describe_team(counts) if guessed else None
+
+
+def describe_team(counts: dict[str, int]) -> str:
+    """« 2 masseurs-kinésithérapeutes et 1 orthophoniste »."""
+    parts = [f"{n} {profession_label(p, n)}" for p, n in counts.items()]
+    return ", ".join(parts[:-1]) + " et " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def describe_profile(tracker: Tracker) -> str:

@@ -318,16 +318,16 @@ def similarity_matrix(
     if params.learned:
         model = stored_model()
         sim = learned_similarity(model, vectors, model_signals(texts, vectors, retrievals, model))
-        return np.where(eligibility_by_profession_conflicts(texts), np.minimum(sim, 0.0), sim).astype(np.float32)
-    p = profiles(retrievals, params)
-    focus_used = params.focus_conflict or params.focus_missing or params.focus_shared
-    sim = combine_similarities(
-        vectors @ vectors.T,
-        p @ p.T,
-        lexical_similarity(texts) if params.lexical_weight else None,
-        focus_pairs(texts) if focus_used else None,
-        params,
-    )
+    else:
+        p = profiles(retrievals, params)
+        focus_used = params.focus_conflict or params.focus_missing or params.focus_shared
+        sim = combine_similarities(
+            vectors @ vectors.T,
+            p @ p.T,
+            lexical_similarity(texts) if params.lexical_weight else None,
+            focus_pairs(texts) if focus_used else None,
+            params,
+        )
     sim = np.where(eligibility_by_profession_conflicts(texts), np.minimum(sim, 0.0), sim)
     return np.asarray(sim, dtype=np.float32)
 
@@ -351,7 +351,7 @@ def _profession_patterns() -> dict[str, re.Pattern[str]]:
     for profession, wordings in rules_bridge.vocabulary().professions.items():
         alternatives = []
         for wording in wordings:
-            folded = re.escape(" ".join(words(wording.rstrip("*"))))
+            folded = re.escape(key(wording.rstrip("*")))
             alternatives.append(folded + (r"\w*" if wording.endswith("*") else "s?"))
         patterns[profession] = re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
     return patterns
@@ -360,7 +360,7 @@ def _profession_patterns() -> dict[str, re.Pattern[str]]:
 def professions_named(text: str) -> frozenset[str]:
     """The professions (doctors as one family) a question names, e.g. {"masseur_kinesitherapeute"}; not those it
     excludes (« aide ouverte aux paramédicaux sans médecin ? »)."""
-    folded = _EXCLUDED.sub(" ", " ".join(words(asked(text))))
+    folded = _EXCLUDED.sub(" ", key(asked(text)))
     return frozenset(
         _PROFESSION_FAMILY.get(p, p) for p, pattern in _profession_patterns().items() if pattern.search(folded)
     )

@@ -10,14 +10,17 @@ Public API:
                                             encoder call per 128 queries): same hits, several times faster
     embed(texts) -> np.ndarray              normalised sentence embeddings (same model as the index)
     build_index(force) -> dict              (re)builds the persisted index when the guide changed
-    MEDICAL_ADVICE                          the reply to a question asking for care (doctor, 15, 112)
+    MEDICAL_ADVICE                          the reply to a question asking for care (15, 112, doctor)
+    PRACTITIONER_SEARCH                     the reply to a patient looking for a practitioner (ameli directory)
+    seeks_a_practitioner(message) -> bool   whether a message is a patient's looking for a practitioner
+    asks_for_care(message) -> bool          whether a message speaks of symptoms, conditions or treatment
     KnowledgeBaseError                      expected failures, with a French message
 """
 
 from __future__ import annotations
 
 from .answering import Answer, Previous, Source, continues_previous_turn, may_follow_up
-from .care import MEDICAL_ADVICE
+from .care import MEDICAL_ADVICE, PRACTITIONER_SEARCH, asks_for_care, seeks_a_practitioner
 from .config import KBConfig
 from .errors import KnowledgeBaseError
 from .service import (
@@ -36,6 +39,7 @@ from .service import (
 __all__ = [
     "Answer",
     "MEDICAL_ADVICE",
+    "PRACTITIONER_SEARCH",
     "Hit",
     "KBConfig",
     "KnowledgeBase",
@@ -52,4 +56,6 @@ __all__ = [
     "get_service",
     "search",
     "search_many",
+    "asks_for_care",
+    "seeks_a_practitioner",
 ]

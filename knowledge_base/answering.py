@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from frenchtext import asked_questions, asking_sentences, fold, is_open_question, sentences, words
 from frenchtext.courtesy import CLOSINGS, GREETINGS, is_courtesy_only
 
-from .care import MEDICAL_ADVICE, asks_for_care
+from .care import MEDICAL_ADVICE, PRACTITIONER_SEARCH, asks_for_care, seeks_a_practitioner
 from .decision import Decision, features
 from .guide import LIST_ITEM, Section
 from .index import Index
@@ -47,6 +47,31 @@ MAX_QUOTED_ASK = 120  # characters of a question quoted back in NOT_COVERED_PART
 MAX_QUOTED_ASKS = 3  # questions quoted back; the others are counted
 GLOSSARY_THEME = "glossaire"
 _CAVEAT = re.compile(r"^\*?À confirmer", re.I)
+CAVEAT_LONG_SECTION = 8  # sentences, from which a word of a third of them is the section's subject, no detail
+CAVEAT_RARE_IDF = 2.5  # a word the caveat shares with the quote names the detail when it is this rare (see idf)
+# Words of the editors' caveats that name no detail (« À confirmer : rédaction exacte de l'article … sur Légifrance »).
+_EDITORIAL = frozenset(
+    [
+        "confirmer",
+        "verifier",
+        "legifrance",
+        "lire",
+        "texte",
+        "exact",
+        "redaction",
+        "numero",
+        "relecture",
+        "vigueur",
+        "article",
+        "code",
+        "source",
+        "preciser",
+        "indiquer",
+        "consulter",
+        "vraisemblablement",
+        "issu",
+    ]
+)
 # What a user reads in place of the guide's editorial notes (« *À confirmer : rédaction exacte des articles…* »),
 # which are written for the editors who check the guide against official texts.
 CAVEAT_NOTICE = (
@@ -110,11 +135,17 @@ def courtesy_answer(message: str) -> Answer | None:
 
 
 def care_answer(declined: Answer, message: str) -> Answer:
-    """A declined question asking for care (`care.asks_for_care`) gets `MEDICAL_ADVICE` (a doctor, a pharmacist, the
-    15 or the 112) instead of the offer to pass it to the team; any other answer is returned as it is."""
-    if declined.answered or declined.courtesy or not asks_for_care(message):
+    """A declined message from a patient gets a reply for a patient instead of the offer to pass it to the team, who
+    help professionals set up: looking for a practitioner (`care.seeks_a_practitioner`), `PRACTITIONER_SEARCH`;
+    asking for care (`care.asks_for_care`), `MEDICAL_ADVICE` (the 15 or the 112, a doctor, a pharmacist). Any other
+    answer is returned as it is."""
+    if declined.answered or declined.courtesy:
         return declined
-    return declined.model_copy(update={"answer": MEDICAL_ADVICE, "medical": True})
+    if seeks_a_practitioner(message):
+        return declined.model_copy(update={"answer": PRACTITIONER_SEARCH, "patient": True})
+    if asks_for_care(message):
+        return declined.model_copy(update={"answer": MEDICAL_ADVICE, "medical": True})
+    return declined
 
 
 def continues_previous_turn(question: str) -> bool:
@@ -173,6 +204,9 @@ class Answer(BaseModel):
     understood: bool = Field(default=True, description="Faux quand le message ne contient aucun mot connu (charabia).")
     courtesy: bool = Field(default=False, description="Vrai pour un message de politesse seule (« merci, au revoir »).")
     medical: bool = Field(default=False, description="Vrai pour une question de soins que le guide décline.")
+    patient: bool = Field(
+        default=False, description="Vrai pour un patient qui cherche un praticien ou un rendez-vous (guide décliné)."
+    )
 
     def to_contract(self) -> dict[str, Any]:
         return {
@@ -239,7 +273,34 @@ def extract(
     for i in antecedents:  # context for the sentence after it: its « Non, » answered another question
         shown[i] = without_yes_no(shown[i])
     quoted = [shown[i] for i in sorted(shown) if i not in caveats]
-    return "\n".join([*quoted, CAVEAT_NOTICE] if caveats else quoted)
+    quoted_terms = {t for i in shown if i < len(sentence_terms) and i not in caveats for t in sentence_terms[i]}
+    doubtful = quotes_a_doubtful_detail(quoted, quoted_terms, caveats, sentence_terms, idf)
+    return "\n".join([*quoted, CAVEAT_NOTICE] if doubtful else quoted)
+
+
+def quotes_a_doubtful_detail(
+    quoted: list[str],
+    quoted_terms: set[str],
+    caveats: set[int],
+    sentence_terms: list[list[str]],
+    idf: dict[str, float],
+) -> bool:
+    """Whether the quoted sentences may state the detail a section's caveat (« *À confirmer : …* ») doubts: they share
+    with the caveat a number (« 4 » mois) or a rare word (« guichet », « bourgeoise ») that is not the section's
+    subject (a word of many of its sentences: « DASRI » in a section on DASRI) nor an editor's word (« Légifrance »).
+    A general principle quoted from such a section comes without the notice, which ended 19 of 35 answers of the
+    fifth outside test with no way to tell which detail was in doubt."""
+    if not caveats:
+        return False
+    doubted = {t for i in caveats if i < len(sentence_terms) for t in sentence_terms[i]}
+    shared = doubted & quoted_terms
+    if any(t.isdigit() for t in shared):
+        return True
+    body = [set(terms) for i, terms in enumerate(sentence_terms) if i not in caveats]
+    # In a short section, the caveat doubts its main claim: its subject words count (« diagnostic » non obligatoire)
+    long_section = len(body) >= CAVEAT_LONG_SECTION
+    subject = {t for t in shared if sum(t in terms for terms in body) >= len(body) // 3} if long_section else set()
+    return any(idf.get(t, 0.0) >= CAVEAT_RARE_IDF for t in shared - subject - _EDITORIAL)
 
 
 def with_antecedents(sentences: list[str], chosen: set[int]) -> set[int]:

@@ -26,7 +26,7 @@ from .handoff import (
     ActionTransmettreEquipe,
     ValidateFormulaireContact,
 )
-from .knowledge import ActionQuestionMedicale, ActionRepondreGuide
+from .knowledge import ActionHorsSujet, ActionQuestionMedicale, ActionRepondreGuide
 from .orientation import ActionOrienter
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "ActionClorOffre",
     "ActionEstimerAide",
     "ActionExpliquerEstimation",
+    "ActionHorsSujet",
     "ActionIncompris",
     "ActionNier",
     "ActionNonCompris",

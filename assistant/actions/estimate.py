@@ -25,15 +25,12 @@ from frenchtext import FrenchPipelineUnavailable, format_eur
 from .common import SLOT_AID_ASKED, SLOT_OFFER, call_blocking, last_action_before_latest_message, latest_intent
 from .handoff import ActionIncompris
 from .messages import render, say
-from .profile import build_profile, describe_team, project_stated_in_conversation
+from .profile import SLOT_ESTIMATE, build_profile, describe_team, project_stated_in_conversation
 
 logger = logging.getLogger(__name__)
 
 MAIN_REASONS = 3
 MAIN_PARTNERS = 3
-SLOT_ESTIMATE = (
-    "estimation"  # the last estimate shown: {profil, version_grille, eligible, aide_investissement, …, detail}
-)
 ASKS_WHY = "demande_eligibilite"  # « suis-je éligible ? », « pourquoi je ne suis pas éligible ? »
 # After these actions, « pourquoi ? » is about the estimate just shown (or just explained).
 ESTIMATE_ACTIONS = frozenset({"action_estimer_aide", "action_expliquer_estimation"})

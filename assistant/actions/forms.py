@@ -26,7 +26,16 @@ from .common import (
 )
 from .knowledge import answer_besides_the_aid
 from .messages import say
-from .profile import SLOT_COUNT, SLOT_LOCATION, SLOT_PROFESSIONS, SLOT_SECTOR, SLOT_SPLIT, grow_team, split_team
+from .profile import (
+    SLOT_COUNT,
+    SLOT_LOCATION,
+    SLOT_PROFESSIONS,
+    SLOT_SECTOR,
+    SLOT_SPLIT,
+    grow_team,
+    place_stated_in_conversation,
+    split_team,
+)
 from .vocabulary import (
     MAX_PROFESSIONALS,
     fold,
@@ -287,7 +296,10 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != SLOT_LOCATION:
-            return {}
+            if tracker.get_slot(SLOT_LOCATION) or latest_entities(tracker, "arrondissement"):
+                return {}
+            said = await call_blocking(place_stated_in_conversation, tracker)  # before the form asks for it
+            return {SLOT_LOCATION: str(said)} if said else {}
         if latest_entities(tracker, "arrondissement") or latest_entities(tracker, "code_postal"):
             return {}
         answer = bare_answer(tracker)
@@ -300,7 +312,8 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         if latest_intent(tracker) in NON_PROFILE_INTENTS:
             return {}
         extraction = await rules_bridge_extraction(tracker)
-        value = extraction and (extraction.code_postal or extraction.arrondissement)
+        # « je serai à Montreuil » is checked like an answer: validate_arrondissement says Paris Méd' is for Paris
+        value = extraction and (extraction.code_postal or extraction.arrondissement or extraction.hors_paris)
         return {SLOT_LOCATION: str(value)} if value else {}
 
     async def extract_nombre_professionnels(
@@ -389,6 +402,8 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             return {SLOT_LOCATION: str(location.arrondissement)}
         if location is not None and location.code_postal:
             say(dispatcher, "code_postal_hors_paris", valeur=location.code_postal)
+        elif location is not None and location.hors_paris:
+            say(dispatcher, "lieu_hors_paris", lieu=location.hors_paris)
         else:
             say(dispatcher, "arrondissement_invalide", valeur=str(value))
         return {SLOT_LOCATION: None}

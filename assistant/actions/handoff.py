@@ -41,7 +41,7 @@ from .knowledge import (
 )
 from .messages import say
 from .orientation import orient_follow_up
-from .profile import describe_profile
+from .profile import corrects_the_estimate, describe_profile
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +142,11 @@ class ValidateFormulaireContact(FormValidationAction):
         if asks_for_the_teams_contact(text):  # « vous avez un numéro de téléphone ou un mail ? » is no subject
             say(dispatcher, "contact_de_l_equipe")
             return {SLOT_SUBJECT: None}
+        found = contact_in(text)
+        if found and not tracker.get_slot(SLOT_CONTACT):
+            # « mon mail c'est …@…, c'est pour un projet de MSP » answers both questions: the contact was asked for
+            # again, and the goodbye that followed cancelled the request (fifth outside test)
+            return {SLOT_SUBJECT: text, SLOT_CONTACT: found}
         return {SLOT_SUBJECT: text or None}
 
     def validate_contact(
@@ -248,6 +253,8 @@ class ActionIncompris(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if after_medical_advice(tracker):
             return say_medical_advice(dispatcher)
+        if not tracker.active_loop_name and corrects_the_estimate(tracker, domain):  # « et si on passe en secteur 1 ? »
+            return [FollowupAction(FORM)]
         if tracker.active_loop_name:  # a question asked in the middle of the estimate: the guide may answer it
             answered = await answer_question_in_form(dispatcher, tracker)
         elif answered_from_the_guide(tracker):
@@ -322,7 +329,7 @@ class ActionRelanceGuide(Action):
         if intent.get("name") == "frustration":
             return apologise_and_offer(dispatcher)
         if intent.get("name") == "hors_sujet":  # « comment on la demande ? » was answered « je ne peux pas vous aider »
-            return [FollowupAction("utter_hors_sujet")]
+            return [FollowupAction("action_hors_sujet")]
         return [FollowupAction(FORM)]  # the form runs as its own rule would have run it
 
 
@@ -347,12 +354,15 @@ def apologise_and_offer(dispatcher: CollectingDispatcher) -> list[EventType]:
 
 class ActionNier(Action):
     """« Non » with no offer pending. Right after a guide answer (« Cette réponse vous aide-t-elle ? » — « non, c'est
-    flou ») it says the answer did not help: apologise and offer the hand-off. Otherwise a plain « D'accord »."""
+    flou ») it says the answer did not help: apologise and offer the hand-off. With profile details after an estimate,
+    a correction: the estimate again. Otherwise a plain « D'accord »."""
 
     def name(self) -> str:
         return "action_nier"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if corrects_the_estimate(tracker, domain):  # « non pardon, on est trois kinés pas deux »: a new estimate
+            return [FollowupAction(FORM)]
         if answered_from_the_guide(tracker):
             return apologise_and_offer(dispatcher)
         dispatcher.utter_message(response="utter_ok_nier")

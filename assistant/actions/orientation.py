@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import knowledge_base
 import rules_bridge
 from frenchtext import key
 
@@ -19,6 +20,7 @@ from .common import (
     latest_intent,
     latest_user_text,
 )
+from .knowledge import say_practitioner_search
 from .messages import say
 from .vocabulary import parse_location, profession_label
 
@@ -78,6 +80,8 @@ class ActionOrienter(Action):
         # A « Trouver un partenaire » button (no typed words) asks for partners in general: the general list, completed
         # with the profile. Typed words are read as the API reads them: no partner when they name no need of the list.
         general = not latest_user_text(tracker)
+        if knowledge_base.seeks_a_practitioner(latest_user_text(tracker)):  # « trouver un pédiatre pour mon fils »
+            return say_practitioner_search(dispatcher)
         try:
             partners = await partners_for(tracker, general)
         except rules_bridge.RulesBridgeError:

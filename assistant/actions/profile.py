@@ -26,6 +26,7 @@ SLOT_LOCATION = "arrondissement"
 SLOT_COUNT = "nombre_professionnels"
 SLOT_SECTOR = "secteur"
 SLOT_SPLIT = "repartition"  # {profession id: headcount} when the user said it ("2 kinés et 1 infirmière")
+SLOT_ESTIMATE = "estimation"  # the last estimate shown: {profil, version_grille, eligible, aide_investissement, …}
 
 
 def split_team(professions: list[str], total: int | None, said: dict[str, Any] | None) -> tuple[dict[str, int], bool]:
@@ -95,6 +96,13 @@ def profile_from_entities(tracker: Tracker, domain: DomainDict) -> dict[str, Any
     return values
 
 
+def corrects_the_estimate(tracker: Tracker, domain: DomainDict) -> bool:
+    """Whether the latest message, after an estimate was shown, gives profile details (entities) whatever its intent:
+    « non pardon, on est trois kinés pas deux » (nier) got « D'accord », « et si l'un de nous passe en secteur 1 ? »
+    (not understood) a definition of the secteur 1, and the estimate stayed as it was (fifth outside test)."""
+    return bool(tracker.get_slot(SLOT_ESTIMATE)) and bool(profile_from_entities(tracker, domain))
+
+
 def criteria_stated_in_conversation(tracker: Tracker) -> dict[str, bool]:
     """Grid criteria the user stated during the conversation (« notre local est dans un QPV », « avec un projet de
     santé »), the latest mention of each winning: the NLU has no entity for them (third outside test: the card said
@@ -119,6 +127,18 @@ def project_stated_in_conversation(tracker: Tracker) -> str | None:
         stated = [p for p in rules_bridge.extract(text).projets if p in STATED_PROJECTS]
         if stated:
             return normalize_projet(stated[0])
+    return None
+
+
+def place_stated_in_conversation(tracker: Tracker) -> int | None:
+    """The Paris arrondissement the user named in an earlier message the NLU did not map to the profile (« je voudrais
+    m'installer en secteur 1 dans le 18e », a regulatory question; « mon appart du 11e », no entity), the latest
+    mention winning; read by rules_bridge. The form asked « Dans quel arrondissement ? » up to four times after it
+    (fifth outside test). Blocking (French pipeline): run off the loop."""
+    for text in reversed(user_messages(tracker)):
+        arrondissement = rules_bridge.parse_place(text).arrondissement
+        if arrondissement is not None:
+            return arrondissement
     return None
 
 

@@ -100,11 +100,13 @@ class Location:
     arrondissement: int | None = None
     code_postal: str | None = None
     in_paris: bool = False
+    hors_paris: str | None = None  # a commune, department or city outside Paris (« Montreuil »)
 
 
 def parse_location(value: Any, *, standalone: bool = True) -> Location | None:
     """'19', '19e', 'dix-neuvième', 'XIXe', 'Paris 19', '75019' (rules_bridge.parse_place) -> Location in Paris;
-    '93100' or '42' -> Location(in_paris=False) so that the form can say why; nothing like a place -> None.
+    '93100', 'Montreuil' or '42' -> Location(in_paris=False) so that the form can say why; nothing like a place ->
+    None.
 
     ``standalone``: the value is a form answer, so a bare number is an arrondissement (rules_bridge's rule)."""
     if value is None or isinstance(value, bool):
@@ -116,6 +118,8 @@ def parse_location(value: Any, *, standalone: bool = True) -> Location | None:
     postal = _POSTAL_CODE.search(text)
     if postal:
         return Location(None, postal.group(1), False)
+    if place.hors_paris:
+        return Location(None, None, False, place.hors_paris)
     if standalone and _BARE_NUMBER.match(text):
         return Location(None, None, False)
     return None

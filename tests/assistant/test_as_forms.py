@@ -16,6 +16,7 @@ from tests.assistant.as_helpers import (
     slot_event,
     slots_set,
     tracker_from_json,
+    user_event,
 )
 
 FORM = "formulaire_eligibilite"
@@ -38,6 +39,18 @@ def test_postcode_outside_paris_is_refused_politely(domain):
     assert "93100" in messages[0]["text"]
     assert slots_set(events) == {"arrondissement": None, "requested_slot": "arrondissement"}
     assert "n'est pas à Paris" in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "place"),
+    [("Montreuil", "nlu_fallback", "Montreuil"), ("en fait ce sera à Boulogne-Billancourt", "informer", "Boulogne")],
+)
+def test_a_place_outside_paris_is_named_and_refused(domain, text, intent, place):
+    # « Montreuil » used to get « je n'ai pas reconnu d'arrondissement », or the question again with no reason
+    tracker = form_turn(text, intent, slots={"professions": ["infirmier"]}, requested="arrondissement")
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert responses(messages)[0] == "lieu_hors_paris" and place in messages[0]["text"]
+    assert slots_set(events)["arrondissement"] is None
 
 
 def test_postcode_in_paris_becomes_the_arrondissement(domain):
@@ -489,3 +502,13 @@ def test_a_profession_the_aid_does_not_count_is_told_at_once(domain):
     tracker = form_turn(text, "informer", ents, {"professions": ["infirmier", "osteopathe"]})
     messages, _ = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert "professions_non_retenues" not in responses(messages)
+
+
+def test_an_arrondissement_named_earlier_is_not_asked_again(domain):
+    # « …je voudrais m'installer en secteur 1 dans le 18e » (a regulatory question for the NLU) and « mon appart du
+    # 11e » (no entity): the form asked for the arrondissement up to four times (fifth outside test)
+    said = [user_event("je finis mes remplacements et je voudrais m'installer dans le 18e", "question_reglementaire")]
+    text = "on serait 2 médecins généralistes et une infirmière"
+    tracker = form_turn(text, "informer", [entity(text, "infirmière", "profession", "infirmier")], history=said)
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["arrondissement"] == "18"

@@ -25,6 +25,7 @@ from assistant.actions.handoff import (
 from tests.assistant.as_helpers import (
     action_event,
     bot_event,
+    entity,
     make_tracker,
     responses,
     run_action,
@@ -490,3 +491,32 @@ def test_a_question_for_the_teams_contact_is_no_subject_for_the_team(domain):
     )
     messages, events = run_action(ValidateFormulaireContact(), tracker, domain)
     assert responses(messages) == ["contact_de_l_equipe"] and slots_set(events)["demande"] is None
+
+
+def test_contact_details_given_with_the_subject_answer_both_questions(domain):
+    # the contact was asked for again, and the goodbye that followed cancelled the request (fifth outside test)
+    text = "mon mail c'est dr.martin.test@example.org, c'est pour un projet de MSP dans le 18e"
+    tracker = make_tracker(
+        text,
+        "question_reglementaire",
+        slots={"demande": text, "requested_slot": "demande"},
+        after=[action_event("formulaire_contact"), {"event": "slot", "name": "demande", "value": text}],
+        active_loop="formulaire_contact",
+    )
+    messages, events = run_action(ValidateFormulaireContact(), tracker, domain)
+    assert messages == []
+    assert slots_set(events)["demande"] == text and slots_set(events)["contact"] == "dr.martin.test@example.org"
+
+
+def test_a_no_with_profile_details_after_an_estimate_corrects_it(domain):
+    text = "non pardon, on est trois kinés pas deux"
+    shown = {"estimation": {"eligible": True}, "professions": ["masseur_kinesitherapeute"]}
+    tracker = make_tracker(text, "nier", [entity(text, "trois", "nombre_professionnels")], slots=shown)
+    _, events = run_action(ActionNier(), tracker, domain)
+    assert events == [{"event": "followup", "name": "formulaire_eligibilite", "timestamp": None}]  # was « D'accord »
+    text = "et si l'un de nous passe en secteur 1 ?"
+    tracker = make_tracker(text, "nlu_fallback", [entity(text, "1", "secteur")], slots=shown)
+    _, events = run_action(ActionIncompris(), tracker, domain)
+    assert events == [{"event": "followup", "name": "formulaire_eligibilite", "timestamp": None}]
+    _, events = run_action(ActionNier(), make_tracker("non", "nier", slots=shown), domain)
+    assert events == []  # a plain « non » after an estimate is no correction

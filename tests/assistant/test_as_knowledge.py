@@ -6,7 +6,7 @@ import pytest
 
 import knowledge_base
 from assistant.actions.forms import ValidateFormulaireEligibilite
-from assistant.actions.knowledge import ActionQuestionMedicale, ActionRepondreGuide
+from assistant.actions.knowledge import ActionHorsSujet, ActionQuestionMedicale, ActionRepondreGuide
 from knowledge_base import Answer, Previous, Source
 from tests.assistant.as_helpers import action_event, entity, make_tracker, responses, run_action, slot_event, slots_set
 
@@ -141,6 +141,41 @@ def test_a_medical_question_gets_no_advice_unless_the_guide_answers_it(domain, m
         assert [m.get("text") for m in messages] == [knowledge_base.MEDICAL_ADVICE]
     else:
         assert messages[0]["text"] and slots_set(events)["section_precedente"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Bonjour, nous sommes un couple d'infirmiers et on veut ouvrir notre cabinet dans une ancienne boutique rue de "
+        "Flandre (19e), c'est un quartier prioritaire",
+        "je suis étudiante en médecine en 6e année, la ville propose des aides pour les internes ?",
+    ],
+)
+def test_an_unsure_medical_reading_without_words_of_care_gets_no_medical_advice(domain, message):
+    tracker = make_tracker(message, "question_medicale")
+    tracker.latest_message["intent"]["confidence"] = 0.78  # as the NLU read them (fifth outside test)
+    messages, _ = run_action(ActionQuestionMedicale(), tracker, domain)
+    assert knowledge_base.MEDICAL_ADVICE not in [m.get("text") for m in messages]  # it said « appelez le 15 »
+    emergency = make_tracker("mon patient ne respire plus", "question_medicale")
+    emergency.latest_message["intent"]["confidence"] = 0.78  # words of care: the advice at any confidence
+    messages, _ = run_action(ActionQuestionMedicale(), emergency, domain)
+    assert [m.get("text") for m in messages] == [knowledge_base.MEDICAL_ADVICE]
+
+
+@pytest.mark.parametrize(
+    ("message", "patient"),
+    [
+        ("Je cherche un médecin traitant pour ma mère", True),
+        ("je cherche un dentiste pour mon fils", True),
+        ("Quelle est la meilleure pizzeria du 11e ?", False),
+    ],
+)
+def test_out_of_scope_points_a_patient_to_the_directory(domain, message, patient):
+    messages, _ = run_action(ActionHorsSujet(), make_tracker(message, "hors_sujet"), domain)
+    if patient:  # the NLU reads it as off-topic; « je ne peux pas vous aider » left the patient with nothing
+        assert [m.get("text") for m in messages] == [knowledge_base.PRACTITIONER_SEARCH]
+    else:
+        assert [m.get("response") for m in messages] == ["utter_hors_sujet"]
 
 
 TWO_QUESTIONS = "Je suis kiné dans le 19e, je peux avoir l'aide ? et faut-il une autorisation pour mettre une plaque ?"

@@ -20,12 +20,16 @@ def test_in_scope_question_is_answered_with_guide_sentences_and_citations(kb):
 
 
 def test_editorial_caveats_reach_users_as_one_plain_notice(kb):
-    """« *À confirmer : rédaction exacte des articles…* » is a note for the guide's editors: a user reads one plain
-    notice instead, once per answer, at its end."""
-    result = kb.answer("mon cabinet medical est il un erp ?")
-    assert result.sources[0].section_id == "erp-qualification"
-    assert "À confirmer" not in result.answer and "recodification" not in result.answer
+    """« *À confirmer : guichet exact…* » is a note for the guide's editors: a user reads one plain notice instead,
+    once per answer, at its end — when the answer quotes the detail in doubt (where to file), not with the section's
+    principle alone (« un cabinet qui reçoit des patients est un ERP »; the caveat doubts an article's wording)."""
+    result = kb.answer("où déposer une autorisation de travaux ERP à Paris ?")
+    assert result.sources[0].section_id == "autorisations-travaux-paris"
+    assert "À confirmer" not in result.answer and "guichet exact" not in result.answer
     assert result.answer.endswith(CAVEAT_NOTICE) and result.answer.count(CAVEAT_NOTICE) == 1
+    principle = kb.answer("mon cabinet medical est il un erp ?")
+    assert principle.sources[0].section_id == "erp-qualification"
+    assert "À confirmer" not in principle.answer and CAVEAT_NOTICE not in principle.answer
 
 
 @pytest.mark.parametrize(
@@ -411,3 +415,47 @@ def test_words_of_care_are_not_read_in_questions_on_a_practice():
     assert asks_for_care("j'ai mal au dos depuis 2 semaines")
     assert not asks_for_care("jsuis kine seul depuis 10ans, si je mets en groupe avc 1 collegue on a droit a quoi")
     assert not asks_for_care("comment stocker les déchets de soins à risques infectieux ?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Je cherche un médecin traitant pour ma mère",
+        "bonjour je n'ai plus de medecin traitant depuis le depart en retraite du mien, comment en trouver un ?",
+        "vous connaissez un kiné dans le 15e qui prend de nouveaux patients ?",
+    ],
+)
+def test_a_patient_looking_for_a_practitioner_is_pointed_to_the_directory_not_to_the_team(kb, question):
+    from knowledge_base.care import PRACTITIONER_SEARCH
+
+    result = kb.answer(question)
+    assert not result.answered and result.patient and not result.medical
+    assert result.answer == PRACTITIONER_SEARCH and "annuairesante.ameli.fr" in result.answer  # was DECLINE
+
+
+def test_a_professional_recruiting_is_no_patient():
+    from knowledge_base.care import seeks_a_practitioner
+
+    assert seeks_a_practitioner("je voudrais prendre rendez-vous avec un dentiste")
+    assert seeks_a_practitioner("bonjour je cherche un medecin traitant dans le 19e vous pouvez m'en trouver un ?")
+    assert not seeks_a_practitioner("je cherche un médecin pour rejoindre notre MSP")
+    assert not seeks_a_practitioner("nous cherchons une infirmière pour notre centre de santé")
+    assert not seeks_a_practitioner("Est-ce que je dois prendre de nouveaux patients pour avoir l'aide ?")
+
+
+def test_the_caveat_notice_comes_only_with_a_detail_the_caveat_doubts():
+    from knowledge_base.answering import quotes_a_doubtful_detail
+
+    idf = {"guichet": 3.5, "depot": 2.1, "enseigne": 3.1, "mois": 1.5, "4": 2.0, "autorisation": 1.0}
+    terms = [
+        ["enseigne", "autorisation"],  # the principle
+        ["depot", "guichet", "enseigne"],  # where to file: the detail in doubt
+        ["instruction", "4", "mois"],
+        ["confirmer", "guichet", "depot", "4", "legifrance"],  # « *À confirmer : guichet exact, délai de 4 mois* »
+    ]
+    caveats = {3}
+    principle = ["La pose d'une enseigne exige une autorisation."]
+    assert not quotes_a_doubtful_detail(principle, set(terms[0]), caveats, terms, idf)
+    assert quotes_a_doubtful_detail(["Le dossier se dépose au guichet…"], set(terms[1]), caveats, terms, idf)
+    assert quotes_a_doubtful_detail(["L'instruction dure 4 mois."], set(terms[2]), caveats, terms, idf)
+    assert not quotes_a_doubtful_detail(["…"], set(terms[1]), set(), terms, idf)  # no caveat, no notice

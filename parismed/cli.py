@@ -25,12 +25,6 @@ kb_app = typer.Typer(help="Base de connaissances (guide B.A.-BA réglementaire).
 app.add_typer(kb_app, name="kb")
 
 
-NO_PARTNER = (
-    "Aucun partenaire de la liste ne correspond à ce besoin. Contactez l'équipe Paris Méd'\u00a0: "
-    "elle pourra vous orienter."
-)
-"""`orient` in human mode when no partner matches (the chat says the same in its « orientation_vide » reply)."""
-
 # The json module's messages, said in French (the start of the message, before « at … »).
 JSON_PROBLEMS = {
     "Expecting property name enclosed in double quotes": "nom de champ attendu entre guillemets droits",
@@ -177,10 +171,10 @@ def orient(
         _fail(str(exc))
     data = result.to_contract()
     if as_json:
-        _print_json(data)  # {"partenaires": []} when no partner of the list matches the need
+        _print_json(data)  # {"partenaires": [], "message": …} when no partner of the list matches the need
         return
     if not data["partenaires"]:
-        typer.echo(NO_PARTNER)
+        typer.echo(data["message"])
     for p in data["partenaires"]:
         typer.echo(f"- {p['nom']} : {p['raison']} {p['url']}".rstrip())
 

@@ -6,7 +6,7 @@ Public API (see docs/contracts.md)::
     e = estimate({"professionnels": [{"profession": "kiné", "nombre": 3}], "arrondissement": 19})
     e.to_contract()
     orient("je cherche un local dans le 19e").to_contract()
-    orient("déclaration d'impôts").partenaires  # []: no partner of the list matches (the caller says so)
+    orient("déclaration d'impôts").partenaires  # []: no partner of the list matches (its contract says NO_PARTNER)
     orient("", general=True)  # the general list: the caller knows partners are asked in general (a button)
     describe_error(pydantic_error)  # (field, French message naming it): the one wording of a profile's problems
     extract("Nous sommes 3 kinés dans le 19e")
@@ -31,7 +31,7 @@ from rules_bridge.explain import explain_html, explain_markdown
 from rules_bridge.extraction import JOINED_PROJECT, Extraction, StatedCriteria, extract, stated_criteria
 from rules_bridge.grid import Grid, GridInfo, configure_grids, list_grids, load_grid, newest_version, read_grid_file
 from rules_bridge.limits import MAX_PROFESSIONALS
-from rules_bridge.orientation import Orientation, orient
+from rules_bridge.orientation import NO_PARTNER, Orientation, orient
 from rules_bridge.partners import Partner, PartnerDirectory
 from rules_bridge.places import Place, parse_place
 from rules_bridge.profile import Professionnel, Profile, coerce_profile
@@ -84,6 +84,7 @@ __all__ = [
     "list_grids",
     "load_grid",
     "orient",
+    "NO_PARTNER",
     "profile_error_from_validation",
     "warm_up",
     "zone_ars",

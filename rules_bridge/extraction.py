@@ -40,6 +40,15 @@ _CRITERIA = {
     "projet_sante": re.compile(r"\bprojets? de sante\b"),
 }
 _NEGATION_BEFORE = re.compile(r"\b(?:pas|hors|sans|ni|aucun|aucune|non)\b[^.,;:!?]{0,30}$")
+# A criterion asked about is not stated: « c'est quoi exactement un projet de santé ? » added « Projet de santé
+# formalisé : +5 % » to the estimate that followed (fifth outside test).
+_ASKED_ABOUT_BEFORE = re.compile(
+    r"\b(?:c[' ]est quoi|c quoi|qu[' ]est[ -]ce qu\w*|que signifie|que veut dire|definition|defini\w*|explique\w*|"
+    r"comment (?:on )?(?:fait|faire|ecrit|ecrire|redige|rediger|monte|monter))\b[^.,;:!?]{0,25}$"
+)
+_ASKED_ABOUT_AFTER = re.compile(
+    r"^[\s,]{0,3}(?:c[' ]est quoi|ca veut dire quoi|ca consiste en quoi|ca signifie quoi)(?:\s+\w+)?\s*\?*\s*$"
+)
 
 
 class StatedCriteria(BaseModel):
@@ -56,7 +65,10 @@ def stated_criteria(text: str) -> StatedCriteria:
     found: dict[str, bool] = {}
     for criterion, pattern in _CRITERIA.items():
         for match in pattern.finditer(folded):  # the last mention wins (« pas en QPV… si, en fait, QPV »)
-            found[criterion] = not _NEGATION_BEFORE.search(folded[: match.start()])
+            before, after = folded[: match.start()], folded[match.end() :]
+            if _ASKED_ABOUT_BEFORE.search(before) or _ASKED_ABOUT_AFTER.search(after):
+                continue
+            found[criterion] = not _NEGATION_BEFORE.search(before)
     return StatedCriteria(**found)
 
 
@@ -76,6 +88,7 @@ class Extraction(BaseModel):
     ajouts: dict[str, int] = {}
     arrondissement: int | None = None
     code_postal: str | None = None
+    hors_paris: str | None = None  # a place outside Paris named instead of an arrondissement (« à Montreuil »)
     nombre_professionnels: int | None = None
     besoins: list[str] = []
     structure: str | None = None
@@ -253,6 +266,7 @@ def extract(text: str) -> Extraction:
         ajouts=ajouts,
         arrondissement=arrondissement,
         code_postal=code_postal,
+        hors_paris=place.hors_paris,
         nombre_professionnels=total,
         besoins=needs,
         structure=structures[0] if structures else None,

@@ -80,6 +80,10 @@ class Tables:
         self.besoins = self._compile({nid: need.mots for nid, need in ref.needs.items()})
         self.general_request = self._compile({"orientation": ref.default_need.mots})
         self.ordinals = sorted(((phrase_key(k), n) for k, n in v.ordinaux.items()), key=lambda x: -len(x[0]))
+        # places outside Paris, longest first (« Saint-Ouen-sur-Seine » before « Saint-Ouen »), with their written name
+        self.outside = sorted(((phrase_key(name), name) for name in v.hors_paris), key=lambda x: -len(x[0]))
+        self.outside_before = [phrase_key(w) for w in v.hors_paris_avant]
+        self.outside_postal = tuple(v.hors_paris_codes_postaux)
         self.before = {" ".join(phrase_key(w)) for w in v.contexte_arrondissement_avant}
         self.after = {" ".join(phrase_key(w)) for w in v.contexte_arrondissement_apres}
         self.not_after = {" ".join(phrase_key(w)) for w in v.contexte_non_arrondissement_apres}

@@ -13,6 +13,13 @@ from rules_bridge.partners import Partner, rank_partners
 from rules_bridge.profile import Profile, coerce_profile
 from rules_bridge.reference import load_reference
 
+NO_PARTNER = (
+    "Aucun partenaire de la liste ne correspond à ce besoin. Contactez l'équipe Paris Méd'\u00a0: "
+    "elle pourra vous orienter."
+)
+"""Said with an empty list (the chat says the same in its « orientation_vide » reply): a bare
+`{"partenaires": []}` left the user of `orient --json` with nothing (fifth outside test)."""
+
 
 class Orientation(BaseModel):
     """Ranked partners (best first), with the needs and the extraction they were derived from."""
@@ -22,7 +29,11 @@ class Orientation(BaseModel):
     extraction: Extraction | None = None
 
     def to_contract(self) -> dict[str, Any]:
-        return {"partenaires": [p.to_contract() for p in self.partenaires]}
+        """`{"partenaires": [...]}`, with a `message` (`NO_PARTNER`) when the list is empty."""
+        contract: dict[str, Any] = {"partenaires": [p.to_contract() for p in self.partenaires]}
+        if not self.partenaires:
+            contract["message"] = NO_PARTNER
+        return contract
 
 
 def _needs_from_profile(profile: Profile) -> list[str]:

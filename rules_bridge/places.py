@@ -18,6 +18,7 @@ ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:e|er|ere|eme|ieme|em|me)$")
 _ROMAN = re.compile(r"^([ivx]{1,5})(?:e|er|eme|ieme)$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 _POSTAL = re.compile(r"^\d{5}$")
+_CURRENCY = {"euro", "euros", "eur", "e", "k"}
 _NOUNISH = {"NOUN", "ADJ", "PROPN"}
 # Words that make an ordinal a larger number: « vingt-cinquième » (25th) is not the 5e arrondissement.
 _TENS = {"vingt", "vingts", "trente", "quarante", "cinquante", "soixante", "septante", "huitante", "nonante", "cent"}
@@ -34,6 +35,29 @@ class Place(BaseModel):
     arrondissement: int | None = None
     code_postal: str | None = None
     note: str | None = None
+    hors_paris: str | None = None  # a place outside Paris the text names, when it names no arrondissement
+
+
+def _outside_paris(tokens: list[Tok], t: Tables, standalone: bool) -> tuple[str | None, set[int]]:
+    """The first place outside Paris named in the text (« à Montreuil », « en Seine-Saint-Denis », « 93100 »), and
+    the positions of the tokens right after such a name (« Lyon 3e »: the 3e is Lyon's, not Paris's)."""
+    found: str | None = None
+    after: set[int] = set()
+    for i, tok in enumerate(tokens):
+        if _POSTAL.match(tok.surface) and tok.surface not in t.postal and tok.surface.startswith(t.outside_postal):
+            amount = i + 1 < len(tokens) and tokens[i + 1].surface in _CURRENCY  # « 95000 euros »
+            found = found or (None if amount else tok.surface)
+            continue
+        for phrase, name in t.outside:
+            if not phrase_at(tokens, i, phrase):
+                continue
+            after.add(i + len(phrase))
+            alone = standalone and i == 0
+            introduced = any(i >= len(w) and phrase_at(tokens, i - len(w), w) for w in t.outside_before)
+            if alone or introduced:
+                found = found or name
+            break
+    return found, after
 
 
 def _roman(text: str) -> int:
@@ -45,7 +69,12 @@ def _roman(text: str) -> int:
     return total
 
 
-def _arrondissement(tokens: list[Tok], t: Tables, standalone: bool) -> tuple[int | None, str | None]:
+def _arrondissement(
+    tokens: list[Tok],
+    t: Tables,
+    standalone: bool,
+    skipped: set[int] = frozenset(),  # type: ignore[assignment]
+) -> tuple[int | None, str | None]:
     # 1) A Paris postal code wins.
     for tok in tokens:
         if _POSTAL.match(tok.surface) and tok.surface in t.postal:
@@ -63,6 +92,8 @@ def _arrondissement(tokens: list[Tok], t: Tables, standalone: bool) -> tuple[int
         return (prev in t.before or nxt is None) if strict else True
 
     for i, tok in enumerate(tokens):
+        if i in skipped:  # « Lyon 3e »
+            continue
         # « 19e », « 1er », « 19eme »
         m = ORDINAL_DIGITS.match(tok.surface)
         if m and 1 <= int(m.group(1)) <= 20 and context_ok(i, i + 1, strict=False):
@@ -121,11 +152,12 @@ def _sector(tokens: list[Tok], t: Tables) -> tuple[int | None, str | None]:
 def place_in_tokens(tokens: list[Tok], *, standalone: bool = False) -> Place:
     """The place named in already tokenized text (see ``parse_place``)."""
     t = tables()
-    arrondissement, code_postal = _arrondissement(tokens, t, standalone)
+    outside, skipped = _outside_paris(tokens, t, standalone)
+    arrondissement, code_postal = _arrondissement(tokens, t, standalone, skipped)
     if arrondissement is not None:
         return Place(arrondissement=arrondissement, code_postal=code_postal)
     arrondissement, note = _sector(tokens, t)
-    return Place(arrondissement=arrondissement, note=note)
+    return Place(arrondissement=arrondissement, note=note, hors_paris=None if arrondissement else outside)
 
 
 def parse_place(text: str, *, standalone: bool = False) -> Place:

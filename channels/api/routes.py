@@ -106,6 +106,7 @@ async def eligibility(
 @router.post(
     "/orient",
     response_model=OrientResponse,
+    response_model_exclude_none=True,
     responses={422: {"model": ErrorResponse}, **LIMITED},
     summary="Indiquer les partenaires à contacter pour un besoin",
     dependencies=[Depends(per_client("orient", ORIENT_RATE))],

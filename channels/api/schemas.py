@@ -50,6 +50,7 @@ class PartnerOut(BaseModel):
 
 class OrientResponse(BaseModel):
     partenaires: list[PartnerOut]
+    message: str | None = Field(None, description="Dit quand aucun partenaire de la liste ne correspond au besoin.")
 
 
 class DetailLine(BaseModel):

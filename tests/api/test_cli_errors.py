@@ -134,10 +134,11 @@ def test_orient_without_a_need_exits_2():
 
 
 def test_orient_says_when_no_partner_matches():
-    from parismed.cli import NO_PARTNER, app
+    from parismed.cli import app
+    from rules_bridge import NO_PARTNER
 
     as_json = CliRunner().invoke(app, ["orient", "déclaration d'impôts", "--json"])
-    assert as_json.exit_code == 0 and json.loads(as_json.stdout) == {"partenaires": []}
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout) == {"partenaires": [], "message": NO_PARTNER}
     human = CliRunner().invoke(app, ["orient", "déclaration d'impôts"])
     assert human.exit_code == 0 and human.stdout.strip() == NO_PARTNER
     assert "Aucun partenaire de la liste" in NO_PARTNER and "équipe Paris Méd'" in NO_PARTNER
@@ -181,10 +182,13 @@ def test_the_api_and_the_cli_say_the_same_thing(client, index):
 
 
 def test_the_api_orient_gives_an_empty_list_when_no_partner_matches(client):
+    from rules_bridge import NO_PARTNER
+
     r = client.post("/api/v1/orient", json={"besoin": "déclaration d'impôts"})
-    assert r.status_code == 200 and r.json() == {"partenaires": []}
+    assert r.status_code == 200 and r.json() == {"partenaires": [], "message": NO_PARTNER}
     r = client.post("/api/v1/orient", json={"besoin": "je cherche un local dans le 19e"})
     assert r.status_code == 200 and r.json()["partenaires"][0]["nom"].startswith("GIE Paris Commerces")
+    assert "message" not in r.json()
 
 
 @pytest.mark.parametrize(

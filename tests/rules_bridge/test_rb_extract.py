@@ -276,6 +276,11 @@ def test_creating_a_group_is_not_joining_one():
         ("une MSP avec un projet de santé, hors quartier prioritaire", False, True),
         ("sans projet de santé pour l'instant", None, False),
         ("Nous sommes 3 kinés dans le 19e", None, None),
+        # asked about, not stated (the estimate that followed added « Projet de santé formalisé : +5 % »)
+        ("c'est quoi exactement un projet de santé ?", None, None),
+        ("un projet de santé, ça veut dire quoi ?", None, None),
+        ("c quoi un QPV", None, None),
+        ("notre local est en QPV, c'est quoi la majoration ?", True, None),
     ],
 )
 def test_criteria_stated_in_words(text, qpv, projet_sante):

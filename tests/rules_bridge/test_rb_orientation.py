@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules_bridge import Orientation, PartnerDirectory, ProfileError, orient
+from rules_bridge import NO_PARTNER, Orientation, PartnerDirectory, ProfileError, orient
 from rules_bridge.reference import load_reference
 
 VERIFIED_CPTS = {5: "CPTS du 5e", 10: "CPTS Paris 10", 13: "CPTS Paris 13", 19: "CPTS du 19e", 20: "CPTS Paris 20e"}
@@ -54,7 +54,7 @@ GENERAL = ["equipe_paris_med", "plai", "cpts", "ordre"]  # the general orientati
 @pytest.mark.parametrize("text", ["déclaration d'impôts", "bonjour", "recette des crêpes", "dans le 20e"])
 def test_a_need_no_partner_matches_gets_no_partner(text):
     o = orient(text)
-    assert o.partenaires == [] and o.besoins == [] and o.to_contract() == {"partenaires": []}
+    assert o.partenaires == [] and o.besoins == [] and o.to_contract() == {"partenaires": [], "message": NO_PARTNER}
 
 
 @pytest.mark.parametrize(

@@ -110,3 +110,23 @@ def test_an_msp_without_two_general_practitioners_is_told_so_without_losing_its_
     ]
     full = estimate({"professionnels": team, "arrondissement": 19, "structure": "msp"})
     assert not any("médecins généralistes et un professionnel paramédical" in m for m in full.motifs)
+
+
+@pytest.mark.parametrize(
+    ("text", "standalone", "outside"),
+    [
+        ("je m'installe à Montreuil avec une collègue", False, "Montreuil"),
+        ("Montreuil", True, "Montreuil"),
+        ("cabinet en Seine-Saint-Denis", False, "Seine-Saint-Denis"),
+        ("je suis à Lyon 3e", False, "Lyon"),  # Lyon's 3e, not Paris's
+        ("93100", True, "93100"),
+        # in Paris: a gate, a street, an arrondissement named too
+        ("un local porte de Montreuil, dans le 20e", False, None),
+        ("rue Saint-Denis", False, None),
+        ("on hésite entre Paris 11 et Vincennes", False, None),
+    ],
+)
+def test_a_place_outside_paris_is_read_only_where_it_is_the_place(text, standalone, outside):
+    place = parse_place(text, standalone=standalone)
+    assert place.hors_paris == outside
+    assert place.arrondissement is None or outside is None

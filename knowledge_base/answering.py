@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
-from frenchtext import asked_questions, asking_sentences, fold, is_open_question, sentences, words
+from frenchtext import asked_questions, asking_sentences, fold, is_open_question, key, sentences, words
 from frenchtext.courtesy import CLOSINGS, GREETINGS, is_courtesy_only
 
 from .care import MEDICAL_ADVICE, PRACTITIONER_SEARCH, asks_for_care, seeks_a_practitioner
@@ -165,8 +165,26 @@ def may_follow_up(question: str) -> bool:
 
 
 def is_follow_up(question: str, alone: Answer) -> bool:
-    """Whether a question needs the previous turn: declined alone, or short and opening like a continuation."""
-    return not alone.answered or continues_previous_turn(question)
+    """Whether a question needs the previous turn: declined alone, short and opening like a continuation, or short
+    and leaning on it (`leans_on_previous_turn`)."""
+    return not alone.answered or continues_previous_turn(question) or leans_on_previous_turn(question)
+
+
+# « c'est payant ? », « ça dure combien ? », « comment on la demande ? », « je les stocke où ? »: a subject or an
+# object pronoun standing for what the previous turn was about (folded text). « c'est quoi un QPV ? » names its topic.
+_LEANS_ON_PREVIOUS = re.compile(
+    r"^(?:c est|ca|cela|et ca)\b(?! quoi\b)"
+    r"|\b(?:on|je|j|il|elle|vous|nous|faut il|faut|peut on|dois je|doit on)\s+(?:la|le|les|l|y|en)\s+\w+"
+)
+_LEANING_MAX_WORDS = 7
+
+
+def leans_on_previous_turn(question: str) -> bool:
+    """Whether a short question stands on the previous turn with a pronoun (« c'est payant ? » after an answer on
+    medical waste was answered on the CPTS's fee; « comment on la demande ? » after the accessibility derogation, on
+    the Paris Méd' application: fifth outside tests)."""
+    folded = key(question)
+    return 0 < len(folded.split()) <= _LEANING_MAX_WORDS and bool(_LEANS_ON_PREVIOUS.search(folded))
 
 
 class Source(BaseModel):

@@ -34,6 +34,7 @@ from .profile import (
     SLOT_SPLIT,
     grow_team,
     place_stated_in_conversation,
+    sector_stated_in_conversation,
     split_team,
 )
 from .vocabulary import (
@@ -226,7 +227,8 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         previous = previous_professions(tracker)
         adds = bool(previous) and bool(latest_entities(tracker, "profession"))
         joins = bool(latest_entities(tracker, SLOT_STRUCTURE)) and not latest_entities(tracker, SLOT_PROJECT)
-        if not (adds or joins):
+        recounts = bool(previous) and bool(latest_entities(tracker, "nombre_professionnels"))
+        if not (adds or joins or recounts):
             return {}
         extraction = await rules_bridge_extraction(tracker)
         if extraction is None:
@@ -235,6 +237,17 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         if joins and rules_bridge.JOINED_PROJECT in extraction.projets:
             changes[SLOT_PROJECT] = rules_bridge.JOINED_PROJECT
         added = {p: n for raw, n in extraction.ajouts.items() if (p := normalize_profession(raw))}
+        recounted = {p: n for raw, n in extraction.effectifs.items() if (p := normalize_profession(raw))}
+        if recounts and not added and recounted and set(recounted) < set(previous):
+            # « non pardon, on est trois kinés pas deux » after 2 kinés and a GP: the kinés are three, the GP stays
+            # (the estimate was shown again unchanged, for a team of three: fifth outside test)
+            before = split_team(
+                previous,
+                parse_count(slot_before_latest_message(tracker, SLOT_COUNT)),
+                slot_before_latest_message(tracker, SLOT_SPLIT),
+            )[0]
+            team = {**before, **recounted}
+            return {**changes, SLOT_PROFESSIONS: list(team), SLOT_SPLIT: team, SLOT_COUNT: float(sum(team.values()))}
         if not (adds and added):
             return changes
         if normalize_projet(tracker.get_slot(SLOT_PROJECT)) == rules_bridge.JOINED_PROJECT:
@@ -344,7 +357,10 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != SLOT_SECTOR:
-            return {}
+            if tracker.get_slot(SLOT_SECTOR) or latest_entities(tracker, "secteur"):
+                return {}
+            said = await call_blocking(sector_stated_in_conversation, tracker)  # before the form asks for it
+            return {SLOT_SECTOR: said} if said else {}
         answer = bare_answer(tracker)
         sector = normalize_secteur(answer) if answer else None
         if not sector:

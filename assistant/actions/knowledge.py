@@ -19,7 +19,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge_base
@@ -35,7 +35,7 @@ from .common import (
     latest_user_text,
 )
 from .messages import say
-from .profile import profile_from_entities
+from .profile import profile_from_entities, restates_a_criterion
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +167,8 @@ class ActionRepondreGuide(Action):
         if not question:
             say(dispatcher, "guide_sans_reponse")
             return [SlotSet(SLOT_OFFER, True)]
+        if self.follows_with_estimate and not tracker.active_loop_name and restates_a_criterion(tracker):
+            return [FollowupAction(FORM)]  # « et si le local est dans un QPV ? » after an estimate: estimated again
         about_aid = self.follows_with_estimate and tracker.active_loop_name != FORM and asks_about_the_aid_too(tracker)
         if about_aid:  # the guide reads the rest of the message: each question in the context it tells
             question = without_the_aid_questions(tracker, question)
@@ -230,7 +232,12 @@ class ActionRepondreGuide(Action):
         return [*events, SlotSet(SLOT_AID_ASKED, True)] if about_aid else events
 
     def declined(self, dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> list[EventType]:
-        """The guide does not answer: say so and offer the hand-off."""
+        """The guide does not answer: say so and offer the hand-off. A message that asks nothing (« nous sommes deux
+        infirmiers et on veut ouvrir notre cabinet dans le 19e ») describes a project: what the assistant can do for
+        it, not « the guide does not cover this question » (fifth outside test)."""
+        if not asking_sentences(question):
+            say(dispatcher, "projet_decrit")
+            return [SlotSet(SLOT_OFFER, False)]
         say(dispatcher, "guide_sans_reponse")
         return [SlotSet(SLOT_OFFER, True)]
 

@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 import rules_bridge
 
-from .common import latest_entities, user_messages
+from .common import latest_entities, latest_user_text, user_messages
 from .vocabulary import (
     needs_sector,
     normalize_profession,
@@ -103,6 +103,15 @@ def corrects_the_estimate(tracker: Tracker, domain: DomainDict) -> bool:
     return bool(tracker.get_slot(SLOT_ESTIMATE)) and bool(profile_from_entities(tracker, domain))
 
 
+def restates_a_criterion(tracker: Tracker) -> bool:
+    """Whether the latest message, after an estimate was shown, states a grid criterion (« et si le local est dans un
+    QPV ? »): a what-if for the estimate, which the NLU reads as a question for the guide (fifth outside test: the
+    definition of a QPV came back, not the estimate with it)."""
+    if not tracker.get_slot(SLOT_ESTIMATE):
+        return False
+    return bool(rules_bridge.stated_criteria(latest_user_text(tracker)).model_dump(exclude_none=True))
+
+
 def criteria_stated_in_conversation(tracker: Tracker) -> dict[str, bool]:
     """Grid criteria the user stated during the conversation (« notre local est dans un QPV », « avec un projet de
     santé »), the latest mention of each winning: the NLU has no entity for them (third outside test: the card said
@@ -139,6 +148,16 @@ def place_stated_in_conversation(tracker: Tracker) -> int | None:
         arrondissement = rules_bridge.parse_place(text).arrondissement
         if arrondissement is not None:
             return arrondissement
+    return None
+
+
+def sector_stated_in_conversation(tracker: Tracker) -> str | None:
+    """The doctors' sector the user named in an earlier message the NLU did not map (see
+    `place_stated_in_conversation`), the latest mention winning. Blocking: run off the loop."""
+    for text in reversed(user_messages(tracker)):
+        sector = normalize_secteur(rules_bridge.extract(text).secteur)
+        if sector:
+            return sector
     return None
 
 

@@ -80,7 +80,7 @@ def write_markdown(report: BatchReport, path: Path, title: str) -> None:
     for theme, groups in sections(report):
         lines += [f"## {theme}", ""]
         for g in groups:
-            lines += [f"### {g.question}", ""]
+            lines += [f"### {g.title}", ""]
             if len(g.questions) > 1:
                 lines += [f"*Question posée {len(g.questions)} fois.*", ""]
             lines += [_blocks(g.answer.answer if g.answer else ""), ""]
@@ -118,7 +118,7 @@ def write_faq_csv(report: BatchReport, path: Path) -> None:
                 [
                     g.numero,
                     theme,
-                    g.question,
+                    g.title,
                     len(g.questions),
                     " | ".join(g.variants),
                     g.answer.answer.strip() if g.answer else "",

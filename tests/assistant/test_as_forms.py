@@ -377,6 +377,28 @@ def test_an_addition_keeps_the_team_and_adds_to_it(domain, before, text, ents, c
     assert "structure" not in profile or profile["structure"] != "exercice_seul"
 
 
+def test_a_recount_of_one_profession_keeps_the_others(domain):
+    # after 2 kinés and a GP: the kinés are three, the GP stays (fifth outside test: the card stayed the same)
+    before_slots, history = _team_before(
+        ["masseur_kinesitherapeute", "medecin_generaliste"],
+        3.0,
+        {"masseur_kinesitherapeute": 2, "medecin_generaliste": 1},
+        arrondissement="20",
+        secteur="1",
+    )
+    text = "non pardon, on est trois kinés pas deux"
+    candidates = {"nombre_professionnels": "trois"}
+    tracker = _follow_up(text, [entity(text, "trois", "nombre_professionnels")], candidates, before_slots, history)
+    tracker.latest_message["intent"]["name"] = "nier"  # as the NLU read it
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["nombre_professionnels"] == 4.0
+    profile, _, _ = _estimate_of(events, before_slots)
+    assert {m["profession"]: m["nombre"] for m in profile["professionnels"]} == {
+        "masseur_kinesitherapeute": 3,
+        "medecin_generaliste": 1,
+    }
+
+
 def test_a_full_restatement_still_replaces_the_team(domain):
     before_slots, history = _team_before(["masseur_kinesitherapeute"], 3.0, {"masseur_kinesitherapeute": 3})
     text = "non, nous sommes 3 kinés et 1 orthophoniste"
@@ -507,8 +529,12 @@ def test_a_profession_the_aid_does_not_count_is_told_at_once(domain):
 def test_an_arrondissement_named_earlier_is_not_asked_again(domain):
     # « …je voudrais m'installer en secteur 1 dans le 18e » (a regulatory question for the NLU) and « mon appart du
     # 11e » (no entity): the form asked for the arrondissement up to four times (fifth outside test)
-    said = [user_event("je finis mes remplacements et je voudrais m'installer dans le 18e", "question_reglementaire")]
+    first = "je finis mes remplacements et je voudrais m'installer en secteur 1 dans le 18e"
+    said = [user_event(first, "question_reglementaire")]
     text = "on serait 2 médecins généralistes et une infirmière"
-    tracker = form_turn(text, "informer", [entity(text, "infirmière", "profession", "infirmier")], history=said)
+    read = [entity(text, "médecins généralistes", "profession", "medecin_generaliste")]
+    read.append(entity(text, "infirmière", "profession", "infirmier"))
+    candidates = {"professions": ["medecin_generaliste", "infirmier"]}
+    tracker = form_turn(text, "informer", read, candidates, history=said)
     _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
-    assert slots_set(events)["arrondissement"] == "18"
+    assert slots_set(events)["arrondissement"] == "18" and slots_set(events)["secteur"] == "1"

@@ -303,3 +303,32 @@ def test_a_guide_question_the_guide_action_answered_is_not_answered_again_by_the
     ):
         messages, _ = run_action(ValidateFormulaireEligibilite(), tracker, domain)
         assert messages == [] and seen == []
+
+
+@pytest.mark.parametrize(
+    ("message", "response"),
+    [
+        ("je finis mes remplacements et je voudrais m'installer en secteur 1 dans le 18e", "projet_decrit"),
+        ("quelle est la couleur réglementaire des plaques ?", "guide_sans_reponse"),
+    ],
+)
+def test_a_declined_message_that_asks_nothing_describes_a_project(fake_module, domain, message, response):
+    # « le guide ne traite pas cette question » answered a young GP's plans (fifth outside test)
+    fake_module("knowledge_base", answer=_fixed(Answer(answer="", answered=False, score=0.1)))
+    messages, events = run_action(ActionRepondreGuide(), make_tracker(message, "question_reglementaire"), domain)
+    assert responses(messages) == [response]
+    assert slots_set(events)["offre_equipe"] is (response == "guide_sans_reponse")
+
+
+def test_a_criterion_stated_after_an_estimate_estimates_again(fake_module, domain):
+    # « et si le local est dans un QPV ? » got the definition of a QPV, not the estimate with it (fifth outside test)
+    text = "et si le local est dans un QPV ?"
+    shown = {"estimation": {"eligible": True}}
+    _, events = run_action(ActionRepondreGuide(), make_tracker(text, "question_reglementaire", slots=shown), domain)
+    assert events == [{"event": "followup", "name": "formulaire_eligibilite", "timestamp": None}]
+    fake_module(
+        "knowledge_base", answer=_fixed(Answer(answer="QPV signifie…", answered=True, score=0.9, sources=[ERP]))
+    )
+    asked = make_tracker("c'est quoi un QPV ?", "question_reglementaire", slots=shown)  # asked about, not stated
+    messages, _ = run_action(ActionRepondreGuide(), asked, domain)
+    assert messages[0]["text"] == "QPV signifie…"

@@ -459,3 +459,24 @@ def test_the_caveat_notice_comes_only_with_a_detail_the_caveat_doubts():
     assert quotes_a_doubtful_detail(["Le dossier se dépose au guichet…"], set(terms[1]), caveats, terms, idf)
     assert quotes_a_doubtful_detail(["L'instruction dure 4 mois."], set(terms[2]), caveats, terms, idf)
     assert not quotes_a_doubtful_detail(["…"], set(terms[1]), set(), terms, idf)  # no caveat, no notice
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "theme"),
+    [
+        # alone, each was answered on another topic: the Paris Méd' application, the CPTS's fee (fifth outside tests)
+        (
+            "il faut une dérogation pour l'accessibilité si je ne peux pas mettre de rampe ?",
+            "comment on la demande ?",
+            "accessibilite",
+        ),
+        ("les DASRI je les stocke comment ?", "c'est payant ?", "dasri"),
+    ],
+)
+def test_a_short_question_leaning_on_the_previous_turn_is_read_with_it(kb, previous, question, theme):
+    from knowledge_base.answering import Previous, leans_on_previous_turn
+
+    assert leans_on_previous_turn(question) and not leans_on_previous_turn("c'est quoi un QPV ?")
+    first = kb.answer(previous)
+    result = kb.answer(question, previous=Previous(question=previous, section_id=first.sources[0].section_id))
+    assert result.answered and theme in result.sources[0].section_id

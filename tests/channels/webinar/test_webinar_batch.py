@@ -257,6 +257,8 @@ LONG_QUESTION = (
 )
 CHATTER = [
     "Bonjour à tous !",
+    "Bonjour à tous et bienvenue au webinaire B.A.-BA réglementaire",  # the host's welcome (fifth outside test)
+    "où est-ce qu'on trouve la présentation après le webinaire ?",
     "Merci beaucoup pour ce webinaire, c'était très clair",
     "On n'entend plus le son",
     "Est-ce que le replay sera disponible ?",
@@ -305,9 +307,10 @@ def test_chatter_goes_to_the_logistics_part_only(messy_runs):
     kinds = {c.question.texte: c.kind for c in first.chatter}
     assert kinds["Est-ce que le replay sera disponible ?"] == "replay"
     assert kinds["Pourriez-vous partager les slides svp"] == "supports"
+    assert kinds["où est-ce qu'on trouve la présentation après le webinaire ?"] == "supports"
     assert kinds["On n'entend plus le son"] == "technique"
     summary = json.loads((out / "rapport.json").read_text(encoding="utf-8"))
-    assert summary["logistique_par_type"]["replay"] == 1 and summary["logistique_par_type"]["supports"] == 1
+    assert summary["logistique_par_type"]["replay"] == 1 and summary["logistique_par_type"]["supports"] == 2
     grouped = {q.texte for g in first.groups for q in g.questions}
     assert not grouped & set(CHATTER)  # never in the queue (one request per group)
     uncovered = (out / "non_couvertes.csv").read_text(encoding="utf-8-sig")
@@ -323,6 +326,10 @@ def test_long_question_is_answered_and_kept_whole(messy_runs):
     assert group.covered, "the long question is answered from its question part"
     rows = list(csv.DictReader((out / "questions.csv").open(encoding="utf-8-sig"), delimiter=";"))
     assert LONG_QUESTION in {r["question"] for r in rows}
+    # the FAQ's heading is its question part, not the whole message (fifth outside test: 1,333 characters)
+    assert group.title == "Mon cabinet doit-il être accessible aux personnes handicapées ?"
+    faq = (out / "faq.md").read_text(encoding="utf-8")
+    assert f"### {group.title}" in faq and f"### {LONG_QUESTION}" not in faq
 
 
 def test_second_push_creates_nothing(messy_runs):

@@ -71,6 +71,20 @@ def test_a_colleague_added_in_a_follow_up_keeps_the_team(say):
     assert "infirmi" not in _team_lines(card) and "1 orthophoniste" in _team_lines(card)
 
 
+def test_a_recount_after_an_estimate_keeps_the_rest_of_the_team(say):
+    # « non pardon, on est trois kinés pas deux » got « D'accord » and the card stayed the same (fifth outside test)
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    say(sender, "on est deux kinés et un médecin généraliste secteur 1 dans le 20e, on a droit à combien ?")
+    card = _card(say(sender, "non pardon, on est trois kinés pas deux"))
+    team = _team_lines(card)
+    assert "3 masseurs-kinésithérapeutes" in team and "1 médecin généraliste" in team, team
+
+
+def test_a_patient_looking_for_a_doctor_is_pointed_to_the_directory(say):
+    reply = texts(say(f"test-{uuid.uuid4().hex[:12]}", "bonjour je cherche un medecin traitant dans le 19e"))
+    assert "annuairesante.ameli.fr" in reply and "partenaire" not in reply
+
+
 def test_a_nurse_alone_joining_an_existing_group_can_be_aided(say):
     sender = f"test-{uuid.uuid4().hex[:12]}"
     say(sender, "je suis infirmière dans le 11e, je m'installe seule, quelle aide ?")

@@ -17,7 +17,15 @@ from rules_bridge.errors import GridError
 from rules_bridge.matching import Match, Tables, Tok, find_phrases, tables, tokenize
 from rules_bridge.places import ORDINAL_DIGITS, place_in_tokens
 from rules_bridge.reference import load_reference
-from rules_bridge.team import added_to_team, counts, number_before, number_span_before, patient_side, team_size
+from rules_bridge.team import (
+    added_to_team,
+    counts,
+    number_before,
+    number_span_before,
+    patient_side,
+    removed_from_team,
+    team_size,
+)
 
 _PROJECT_PRIORITY = [
     "demenagement",
@@ -89,6 +97,7 @@ class Extraction(BaseModel):
     arrondissement: int | None = None
     code_postal: str | None = None
     hors_paris: str | None = None  # a place outside Paris named instead of an arrondissement (« à Montreuil »)
+    retraits: list[str] = []  # professions taken away from the team described before (« et sans le médecin ? »)
     nombre_professionnels: int | None = None
     besoins: list[str] = []
     structure: str | None = None
@@ -217,6 +226,8 @@ def extract(text: str) -> Extraction:
     stops = [m.start for m in kept[1:]] + [len(tokens)]
     patient = [m for m, stop in zip(kept, stops) if patient_side(tokens, m, t, team_clauses, stop)]
     kept = [m for m in kept if m not in patient]
+    removed = [m for m in kept if removed_from_team(tokens, m, t)]  # « et sans le médecin ? »
+    kept = [m for m in kept if m not in removed]
     professions = list(dict.fromkeys(m.value for m in kept))
     professions_patient = [p for p in dict.fromkeys(m.value for m in patient) if p not in professions]
     notes: list[str] = []
@@ -267,6 +278,7 @@ def extract(text: str) -> Extraction:
         arrondissement=arrondissement,
         code_postal=code_postal,
         hors_paris=place.hors_paris,
+        retraits=[p for p in dict.fromkeys(m.value for m in removed) if p not in professions],
         nombre_professionnels=total,
         besoins=needs,
         structure=structures[0] if structures else None,

@@ -80,6 +80,11 @@ class Tables:
         self.besoins = self._compile({nid: need.mots for nid, need in ref.needs.items()})
         self.general_request = self._compile({"orientation": ref.default_need.mots})
         self.ordinals = sorted(((phrase_key(k), n) for k, n in v.ordinaux.items()), key=lambda x: -len(x[0]))
+        # numbers text2num does not read (« un couple de »), longest first
+        self.number_phrases = sorted(
+            ((phrase_key(k), n) for k, n in v.nombres_en_mots.items()), key=lambda x: -len(x[0])
+        )
+        self.removal_before = {fold(w) for w in v.retrait_avant}
         # places outside Paris, longest first (« Saint-Ouen-sur-Seine » before « Saint-Ouen »), with their written name
         self.outside = sorted(((phrase_key(name), name) for name in v.hors_paris), key=lambda x: -len(x[0]))
         self.outside_before = [phrase_key(w) for w in v.hors_paris_avant]

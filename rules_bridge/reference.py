@@ -195,6 +195,8 @@ class Vocabulary(_Strict):
     zones_ars: dict[Zone, list[str]]
     sigles: list[str] = []
     ordinaux: dict[str, int]
+    nombres_en_mots: dict[str, int]
+    retrait_avant: list[str]
     hors_paris_avant: list[str]
     hors_paris: list[str]
     hors_paris_codes_postaux: list[str]

@@ -8,7 +8,7 @@ from functools import lru_cache
 from text_to_num import text2num
 
 from rules_bridge.limits import MAX_PROFESSIONALS
-from rules_bridge.matching import Match, Tables, Tok, phrase_at
+from rules_bridge.matching import Match, Tables, Tok, phrase_at, tables
 
 
 @lru_cache(maxsize=4096)
@@ -39,6 +39,9 @@ def number_before(tokens: list[Tok], end: int) -> int | None:
 
 def number_span_before(tokens: list[Tok], end: int) -> tuple[int | None, int]:
     """The number written just before token ``end`` and how many tokens it spans (0 when there is none)."""
+    for phrase, said in tables().number_phrases:  # « un couple de médecins », « un seul médecin »
+        if end - len(phrase) >= 0 and phrase_at(tokens, end - len(phrase), phrase):
+            return said, len(phrase)
     for span in (3, 2):
         if end >= span:
             n = number_in_words(" ".join(tok.surface for tok in tokens[end - span : end]))
@@ -89,6 +92,20 @@ def number_from(tokens: list[Tok], i: int) -> tuple[int | None, int]:
     return number_at(tokens, i), 1
 
 
+def removed_from_team(tokens: list[Tok], m: Match, t: Tables) -> bool:
+    """The profession ``m`` is taken away from the team described before: « sans le médecin », « sauf l'infirmière »."""
+    clause = tokens[m.start].clause
+    for gap in range(_ADDITION_GAP):
+        i = m.start - 1 - gap
+        if i < 0 or tokens[i].clause != clause or (gap and tokens[i + 1].after_punct):
+            return False
+        if tokens[i].surface in t.removal_before:
+            return True
+        if not (tokens[i].pos in {"DET", "NUM", "ADJ"} or tokens[i].is_number or number_at(tokens, i) is not None):
+            return False
+    return False
+
+
 def team_size(tokens: list[Tok], t: Tables, arr_positions: set[int], counted: set[int]) -> int | None:
     """Team size stated as such (« nous sommes 4 », « 5 praticiens », « avec deux collègues » = 3, the writer
     included); numbers counting a profession are skipped."""
@@ -128,12 +145,15 @@ _ADDITION_GAP = 3  # « avec une autre infirmière », « avec deux orthophonist
 
 
 def added_to_team(tokens: list[Tok], m: Match, t: Tables) -> bool:
-    """The profession ``m`` is presented as an addition to a team described before (the vocabulary's « ajout_* »)."""
+    """The profession ``m`` is presented as an addition to a team described before (the vocabulary's « ajout_* »);
+    « avec un seul médecin » recounts it, « sans le médecin » takes it away (`removed_from_team`)."""
     clause = tokens[m.start].clause
     for gap in range(_ADDITION_GAP):
         i = m.start - 1 - gap
         if i < 0 or tokens[i].clause != clause or (gap and tokens[i + 1].after_punct):
             break
+        if tokens[i].surface in {"seul", "seule"} or tokens[i].surface in t.removal_before:
+            return False
         if tokens[i].surface in t.addition_before:
             return True
         if not (tokens[i].pos in {"DET", "NUM", "ADJ"} or tokens[i].is_number or number_at(tokens, i) is not None):

@@ -6,6 +6,7 @@ rules_bridge.extract(). No business rule here: the estimate itself is rules_brid
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -14,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import rules_bridge
-from frenchtext import FrenchPipelineUnavailable
+from frenchtext import FrenchPipelineUnavailable, words
 
 from .common import (
     NON_PROFILE_INTENTS,
@@ -33,6 +34,7 @@ from .profile import (
     SLOT_SECTOR,
     SLOT_SPLIT,
     grow_team,
+    place_outside_paris_in_conversation,
     place_stated_in_conversation,
     sector_stated_in_conversation,
     split_team,
@@ -58,6 +60,10 @@ SLOT_PROJECT = "projet"
 # --------------------------------------------------------------------------------------------
 # Reading the latest message
 # --------------------------------------------------------------------------------------------
+# A place denied just before its mention: « pas le 20e », « pas dans le 20e », « et non au 20e ».
+_DENIED_BEFORE = re.compile(r"\b(?:pas|non|plutot que)(?:\s+(?:dans|a|au|en))?(?:\s+(?:le|la|l))?\s*$")
+
+
 def bare_answer(tracker: Tracker) -> str | None:
     """The folded latest message when it is a short answer to the question asked, else None."""
     text = latest_user_text(tracker)
@@ -76,9 +82,9 @@ def counts_said_per_profession(tracker: Tracker) -> dict[str, int]:
         start = entity.get("start")
         if not profession or start is None:
             continue
-        words = fold(text[:start]).split()
-        if words:
-            count = parse_count(words[-1])
+        before = fold(text[:start]).split()
+        if before:
+            count = parse_count(before[-1])
             if count and count > 0:
                 counts[profession] = counts.get(profession, 0) + count
     return counts
@@ -165,7 +171,22 @@ class ActionAskProfessions(AskMixin, Action):
 
 
 class ActionAskArrondissement(AskMixin, Action):
+    """The arrondissement question; when the user said the practice is outside Paris (« je m'installe à Montreuil »,
+    sixth outside test: asked « Dans quel arrondissement ? » as if nothing had been said), why Paris Méd' does not
+    apply there, once."""
+
     slot = SLOT_LOCATION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        outside = await call_blocking(place_outside_paris_in_conversation, tracker)
+        told = outside and any(
+            e.get("event") == "bot" and (e.get("text") or "").startswith(f"{outside} n'est pas à Paris")
+            for e in tracker.events
+        )
+        if outside and not told:
+            say(dispatcher, "lieu_hors_paris", lieu=outside)
+            return []
+        return await super().run(dispatcher, tracker, domain)
 
 
 class ActionAskNombreProfessionnels(AskMixin, Action):
@@ -228,7 +249,8 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         adds = bool(previous) and bool(latest_entities(tracker, "profession"))
         joins = bool(latest_entities(tracker, SLOT_STRUCTURE)) and not latest_entities(tracker, SLOT_PROJECT)
         recounts = bool(previous) and bool(latest_entities(tracker, "nombre_professionnels"))
-        if not (adds or joins or recounts):
+        removes = bool(previous) and bool({"sans", "sauf"} & set(words(latest_user_text(tracker))))
+        if not (adds or joins or recounts or removes):
             return {}
         extraction = await rules_bridge_extraction(tracker)
         if extraction is None:
@@ -238,16 +260,21 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             changes[SLOT_PROJECT] = rules_bridge.JOINED_PROJECT
         added = {p: n for raw, n in extraction.ajouts.items() if (p := normalize_profession(raw))}
         recounted = {p: n for raw, n in extraction.effectifs.items() if (p := normalize_profession(raw))}
-        if recounts and not added and recounted and set(recounted) < set(previous):
+        removed = {p for raw in extraction.retraits if (p := normalize_profession(raw))} & set(previous)
+        if not added and (removed or (recounts and recounted and set(recounted) < set(previous))):
             # « non pardon, on est trois kinés pas deux » after 2 kinés and a GP: the kinés are three, the GP stays
-            # (the estimate was shown again unchanged, for a team of three: fifth outside test)
+            # (the estimate was shown again unchanged, for a team of three: fifth outside test); « et avec un seul
+            # médecin ? » recounts the doctors, « et sans le médecin ? » takes them away (sixth outside test: both
+            # were read as more doctors, and the aid went up)
             before = split_team(
                 previous,
                 parse_count(slot_before_latest_message(tracker, SLOT_COUNT)),
                 slot_before_latest_message(tracker, SLOT_SPLIT),
             )[0]
-            team = {**before, **recounted}
-            return {**changes, SLOT_PROFESSIONS: list(team), SLOT_SPLIT: team, SLOT_COUNT: float(sum(team.values()))}
+            team = {p: n for p, n in {**before, **recounted}.items() if p not in removed}
+            if team:
+                count = float(sum(team.values()))
+                return {**changes, SLOT_PROFESSIONS: list(team), SLOT_SPLIT: team, SLOT_COUNT: count}
         if not (adds and added):
             return changes
         if normalize_projet(tracker.get_slot(SLOT_PROJECT)) == rules_bridge.JOINED_PROJECT:
@@ -308,8 +335,14 @@ class ValidateFormulaireEligibilite(FormValidationAction):
     async def extract_arrondissement(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        named = latest_entities(tracker, "arrondissement")
+        if len(named) > 1:  # « c'est dans le 19e pas le 20e »: the slot took the last one (sixth outside test)
+            text = latest_user_text(tracker)
+            kept = [e for e in named if not _DENIED_BEFORE.search(fold(text[: e.get("start") or 0]))]
+            if kept and len(kept) < len(named):
+                return {SLOT_LOCATION: kept[0].get("value")}
         if tracker.get_slot("requested_slot") != SLOT_LOCATION:
-            if tracker.get_slot(SLOT_LOCATION) or latest_entities(tracker, "arrondissement"):
+            if tracker.get_slot(SLOT_LOCATION) or named:
                 return {}
             said = await call_blocking(place_stated_in_conversation, tracker)  # before the form asks for it
             return {SLOT_LOCATION: str(said)} if said else {}

@@ -41,7 +41,7 @@ from .knowledge import (
 )
 from .messages import say
 from .orientation import orient_follow_up
-from .profile import corrects_the_estimate, describe_profile
+from .profile import corrects_the_estimate, describe_profile, profile_from_entities
 
 logger = logging.getLogger(__name__)
 
@@ -381,7 +381,10 @@ class ActionNonCompris(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.active_loop_name == FORM:  # what the form could not read but need not be forgotten
-            if rules_bridge.stated_criteria(latest_user_text(tracker)).model_dump(exclude_none=True):
+            stated = rules_bridge.stated_criteria(latest_user_text(tracker)).model_dump(exclude_none=True)
+            # « centre de santé, agrandissement, travaux » while the form asks the sector: slots the entities filled
+            # (sixth outside test: « Désolé, je n'ai pas compris »)
+            if stated or profile_from_entities(tracker, domain):
                 say(dispatcher, "critere_note")  # « le local est en QPV »: read again at the estimate
                 return [FollowupAction(FORM)]
             if latest_intent(tracker) in AID_INTENTS:  # « est-ce que j'ai droit à une aide ? »

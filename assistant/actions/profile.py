@@ -151,6 +151,18 @@ def place_stated_in_conversation(tracker: Tracker) -> int | None:
     return None
 
 
+def place_outside_paris_in_conversation(tracker: Tracker) -> str | None:
+    """The place outside Paris the user's latest mention of a place names (« je m'installe à Montreuil »), None when
+    it is a Paris arrondissement or no place was named. Blocking (French pipeline): run off the loop."""
+    for text in reversed(user_messages(tracker)):
+        place = rules_bridge.parse_place(text)
+        if place.arrondissement is not None:
+            return None
+        if place.hors_paris:
+            return place.hors_paris
+    return None
+
+
 def sector_stated_in_conversation(tracker: Tracker) -> str | None:
     """The doctors' sector the user named in an earlier message the NLU did not map (see
     `place_stated_in_conversation`), the latest mention winning. Blocking: run off the loop."""

@@ -9,6 +9,7 @@ from assistant.actions.forms import ValidateFormulaireEligibilite
 from assistant.actions.profile import build_profile
 from tests.assistant.as_helpers import (
     action_event,
+    bot_event,
     entity,
     make_tracker,
     responses,
@@ -399,6 +400,38 @@ def test_a_recount_of_one_profession_keeps_the_others(domain):
     }
 
 
+@pytest.mark.parametrize(
+    ("text", "ents", "candidates", "team"),
+    [
+        (  # « un seul » was read as one more doctor (sixth outside test: 3 doctors, the aid went up)
+            "et avec un seul médecin ?",
+            [("un seul", "nombre_professionnels", "exercice_seul"), ("médecin", "profession", "medecin_generaliste")],
+            {"professions": ["medecin_generaliste"], "nombre_professionnels": "exercice_seul"},
+            {"medecin_generaliste": 1, "psychologue": 2},
+        ),
+        (  # « sans » was read as the doctor alone
+            "et sans le médecin ?",
+            [("médecin", "profession", "medecin_generaliste")],
+            {"professions": ["medecin_generaliste"]},
+            {"psychologue": 2},
+        ),
+    ],
+)
+def test_a_what_if_with_fewer_professionals_takes_them_away(domain, text, ents, candidates, team):
+    before_slots, history = _team_before(
+        ["medecin_generaliste", "psychologue"],
+        4.0,
+        {"medecin_generaliste": 2, "psychologue": 2},
+        arrondissement="12",
+        secteur="1",
+    )
+    entities = [entity(text, fragment, name, value) for fragment, name, value in ents]
+    tracker = _follow_up(text, entities, candidates, before_slots, history)
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    profile, _, _ = _estimate_of(events, before_slots)
+    assert {m["profession"]: m["nombre"] for m in profile["professionnels"]} == team
+
+
 def test_a_full_restatement_still_replaces_the_team(domain):
     before_slots, history = _team_before(["masseur_kinesitherapeute"], 3.0, {"masseur_kinesitherapeute": 3})
     text = "non, nous sommes 3 kinés et 1 orthophoniste"
@@ -538,3 +571,24 @@ def test_an_arrondissement_named_earlier_is_not_asked_again(domain):
     tracker = form_turn(text, "informer", read, candidates, history=said)
     _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert slots_set(events)["arrondissement"] == "18" and slots_set(events)["secteur"] == "1"
+
+
+def test_a_denied_arrondissement_is_not_the_one_kept(domain):
+    # « non pardon c'est dans le 19e pas le 20e »: the slot took the last one and nothing changed (sixth outside test)
+    text = "non pardon c'est dans le 19e pas le 20e"
+    named = [entity(text, "19e", "arrondissement"), entity(text, "20e", "arrondissement")]
+    tracker = form_turn(text, "informer", named, {"arrondissement": "20e"}, slots={"professions": ["infirmier"]})
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["arrondissement"] == "19"
+
+
+def test_the_arrondissement_question_says_why_a_place_outside_paris_is_not_covered(domain):
+    # « je m'installe à Montreuil… » got « Dans quel arrondissement de Paris… ? » (sixth outside test)
+    from assistant.actions.forms import ActionAskArrondissement
+
+    said = "Je suis médecin généraliste, je m'installe à Montreuil juste à côté de Paris, je peux avoir Paris Med ?"
+    messages, _ = run_action(ActionAskArrondissement(), make_tracker(said, "demande_eligibilite"), domain)
+    assert responses(messages) == ["lieu_hors_paris"] and "Montreuil" in messages[0]["text"]
+    told = [user_event(said, "demande_eligibilite"), bot_event(messages[0]["text"])]
+    messages, _ = run_action(ActionAskArrondissement(), make_tracker("ah bon ?", "nlu_fallback", history=told), domain)
+    assert responses(messages) == ["ask_arrondissement"]  # said once

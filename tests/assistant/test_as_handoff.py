@@ -520,3 +520,15 @@ def test_a_no_with_profile_details_after_an_estimate_corrects_it(domain):
     assert events == [{"event": "followup", "name": "formulaire_eligibilite", "timestamp": None}]
     _, events = run_action(ActionNier(), make_tracker("non", "nier", slots=shown), domain)
     assert events == []  # a plain « non » after an estimate is no correction
+
+
+def test_profile_details_the_form_did_not_ask_for_are_noted_not_misunderstood(domain):
+    # « centre de santé, agrandissement, travaux » asked for the sector: « Désolé, je n'ai pas compris » (sixth outside
+    # test); the structure and the project are slots of the profile
+    from assistant.actions.handoff import ActionNonCompris
+
+    text = "centre de santé, agrandissement, travaux"
+    said = [entity(text, "centre de santé", "structure", "centre_sante"), entity(text, "agrandissement", "projet")]
+    messages, events = run_action(ActionNonCompris(), make_tracker(text, "informer", said, active_loop=FORM), domain)
+    assert responses(messages) == ["critere_note"]
+    assert events == [{"event": "followup", "timestamp": None, "name": FORM}]

@@ -130,3 +130,22 @@ def test_a_place_outside_paris_is_read_only_where_it_is_the_place(text, standalo
     place = parse_place(text, standalone=standalone)
     assert place.hors_paris == outside
     assert place.arrondissement is None or outside is None
+
+
+@pytest.mark.parametrize(
+    ("text", "effectifs", "total", "ajouts", "retraits"),
+    [
+        # sixth outside test: « un couple de médecins » was asked « Combien de professionnels… ? » four times
+        ("on est un couple de medecins generalistes dans le 18e", {"medecin_generaliste": 2}, 2, {}, []),
+        ("on est tous les deux en secteur 1", {}, 2, {}, []),
+        # a what-if with fewer professionals: a recount, not one more; a removal, not the doctor alone
+        ("et avec un seul médecin ?", {"medecin_generaliste": 1}, 1, {}, []),
+        ("et sans le médecin ?", {}, None, {}, ["medecin_generaliste"]),
+        ("et avec une infirmière ?", {"infirmier": 1}, None, {"infirmier": 1}, []),
+        ("on reçoit tous les deux mois", {}, None, {}, []),
+    ],
+)
+def test_team_words_people_use(text, effectifs, total, ajouts, retraits):
+    x = extract(text)
+    assert (x.effectifs, x.nombre_professionnels, x.ajouts, x.retraits) == (effectifs, total, ajouts, retraits)
+    assert not set(retraits) & set(x.professions)

@@ -261,7 +261,10 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         added = {p: n for raw, n in extraction.ajouts.items() if (p := normalize_profession(raw))}
         recounted = {p: n for raw, n in extraction.effectifs.items() if (p := normalize_profession(raw))}
         removed = {p for raw in extraction.retraits if (p := normalize_profession(raw))} & set(previous)
-        if not added and (removed or (recounts and recounted and set(recounted) < set(previous))):
+        # One profession recounted; two or more describe the whole team again (« non, nous sommes 3 kinés et 1
+        # orthophoniste » replaces it: the base form's rule)
+        recount = recounts and len(recounted) == 1 and set(recounted) < set(previous)
+        if not added and (removed or recount):
             # « non pardon, on est trois kinés pas deux » after 2 kinés and a GP: the kinés are three, the GP stays
             # (the estimate was shown again unchanged, for a team of three: fifth outside test); « et avec un seul
             # médecin ? » recounts the doctors, « et sans le médecin ? » takes them away (sixth outside test: both

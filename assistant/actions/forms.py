@@ -36,6 +36,7 @@ from .profile import (
     grow_team,
     place_outside_paris_in_conversation,
     place_stated_in_conversation,
+    professions_stated_in_conversation,
     sector_stated_in_conversation,
     split_team,
 )
@@ -326,6 +327,14 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             return {}
         extraction = await rules_bridge_extraction(tracker)
         found = _extracted_professions(extraction)
+        if not found and not read and tracker.get_slot("requested_slot") is None:
+            said = await call_blocking(professions_stated_in_conversation, tracker)  # said before the form started
+            counts = {p: n for raw, n in said.items() if (p := normalize_profession(raw)) and n}
+            return (
+                {SLOT_PROFESSIONS: [normalize_profession(p) or p for p in said], SLOT_SPLIT: counts or None}
+                if said
+                else {}
+            )
         if not found or (read and not read < set(found)):
             return {}
         counts = (

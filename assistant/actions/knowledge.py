@@ -283,6 +283,9 @@ def say_practitioner_search(dispatcher: CollectingDispatcher) -> list[EventType]
     return [SlotSet(SLOT_OFFER, False)]
 
 
+UNSURE_OFF_TOPIC = 0.6  # below this NLU confidence, an off-topic reading of a question is checked with the guide
+
+
 class ActionHorsSujet(Action):
     """Out of scope: what the assistant does instead — or, for a patient looking for a practitioner (« je cherche un
     médecin traitant pour ma mère », which the NLU reads as off-topic), where to find one."""
@@ -291,8 +294,17 @@ class ActionHorsSujet(Action):
         return "action_hors_sujet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if knowledge_base.seeks_a_practitioner(latest_user_text(tracker)):
+        text = latest_user_text(tracker)
+        if knowledge_base.seeks_a_practitioner(text):
             return say_practitioner_search(dispatcher)
+        confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
+        if confidence < UNSURE_OFF_TOPIC and asking_sentences(text):
+            # « comment je dépose la demande ? » (hors_sujet, 0.45) got « je ne peux pas vous aider » (sixth outside
+            # test): an unsure reading of a question is the guide's when the guide is sure of its answer
+            previous = previous_turn(tracker) if answered_from_the_guide(tracker) else None
+            answered = await answer_if_the_guide_can(dispatcher, text, previous)
+            if answered is not None:
+                return answered
         dispatcher.utter_message(response="utter_hors_sujet")
         return []
 

@@ -151,6 +151,18 @@ def place_stated_in_conversation(tracker: Tracker) -> int | None:
     return None
 
 
+def professions_stated_in_conversation(tracker: Tracker) -> dict[str, int]:
+    """The professions (with their headcounts when said, else 0) of the latest earlier message naming the writer's
+    team that the NLU did not map (« je suis sage-femme et je voudrais consulter chez moi… », a regulatory question):
+    « est-ce que j'ai droit à Paris Méd' toute seule ? » was asked « Quelle est votre profession ? » (sixth outside
+    test). Patients' mentions (« un médecin pour ma mère ») are not the team. Blocking: run off the loop."""
+    for text in reversed(user_messages(tracker)[:-1]):
+        found = rules_bridge.extract(text)
+        if found.professions:
+            return {p: found.effectifs.get(p, 0) for p in found.professions}
+    return {}
+
+
 def place_outside_paris_in_conversation(tracker: Tracker) -> str | None:
     """The place outside Paris the user's latest mention of a place names (« je m'installe à Montreuil »), None when
     it is a Paris arrondissement or no place was named. Blocking (French pipeline): run off the loop."""

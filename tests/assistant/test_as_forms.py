@@ -592,3 +592,16 @@ def test_the_arrondissement_question_says_why_a_place_outside_paris_is_not_cover
     told = [user_event(said, "demande_eligibilite"), bot_event(messages[0]["text"])]
     messages, _ = run_action(ActionAskArrondissement(), make_tracker("ah bon ?", "nlu_fallback", history=told), domain)
     assert responses(messages) == ["ask_arrondissement"]  # said once
+
+
+def test_a_profession_named_before_the_form_is_not_asked_again(domain):
+    # « je suis sage femme et je voudrais consulter chez moi… » (a regulatory question), then « est-ce que j'ai droit à
+    # Paris Méd' toute seule ? » was asked « Quelle est votre profession ? » (sixth outside test)
+    said = [
+        user_event(
+            "je suis sage femme et je voudrais consulter chez moi, dans mon appart du 14e", "question_reglementaire"
+        )
+    ]
+    tracker = form_turn("est ce que j'ai droit a paris med toute seule ?", "demande_eligibilite", history=said)
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["professions"] == ["sage_femme"] and slots_set(events)["arrondissement"] == "14"

@@ -332,3 +332,15 @@ def test_a_criterion_stated_after_an_estimate_estimates_again(fake_module, domai
     asked = make_tracker("c'est quoi un QPV ?", "question_reglementaire", slots=shown)  # asked about, not stated
     messages, _ = run_action(ActionRepondreGuide(), asked, domain)
     assert messages[0]["text"] == "QPV signifie…"
+
+
+def test_an_unsure_off_topic_reading_of_a_question_the_guide_answers_gets_the_answer(domain):
+    # « comment je dépose la demande ? » (hors_sujet, 0.45) got « je ne peux pas vous aider » (sixth outside test)
+    tracker = make_tracker("comment déposer ma demande de subvention Paris Méd' ?", "hors_sujet")
+    tracker.latest_message["intent"]["confidence"] = 0.45
+    messages, events = run_action(ActionHorsSujet(), tracker, domain)
+    assert messages[0]["text"] and slots_set(events)["section_precedente"]
+    pizza = make_tracker("Quelle est la meilleure pizzeria du 11e ?", "hors_sujet")
+    pizza.latest_message["intent"]["confidence"] = 0.45
+    messages, _ = run_action(ActionHorsSujet(), pizza, domain)
+    assert [m.get("response") for m in messages] == ["utter_hors_sujet"]

@@ -18,6 +18,10 @@ from .index import Index
 from .retriever import Ranking, confidence
 from .text import with_word_families
 
+OFF_TOPIC = (
+    "Cette question sort de mon domaine\u00a0: je réponds aux questions sur l'installation des professionnels de santé à "
+    "Paris (local, travaux, accessibilité, bail, aide Paris Méd', partenaires)."
+)
 DECLINE = (
     "Le guide B.A.-BA réglementaire ne couvre pas cette question, et je préfère ne pas vous répondre "
     "au hasard. Je peux la transmettre à l'équipe Paris Méd', qui vous répondra directement."
@@ -134,18 +138,41 @@ def courtesy_answer(message: str) -> Answer | None:
     return Answer(answer=text, answered=False, sources=[], score=0.0, courtesy=True)
 
 
-def care_answer(declined: Answer, message: str) -> Answer:
-    """A declined message from a patient gets a reply for a patient instead of the offer to pass it to the team, who
-    help professionals set up: looking for a practitioner (`care.seeks_a_practitioner`), `PRACTITIONER_SEARCH`;
-    asking for care (`care.asks_for_care`), `MEDICAL_ADVICE` (the 15 or the 112, a doctor, a pharmacist). Any other
-    answer is returned as it is."""
+def reply_to_declined(declined: Answer, message: str) -> Answer:
+    """A declined message gets the reply that helps its writer instead of the offer to pass it to the team, who help
+    professionals set up: a patient looking for a practitioner (`care.seeks_a_practitioner`), `PRACTITIONER_SEARCH`;
+    a question on care (`care.asks_for_care`), `MEDICAL_ADVICE` (the 15 or the 112, a doctor, a pharmacist); a
+    question with no word of a practice (`is_off_topic`: the weather, a cake recipe), `OFF_TOPIC`. Any other answer
+    is returned as it is."""
     if declined.answered or declined.courtesy:
         return declined
     if seeks_a_practitioner(message):
         return declined.model_copy(update={"answer": PRACTITIONER_SEARCH, "patient": True})
     if asks_for_care(message):
         return declined.model_copy(update={"answer": MEDICAL_ADVICE, "medical": True})
+    if declined.understood and is_off_topic(message):
+        return declined.model_copy(update={"answer": OFF_TOPIC, "off_topic": True})
     return declined
+
+
+# The words of a question about a practice, folded: a declined message with none of them is off the assistant's
+# topic, and the team, who help professionals set up, is not offered (two outside testers, session 24: the weather,
+# a Navigo pass and a cake recipe were « transmissible à l'équipe »). Tax, insurance or software questions name the
+# practice and keep the offer.
+_PRACTICE_WORDS = re.compile(
+    r"\b(?:cabinets?|locaux|local|install\w*|patient\w*|professionn\w*|sante|soins?|soignants?|medec\w*|medic\w*|"
+    r"docteurs?|dr|generalistes?|specialistes?|kine\w*|infirmi\w*|idel?|sages? femmes?|orthophon\w*|orthopt\w*|"
+    r"podolog\w*|pedicur\w*|dentist\w*|psycholog\w*|osteo\w*|pharmac\w*|msp|cpts|erp|pmr|bail|baux|loyers?|"
+    r"bailleurs?|proprio\w*|copro\w*|syndic|travaux|amenag\w*|accessib\w*|handicap\w*|urbanism\w*|permis|"
+    r"autorisation\w*|enseignes?|plaques?|dasri|dechets?|aides?|subvention\w*|financ\w*|med|ordre|urps|ars|cpam|"
+    r"ameli|assuran\w*|urssaf|fisc\w*|impots?|bnc|revenus?|comptab\w*|logiciels?|secretari\w*|rempla\w*|"
+    r"associ\w*|collegues?|confreres?|consultations?|rendez vous|rdv|diplome\w*|etudes?|internes?|retraite)\b"
+)
+
+
+def is_off_topic(message: str) -> bool:
+    """Whether a message names nothing of a practice (`_PRACTICE_WORDS`)."""
+    return not _PRACTICE_WORDS.search(key(message))
 
 
 def continues_previous_turn(question: str) -> bool:
@@ -224,6 +251,9 @@ class Answer(BaseModel):
     medical: bool = Field(default=False, description="Vrai pour une question de soins que le guide décline.")
     patient: bool = Field(
         default=False, description="Vrai pour un patient qui cherche un praticien ou un rendez-vous (guide décliné)."
+    )
+    off_topic: bool = Field(
+        default=False, description="Vrai pour une question sans rapport avec un cabinet (déclinée)."
     )
 
     def to_contract(self) -> dict[str, Any]:

@@ -20,9 +20,9 @@ from .answering import (
     Previous,
     asks_in_context,
     build_answer,
-    care_answer,
     courtesy_answer,
     is_follow_up,
+    reply_to_declined,
     with_other_asks,
 )
 from .config import PACKAGE_DIR, KBConfig
@@ -192,7 +192,7 @@ class KnowledgeBase:
         with self._lock:
             alone = build_answer(self.index, r, text, self.threshold, self.decision)
         if previous is None or not previous.question.strip() or not is_follow_up(text, alone):
-            return care_answer(self._with_other_asks(text, alone), text)
+            return reply_to_declined(self._with_other_asks(text, alone), text)
         # Read the follow-up with the previous turn's topic: both questions together, the cited section favoured.
         context = clean_user_text(previous.question)[: MAX_QUESTION_CHARS // 2]
         ids = [s.id for s in self.index.sections]
@@ -204,7 +204,7 @@ class KnowledgeBase:
             if favoured is not None:
                 together = boost(together, favoured, PREVIOUS_SECTION_BONUS)
             in_context = build_answer(self.index, together, text, self.threshold, self.decision, asked_terms=r.terms)
-        return in_context if in_context.answered else care_answer(self._with_other_asks(text, alone), text)
+        return in_context if in_context.answered else reply_to_declined(self._with_other_asks(text, alone), text)
 
     def _with_other_asks(self, text: str, answer: Answer) -> Answer:
         """`answering.with_other_asks`: each other question of a message asking several, ranked on its own (not for a

@@ -205,6 +205,9 @@ class ActionRepondreGuide(Action):
             return [SlotSet(SLOT_OFFER, True)]
         if not answers(result) and result.patient:  # a patient looking for a practitioner: the ameli directory
             return say_practitioner_search(dispatcher)
+        if not answers(result) and result.off_topic:  # the weather, a cake recipe: what the assistant does, no team
+            dispatcher.utter_message(response="utter_hors_sujet")
+            return [SlotSet(SLOT_OFFER, False)]
         if not answers(result) and result.medical:  # symptoms or treatment: no hand-off, the staff give no care advice
             return say_medical_advice(dispatcher)
         if not answers(result):

@@ -35,8 +35,8 @@ def test_editorial_caveats_reach_users_as_one_plain_notice(kb):
 @pytest.mark.parametrize(
     "question",
     [
-        "Quelle est la recette de la blanquette de veau ?",
-        "Qui a gagné la coupe du monde de football 1998 ?",
+        "Quel logiciel de gestion choisir pour mon cabinet ?",
+        "Quelle assurance responsabilité civile professionnelle prendre pour un cabinet infirmier ?",
     ],
 )
 def test_out_of_scope_question_is_declined_with_hand_off(kb, question):
@@ -480,3 +480,14 @@ def test_a_short_question_leaning_on_the_previous_turn_is_read_with_it(kb, previ
     first = kb.answer(previous)
     result = kb.answer(question, previous=Previous(question=previous, section_id=first.sources[0].section_id))
     assert result.answered and theme in result.sources[0].section_id
+
+
+def test_an_off_topic_question_is_not_offered_to_the_team(kb):
+    from knowledge_base.answering import DECLINE, OFF_TOPIC
+
+    # the weather, a Navigo pass and a cake were « transmissible à l'équipe Paris Méd' » (fifth and sixth outside tests)
+    for question in ("Quelle est la meteo demain a Paris ?", "Quelle est la recette de la blanquette de veau ?"):
+        result = kb.answer(question)
+        assert not result.answered and result.off_topic and result.answer == OFF_TOPIC
+    practice = kb.answer("comment déclarer mes revenus BNC en tant que kiné ?")  # a practice's question: the team
+    assert not practice.answered and not practice.off_topic and practice.answer == DECLINE

@@ -25,7 +25,7 @@ from frenchtext import FrenchPipelineUnavailable, format_eur
 from .common import SLOT_AID_ASKED, SLOT_OFFER, call_blocking, last_action_before_latest_message, latest_intent
 from .handoff import ActionIncompris
 from .messages import render, say
-from .profile import SLOT_ESTIMATE, build_profile, describe_team, project_stated_in_conversation
+from .profile import SLOT_ESTIMATE, SLOT_SECTOR, build_profile, describe_team, project_stated_in_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -115,11 +115,16 @@ def estimate_card(result: rules_bridge.Estimate, explanation: str, guessed_split
 
 
 def summary_message(
-    result: rules_bridge.Estimate, guessed_split: str | None, newcomers: str | None = None
+    result: rules_bridge.Estimate,
+    guessed_split: str | None,
+    newcomers: str | None = None,
+    sector_unused: bool = False,
 ) -> dict[str, Any]:
     """The one short text (with the follow-up buttons) sent before the card. ``newcomers``: for a growth project,
     the professionals counted as joining (the grid counts only them), said so that a user who described the team
-    already there can correct it (third outside test: 2 kinés counted, then 1 680 € once an orthophoniste joined)."""
+    already there can correct it (third outside test: 2 kinés counted, then 1 680 € once an orthophoniste joined).
+    ``sector_unused``: a sector was said for a team without doctors, which the grid's sector rule does not concern
+    (sixth outside test: « dentiste conventionné secteur 2 » got an amount without a word on the sector)."""
     if result.eligible and result.aide_investissement:
         head = render("montant_estime", montant=format_eur(result.aide_plancher_eur))
     elif result.eligible:
@@ -131,6 +136,8 @@ def summary_message(
         parts.append(render("repartition_supposee", repartition=guessed_split)["text"])
     if newcomers:
         parts.append(render("agrandissement_arrivants", arrivants=newcomers)["text"])
+    if sector_unused:
+        parts.append(render("secteur_non_retenu")["text"])
     follow_up = render("estimation_suite")
     parts.append(follow_up["text"])
     return {"text": " ".join(parts), "buttons": follow_up.get("buttons") or []}
@@ -246,7 +253,10 @@ class ActionEstimerAide(Action):
             logger.exception("rules_bridge.estimate failed for profile %s", profile)
             say(dispatcher, "estimation_erreur")
             return [SlotSet(SLOT_OFFER, True)]
-        message = summary_message(result, guessed_split, counted_newcomers(profile))
+        sector_unused = bool(tracker.get_slot(SLOT_SECTOR)) and not any(
+            "secteur" in m for m in profile["professionnels"]
+        )
+        message = summary_message(result, guessed_split, counted_newcomers(profile), sector_unused)
         dispatcher.utter_message(text=message["text"], buttons=message["buttons"])
         dispatcher.utter_message(json_message=estimate_card(result, explanation, guessed_split).model_dump())
         return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_ESTIMATE, kept_estimate(profile, result))]

@@ -237,3 +237,13 @@ def test_why_in_the_middle_of_the_form_is_not_an_answer(domain):
     tracker = make_tracker("pourquoi ?", "expliquer_estimation", active_loop="formulaire_eligibilite")
     messages, _ = run_action(ActionExpliquerEstimation(), tracker, domain)
     assert responses(messages) == ["reponse_non_comprise"]  # then the form asks its question again (rules)
+
+
+def test_a_sector_said_for_a_team_without_doctors_is_said_to_be_unused(domain):
+    # « chirurgien-dentiste conventionné secteur 2 » got an amount without a word on the sector (sixth outside test)
+    slots = {"professions": ["chirurgien_dentiste"], "nombre_professionnels": 2, "arrondissement": "16", "secteur": "2"}
+    messages, _ = run_action(ActionEstimerAide(), make_tracker("", slots=slots), domain)
+    assert "n'entre pas dans ce calcul" in messages[0]["text"]
+    doctors = {**slots, "professions": ["medecin_generaliste"], "secteur": "1"}
+    messages, _ = run_action(ActionEstimerAide(), make_tracker("", slots=doctors), domain)
+    assert "n'entre pas dans ce calcul" not in messages[0]["text"]

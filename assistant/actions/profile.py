@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.types import DomainDict
 
 import rules_bridge
+from frenchtext import fold
 
 from .common import latest_entities, latest_user_text, user_messages
 from .vocabulary import (
@@ -175,10 +177,15 @@ def place_outside_paris_in_conversation(tracker: Tracker) -> str | None:
     return None
 
 
+_SECTOR_WORDS = re.compile(r"\b(?:secteur|s[123]|optam|conventionn|tarifs? opposables?)")
+
+
 def sector_stated_in_conversation(tracker: Tracker) -> str | None:
     """The doctors' sector the user named in an earlier message the NLU did not map (see
     `place_stated_in_conversation`), the latest mention winning. Blocking: run off the loop."""
     for text in reversed(user_messages(tracker)):
+        if not _SECTOR_WORDS.search(fold(text)):  # the French pipeline only for messages that may name one
+            continue
         sector = normalize_secteur(rules_bridge.extract(text).secteur)
         if sector:
             return sector

@@ -380,13 +380,8 @@ def test_an_addition_keeps_the_team_and_adds_to_it(domain, before, text, ents, c
 
 def test_a_recount_of_one_profession_keeps_the_others(domain):
     # after 2 kinés and a GP: the kinés are three, the GP stays (fifth outside test: the card stayed the same)
-    before_slots, history = _team_before(
-        ["masseur_kinesitherapeute", "medecin_generaliste"],
-        3.0,
-        {"masseur_kinesitherapeute": 2, "medecin_generaliste": 1},
-        arrondissement="20",
-        secteur="1",
-    )
+    team = {"masseur_kinesitherapeute": 2, "medecin_generaliste": 1}
+    before_slots, history = _team_before(list(team), 3.0, team, arrondissement="20", secteur="1")
     text = "non pardon, on est trois kinés pas deux"
     candidates = {"nombre_professionnels": "trois"}
     tracker = _follow_up(text, [entity(text, "trois", "nombre_professionnels")], candidates, before_slots, history)
@@ -418,13 +413,8 @@ def test_a_recount_of_one_profession_keeps_the_others(domain):
     ],
 )
 def test_a_what_if_with_fewer_professionals_takes_them_away(domain, text, ents, candidates, team):
-    before_slots, history = _team_before(
-        ["medecin_generaliste", "psychologue"],
-        4.0,
-        {"medecin_generaliste": 2, "psychologue": 2},
-        arrondissement="12",
-        secteur="1",
-    )
+    before = {"medecin_generaliste": 2, "psychologue": 2}
+    before_slots, history = _team_before(list(before), 4.0, before, arrondissement="12", secteur="1")
     entities = [entity(text, fragment, name, value) for fragment, name, value in ents]
     tracker = _follow_up(text, entities, candidates, before_slots, history)
     _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)

@@ -479,16 +479,20 @@ def test_what_the_form_cannot_read_is_acknowledged_then_the_form_asks_again(doma
     assert responses(messages) == ["default"] and events[0]["event"] == "rewind"
 
 
-def test_a_question_for_the_teams_contact_is_no_subject_for_the_team(domain):
-    # « vous avez un numéro de téléphone ou un mail ? » became the request's subject (fifth outside test)
-    text = "vous avez un numéro de téléphone ou un mail ?"
-    tracker = make_tracker(
+def _subject_turn(text: str, intent: str):
+    """The contact form's tracker after `text` answered « à quel sujet ? »."""
+    return make_tracker(
         text,
-        "hors_sujet",
+        intent,
         slots={"demande": text, "requested_slot": "demande"},
         after=[action_event("formulaire_contact"), {"event": "slot", "name": "demande", "value": text}],
         active_loop="formulaire_contact",
     )
+
+
+def test_a_question_for_the_teams_contact_is_no_subject_for_the_team(domain):
+    # « vous avez un numéro de téléphone ou un mail ? » became the request's subject (fifth outside test)
+    tracker = _subject_turn("vous avez un numéro de téléphone ou un mail ?", "hors_sujet")
     messages, events = run_action(ValidateFormulaireContact(), tracker, domain)
     assert responses(messages) == ["contact_de_l_equipe"] and slots_set(events)["demande"] is None
 
@@ -496,14 +500,7 @@ def test_a_question_for_the_teams_contact_is_no_subject_for_the_team(domain):
 def test_contact_details_given_with_the_subject_answer_both_questions(domain):
     # the contact was asked for again, and the goodbye that followed cancelled the request (fifth outside test)
     text = "mon mail c'est dr.martin.test@example.org, c'est pour un projet de MSP dans le 18e"
-    tracker = make_tracker(
-        text,
-        "question_reglementaire",
-        slots={"demande": text, "requested_slot": "demande"},
-        after=[action_event("formulaire_contact"), {"event": "slot", "name": "demande", "value": text}],
-        active_loop="formulaire_contact",
-    )
-    messages, events = run_action(ValidateFormulaireContact(), tracker, domain)
+    messages, events = run_action(ValidateFormulaireContact(), _subject_turn(text, "question_reglementaire"), domain)
     assert messages == []
     assert slots_set(events)["demande"] == text and slots_set(events)["contact"] == "dr.martin.test@example.org"
 

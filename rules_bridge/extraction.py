@@ -179,6 +179,17 @@ def _joined_structure(tokens: list[Tok], structures: list[Match], t: Tables) -> 
     return None
 
 
+_WRITER_BEFORE = (("suis",), ("suis", "un"), ("suis", "une"), ("en", "tant", "que"))
+
+
+def _said_of_the_writer(tokens: list[Tok], m: Match) -> bool:
+    """The profession ``m`` follows « je suis (un·e) » or « en tant que »: the writer's own."""
+    return any(
+        m.start - len(before) >= 0 and all(tokens[m.start - len(before) + j].surface == w for j, w in enumerate(before))
+        for before in _WRITER_BEFORE
+    )
+
+
 def extract(text: str) -> Extraction:
     """Professions (with counts), arrondissement/postal code, team size and needs found in ``text``."""
     if not isinstance(text, str) or not text.strip():
@@ -241,6 +252,11 @@ def extract(text: str) -> Extraction:
             effectifs[m.value] = effectifs.get(m.value, 0) + n
             counted.update(range(m.start - span, m.start))
 
+    # The writer's own profession (« je suis généraliste », « en tant que kiné ») counts one in the team's size when
+    # no number is said: « je suis généraliste, on monte un cabinet avec un kiné » is 2 (the size was asked three
+    # times). Not a headcount of the profession: the writer may have colleagues of the same one.
+    writer = {m.value for m in kept if m.value not in effectifs and _said_of_the_writer(tokens, m)}
+
     ajouts: dict[str, int] = {}
     for m in kept:
         if added_to_team(tokens, m, t):
@@ -249,8 +265,8 @@ def extract(text: str) -> Extraction:
 
     total = team_size(tokens, t, arr_positions, counted)
     only_additions = bool(ajouts) and set(ajouts) >= set(professions)  # the rest of the team was described before
-    if total is None and not only_additions and professions and all(p in effectifs for p in professions):
-        total = sum(effectifs.values())
+    if total is None and not only_additions and professions and all(p in effectifs or p in writer for p in professions):
+        total = sum(effectifs.values()) + len(writer)
     if total is None and not only_additions and len(kept) == 1 and not tokens[kept[0].start].plural:
         first_person = any(tok.surface in {"je", "j", "moi"} for tok in tokens)
         if first_person and not any(tok.surface in {"nous", "on"} for tok in tokens):

@@ -85,6 +85,7 @@ class Tables:
             ((phrase_key(k), n) for k, n in v.nombres_en_mots.items()), key=lambda x: -len(x[0])
         )
         self.removal_before = {fold(w) for w in v.retrait_avant}
+        self.removal_verbs = [fold(w) for w in v.retrait_verbes]
         # places outside Paris, longest first (« Saint-Ouen-sur-Seine » before « Saint-Ouen »), with their written name
         self.outside = sorted(((phrase_key(name), name) for name in v.hors_paris), key=lambda x: -len(x[0]))
         self.outside_before = [phrase_key(w) for w in v.hors_paris_avant]

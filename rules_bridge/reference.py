@@ -197,6 +197,7 @@ class Vocabulary(_Strict):
     ordinaux: dict[str, int]
     nombres_en_mots: dict[str, int]
     retrait_avant: list[str]
+    retrait_verbes: list[str]
     hors_paris_avant: list[str]
     hors_paris: list[str]
     hors_paris_codes_postaux: list[str]

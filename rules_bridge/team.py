@@ -93,8 +93,13 @@ def number_from(tokens: list[Tok], i: int) -> tuple[int | None, int]:
 
 
 def removed_from_team(tokens: list[Tok], m: Match, t: Tables) -> bool:
-    """The profession ``m`` is taken away from the team described before: « sans le médecin », « sauf l'infirmière »."""
+    """The profession ``m`` is taken away from the team described before: « sans le médecin », « sauf l'infirmière »,
+    « et si on enlève l'infirmière ? »."""
     clause = tokens[m.start].clause
+    if any(
+        tokens[i].clause == clause and any(tokens[i].matches(verb) for verb in t.removal_verbs) for i in range(m.start)
+    ):
+        return True
     for gap in range(_ADDITION_GAP):
         i = m.start - 1 - gap
         if i < 0 or tokens[i].clause != clause or (gap and tokens[i + 1].after_punct):

@@ -65,6 +65,14 @@ SLOT_PROJECT = "projet"
 _DENIED_BEFORE = re.compile(r"\b(?:pas|non|plutot que)(?:\s+(?:dans|a|au|en))?(?:\s+(?:le|la|l))?\s*$")
 
 
+# Words that take someone away from the team (rules_bridge reads whom: « et si on enlève l'infirmière ? »).
+_REMOVAL = re.compile(r"\b(?:sans|sauf|enlev\w*|retir\w*|supprim\w*)\b")
+
+# The writer speaks for one (« je m'associe… »), not for a group (« on », « nous »).
+_WRITER_ALONE = frozenset({"je", "j", "moi", "m"})
+_WRITER_WITH_OTHERS = frozenset({"on", "nous"})
+
+
 def bare_answer(tracker: Tracker) -> str | None:
     """The folded latest message when it is a short answer to the question asked, else None."""
     text = latest_user_text(tracker)
@@ -250,7 +258,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         adds = bool(previous) and bool(latest_entities(tracker, "profession"))
         joins = bool(latest_entities(tracker, SLOT_STRUCTURE)) and not latest_entities(tracker, SLOT_PROJECT)
         recounts = bool(previous) and bool(latest_entities(tracker, "nombre_professionnels"))
-        removes = bool(previous) and bool({"sans", "sauf"} & set(words(latest_user_text(tracker))))
+        removes = bool(previous) and bool(_REMOVAL.search(fold(latest_user_text(tracker))))
         if not (adds or joins or recounts or removes):
             return {}
         extraction = await rules_bridge_extraction(tracker)
@@ -302,6 +310,11 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         if stated is None and latest_entities(tracker, "nombre_professionnels") and not headcount_entities(tracker):
             stated = parse_count(tracker.get_slot(SLOT_COUNT))
         professions, split, total = grow_team(previous, previous_counts, restated, added, stated)
+        said = set(words(latest_user_text(tracker)))
+        if total is None and len(previous) == 1 and said & _WRITER_ALONE and not said & _WRITER_WITH_OTHERS:
+            # « et si je m'associe avec une ophtalmo ? » after « je suis orthoptiste… », no size known yet: the writer
+            # and who joins (the size was asked again: seventh outside test)
+            total = 1 + sum(added.values())
         if total is not None and not 1 <= total <= MAX_PROFESSIONALS:
             return changes
         changes.update({SLOT_PROFESSIONS: professions, SLOT_SPLIT: split or None})
@@ -348,14 +361,31 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         named = latest_entities(tracker, "arrondissement")
-        if len(named) > 1:  # « c'est dans le 19e pas le 20e »: the slot took the last one (sixth outside test)
-            text = latest_user_text(tracker)
+        text = latest_user_text(tracker)
+        if len(named) > 1:
+            # « c'est dans le 19e pas le 20e » (sixth outside test) and « dans le 10e pour accueillir un 3e
+            # dentiste » (seventh): the slot took the last one; not a denied one, and rules_bridge's reading first
             kept = [e for e in named if not _DENIED_BEFORE.search(fold(text[: e.get("start") or 0]))]
-            if kept and len(kept) < len(named):
-                return {SLOT_LOCATION: kept[0].get("value")}
+            read = await call_blocking(rules_bridge.parse_place, text)
+            agreed = [
+                e
+                for e in kept
+                if (found := parse_location(e.get("value"))) and found.arrondissement == read.arrondissement
+            ]
+            if agreed or (kept and len(kept) < len(named)):
+                return {SLOT_LOCATION: (agreed or kept)[0].get("value")}
         if tracker.get_slot("requested_slot") != SLOT_LOCATION:
-            if tracker.get_slot(SLOT_LOCATION) or named:
+            if named:
                 return {}
+            if tracker.get_slot(SLOT_LOCATION):
+                if latest_intent(tracker) in NON_PROFILE_INTENTS:  # « le 18e est-il en QPV ? » asked mid-form
+                    return {}
+                # « et si on reste dans le 15e finalement ? » (no entity read): the estimate did not change
+                read = await call_blocking(rules_bridge.parse_place, text)
+                moved = read.arrondissement is not None and str(read.arrondissement) != str(
+                    tracker.get_slot(SLOT_LOCATION)
+                )
+                return {SLOT_LOCATION: str(read.arrondissement)} if moved else {}
             said = await call_blocking(place_stated_in_conversation, tracker)  # before the form asks for it
             return {SLOT_LOCATION: str(said)} if said else {}
         if latest_entities(tracker, "arrondissement") or latest_entities(tracker, "code_postal"):
@@ -395,8 +425,9 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         extraction = await rules_bridge_extraction(tracker)
         value = extraction.nombre_professionnels if extraction else None
         # Unasked, a team of one is rules_bridge's guess (« … pour mon cabinet de kiné » read as a kiné alone, who
-        # would be told he is not eligible): the form asks instead.
-        return {SLOT_COUNT: value} if value and (asked or value > 1) else {}
+        # would be told he is not eligible): the form asks instead, unless the writer says so (« toute seule »).
+        alone = extraction is not None and extraction.structure == "exercice_seul"
+        return {SLOT_COUNT: value} if value and (asked or value > 1 or alone) else {}
 
     async def extract_secteur(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

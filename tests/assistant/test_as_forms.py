@@ -595,3 +595,72 @@ def test_a_profession_named_before_the_form_is_not_asked_again(domain):
     tracker = form_turn("est ce que j'ai droit a paris med toute seule ?", "demande_eligibilite", history=said)
     _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
     assert slots_set(events)["professions"] == ["sage_femme"] and slots_set(events)["arrondissement"] == "14"
+
+
+def test_an_ordinal_counting_people_is_no_arrondissement(domain):
+    # « …dans le 10e pour accueillir un 3e dentiste »: the card said « Projet situé dans le 3e » (seventh outside test)
+    text = (
+        "2 chirurgiens-dentistes secteur 1, agrandissement de notre cabinet dans le 10e pour accueillir un 3e dentiste"
+    )
+    named = [entity(text, "10e", "arrondissement"), entity(text, "3e", "arrondissement")]
+    tracker = form_turn(
+        text, "estimer_aide", named, {"arrondissement": "3e"}, slots={"professions": ["chirurgien_dentiste"]}
+    )
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["arrondissement"] == "10"
+
+
+def test_an_arrondissement_the_nlu_missed_after_an_estimate_moves_the_project(domain):
+    # « et si on reste dans le 15e finalement ? » (no entity): the 19e's amount came back (seventh outside test)
+    before_slots, history = _team_before(["sage_femme"], 2.0, {"sage_femme": 2}, arrondissement="19")
+    tracker = _follow_up("et si on reste dans le 15e finalement ?", [], {}, before_slots, history)
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["arrondissement"] == "15"
+
+
+def test_a_removal_verb_takes_the_professional_away(domain):
+    # « et si finalement on enlève l'infirmière ? » gave the same amount (seventh outside test)
+    team = {"medecin_generaliste": 2, "infirmier": 1, "masseur_kinesitherapeute": 1}
+    before_slots, history = _team_before(list(team), 4.0, team, arrondissement="20", secteur="1")
+    tracker = _follow_up("et si finalement on enlève l'infirmière ?", [], {}, before_slots, history)
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    profile, _, _ = _estimate_of(events, before_slots)
+    assert {m["profession"]: m["nombre"] for m in profile["professionnels"]} == {
+        "medecin_generaliste": 2,
+        "masseur_kinesitherapeute": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "ents", "count"),
+    [
+        # « toute seule » says the size: the form asked « Combien de professionnels… ? » again (seventh outside test)
+        (
+            "je suis orthoptiste et je veux ouvrir mon cabinet toute seule dans le 13e, j'ai droit à Paris Med ?",
+            [("orthoptiste", "profession", None), ("13e", "arrondissement", None)],
+            1.0,
+        ),
+        # the writer and who joins
+        (
+            "Je suis généraliste en secteur 2 adhérent OPTAM, on monte un cabinet de groupe avec un kiné dans le 11e",
+            [("généraliste", "profession", "medecin_generaliste"), ("kiné", "profession", "masseur_kinesitherapeute")],
+            2.0,
+        ),
+    ],
+)
+def test_a_team_size_said_in_words_is_not_asked(domain, text, ents, count):
+    entities = [entity(text, fragment, name, value) for fragment, name, value in ents]
+    tracker = form_turn(text, "demande_eligibilite", entities, history=[])
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["nombre_professionnels"] == count
+
+
+def test_the_writer_and_who_joins_when_the_size_is_not_known_yet(domain):
+    # « et si je m'associe avec une ophtalmo en secteur 1 ? » was asked the size again (seventh outside test)
+    before_slots, history = _team_before(["orthoptiste"], None, None, arrondissement="13")
+    text = "et si je m'associe avec une ophtalmo en secteur 1 ?"
+    read = [entity(text, "ophtalmo", "profession", "medecin_specialiste")]
+    tracker = _follow_up(text, read, {"professions": ["medecin_specialiste"]}, before_slots, history)
+    _, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert slots_set(events)["nombre_professionnels"] == 2.0
+    assert set(slots_set(events)["professions"]) == {"orthoptiste", "medecin_specialiste"}

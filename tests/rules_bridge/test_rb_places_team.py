@@ -149,3 +149,19 @@ def test_team_words_people_use(text, effectifs, total, ajouts, retraits):
     x = extract(text)
     assert (x.effectifs, x.nombre_professionnels, x.ajouts, x.retraits) == (effectifs, total, ajouts, retraits)
     assert not set(retraits) & set(x.professions)
+
+
+@pytest.mark.parametrize(
+    ("text", "total", "retraits"),
+    [
+        # the writer counts one when no number is said (seventh outside test: the size asked three times)
+        ("Je suis généraliste, on monte un cabinet de groupe avec un kiné dans le 11e", 2, []),
+        ("nous sommes 2 kinés et je suis orthophoniste", 3, []),
+        ("je suis kiné, on est 3 kinés", 3, []),
+        # a removal verb takes the professional away (« on enlève l'infirmière »: the amount did not change)
+        ("et si finalement on enlève l'infirmière ?", None, ["infirmier"]),
+    ],
+)
+def test_the_writer_and_removals(text, total, retraits):
+    x = extract(text)
+    assert (x.nombre_professionnels, x.retraits) == (total, retraits)

@@ -201,6 +201,8 @@ def is_follow_up(question: str, alone: Answer) -> bool:
 # object pronoun standing for what the previous turn was about (folded text). « c'est quoi un QPV ? » names its topic.
 _LEANS_ON_PREVIOUS = re.compile(
     r"^(?:c est|ca|cela|et ca)\b(?! quoi\b)"
+    # « c'est quoi la durée minimum ? » after an answer on leases: a detail of the previous topic (seventh outside test)
+    r"|^c est quoi (?:le|la|les) (?:duree|delai|cout|prix|montant|procedure|demarche|difference|minimum|maximum)\b"
     r"|\b(?:on|je|j|il|elle|vous|nous|faut il|faut|peut on|dois je|doit on)\s+(?:la|le|les|l|y|en)\s+\w+"
 )
 _LEANING_MAX_WORDS = 7

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+import knowledge_base
 import request_store
 import rules_bridge
 from frenchtext import asking_sentences, fold, key, looks_english, normalise_email, words
@@ -242,6 +243,10 @@ def misunderstood_twice(tracker: Tracker) -> bool:
     return False
 
 
+# What a question right after an estimate is about, for the guide (its previous turn).
+AID_TOPIC = knowledge_base.Previous(question="l'aide Paris Méd'", section_id=None)
+
+
 class ActionIncompris(Action):
     """First misunderstanding: ask to rephrase. Second in a row: offer the hand-off. Right after a guide answer, the
     message is first read by the guide as a follow-up (« et combien de temps il dure ? »), which the NLU, without the
@@ -263,7 +268,11 @@ class ActionIncompris(Action):
             answered = await orient_follow_up(dispatcher, tracker)
         else:  # a question on its own (« c'est versé quand l'aide ? »): the guide's answer when it is sure of one
             question = latest_user_text(tracker)
-            answered = await answer_if_the_guide_can(dispatcher, question, None) if asking_sentences(question) else None
+            # right after an estimate, « c'est versé quand ? » is about the aid (seventh outside test)
+            topic = AID_TOPIC if last_action_before_latest_message(tracker)[0] == "action_estimer_aide" else None
+            answered = (
+                await answer_if_the_guide_can(dispatcher, question, topic) if asking_sentences(question) else None
+            )
         if answered is not None:
             return answered
         if looks_english(latest_user_text(tracker)):  # « Hello, do you speak English? »

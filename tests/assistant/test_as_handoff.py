@@ -529,3 +529,16 @@ def test_profile_details_the_form_did_not_ask_for_are_noted_not_misunderstood(do
     messages, events = run_action(ActionNonCompris(), make_tracker(text, "informer", said, active_loop=FORM), domain)
     assert responses(messages) == ["critere_note"]
     assert events == [{"event": "followup", "timestamp": None, "name": FORM}]
+
+
+def test_a_question_not_understood_right_after_an_estimate_is_about_the_aid(domain):
+    # « c'est versé quand ? » after an estimate got « Je ne suis pas sûr d'avoir compris » (seventh outside test)
+    estimated = [
+        user_event("2 dentistes dans le 10e, combien ?", "estimer_aide"),
+        action_event("action_estimer_aide"),
+        action_event("action_listen"),
+    ]
+    messages, _ = run_action(
+        ActionIncompris(), make_tracker("c'est versé quand ?", "nlu_fallback", history=estimated), domain
+    )
+    assert responses(messages)[0] is None and "subvention" in messages[0]["text"]  # the guide's answer

@@ -59,9 +59,12 @@ def test_regulatory_question_is_answered_by_the_action_server_with_sources(say):
 
 
 def test_question_outside_the_guide_is_declined_with_hand_off_offer(say):
-    messages = say(new_sender(), "Quelle est la réglementation des food trucks sur les quais de Seine ?")
+    messages = say(new_sender(), "Quel logiciel de gestion choisir pour mon cabinet de kiné ?")
     assert "équipe Paris Méd'" in texts(messages)
     assert not [s for m in messages for s in (m.get("custom") or {}).get("sources", [])]
+    # a question naming nothing of a practice: what the assistant does, not the team (fifth and sixth outside tests)
+    off_topic = texts(say(new_sender(), "Quelle est la réglementation des food trucks sur les quais de Seine ?"))
+    assert "installation des professionnels de santé" in off_topic and "transmet" not in off_topic
 
 
 def test_gibberish_gets_a_french_fallback(say):

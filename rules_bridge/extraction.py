@@ -8,6 +8,7 @@ The vocabulary itself is data (``data/vocabulaire.yaml``, ``data/besoins.yaml``)
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -191,9 +192,15 @@ def _said_of_the_writer(tokens: list[Tok], m: Match) -> bool:
 
 
 def extract(text: str) -> Extraction:
-    """Professions (with counts), arrondissement/postal code, team size and needs found in ``text``."""
+    """Professions (with counts), arrondissement/postal code, team size and needs found in ``text``. The chat's form
+    reads the same message several times a turn: the French pipeline runs once per text (a copy is returned)."""
     if not isinstance(text, str) or not text.strip():
         return Extraction(texte=text if isinstance(text, str) else "")
+    return _extract(text).model_copy(deep=True)
+
+
+@lru_cache(maxsize=1024)
+def _extract(text: str) -> Extraction:
     t = tables()
     tokens = tokenize(text)
 

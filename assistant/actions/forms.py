@@ -65,9 +65,6 @@ SLOT_PROJECT = "projet"
 _DENIED_BEFORE = re.compile(r"\b(?:pas|non|plutot que)(?:\s+(?:dans|a|au|en))?(?:\s+(?:le|la|l))?\s*$")
 
 
-# Words that take someone away from the team (rules_bridge reads whom: « et si on enlève l'infirmière ? »).
-_REMOVAL = re.compile(r"\b(?:sans|sauf|enlev\w*|retir\w*|supprim\w*)\b")
-
 # The writer speaks for one (« je m'associe… »), not for a group (« on », « nous »).
 _WRITER_ALONE = frozenset({"je", "j", "moi", "m"})
 _WRITER_WITH_OTHERS = frozenset({"on", "nous"})
@@ -258,7 +255,7 @@ class ValidateFormulaireEligibilite(FormValidationAction):
         adds = bool(previous) and bool(latest_entities(tracker, "profession"))
         joins = bool(latest_entities(tracker, SLOT_STRUCTURE)) and not latest_entities(tracker, SLOT_PROJECT)
         recounts = bool(previous) and bool(latest_entities(tracker, "nombre_professionnels"))
-        removes = bool(previous) and bool(_REMOVAL.search(fold(latest_user_text(tracker))))
+        removes = bool(previous)  # « et si on enlève l'infirmière ? »: rules_bridge reads whom (extraction.retraits)
         if not (adds or joins or recounts or removes):
             return {}
         extraction = await rules_bridge_extraction(tracker)

@@ -9,7 +9,7 @@ Nothing here reads settings: the composition root passes the database URL. Publi
     create_request(source, texte, contact=None, transcript=None, sender_id=None, *,
                    idempotency_key=None, classify_now=True, triage=None) -> CreatedRequest(id, created)
                                           on the default store; same key twice creates nothing
-    Store methods: get_request, update_request, apply_triage, bulk_update_status, list_requests,
+    Store methods: get_request, update_request, apply_triage, bulk_update_status, list_requests, add_precision,
                    count_requests, count_by_status, all_requests, find_duplicate, find_by_key, add_audit,
                    purge(cutoff) -> counts, erase_contact(address, actor) -> Erasure
     Triage, CreatedRequest, QueueFilter   typed values

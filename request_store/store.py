@@ -254,6 +254,26 @@ class Store:
         with self._db() as db:
             return db.scalar(select(StaffRequest.id).where(StaffRequest.idempotency_key == idempotency_key[:MAX_KEY]))
 
+    def add_precision(self, idempotency_key: str, precision: str, actor: str = "usager") -> int | None:
+        """Append what the sender added after the hand-off (« c'est pour un projet de centre de santé ») to the
+        request created with ``idempotency_key``; one audit entry, with the length only (the words stay in the
+        request, which retention and erasure delete). Returns the request's id, None if there is none."""
+        precision = (precision or "").strip()
+        if not precision:
+            raise RequestStoreError("La précision est vide.")
+        with self._db() as db:
+            req = db.scalar(select(StaffRequest).where(StaffRequest.idempotency_key == idempotency_key[:MAX_KEY]))
+            if req is None:
+                return None
+            req.texte = f"{req.texte}\n\nPrécision ajoutée ensuite :\n- {precision}"[:MAX_TEXT]
+            db.add(
+                AuditEntry(
+                    request_id=req.id, actor=actor, field="precision", old=None, new=f"{len(precision)} caractères"
+                )
+            )
+            db.commit()
+            return req.id
+
     def find_duplicate(self, source: str, texte: str, contact: str | None) -> int | None:
         """Id of an existing request with the same source, text and contact (re-runnable imports)."""
         with self._db() as db:

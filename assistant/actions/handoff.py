@@ -199,6 +199,19 @@ def handoff_key(tracker: Tracker) -> str:
     return f"chat:{tracker.sender_id}:{stamp}"
 
 
+def transmitted_key(tracker: Tracker) -> str | None:
+    """The `handoff_key` of this conversation's last hand-off (the user message just before the last
+    action_transmettre_equipe), None if nothing was passed to the team."""
+    events = tracker.events
+    last = next(
+        (i for i in range(len(events) - 1, -1, -1) if events[i].get("name") == "action_transmettre_equipe"), None
+    )
+    if last is None:
+        return None
+    stamp = next((e.get("timestamp") for e in reversed(events[:last]) if e.get("event") == "user"), None)
+    return f"chat:{tracker.sender_id}:{stamp}"
+
+
 class ActionTransmettreEquipe(Action):
     """Create a staff request (once) with the transcript, then tell the user what happens next."""
 
@@ -226,6 +239,30 @@ class ActionTransmettreEquipe(Action):
         response = "transmis" if contact else "transmis_sans_contact"
         say(dispatcher, response, numero=created.id)
         return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_CONTACT, None), SlotSet(SLOT_SUBJECT, None)]
+
+
+class ActionCompleterDemande(Action):
+    """Details given right after a hand-off (« c'est pour un projet de centre de santé ») complete the request just
+    passed to the team, instead of opening the estimate (seventh outside test: « Quelle est votre profession ? »
+    came back to a precision). When no request can be found or the store fails, the message is read as usual."""
+
+    def name(self) -> str:
+        return "action_completer_demande"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        key_ = transmitted_key(tracker)
+        precision = latest_user_text(tracker).strip()
+        if key_ is None or not precision or asking_sentences(precision):  # a question is asked, not added
+            return [FollowupAction(FORM)]
+        try:
+            numero = await call_blocking(request_store.get_store().add_precision, key_, precision)
+        except (request_store.RequestStoreError, SQLAlchemyError):
+            logger.exception("request_store.add_precision failed")
+            numero = None
+        if numero is None:
+            return [FollowupAction(FORM)]
+        say(dispatcher, "precision_ajoutee", numero=numero)
+        return []
 
 
 def misunderstood_twice(tracker: Tracker) -> bool:

@@ -11,6 +11,7 @@ import request_store
 from assistant.actions.common import FORM
 from assistant.actions.handoff import (
     ActionClorOffre,
+    ActionCompleterDemande,
     ActionIncompris,
     ActionNier,
     ActionProposerEquipe,
@@ -21,6 +22,7 @@ from assistant.actions.handoff import (
     handoff_key,
     has_subject,
     misunderstood_twice,
+    transmitted_key,
 )
 from tests.assistant.as_helpers import (
     action_event,
@@ -542,3 +544,56 @@ def test_a_question_not_understood_right_after_an_estimate_is_about_the_aid(doma
         ActionIncompris(), make_tracker("c'est versé quand ?", "nlu_fallback", history=estimated), domain
     )
     assert responses(messages)[0] is None and "subvention" in messages[0]["text"]  # the guide's answer
+
+
+def _after_hand_off(text, intent="informer"):
+    """« c'est pour un projet de centre de santé » right after the request was passed to the team."""
+    confirmed = {**user_event("dr.martin@example.org", "donner_contact"), "timestamp": 1700.5}
+    history = [
+        user_event("je veux parler à quelqu'un", "parler_humain"),
+        confirmed,
+        action_event("formulaire_contact"),
+        action_event("action_transmettre_equipe"),
+        slot_event("offre_equipe", False),
+    ]
+    return make_tracker(text, intent, history=history, sender_id="chat-42")
+
+
+def test_transmitted_key_is_the_key_the_hand_off_used():
+    assert transmitted_key(_after_hand_off("c'est pour un centre de santé")) == "chat:chat-42:1700.5"
+    assert transmitted_key(make_tracker("c'est pour un centre de santé", "informer")) is None
+
+
+@pytest.fixture
+def real_store(tmp_path, fake_module):
+    store = request_store.Store(f"sqlite:///{tmp_path / 'requests.db'}")
+    store.create_all()
+    fake_module("request_store", get_store=lambda: store)
+    yield store
+    store.dispose()
+
+
+def test_details_after_a_hand_off_complete_the_request(real_store, domain):
+    created = real_store.create_request("chat", "Demande", idempotency_key="chat:chat-42:1700.5")
+    messages, events = run_action(
+        ActionCompleterDemande(), _after_hand_off("c'est pour un projet de centre de santé"), domain
+    )
+    assert responses(messages) == ["precision_ajoutee"]
+    assert f"n° {created.id}" in messages[0]["text"]
+    assert events == []
+    assert real_store.get_request(created.id).texte.endswith("- c'est pour un projet de centre de santé")
+
+
+@pytest.mark.parametrize(
+    "tracker",
+    [
+        _after_hand_off("c'est pour un projet de centre de santé"),  # no such request in the store
+        _after_hand_off("on est combien pour avoir l'aide ?"),  # a question: read as usual
+        make_tracker("c'est pour un projet de centre de santé", "informer"),  # no hand-off in this conversation
+    ],
+)
+def test_without_a_request_to_complete_the_message_is_read_as_usual(real_store, domain, tracker):
+    messages, events = run_action(ActionCompleterDemande(), tracker, domain)
+    assert messages == []
+    assert [e.get("name") for e in events] == ["formulaire_eligibilite"]
+    assert real_store.count_requests(request_store.QueueFilter(status="toutes")) == 0

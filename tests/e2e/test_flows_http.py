@@ -161,6 +161,17 @@ def _chat_requests(live_stack, sender: str) -> list:
     return [r for r in store.list_requests(request_store.QueueFilter(source="chat")) if r.sender_id == sender]
 
 
+def test_details_given_after_the_hand_off_complete_the_request(say, live_stack):
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    say(sender, "Je veux parler à quelqu'un de l'équipe")
+    say(sender, "notre dossier de subvention")
+    assert "transmis" in texts(say(sender, "non"))
+    added = texts(say(sender, "c'est pour un projet de centre de santé dans le 18e"))
+    assert "ajouté cette précision" in added and "profession" not in added.lower()  # no estimate opened
+    (created,) = _chat_requests(live_stack, sender)
+    assert created.texte.endswith("c'est pour un projet de centre de santé dans le 18e")
+
+
 def test_thanks_and_goodbye_in_the_hand_off_are_not_its_subject_and_nothing_is_sent(say, live_stack):
     sender = f"test-{uuid.uuid4().hex[:12]}"
     assert "quel sujet" in texts(say(sender, "Je veux parler à quelqu'un de l'équipe"))

@@ -38,6 +38,18 @@ def test_same_idempotency_key_creates_nothing(store):
     assert store.count_requests(QueueFilter(status="toutes")) == 2
 
 
+def test_precision_added_after_a_hand_off(store):
+    created = store.create_request("chat", "Je voudrais parler à quelqu'un.", idempotency_key="chat:c1:10.5")
+    assert store.add_precision("chat:c1:10.5", "c'est pour un projet de centre de santé") == created.id
+    req = store.get_request(created.id)
+    assert req.texte.startswith("Je voudrais parler à quelqu'un.")
+    assert req.texte.endswith("- c'est pour un projet de centre de santé")
+    assert [(a.field, a.actor, a.new) for a in req.audit][-1] == ("precision", "usager", "39 caractères")
+    assert store.add_precision("chat:c1:99", "autre chose") is None  # no request with that key: nothing written
+    with pytest.raises(RequestStoreError, match="vide"):
+        store.add_precision("chat:c1:10.5", "   ")
+
+
 def test_concurrent_duplicates_create_one_request(store):
     """Eight threads racing with one key: the unique constraint lets exactly one insert through."""
 

@@ -89,6 +89,7 @@ class Tables:
         # places outside Paris, longest first (« Saint-Ouen-sur-Seine » before « Saint-Ouen »), with their written name
         self.outside = sorted(((phrase_key(name), name) for name in v.hors_paris), key=lambda x: -len(x[0]))
         self.outside_before = [phrase_key(w) for w in v.hors_paris_avant]
+        self.current_before = {fold(w) for w in v.lieu_actuel_avant}
         self.outside_postal = tuple(v.hors_paris_codes_postaux)
         self.before = {" ".join(phrase_key(w)) for w in v.contexte_arrondissement_avant}
         self.after = {" ".join(phrase_key(w)) for w in v.contexte_arrondissement_apres}

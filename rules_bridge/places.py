@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
@@ -91,37 +92,56 @@ def _arrondissement(
             return False
         return (prev in t.before or nxt is None) if strict else True
 
-    for i, tok in enumerate(tokens):
-        if i in skipped:  # « Lyon 3e »
-            continue
-        # « 19e », « 1er », « 19eme »
-        m = ORDINAL_DIGITS.match(tok.surface)
-        if m and 1 <= int(m.group(1)) <= 20 and context_ok(i, i + 1, strict=False):
-            return int(m.group(1)), None
-        # « 19 e » / « 19 ème » split by the tokenizer
-        if tok.surface.isdigit() and i + 1 < len(tokens) and tokens[i + 1].surface in {"e", "eme", "er", "ieme"}:
-            n = int(tok.surface)
-            if 1 <= n <= 20 and context_ok(i, i + 2, strict=False):
-                return n, None
-        # « XIXe »
-        m = _ROMAN.match(tok.surface)
-        if m and 1 <= _roman(m.group(1)) <= 20 and context_ok(i, i + 1, strict=True):
-            return _roman(m.group(1)), None
-        # « Paris 19 », « 19 arrondissement »; a field value may be the bare number
-        if tok.surface.isdigit() and 1 <= int(tok.surface) <= 20:
-            prev = tokens[i - 1].surface if i > 0 else ""
-            nxt = tokens[i + 1].surface if i + 1 < len(tokens) else ""
-            if prev == "paris" or nxt in t.after or (standalone and len(tokens) == 1):
-                return int(tok.surface), None
-        # « dix-neuvième », « premier »
-        if part_of_larger_number(tokens, i):
-            continue
-        for phrase, n in t.ordinals:
-            end = i + len(phrase)
-            if end <= len(tokens) and all(tokens[i + j].surface == phrase[j] for j in range(len(phrase))):
-                if context_ok(i, end, strict=True):
-                    return n, None
-    return None, None
+    def candidates() -> Iterator[tuple[int, int]]:
+        """Each arrondissement named, with the position of its first token."""
+        for i, tok in enumerate(tokens):
+            if i in skipped:  # « Lyon 3e »
+                continue
+            # « 19e », « 1er », « 19eme »
+            m = ORDINAL_DIGITS.match(tok.surface)
+            if m and 1 <= int(m.group(1)) <= 20 and context_ok(i, i + 1, strict=False):
+                yield int(m.group(1)), i
+            # « 19 e » / « 19 ème » split by the tokenizer
+            if tok.surface.isdigit() and i + 1 < len(tokens) and tokens[i + 1].surface in {"e", "eme", "er", "ieme"}:
+                n = int(tok.surface)
+                if 1 <= n <= 20 and context_ok(i, i + 2, strict=False):
+                    yield n, i
+            # « XIXe »
+            m = _ROMAN.match(tok.surface)
+            if m and 1 <= _roman(m.group(1)) <= 20 and context_ok(i, i + 1, strict=True):
+                yield _roman(m.group(1)), i
+            # « Paris 19 », « 19 arrondissement »; a field value may be the bare number
+            if tok.surface.isdigit() and 1 <= int(tok.surface) <= 20:
+                prev = tokens[i - 1].surface if i > 0 else ""
+                nxt = tokens[i + 1].surface if i + 1 < len(tokens) else ""
+                if prev == "paris" or nxt in t.after or (standalone and len(tokens) == 1):
+                    yield int(tok.surface), i
+            # « dix-neuvième », « premier »
+            if part_of_larger_number(tokens, i):
+                continue
+            for phrase, n in t.ordinals:
+                end = i + len(phrase)
+                if end <= len(tokens) and all(tokens[i + j].surface == phrase[j] for j in range(len(phrase))):
+                    if context_ok(i, end, strict=True):
+                        yield n, i
+
+    found = list(candidates())
+    if not found:
+        return None, None
+    # « installé seul dans le 8e, je veux monter un cabinet dans le 16e »: the project's place, not the current one
+    project = [c for c in found if not _current_place(tokens, c[1], t)]
+    return (project or found)[0][0], None
+
+
+_CURRENT_WINDOW = 5  # words before the arrondissement where « installé », « actuellement »… mark the current place
+
+
+def _current_place(tokens: list[Tok], i: int, t: Tables) -> bool:
+    clause = tokens[i].clause
+    return any(
+        tokens[j].clause == clause and tokens[j].surface in t.current_before
+        for j in range(max(0, i - _CURRENT_WINDOW), i)
+    )
 
 
 def part_of_larger_number(tokens: list[Tok], i: int) -> bool:

@@ -199,6 +199,7 @@ class Vocabulary(_Strict):
     retrait_avant: list[str]
     retrait_verbes: list[str]
     hors_paris_avant: list[str]
+    lieu_actuel_avant: list[str]
     hors_paris: list[str]
     hors_paris_codes_postaux: list[str]
     contexte_arrondissement_avant: list[str]

@@ -241,26 +241,46 @@ class ActionTransmettreEquipe(Action):
         return [SlotSet(SLOT_OFFER, False), SlotSet(SLOT_CONTACT, None), SlotSet(SLOT_SUBJECT, None)]
 
 
+# What a message right after a hand-off would have run had it not been a precision (the rules' usual action).
+USUAL_ACTION = {
+    "informer": FORM,
+    "question_reglementaire": "action_repondre_guide",
+    "hors_sujet": "action_hors_sujet",
+    "nlu_fallback": "action_incompris",
+}
+_ASKS = re.compile(
+    r"\b(?:comment|combien|pourquoi|quel|quelle|quels|quelles|quand|est-ce|qu'est-ce|c'est quoi|faut-il|peut-on"
+    r"|dois-je|puis-je)\b"
+)
+
+
+def reads_as_a_question(text: str) -> bool:
+    """A question, with or without its « ? » (« et pour le bail comment ça se passe »)."""
+    return bool(asking_sentences(text)) or bool(_ASKS.search(fold(text)))
+
+
 class ActionCompleterDemande(Action):
-    """Details given right after a hand-off (« c'est pour un projet de centre de santé ») complete the request just
-    passed to the team, instead of opening the estimate (seventh outside test: « Quelle est votre profession ? »
-    came back to a precision). When no request can be found or the store fails, the message is read as usual."""
+    """Details given right after a hand-off (« c'est pour un projet de centre de santé », « précision : les travaux
+    sont estimés à 180 000 euros ») complete the request just passed to the team. They used to open the estimate
+    (seventh outside test) or get a guide answer (eighth: the NLU reads them as profile details or as a regulatory
+    question). A question, or a conversation with no request found, runs what the intent's rule would have run."""
 
     def name(self) -> str:
         return "action_completer_demande"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        usual = [FollowupAction(USUAL_ACTION.get(latest_intent(tracker) or "", FORM))]
         key_ = transmitted_key(tracker)
         precision = latest_user_text(tracker).strip()
-        if key_ is None or not precision or asking_sentences(precision):  # a question is asked, not added
-            return [FollowupAction(FORM)]
+        if key_ is None or not precision or reads_as_a_question(precision):
+            return usual
         try:
             numero = await call_blocking(request_store.get_store().add_precision, key_, precision)
         except (request_store.RequestStoreError, SQLAlchemyError):
             logger.exception("request_store.add_precision failed")
             numero = None
         if numero is None:
-            return [FollowupAction(FORM)]
+            return usual
         say(dispatcher, "precision_ajoutee", numero=numero)
         return []
 

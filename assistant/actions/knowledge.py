@@ -35,7 +35,7 @@ from .common import (
     latest_user_text,
 )
 from .messages import say
-from .profile import profile_from_entities, restates_a_criterion
+from .profile import corrects_the_estimate, profile_from_entities, restates_a_criterion
 
 logger = logging.getLogger(__name__)
 
@@ -300,6 +300,9 @@ class ActionHorsSujet(Action):
         text = latest_user_text(tracker)
         if knowledge_base.seeks_a_practitioner(text):
             return say_practitioner_search(dispatcher)
+        if not tracker.active_loop_name and corrects_the_estimate(tracker, domain):
+            # « bon et dans le 17e plutôt, près des Batignolles ? » after an estimate (eighth outside test)
+            return [FollowupAction(FORM)]
         confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
         if confidence < UNSURE_OFF_TOPIC and asking_sentences(text):
             # « comment je dépose la demande ? » (hors_sujet, 0.45) got « je ne peux pas vous aider » (sixth outside

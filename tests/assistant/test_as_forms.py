@@ -354,6 +354,26 @@ def _estimate_of(events, before_slots):
             {"masseur_kinesitherapeute": 3, "infirmier": 1},
             4.0,
         ),
+        (  # eighth outside test: « 4 orthophonistes » replaced the GP and the two kinés
+            (
+                ["medecin_generaliste", "masseur_kinesitherapeute"],
+                3.0,
+                {"medecin_generaliste": 1, "masseur_kinesitherapeute": 2},
+            ),
+            "ah et on sera 4, une orthophoniste nous rejoint",
+            [("4", "nombre_professionnels", None), ("orthophoniste", "profession", None)],
+            {"professions": ["orthophoniste"], "nombre_professionnels": "4"},
+            {"medecin_generaliste": 1, "masseur_kinesitherapeute": 2, "orthophoniste": 1},
+            4.0,
+        ),
+        (  # eighth outside test: « exercice seul » for a psychomotricienne joining two speech therapists
+            (["orthophoniste"], 2.0, {"orthophoniste": 2}),
+            "et si on prend une psychomotricienne avec nous ?",
+            [("psychomotricienne", "profession", "psychomotricien")],
+            {"professions": ["psychomotricien"]},
+            {"orthophoniste": 2, "psychomotricien": 1},
+            3.0,
+        ),
         (  # the NLU missed the new total: rules_bridge reads it (« nous serons 5 »), split_team shares the rest
             (["masseur_kinesitherapeute"], 2.0, {"masseur_kinesitherapeute": 2}),
             "nous serons 5 avec deux orthophonistes",

@@ -584,16 +584,27 @@ def test_details_after_a_hand_off_complete_the_request(real_store, domain):
     assert real_store.get_request(created.id).texte.endswith("- c'est pour un projet de centre de santé")
 
 
+def test_details_the_nlu_reads_as_a_question_complete_the_request_too(real_store, domain):
+    created = real_store.create_request("chat", "Demande", idempotency_key="chat:chat-42:1700.5")
+    precision = "précision : les travaux sont estimés à 180 000 euros et on voudrait ouvrir en septembre"
+    messages, _ = run_action(ActionCompleterDemande(), _after_hand_off(precision, "question_reglementaire"), domain)
+    assert responses(messages) == ["precision_ajoutee"]
+    assert real_store.get_request(created.id).texte.endswith(precision)
+
+
 @pytest.mark.parametrize(
-    "tracker",
+    ("tracker", "usual"),
     [
-        _after_hand_off("c'est pour un projet de centre de santé"),  # no such request in the store
-        _after_hand_off("on est combien pour avoir l'aide ?"),  # a question: read as usual
-        make_tracker("c'est pour un projet de centre de santé", "informer"),  # no hand-off in this conversation
+        (_after_hand_off("c'est pour un projet de centre de santé"), "formulaire_eligibilite"),  # no such request
+        (_after_hand_off("on est combien pour avoir l'aide ?"), "formulaire_eligibilite"),  # a question
+        (_after_hand_off("et pour le bail comment ça se passe", "question_reglementaire"), "action_repondre_guide"),
+        (make_tracker("c'est pour un projet de centre de santé", "informer"), "formulaire_eligibilite"),  # no hand-off
     ],
 )
-def test_without_a_request_to_complete_the_message_is_read_as_usual(real_store, domain, tracker):
+def test_without_a_request_to_complete_the_message_runs_its_usual_action(real_store, domain, tracker, usual):
+    if tracker.latest_message["text"].startswith("et pour le bail"):
+        real_store.create_request("chat", "Demande", idempotency_key="chat:chat-42:1700.5")
     messages, events = run_action(ActionCompleterDemande(), tracker, domain)
     assert messages == []
-    assert [e.get("name") for e in events] == ["formulaire_eligibilite"]
-    assert real_store.count_requests(request_store.QueueFilter(status="toutes")) == 0
+    assert [e.get("name") for e in events] == [usual]
+    assert all("Précision" not in r.texte for r in real_store.list_requests(request_store.QueueFilter(status="toutes")))

@@ -344,3 +344,16 @@ def test_an_unsure_off_topic_reading_of_a_question_the_guide_answers_gets_the_an
     pizza.latest_message["intent"]["confidence"] = 0.45
     messages, _ = run_action(ActionHorsSujet(), pizza, domain)
     assert [m.get("response") for m in messages] == ["utter_hors_sujet"]
+
+
+def test_an_off_topic_reading_of_a_correction_after_an_estimate_estimates_again(domain):
+    # « bon et dans le 17e plutôt, près des Batignolles ? » (hors_sujet) got « je ne peux pas vous aider » (eighth
+    # outside test)
+    text = "bon et dans le 17e plutôt, près des Batignolles ?"
+    shown = {"estimation": {"eligible": True}, "professions": ["orthophoniste"]}
+    tracker = make_tracker(text, "hors_sujet", [entity(text, "17e", "arrondissement", "17")], slots=shown)
+    _, events = run_action(ActionHorsSujet(), tracker, domain)
+    assert events == [{"event": "followup", "name": "formulaire_eligibilite", "timestamp": None}]
+    no_estimate = make_tracker(text, "hors_sujet", [entity(text, "17e", "arrondissement", "17")])
+    messages, _ = run_action(ActionHorsSujet(), no_estimate, domain)
+    assert [m.get("response") for m in messages] == ["utter_hors_sujet"]

@@ -241,6 +241,9 @@ def test_paris_centre():
         ("nous sommes 3 kinés avec une orthophoniste", {"orthophoniste": 1}, 4),
         ("non, nous sommes 3 kinés et 1 orthophoniste", {}, 4),  # a full restatement adds nothing
         ("on est 2 kinés", {}, 2),
+        # eighth outside test: both replaced the team described before
+        ("et si on prend une psychomotricienne avec nous ?", {"psychomotricien": 1}, None),
+        ("ah et on sera 4, une orthophoniste nous rejoint", {"orthophoniste": 1}, 4),
     ],
 )
 def test_professionals_added_to_a_team_described_before(text, ajouts, total):

@@ -165,3 +165,21 @@ def test_team_words_people_use(text, effectifs, total, ajouts, retraits):
 def test_the_writer_and_removals(text, total, retraits):
     x = extract(text)
     assert (x.nombre_professionnels, x.retraits) == (total, retraits)
+
+
+@pytest.mark.parametrize(
+    ("text", "arrondissement"),
+    [
+        # eighth outside test: the current practice (8e) was taken for the project's place
+        (
+            "je suis médecin généraliste secteur 2, installé seul dans le 8e. Je veux monter un cabinet de groupe avec"
+            " 2 confrères secteur 2 dans le 16e",
+            16,
+        ),
+        ("actuellement dans le 11e, on déménage dans le 20e", 20),
+        ("installée dans le 19e depuis 10 ans", 19),  # the only one named: kept
+        ("on s'installe dans le 12e", 12),
+    ],
+)
+def test_the_current_place_gives_way_to_the_project_s(text, arrondissement):
+    assert parse_place(text).arrondissement == arrondissement

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import rules_bridge
-from frenchtext import FrenchPipelineUnavailable, words
+from frenchtext import FrenchPipelineUnavailable, asking_sentences, words
 
 from .common import (
     NON_PROFILE_INTENTS,
@@ -135,6 +135,20 @@ def not_counted(professions: list[str]) -> list[str]:
                 f"{rule.libelle[:1].upper()}{rule.libelle[1:]} : {(rule.retenu.note if rule.retenu else '') or ''}"
             )
     return out
+
+
+def counted_names(professions: list[str]) -> str:
+    """« Psychologue : profession comptée », « Infirmier, orthophoniste : professions comptées » (the grid's names)."""
+    grid = rules_bridge.load_grid().professions
+    names = ", ".join(grid[p].libelle if p in grid else p for p in professions)
+    plural = "professions comptées" if len(professions) > 1 else "profession comptée"
+    return f"{names[:1].upper()}{names[1:]} : {plural}"
+
+
+def asks_whether_counted(tracker: Tracker) -> bool:
+    """The latest message asks only whether a profession can have the aid (« un psychologue peut-il bénéficier… ? »;
+    with a second question, the guide answers that one before the estimate)."""
+    return latest_intent(tracker) == "demande_eligibilite" and len(asking_sentences(latest_user_text(tracker))) == 1
 
 
 def previous_professions(tracker: Tracker) -> list[str]:
@@ -470,6 +484,10 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             # « Je suis ostéopathe, est-ce que je peux avoir l'aide ? »: the answer now, before the other questions
             # (fifth outside test: only « Dans quel arrondissement… ? » came back)
             say(dispatcher, "professions_non_retenues", raisons=" ".join(left_out))
+        elif not left_out and asks_whether_counted(tracker) and known != previous_professions(tracker):
+            # « Est-ce qu'un psychologue peut bénéficier de Paris Méd' ? » got only « Dans quel arrondissement… ? »
+            # (eighth outside test): the grid's answer first, then the questions of the estimate
+            say(dispatcher, "professions_retenues", professions=counted_names(known))
         result: dict[str, Any] = {SLOT_PROFESSIONS: known}
         read = professions_read(tracker)
         if read and set(known) <= read:

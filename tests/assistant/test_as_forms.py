@@ -553,6 +553,24 @@ def test_professions_the_nlu_missed_in_the_first_message_are_read_then_an_additi
     assert not result.eligible  # one nurse retained: « 2 infirmiers » and 2 880 € before (fourth outside test)
 
 
+def test_asked_whether_a_counted_profession_can_have_the_aid_the_grid_answers_first(domain):
+    # « Est-ce qu'un psychologue peut bénéficier de Paris Méd ? » got only « Dans quel arrondissement… ? » (eighth
+    # outside test)
+    text = "Est ce qu'un psychologue peut bénéficier de Paris Med ?"
+    ents = [entity(text, "psychologue", "profession")]
+    tracker = form_turn(text, "demande_eligibilite", ents, {"professions": ["psychologue"]})
+    messages, events = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert responses(messages) == ["professions_retenues"]
+    assert messages[0]["text"].startswith("Psychologue : profession comptée dans la grille")
+    assert slots_set(events)["professions"] == ["psychologue"]
+    text = "nous sommes 2 psychologues"  # describing the team asks nothing: nothing said here
+    tracker = form_turn(
+        text, "informer", [entity(text, "psychologues", "profession", "psychologue")], {"professions": ["psychologue"]}
+    )
+    messages, _ = run_action(ValidateFormulaireEligibilite(), tracker, domain)
+    assert "professions_retenues" not in responses(messages)
+
+
 def test_a_profession_the_aid_does_not_count_is_told_at_once(domain):
     # « Je suis ostéopathe, est-ce que je peux avoir l'aide ? » got only « Dans quel arrondissement… ? » (fifth test)
     text = "Je suis ostéopathe, est-ce que je peux avoir l'aide Paris Méd' ?"

@@ -31,8 +31,12 @@ _SECOND_QUESTION = re.compile(
 
 def asked_questions(text: str) -> list[str]:
     """The questions a message asks: its asking sentences, each cut where it coordinates a second question (« Paris
-    Méd' peut-il financer mes travaux, et est-ce que mon cabinet est un ERP ? » asks two)."""
-    return [part for sentence in asking_sentences(text) for part in _SECOND_QUESTION.split(sentence) if part.strip()]
+    Méd' peut-il financer mes travaux, et est-ce que mon cabinet est un ERP ? » asks two). A courtesy part asks
+    nothing (« merci, et faut-il une autorisation… ? » asks one: « merci » was answered « pas de réponse sûre »)."""
+    from .courtesy import is_courtesy  # courtesy cuts sentences with this module
+
+    parts = [part for sentence in asking_sentences(text) for part in _SECOND_QUESTION.split(sentence)]
+    return [part for part in parts if part.strip() and not is_courtesy(part)]
 
 
 def within_limit(text: str, limit: int) -> str:

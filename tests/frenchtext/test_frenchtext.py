@@ -171,3 +171,7 @@ def test_a_second_question_coordinated_in_one_sentence_is_its_own_question() -> 
         "et est-ce qu'il faut une autorisation ?",
     ]
     assert asked_questions("Nous sommes 3. Quel bail choisir ?") == ["Quel bail choisir ?"]
+    # eighth outside test: « merci » was a question, answered « pas de réponse sûre à votre question « merci » »
+    assert asked_questions("merci, et faut il une autorisation de l'ARS pour ouvrir un cabinet infirmier ?") == [
+        "et faut il une autorisation de l'ARS pour ouvrir un cabinet infirmier ?"
+    ]

@@ -355,13 +355,21 @@ def quotes_a_doubtful_detail(
 
 def with_antecedents(sentences: list[str], chosen: set[int]) -> set[int]:
     """`chosen` with the sentence before each chosen sentence that leans on it (`_ANAPHORA`), back to one that
-    does not. A list item is never added this way: it would come without its list."""
+    does not. A list item is never added this way: it would come without its list; a sentence that leans on a list
+    (« **Exemple :** trois infirmières… » after the cases of a change of use) brings the sentence announcing the
+    list, which brings the list (`with_lists`; eighth outside test: the example came alone)."""
     out = set(chosen)
     for i in sorted(chosen):
         j = i
         while j > 0 and not LIST_ITEM.match(sentences[j]) and _ANAPHORA.match(sentences[j]):
             j -= 1
-            if LIST_ITEM.match(sentences[j]) or _CAVEAT.match(sentences[j]):
+            if LIST_ITEM.match(sentences[j]):
+                while j > 0 and LIST_ITEM.match(sentences[j]):
+                    j -= 1
+                if not LIST_ITEM.match(sentences[j]) and not _CAVEAT.match(sentences[j]):
+                    out.add(j)
+                break
+            if _CAVEAT.match(sentences[j]):
                 break
             out.add(j)
     return out

@@ -348,6 +348,20 @@ def test_a_sentence_leaning_on_the_one_before_comes_with_it(kb, question, senten
     assert quoted > 0 and lines[quoted - 1].startswith(before)
 
 
+def test_a_sentence_leaning_on_a_list_brings_the_list_and_its_lead():
+    from knowledge_base.answering import with_antecedents
+
+    # eighth outside test: « **Exemple :** trois infirmières… » came alone, without the cases it illustrates
+    body = [
+        "Une autorisation à titre personnel peut être accordée dans les cas suivants :",
+        "- **local en rez-de-chaussée** ;",
+        "- **profession libérale réglementée**, dans la limite de 50 m² par professionnel.",
+        "**Exemple :** trois infirmières dans 120 m² restent sous les plafonds.",
+    ]
+    assert with_antecedents(body, {3}) == {0, 3}  # with_lists then brings the items after their lead
+    assert with_antecedents(body[1:], {2}) == {2}  # a list with no lead: nothing to bring
+
+
 def test_a_sections_yes_or_no_is_not_quoted_for_a_question_it_does_not_answer(kb):
     # « Oui, tous les arrondissements sont éligibles » (fourth outside test): the section's short answer, quoted
     # because the question asked yes or no, answered the section's own question.

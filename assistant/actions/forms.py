@@ -26,7 +26,7 @@ from .common import (
     slot_before_latest_message,
 )
 from .knowledge import answer_besides_the_aid
-from .messages import say
+from .messages import render, say
 from .profile import (
     SLOT_COUNT,
     SLOT_LOCATION,
@@ -199,13 +199,11 @@ class ActionAskArrondissement(AskMixin, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         outside = await call_blocking(place_outside_paris_in_conversation, tracker)
-        told = outside and any(
-            e.get("event") == "bot" and (e.get("text") or "").startswith(f"{outside} n'est pas à Paris")
-            for e in tracker.events
-        )
-        if outside and not told:
-            say(dispatcher, "lieu_hors_paris", lieu=outside)
-            return []
+        if outside:
+            notice = render("lieu_hors_paris", lieu=outside)
+            if not any(e.get("event") == "bot" and e.get("text") == notice["text"] for e in tracker.events):
+                dispatcher.utter_message(text=notice["text"])
+                return []
         return await super().run(dispatcher, tracker, domain)
 
 

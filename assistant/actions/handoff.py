@@ -192,10 +192,12 @@ def request_summary(tracker: Tracker, contact: str | None) -> str:
     return text
 
 
-def handoff_key(tracker: Tracker) -> str:
-    """One key per conversation and hand-off: the sender and the time of the user message that confirmed it.
-    A retried or replayed action call carries the same tracker, hence the same key: nothing new is created."""
-    stamp = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None)
+def handoff_key(tracker: Tracker, events: list[dict[str, Any]] | None = None) -> str:
+    """One key per conversation and hand-off: the sender and the time of the user message that confirmed it (the
+    last one of ``events``, by default the whole conversation). A retried or replayed action call carries the same
+    tracker, hence the same key: nothing new is created."""
+    history = tracker.events if events is None else events
+    stamp = next((e.get("timestamp") for e in reversed(history) if e.get("event") == "user"), None)
     return f"chat:{tracker.sender_id}:{stamp}"
 
 
@@ -206,10 +208,7 @@ def transmitted_key(tracker: Tracker) -> str | None:
     last = next(
         (i for i in range(len(events) - 1, -1, -1) if events[i].get("name") == "action_transmettre_equipe"), None
     )
-    if last is None:
-        return None
-    stamp = next((e.get("timestamp") for e in reversed(events[:last]) if e.get("event") == "user"), None)
-    return f"chat:{tracker.sender_id}:{stamp}"
+    return None if last is None else handoff_key(tracker, events[:last])
 
 
 class ActionTransmettreEquipe(Action):

@@ -23,6 +23,7 @@ from rules_bridge.team import (
     counts,
     number_before,
     number_span_before,
+    part_of_team_before,
     patient_side,
     removed_from_team,
     team_size,
@@ -105,6 +106,7 @@ class Extraction(BaseModel):
     projet: str | None = None
     projets: list[str] = []
     secteur: str | None = None
+    secteur_nombre: int | None = None  # members of the team the sector is said of, when not all (« l'un de nous »)
     professions_patient: list[str] = []
     qpv: bool | None = None
     projet_sante: bool | None = None
@@ -292,7 +294,8 @@ def _extract(text: str) -> Extraction:
         found_projects.add(JOINED_PROJECT)
     projets = [p for p in _PROJECT_PRIORITY if p in found_projects]
     projet = projets[0] if projets else None
-    secteurs = [m.value for m in find_phrases(tokens, t.secteurs)]
+    sector_matches = find_phrases(tokens, t.secteurs)
+    secteurs = [m.value for m in sector_matches]
 
     return Extraction(
         professions=professions,
@@ -308,6 +311,7 @@ def _extract(text: str) -> Extraction:
         projet=projet,
         projets=projets,
         secteur=secteurs[0] if secteurs else None,
+        secteur_nombre=part_of_team_before(tokens, sector_matches[0].start) if sector_matches else None,
         professions_patient=professions_patient,
         **stated_criteria(text).model_dump(),
         notes=[*([sector_note] if sector_note else []), *notes],

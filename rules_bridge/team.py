@@ -170,3 +170,30 @@ def added_to_team(tokens: list[Tok], m: Match, t: Tables) -> bool:
         tokens[i].clause == clause and any(tokens[i].matches(verb) for verb in t.addition_verbs)
         for i in range(0, m.start)
     )
+
+
+# « l'un de nous », « deux d'entre nous », « un des médecins », « un seul d'entre eux »: part of the team, not all of it.
+_PART_OF_TEAM = (("de", "nous"), ("d", "entre", "nous"), ("d", "entre", "eux"), ("de", "eux"), ("parmi", "nous"))
+_PART_WINDOW = 6  # tokens between the part of the team and the sector (« l'un de nous passe en secteur 1 »)
+
+
+def part_of_team_before(tokens: list[Tok], end: int) -> int | None:
+    """How many members of the team the words before token ``end`` single out in its clause (« l'un de nous passe
+    en secteur 1 » → 1, « deux d'entre nous » → 2, « un des médecins » → 1); None when they speak of the whole
+    team. The fifth outside tester's « et si l'un de nous passe en secteur 1 ? » moved all three doctors."""
+    if not 0 < end <= len(tokens):
+        return None
+    clause = tokens[end - 1].clause
+    for i in range(max(0, end - _PART_WINDOW - 4), end):
+        if tokens[i].clause != clause:
+            continue
+        n = number_at(tokens, i)
+        if n is None or not counts(n):
+            continue
+        j = i + 1
+        if j < end and tokens[j].surface in {"seul", "seule"}:
+            j += 1
+        after = tuple(tok.surface for tok in tokens[j : j + 3])
+        if any(after[: len(p)] == p for p in _PART_OF_TEAM) or (after[:1] == ("des",) and j + 1 < end):
+            return n
+    return None

@@ -32,6 +32,7 @@ from .profile import (
     SLOT_LOCATION,
     SLOT_PROFESSIONS,
     SLOT_SECTOR,
+    SLOT_SECTOR_PART,
     SLOT_SPLIT,
     grow_team,
     place_outside_paris_in_conversation,
@@ -253,11 +254,27 @@ class ValidateFormulaireEligibilite(FormValidationAction):
             events.append(SlotSet(SLOT_SPLIT, split))
         if latest_intent(tracker) in NON_PROFILE_INTENTS:
             return events
+        events = await self.sector_of_part_of_the_team(tracker, events)
         changes = await self.follow_up_changes(tracker)
         if not changes:
             return events
         events = [event for event in events if event.get("name") not in changes]
         return [*events, *(SlotSet(slot, value) for slot, value in changes.items())]
+
+    async def sector_of_part_of_the_team(self, tracker: Tracker, events: list[EventType]) -> list[EventType]:
+        """« et si l'un de nous passe en secteur 1 ? » moves one doctor, not all (eighth outside test: all three did):
+        the sector said before stays the team's, and the part is kept in its own slot until a sector is said of
+        the whole team again."""
+        if not latest_entities(tracker, "secteur"):
+            return events
+        extraction = await rules_bridge_extraction(tracker)
+        said = normalize_secteur(extraction.secteur) if extraction is not None else None
+        before = normalize_secteur(slot_before_latest_message(tracker, SLOT_SECTOR))
+        if extraction is None or not extraction.secteur_nombre or not said or not before or said == before:
+            return [*events, SlotSet(SLOT_SECTOR_PART, None)] if tracker.get_slot(SLOT_SECTOR_PART) else events
+        part = {"secteur": said, "nombre": extraction.secteur_nombre}
+        kept = [event for event in events if event.get("name") not in {SLOT_SECTOR, SLOT_SECTOR_PART}]
+        return [*kept, SlotSet(SLOT_SECTOR, before), SlotSet(SLOT_SECTOR_PART, part)]
 
     async def follow_up_changes(self, tracker: Tracker) -> dict[str, Any]:
         """Slots a follow-up changes beyond its own entities: professionals added to the team known before

@@ -19,7 +19,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge_base
@@ -36,6 +36,7 @@ from .common import (
 )
 from .messages import say
 from .profile import corrects_the_estimate, profile_from_entities, restates_a_criterion
+from .vocabulary import declines_the_estimate
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,12 @@ class ActionRepondreGuide(Action):
             return [SlotSet(SLOT_OFFER, True)]
         if self.follows_with_estimate and not tracker.active_loop_name and restates_a_criterion(tracker):
             return [FollowupAction(FORM)]  # « et si le local est dans un QPV ? » after an estimate: estimated again
+        if self.follows_with_estimate and tracker.active_loop_name == FORM and declines_the_estimate(question):
+            # « non je ne veux pas d'estimation, je voulais savoir… »: the answer, and the form ends (eighth outside
+            # test: its question came again after the answer)
+            say(dispatcher, "estimation_laissee")
+            events = await self.answer(dispatcher, tracker, question, about_aid=False)
+            return [*events, ActiveLoop(None), SlotSet("requested_slot", None)]
         about_aid = self.follows_with_estimate and tracker.active_loop_name != FORM and asks_about_the_aid_too(tracker)
         if about_aid:  # the guide reads the rest of the message: each question in the context it tells
             question = without_the_aid_questions(tracker, question)

@@ -28,6 +28,7 @@ SLOT_LOCATION = "arrondissement"
 SLOT_COUNT = "nombre_professionnels"
 SLOT_SECTOR = "secteur"
 SLOT_SPLIT = "repartition"  # {profession id: headcount} when the user said it ("2 kinés et 1 infirmière")
+SLOT_SECTOR_PART = "secteur_partiel"  # {"secteur": "1", "nombre": 1}: « l'un de nous passe en secteur 1 »
 SLOT_ESTIMATE = "estimation"  # the last estimate shown: {profil, version_grille, eligible, aide_investissement, …}
 
 
@@ -199,12 +200,22 @@ def build_profile(tracker: Tracker) -> tuple[dict[str, Any], str | None]:
     counts, guessed = split_team(professions, total, tracker.get_slot(SLOT_SPLIT))
     sector = normalize_secteur(tracker.get_slot(SLOT_SECTOR))
 
+    part = tracker.get_slot(SLOT_SECTOR_PART) or {}
+    part_sector = normalize_secteur(part.get("secteur"))
+    part_left = int(part.get("nombre") or 0) if part_sector and sector else 0
+    if part_left >= sum(n for p, n in counts.items() if needs_sector([p])):  # « l'un de nous » of a lone doctor
+        sector, part_left = (part_sector if part_left else sector), 0
     team = []
     for profession, count in counts.items():
-        member: dict[str, Any] = {"profession": profession, "nombre": count}
-        if sector and needs_sector([profession]):
-            member["secteur"] = sector
-        team.append(member)
+        if not (sector and needs_sector([profession])):
+            team.append({"profession": profession, "nombre": count})
+            continue
+        moved = min(part_left, count)  # « l'un de nous » moves one doctor; the others keep their sector
+        part_left -= moved
+        if count - moved:
+            team.append({"profession": profession, "nombre": count - moved, "secteur": sector})
+        if moved:
+            team.append({"profession": profession, "nombre": moved, "secteur": part_sector})
 
     profile: dict[str, Any] = {"professionnels": team}
     location = parse_location(tracker.get_slot(SLOT_LOCATION))

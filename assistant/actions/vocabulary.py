@@ -23,6 +23,20 @@ _POSTAL_CODE = re.compile(r"\b(\d{5})\b")
 _BARE_NUMBER = re.compile(r"^\s*\d{1,3}\s*(?:e|er|ere|eme|ème|è|ieme|ième)?\s*$")
 
 
+# « non je ne veux pas d'estimation, je voulais savoir… », « pas besoin de simulation » (eighth outside tester: the
+# answer came, then the estimate's question again). Read on `fold`ed text.
+_ESTIMATE_DECLINED = re.compile(
+    r"\b(?:pas|plus|sans)(?: besoin)?(?: d| de| d une| une| l| la| faire| faire l| faire une)? "
+    r"(?:estimation|estimer|simulation|simuler)\b"
+    r"|\b(?:laisse[rz]?|oublie[rz]?|arrete[rz]?) (?:tomber )?(?:l |cette |votre )?(?:estimation|simulation|calcul)"
+)
+
+
+def declines_the_estimate(text: str) -> bool:
+    """Whether the message turns the estimate down (« je ne veux pas d'estimation », « oubliez le calcul »)."""
+    return bool(_ESTIMATE_DECLINED.search(fold(text)))
+
+
 def fold(text: str) -> str:
     """Lower-case, no accents, hyphens/apostrophes/punctuation as spaces (frenchtext.key)."""
     return key(str(text))

@@ -54,6 +54,38 @@ def test_build_profile_from_slots():
     assert guessed == "2 masseurs-kinésithérapeutes et 1 médecin généraliste"
 
 
+@pytest.mark.parametrize(
+    ("team", "part", "expected"),
+    [
+        # « on est 3 généralistes en secteur 2 » then « et si l'un de nous passe en secteur 1 ? »
+        (
+            {"professions": ["medecin_generaliste"], "nombre_professionnels": 3.0},
+            {"secteur": "1", "nombre": 1},
+            [("medecin_generaliste", 2, "2"), ("medecin_generaliste", 1, "1")],
+        ),
+        # a lone doctor among kinés: « l'un de nous » can only be the doctor
+        (
+            {
+                "professions": ["medecin_generaliste", "masseur_kinesitherapeute"],
+                "repartition": {"medecin_generaliste": 1, "masseur_kinesitherapeute": 2},
+                "nombre_professionnels": 3.0,
+            },
+            {"secteur": "1", "nombre": 1},
+            [("medecin_generaliste", 1, "1"), ("masseur_kinesitherapeute", 2, None)],
+        ),
+        (
+            {"professions": ["medecin_generaliste"], "nombre_professionnels": 3.0},
+            None,
+            [("medecin_generaliste", 3, "2")],
+        ),
+    ],
+)
+def test_build_profile_with_part_of_the_doctors_in_another_sector(team, part, expected):
+    tracker = make_tracker("", slots={**team, "arrondissement": "18", "secteur": "2", "secteur_partiel": part})
+    profile, _ = build_profile(tracker)
+    assert [(m["profession"], m["nombre"], m.get("secteur")) for m in profile["professionnels"]] == expected
+
+
 def test_estimate_failure_apologises(fake_module, domain):
     def broken(profile):
         raise rules_bridge.GridError("grille absente")

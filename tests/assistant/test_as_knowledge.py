@@ -236,6 +236,23 @@ def test_in_the_eligibility_form_the_guide_answers_and_the_form_resumes_as_befor
     assert slots_set(events)["estimation_demandee"] is None and "professions" not in slots_set(events)
 
 
+def test_a_guide_question_that_turns_the_estimate_down_ends_the_form(fake_module, domain):
+    # « non je ne veux pas d'estimation, je voulais savoir… » got the answer, then the form's question again (eighth
+    # outside test)
+    question = "non je ne veux pas d'estimation, je voulais savoir s'il faut une autorisation pour un appartement"
+    result = Answer(answer="Oui, un changement d'usage…", answered=True, score=0.9, sources=[ERP])
+    fake_module("knowledge_base", answer=_fixed(result))
+    tracker = make_tracker(question, "question_reglementaire", active_loop="formulaire_eligibilite")
+    messages, events = run_action(ActionRepondreGuide(), tracker, domain)
+    assert responses(messages)[0] == "estimation_laissee" and messages[1]["text"] == result.answer
+    assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+    assert slots_set(events)["requested_slot"] is None
+
+    tracker = make_tracker("et pour un appartement ?", "question_reglementaire", active_loop="formulaire_eligibilite")
+    _, events = run_action(ActionRepondreGuide(), tracker, domain)  # an ordinary question: the form goes on
+    assert not any(e.get("event") == "active_loop" for e in events)
+
+
 AID_FIRST = (
     "Combien je peux toucher avec Paris Méd' pour mon cabinet de kiné dans le 18e ? "
     "Et est-ce que je dois faire une déclaration de travaux pour repeindre ?"

@@ -80,6 +80,19 @@ def test_a_recount_after_an_estimate_keeps_the_rest_of_the_team(say):
     assert "3 masseurs-kinésithérapeutes" in team and "1 médecin généraliste" in team, team
 
 
+def test_one_doctor_changing_sector_moves_one_doctor_not_the_team(say):
+    # « et si l'un de nous passe en secteur 1 ? » moved all three doctors to the secteur 1 (eighth outside test)
+    sender = f"test-{uuid.uuid4().hex[:12]}"
+    card = _card(say(sender, "on est 3 médecins généralistes en secteur 2 dans le 18e, on a droit à Paris Méd ?"))
+    assert not card["eligible"]
+    card = _card(say(sender, "et si l'un de nous passe en secteur 1 ?"))
+    assert not card["eligible"] and any("2 médecins généralistes, non retenus" in m for m in card["motifs"])
+    card = _card(say(sender, "et si deux d'entre nous passent en secteur 1 ?"))
+    assert card["eligible"] and "2 médecins généralistes" in _team_lines(card), _team_lines(card)
+    card = _card(say(sender, "et si on passe tous en secteur 1 ?"))
+    assert "3 médecins généralistes" in _team_lines(card), _team_lines(card)
+
+
 def test_a_patient_looking_for_a_doctor_is_pointed_to_the_directory(say):
     reply = texts(say(f"test-{uuid.uuid4().hex[:12]}", "bonjour je cherche un medecin traitant dans le 19e"))
     assert "annuairesante.ameli.fr" in reply and "partenaire" not in reply

@@ -183,3 +183,21 @@ def test_the_writer_and_removals(text, total, retraits):
 )
 def test_the_current_place_gives_way_to_the_project_s(text, arrondissement):
     assert parse_place(text).arrondissement == arrondissement
+
+
+@pytest.mark.parametrize(
+    ("text", "secteur", "part"),
+    [
+        ("et si l'un de nous passe en secteur 1 ?", "1", 1),
+        ("et si deux d'entre nous passent en secteur 1", "1", 2),
+        ("un des médecins va passer en secteur 1", "1", 1),
+        ("un seul de nous est en secteur 2", "2", 1),
+        ("on est 3 médecins en secteur 2 dans le 18e", "2", None),
+        ("et si on passe tous en secteur 1 ?", "1", None),
+        ("nous sommes deux généralistes secteur 1", "1", None),
+    ],
+)
+def test_sector_said_of_part_of_the_team(text, secteur, part):
+    # « l'un de nous passe en secteur 1 » moved all three doctors of the estimate (eighth outside tester)
+    found = extract(text)
+    assert (found.secteur, found.secteur_nombre) == (secteur, part)
